@@ -1,0 +1,90 @@
+"""Staff, roles, data scope and the unit tree (SPEC §2, §7)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("管理员")
+    CLERK = "clerk", _("受理员")
+    CENTER = "center", _("投诉中心督办员")
+    HEAD = "head", _("部门负责人")
+    HANDLER = "handler", _("承办人")
+    FOLLOWUP = "followup", _("回访员")
+    PANEL = "panel", _("责任认定小组")
+    QUALITY = "quality", _("质量负责人")
+    AUDITOR = "auditor", _("审计")
+
+
+class Scope(models.TextChoices):
+    OWN = "own", _("本人案件")
+    UNIT = "unit", _("本单位")
+    SUBTREE = "subtree", _("本单位及下级")
+    ALL = "all", _("全部")
+
+
+class Unit(models.Model):
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("上级单位"))
+    # Materialised path ("/1/4/9/") so a subtree is one indexed prefix query.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
+    is_center = models.BooleanField(_("投诉中心"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> models.QuerySet:
+        return Unit.objects.filter(path__startswith=self.path).values("id")
+
+
+def set_unit_path(unit: Unit) -> None:
+    """Give a saved unit its materialised path; call after creating or moving it."""
+    unit.path = (unit.parent.path if unit.parent_id else "/") + f"{unit.pk}/"
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.HANDLER)
+    scope = models.CharField(_("数据范围"), max_length=16, choices=Scope.choices, default=Scope.UNIT)
+    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="members",
+                             verbose_name=_("所属单位"))
+    display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, label: str = "") -> str:
+        key = "ts_" + secrets.token_urlsafe(32)
+        cls.objects.create(user=user, key_hash=cls.digest(key), label=label)
+        return key

@@ -1,0 +1,74 @@
+"""The REST API under /api/v1/ (SPEC §13): token auth and one JSON error format.
+
+Every error is ``{"code", "message", "data"}``; services raise ``TousuError`` and the handlers
+below translate it, so no route formats an error itself.
+"""
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from tousu.accounts.models import ApiToken
+from tousu.core.errors import NotAuthenticated, NotFound, TousuError, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):  # noqa: ANN201
+        row = (ApiToken.objects.select_related("user__unit")
+               .filter(key_hash=ApiToken.digest(token), user__is_active=True).first())
+        return row.user if row else None
+
+
+api = NinjaAPI(title="tousu API", version="1", auth=BearerToken(), urls_namespace="api",
+               description="投诉处理系统 REST API. Errors: {code, message, data}.")
+
+
+def _error(request: HttpRequest, err: TousuError) -> HttpResponse:
+    return api.create_response(request, err.as_dict(), status=err.status)
+
+
+@api.exception_handler(TousuError)
+def tousu_error(request: HttpRequest, exc: TousuError) -> HttpResponse:
+    return _error(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [{"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")),
+               "type": str(e.get("type", ""))} for e in exc.errors]
+    fields = ", ".join(".".join(e["loc"][1:] or e["loc"]) for e in errors)
+    return _error(request, ValidationFailed(f"输入有误: {fields}", errors=errors))
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _error(request, NotAuthenticated())
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, NotFound())
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
+    return _error(request, TousuError(str(exc), code=code) if exc.status_code < 500 else TousuError(str(exc)))
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("unexpected error in %s %s", request.method, request.path)
+    err = TousuError("服务器内部错误,已记录", code="internal_error")
+    return api.create_response(request, err.as_dict(), status=500)
+
+
+from tousu.api import complaints  # noqa: E402  (routes register on import)
+
+api.add_router("/complaints", complaints.router)

@@ -1,0 +1,116 @@
+"""/api/v1/complaints: register, list, detail, one route per lifecycle action, events, attachments."""
+import datetime as dt
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from tousu.complaints import selectors, services
+from tousu.complaints.access import access_complaint
+from tousu.complaints.inputs import ACTION_INPUTS, ActionIn, RegisterIn
+from tousu.complaints.states import TRANSITIONS
+from tousu.core.errors import NotFound
+
+router = Router(tags=["complaints"])
+
+
+class Error(Schema):
+    code: str
+    message: str
+    data: dict
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+class ListQuery(Schema):
+    status: list[str] = Field(default_factory=list)
+    unit: str = ""
+    category: str = ""
+    grade: str = ""
+    channel: str = ""
+    kind: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    q: str = Field("", max_length=200)
+    handler: str = ""
+    mine: bool = False
+    cursor: int | None = Field(None, ge=1)
+    limit: int = Field(25, ge=1, le=100)
+
+
+def _detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    complaint = access_complaint(request.auth, number)
+    return selectors.complaint_detail(request.auth, complaint)
+
+
+@router.post("", response={201: dict, **ERRORS}, summary="登记投诉 register")
+def register(request: HttpRequest, body: RegisterIn):  # noqa: ANN201
+    complaint = services.register(actor=request.auth, data=body.to_registration())
+    detail = _detail(request, complaint.number)
+    detail["query_code"] = complaint.query_code
+    return Status(201, detail)
+
+
+@router.get("", response={200: dict, **ERRORS}, summary="投诉列表 list")
+def list_complaints(request: HttpRequest, filters: Query[ListQuery]):  # noqa: ANN201
+    rows, next_cursor = selectors.list_complaints(request.auth, selectors.ListFilters(**filters.dict()))
+    return {"items": [selectors.list_row(c, first) for c, first in selectors.with_first_complainants(rows)],
+            "next_cursor": next_cursor}
+
+
+@router.get("/{number}", response={200: dict, **ERRORS}, summary="投诉详情 detail")
+def detail(request: HttpRequest, number: str):  # noqa: ANN201
+    return _detail(request, number)
+
+
+@router.get("/{number}/events", response={200: dict, **ERRORS}, summary="办理记录 history")
+def events(request: HttpRequest, number: str):  # noqa: ANN201
+    complaint = access_complaint(request.auth, number)
+    return {"number": complaint.number, "events": [selectors.event_row(e) for e in selectors.complaint_events(complaint)]}
+
+
+@router.post("/{number}/attachments", response={201: dict, **ERRORS}, summary="上传附件 attach")
+def attach(request: HttpRequest, number: str, file: File[UploadedFile]):  # noqa: ANN201
+    attachment = services.add_attachment(actor=request.auth, number=number, name=file.name or "",
+                                         content=file.read())
+    return Status(201, {"id": attachment.id, "name": attachment.original_name, "size": attachment.size})
+
+
+@router.get("/{number}/attachments/{attachment_id}", response={200: None, **ERRORS}, summary="下载附件")
+def download(request: HttpRequest, number: str, attachment_id: int):  # noqa: ANN201
+    from django.conf import settings
+
+    complaint = access_complaint(request.auth, number)
+    attachment = complaint.attachments.filter(id=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    path = settings.MEDIA_ROOT / attachment.stored_name
+    return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+def _action_route(action: str, schema: type[ActionIn]) -> None:
+    service = services.ACTIONS[action]
+
+    def perform(request: HttpRequest, number: str, body: schema):  # noqa: ANN202
+        complaint = service(actor=request.auth, number=number, **body.model_dump())
+        try:
+            return _detail(request, number)
+        except NotFound:
+            # The action moved the complaint out of the caller's scope (e.g. a return to the centre).
+            return {"number": complaint.number, "status": complaint.status, "version": complaint.version,
+                    "allowed_actions": [], "in_scope": False}
+
+    perform.__name__ = f"action_{action}"
+    router.post(f"/{{number}}/{action}", response={200: dict, **ERRORS}, operation_id=f"action_{action}",
+                summary=f"{TRANSITIONS[action].label} {action}")(perform)
+
+
+# One route per SPEC §5 action, each with its own input schema (listed in ACTION_INPUTS).
+for _action, _schema in ACTION_INPUTS.items():
+    _action_route(_action, _schema)

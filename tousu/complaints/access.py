@@ -1,0 +1,139 @@
+"""Who may see and do what (SPEC §2): data scope, roles per action, and per-action guards.
+
+``access_complaint`` answers NotFound for a complaint outside the actor's scope, so a number
+outside one's scope cannot be told apart from one that does not exist.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tousu.accounts.models import Role, Scope, Unit, User
+from tousu.complaints.models import CONVERTIBLE_KINDS, Complaint, DispatchMode
+from tousu.complaints.states import TRANSITIONS
+from tousu.core.errors import InvalidTransition, NotFound, NotPermitted
+
+
+def scope_filter(actor: User) -> Q:
+    """A filter selecting the complaints ``actor`` may read."""
+    mine = Q(handler=actor) | Q(registered_by=actor) | Q(first_owner=actor)
+    if actor.scope == Scope.ALL or actor.is_superuser:
+        return Q()
+    if not actor.unit_id or actor.scope == Scope.OWN:
+        return mine
+    if actor.scope == Scope.SUBTREE:
+        units = Unit.objects.filter(path__startswith=actor.unit.path).values("id")
+        return mine | Q(handling_unit__in=units) | Q(co_units__in=units)
+    return mine | Q(handling_unit=actor.unit_id) | Q(co_units=actor.unit_id)
+
+
+def visible_complaints(actor: User) -> QuerySet[Complaint]:
+    q = scope_filter(actor)
+    qs = Complaint.objects.all()
+    if not q:
+        return qs
+    # co_units joins may repeat a row; filter through ids to keep the outer query simple.
+    return qs.filter(id__in=Complaint.objects.filter(q).values("id")) if actor.scope != Scope.OWN else qs.filter(q)
+
+
+def access_complaint(actor: User, number: str, *, for_update: bool = False) -> Complaint:
+    qs = visible_complaints(actor).filter(number=number)
+    if for_update:
+        qs = qs.select_for_update()
+    complaint = qs.select_related("handling_unit", "category", "grade").first()
+    if complaint is None:
+        raise NotFound(_("投诉件 %(number)s 不存在或不在您的权限范围内") % {"number": number},
+                       number=number)
+    return complaint
+
+
+def in_handling_unit(actor: User, complaint: Complaint) -> bool:
+    """The actor belongs to the handling unit, or heads an ancestor of it, or is its handler."""
+    if complaint.handler_id == actor.pk:
+        return True
+    unit = complaint.handling_unit
+    if unit is None or actor.unit_id is None:
+        return False
+    if actor.unit_id == unit.pk:
+        return True
+    return actor.role == Role.HEAD and unit.path.startswith(actor.unit.path)
+
+
+# Guards: action-specific conditions beyond state and role. Each returns None or the reason.
+def _approver(actor: User, c: Complaint) -> str | None:
+    if actor.role == Role.HEAD and c.dispatch_mode != DispatchMode.TRANSFER:
+        return _("直办、交办件的办理结果由投诉中心审核")
+    return None
+
+
+def _convertible(actor: User, c: Complaint) -> str | None:
+    if c.kind not in CONVERTIBLE_KINDS:
+        return _("只有查询、咨询和障碍申告可以转为投诉")
+    return None
+
+
+def _pending_extension(actor: User, c: Complaint) -> str | None:
+    if not c.extensions.filter(approved__isnull=True).exists():
+        return _("没有待审批的延期申请")
+    return None
+
+
+def _no_pending_extension(actor: User, c: Complaint) -> str | None:
+    if c.extensions.filter(approved__isnull=True).exists():
+        return _("已有延期申请待审批")
+    return None
+
+
+def _review_window(actor: User, c: Complaint) -> str | None:
+    if c.review_window_ends and timezone.now() > c.review_window_ends:
+        return _("已超过复核申请期限")
+    return None
+
+
+GUARDS: dict[str, Callable[[User, Complaint], str | None]] = {
+    "approve": _approver,
+    "reject_result": _approver,
+    "convert": _convertible,
+    "decide_extension": _pending_extension,
+    "request_extension": _no_pending_extension,
+    "request_review": _review_window,
+}
+
+
+def check_role(actor: User, complaint: Complaint, action: str) -> None:
+    """Raise NotPermitted unless the actor's role (and unit, for unit actions) may take ``action``."""
+    t = TRANSITIONS[action]
+    if actor.role not in t.roles:
+        raise NotPermitted(_("角色“%(role)s”不能执行“%(action)s”") % {
+            "role": actor.get_role_display(), "action": t.label}, action=action, role=actor.role)
+    if t.unit_action and actor.role != Role.CENTER and not in_handling_unit(actor, complaint):
+        raise NotPermitted(_("只有承办单位可以执行“%(action)s”") % {"action": t.label}, action=action)
+
+
+def check_state(actor: User, complaint: Complaint, action: str) -> None:
+    """Raise InvalidTransition unless the complaint's state (and the action's guard) allow it."""
+    t = TRANSITIONS[action]
+    if complaint.status not in t.sources:
+        raise InvalidTransition(
+            _("状态“%(status)s”下不能执行“%(action)s”") % {
+                "status": complaint.get_status_display(), "action": t.label},
+            action=action, status=complaint.status)
+    guard = GUARDS.get(action)
+    reason = guard(actor, complaint) if guard else None
+    if reason:
+        raise InvalidTransition(reason, action=action, status=complaint.status)
+
+
+def allowed_actions(actor: User, complaint: Complaint) -> list[str]:
+    allowed = []
+    for action in TRANSITIONS:
+        try:
+            check_role(actor, complaint, action)
+            check_state(actor, complaint, action)
+        except (NotPermitted, InvalidTransition):
+            continue
+        allowed.append(action)
+    return allowed

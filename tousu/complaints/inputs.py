@@ -1,0 +1,212 @@
+"""The input of each lifecycle action, defined once: the API validates request bodies with these
+models and the web UI renders and validates its action forms from them.
+
+``json_schema_extra={"choices": ...}`` names where a select's options come from; ``"widget":
+"textarea"`` asks for a text area.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=20000)
+    version: int = Field(title="版本", description="the complaint's current version (optimistic locking)")
+
+
+def _text(title: str, required: bool = True, long: bool = False, max_length: int = 5000):  # noqa: ANN202
+    extra = {"widget": "textarea"} if long else {}
+    if required:
+        return Field(title=title, min_length=1, max_length=max_length, json_schema_extra=extra)
+    return Field("", title=title, max_length=max_length, json_schema_extra=extra)
+
+
+def _choice(title: str, source: str, required: bool = True):  # noqa: ANN202
+    if required:
+        return Field(title=title, min_length=1, max_length=64, json_schema_extra={"choices": source})
+    return Field("", title=title, max_length=64, json_schema_extra={"choices": source})
+
+
+class Accept(ActionIn):
+    category: str = _choice("类别", "categories")
+    grade: str = _choice("等级", "grades")
+    note: str = _text("备注", required=False)
+
+
+class Decline(ActionIn):
+    reason: str = _choice("不予受理原因", "reasons:decline")
+    reply_text: str = _text("告知投诉人的理由(留空则用模板)", required=False, long=True)
+    forwarded_to: str = _text("移送的有权处理机关", required=False, max_length=200)
+    invalid: bool = Field(False, title="认定为无效投诉")
+    note: str = _text("备注", required=False)
+
+
+class ResolveOnSpot(ActionIn):
+    solution: str = _text("处理意见", long=True)
+    reply_method: str = _choice("答复方式", "reply_methods")
+    reply_text: str = _text("答复内容", long=True)
+    note: str = _text("备注", required=False)
+
+
+class Convert(ActionIn):
+    reason: str = _text("转为投诉的原因")
+
+
+class Dispatch(ActionIn):
+    unit: str = _choice("承办单位", "units")
+    mode: str = _choice("分办方式", "dispatch_modes")
+    redacted: bool = Field(True, title="摘转(隐去投诉人身份)")
+    handler: str = _choice("承办人(可选)", "handlers", required=False)
+    co_units: list[str] = Field(default_factory=list, title="协办单位", max_length=20,
+                                json_schema_extra={"choices": "units", "multiple": True})
+    note: str = _text("分办意见", required=False)
+
+
+class Note(ActionIn):
+    note: str = _text("备注", required=False)
+
+
+class Return(ActionIn):
+    reason: str = _choice("退回原因", "reasons:return")
+    note: str = _text("说明", required=False)
+
+
+class RequestExtension(ActionIn):
+    days: int = Field(title="延期天数", ge=1, le=365)
+    reason: str = _text("延期理由", long=True)
+
+
+class DecideExtension(ActionIn):
+    approved: bool = Field(title="批准延期")
+    notice_method: str = _choice("告知投诉人的方式", "reply_methods", required=False)
+    note: str = _text("审批意见", required=False)
+
+
+class Suspend(ActionIn):
+    reason: str = _choice("中止原因", "reasons:suspend")
+    note: str = _text("说明", required=False)
+
+
+class Reason(ActionIn):
+    reason: str = _text("原因", long=True)
+
+
+class RequiredNote(ActionIn):
+    note: str = _text("意见", long=True)
+
+
+class Supervise(ActionIn):
+    note: str = _text("督办意见", long=True)
+    deadline: str = Field("", title="督办期限(YYYY-MM-DD,可选)", max_length=10,
+                          pattern=r"^(\d{4}-\d{2}-\d{2})?$")
+
+
+class SubmitResult(ActionIn):
+    substantiated: str = _choice("是否属实", "substantiated")
+    findings: str = _text("调查情况", long=True)
+    solution: str = _text("处理意见", long=True)
+    proposed_reply: str = _text("拟答复意见", long=True)
+    compensation_type: str = _text("补偿方式(退款/退货/换货/维修/赔偿/道歉)", required=False, max_length=20)
+    compensation_amount: str = Field("", title="补偿金额(元)", max_length=20, pattern=r"^(\d{1,12}(\.\d{1,2})?)?$")
+
+
+class Reply(ActionIn):
+    method: str = _choice("答复方式", "reply_methods")
+    text: str = _text("答复内容", long=True)
+
+
+class FollowUp(ActionIn):
+    satisfaction: str = _choice("满意度", "satisfaction")
+    note: str = _text("回访记录", required=False, long=True)
+    close_unreachable: bool = Field(False, title="多次联系不上,办结")
+    close_anyway: bool = Field(False, title="不满意但说明理由后办结(投诉中心)")
+
+
+class DecideReview(ActionIn):
+    upheld: bool = Field(title="维持原处理结果")
+    note: str = _text("复核意见", long=True)
+
+
+class Withdraw(ActionIn):
+    statement: str = _text("撤诉说明", long=True)
+
+
+class Merge(ActionIn):
+    target: str = Field(title="合并到的投诉编号", min_length=1, max_length=32)
+    note: str = _text("备注", required=False)
+
+
+class Reopen(ActionIn):
+    facts: str = _text("新的事实或理由", long=True)
+
+
+ACTION_INPUTS: dict[str, type[ActionIn]] = {
+    "accept": Accept, "decline": Decline, "resolve_on_spot": ResolveOnSpot, "convert": Convert,
+    "dispatch": Dispatch, "sign": Note, "return": Return, "request_extension": RequestExtension,
+    "decide_extension": DecideExtension, "suspend": Suspend, "resume": Note, "escalate": Reason,
+    "urge": RequiredNote, "supervise": Supervise, "submit_result": SubmitResult, "approve": Note,
+    "reject_result": RequiredNote, "reply": Reply, "follow_up": FollowUp, "request_review": Reason,
+    "decide_review": DecideReview, "archive": Note, "withdraw": Withdraw, "merge": Merge, "reopen": Reopen,
+}
+
+
+class ComplainantSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=200)
+    address: str = Field("", max_length=300)
+    id_number: str = Field("", max_length=18)
+    organisation: str = Field("", max_length=200)
+    real_name: bool = True
+    preferred_reply: str = Field("", max_length=10)
+    is_representative: bool = False
+
+
+class RespondentSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = Field("", max_length=40)
+    unit_name: str = Field("", max_length=200)
+    staff: str = Field("", max_length=150)
+    staff_name: str = Field("", max_length=100)
+    product_name: str = Field("", max_length=200)
+    specification: str = Field("", max_length=100)
+    batch: str = Field("", max_length=100)
+    quantity: str = Field("", max_length=40)
+    production_date: date | None = None
+    purchase_place: str = Field("", max_length=200)
+    partner_name: str = Field("", max_length=200)
+
+
+class RegisterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channel: str = Field(max_length=16)
+    kind: str = Field("complaint", max_length=16)
+    summary: str = Field("", max_length=200)
+    content: str = Field("", max_length=20000)
+    demands: str = Field("", max_length=5000)
+    received_at: datetime | None = None
+    occurred_at: datetime | None = None
+    place: str = Field("", max_length=200)
+    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    anonymous: bool = False
+    complainants: list[ComplainantSchema] = Field(default_factory=list, max_length=200)
+    respondents: list[RespondentSchema] = Field(default_factory=list, max_length=50)
+    category: str = Field("", max_length=40)
+    grade: str = Field("", max_length=40)
+    upgraded_source: str = Field("", max_length=120)
+    flags: list[str] = Field(default_factory=list, max_length=20)
+    extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=50)
+
+    def to_registration(self):  # noqa: ANN201
+        from tousu.complaints.services import ComplainantIn, Registration, RespondentIn
+
+        data = self.model_dump(exclude={"complainants", "respondents"})
+        return Registration(
+            **data,
+            complainants=[ComplainantIn(**c.model_dump()) for c in self.complainants],
+            respondents=[RespondentIn(**r.model_dump()) for r in self.respondents],
+        )

@@ -1,0 +1,371 @@
+"""The complaint record of SPEC §4 and its append-only event log."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tousu.accounts.models import Unit
+from tousu.core.crypto import EncryptedTextField, mask_phone
+from tousu.complaints.states import Status
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("投诉")
+    INQUIRY = "inquiry", _("咨询")
+    SUGGESTION = "suggestion", _("建议")
+    REPORT = "report", _("举报")
+    PRAISE = "praise", _("表扬")
+    LOOKUP = "lookup", _("查询")
+    FAULT = "fault", _("障碍申告")
+
+
+CONVERTIBLE_KINDS = frozenset({Kind.INQUIRY, Kind.LOOKUP, Kind.FAULT})
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("热线电话")
+    LETTER = "letter", _("来信")
+    VISIT = "visit", _("来访")
+    FAX = "fax", _("传真")
+    EMAIL = "email", _("电子邮件")
+    WEBSITE = "website", _("网站")
+    APP = "app", _("网厅/掌厅")
+    CHAT = "chat", _("在线客服")
+    COUNTER = "counter", _("营业厅/窗口")
+    BOOK = "book", _("意见簿/意见箱")
+    MEDIA = "media", _("媒体/微博")
+    UPGRADED = "upgraded", _("上级/监管转办")
+    INTERNAL = "internal", _("内部/员工")
+    API = "api", _("API")
+
+
+# Channels where the complainant came in person or by phone; the rest are indirect (SPEC §4).
+DIRECT_CHANNELS = frozenset({Channel.HOTLINE, Channel.VISIT, Channel.COUNTER, Channel.CHAT})
+# A complaint made in writing needs a written reply (SPEC §5 reply).
+WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.FAX, Channel.EMAIL})
+
+
+class Validity(models.TextChoices):
+    VALID = "valid", _("有效")
+    INVALID = "invalid", _("无效")
+
+
+class DispatchMode(models.TextChoices):
+    DIRECT = "direct", _("直办")
+    ASSIGN = "assign", _("交办")
+    TRANSFER = "transfer", _("转办")
+
+
+class Substantiated(models.TextChoices):
+    YES = "yes", _("属实")
+    PARTLY = "partly", _("部分属实")
+    NO = "no", _("不属实")
+
+
+class ReplyMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    LETTER = "letter", _("书面函件")
+    EMAIL = "email", _("电子邮件")
+    VISIT = "visit", _("当面")
+    PORTAL = "portal", _("网站")
+
+
+WRITTEN_REPLY_METHODS = frozenset({ReplyMethod.LETTER, ReplyMethod.EMAIL})
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+    UNREACHABLE = "unreachable", _("联系不上")
+
+
+class Category(models.Model):
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    preset = models.CharField(max_length=40)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("类别")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grade(models.Model):
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    rank = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True)
+    preset = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("等级")
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReasonCode(models.Model):
+    """Preset reason lists: decline (with its reply template), return, suspension, invalidity."""
+
+    class Group(models.TextChoices):
+        DECLINE = "decline", _("不予受理")
+        RETURN = "return", _("退回")
+        SUSPEND = "suspend", _("中止")
+        INVALID = "invalid", _("无效")
+
+    group = models.CharField(max_length=16, choices=Group.choices)
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    template = models.TextField(blank=True)
+    needs_approval = models.BooleanField(default=False)
+    # A decline for a matter outside our remit must name the competent body (SPEC §5 decline).
+    needs_forward = models.BooleanField(default=False)
+    preset = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "code"], name="reason_group_code")]
+        ordering = ["group", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """The last number issued per year; locked while a complaint is registered (gap-free)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Complaint(models.Model):
+    number = models.CharField(_("编号"), max_length=32, unique=True)
+    query_code_hash = models.CharField(max_length=64)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.COMPLAINT)
+    validity = models.CharField(_("有效性"), max_length=8, choices=Validity.choices, default=Validity.VALID)
+    validity_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    upgraded_source = models.CharField(_("转办来源"), max_length=120, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    version = models.PositiveIntegerField(default=1)
+
+    received_at = models.DateTimeField(_("收到时间"))
+    registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                      verbose_name=_("登记人"))
+    first_owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("首问责任人"))
+    anonymous = models.BooleanField(_("匿名"), default=False)
+
+    summary = models.CharField(_("摘要"), max_length=200, blank=True)
+    content = models.TextField(_("内容"), blank=True)
+    demands = models.TextField(_("诉求"), blank=True)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    amount = models.DecimalField(_("涉及金额"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    category = models.ForeignKey(Category, models.PROTECT, null=True, blank=True, verbose_name=_("类别"))
+    grade = models.ForeignKey(Grade, models.PROTECT, null=True, blank=True, verbose_name=_("等级"))
+    # {flag: {"by": username or null, "rule": rule code or null, "at": iso time}}
+    flags = models.JSONField(_("标记"), default=dict, blank=True)
+    extra = models.JSONField(_("扩展字段"), default=dict, blank=True)
+
+    dispatch_mode = models.CharField(_("分办方式"), max_length=10, choices=DispatchMode.choices, blank=True)
+    handling_unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
+                                      verbose_name=_("承办单位"))
+    co_units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("协办单位"))
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("承办人"))
+    handling_level = models.PositiveSmallIntegerField(_("办理层级"), default=0)
+
+    acceptance_due = models.DateTimeField(_("受理期限"), null=True, blank=True)
+    sign_due = models.DateTimeField(_("签收期限"), null=True, blank=True)
+    handling_due = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    report_due = models.DateTimeField(_("报告期限"), null=True, blank=True)
+    followup_due = models.DateTimeField(_("回访期限"), null=True, blank=True)
+    review_due = models.DateTimeField(_("复核期限"), null=True, blank=True)
+    review_window_ends = models.DateTimeField(_("复核申请截止"), null=True, blank=True)
+    # The deadline the complaint is running against in its current state (null when none):
+    # lists filter "overdue" and "due soon" on one indexed column.
+    due_at = models.DateTimeField(_("当前期限"), null=True, blank=True)
+    due_rules = models.JSONField(default=dict, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    returns_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
+    supervise_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    followup_attempts = models.PositiveSmallIntegerField(_("回访未接通次数"), default=0)
+
+    decline_reason = models.CharField(_("不予受理原因"), max_length=40, blank=True)
+    decline_text = models.TextField(_("不予受理告知"), blank=True)
+    forwarded_to = models.CharField(_("移送机关"), max_length=200, blank=True)
+    substantiated = models.CharField(_("是否属实"), max_length=8, choices=Substantiated.choices, blank=True)
+    findings = models.TextField(_("调查情况"), blank=True)
+    solution = models.TextField(_("处理意见"), blank=True)
+    compensation_type = models.CharField(_("补偿方式"), max_length=20, blank=True)
+    compensation_amount = models.DecimalField(_("补偿金额"), max_digits=14, decimal_places=2, null=True,
+                                              blank=True)
+    proposed_reply = models.TextField(_("拟答复意见"), blank=True)
+    reply_method = models.CharField(_("答复方式"), max_length=10, choices=ReplyMethod.choices, blank=True)
+    reply_text = models.TextField(_("答复内容"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    close_reason = models.CharField(_("办结说明"), max_length=200, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    review_from = models.CharField(max_length=20, blank=True)
+
+    repeat_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="repeats",
+                                  verbose_name=_("重复投诉原件"))
+    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged",
+                                    verbose_name=_("合并至"))
+    upgraded_from = models.CharField(_("升级来源"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("投诉件")
+        verbose_name_plural = _("投诉件")
+        indexes = [
+            models.Index(fields=["status", "handling_unit", "-id"], name="cmp_status_unit_id"),
+            models.Index(fields=["handling_unit", "-id"], name="cmp_unit_id"),
+            models.Index(fields=["handler", "-id"], name="cmp_handler_id"),
+            models.Index(fields=["due_at"], name="cmp_due_at"),
+            models.Index(fields=["received_at"], name="cmp_received_at"),
+            models.Index(fields=["category", "-id"], name="cmp_category_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_direct(self) -> bool:
+        return self.channel in DIRECT_CHANNELS
+
+    @property
+    def is_open(self) -> bool:
+        from tousu.complaints.states import OPEN
+
+        return self.status in OPEN
+
+
+class Complainant(models.Model):
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="complainants")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("姓名"), max_length=100, blank=True)
+    phone = EncryptedTextField(_("电话"), blank=True)
+    phone_index = models.CharField(max_length=32, blank=True, db_index=True)
+    email = models.CharField(_("电子邮件"), max_length=200, blank=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    id_number = EncryptedTextField(_("身份证号"), blank=True)
+    organisation = models.CharField(_("工作单位"), max_length=200, blank=True)
+    real_name = models.BooleanField(_("实名"), default=True)
+    preferred_reply = models.CharField(_("答复方式"), max_length=10, choices=ReplyMethod.choices, blank=True)
+    is_representative = models.BooleanField(_("代表"), default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name or "—"
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Respondent(models.Model):
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="respondents")
+    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+")
+    unit_name = models.CharField(_("被投诉单位"), max_length=200, blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    staff_name = models.CharField(_("被投诉人员"), max_length=100, blank=True)
+    product_name = models.CharField(_("产品"), max_length=200, blank=True)
+    specification = models.CharField(_("规格"), max_length=100, blank=True)
+    batch = models.CharField(_("批号"), max_length=100, blank=True)
+    quantity = models.CharField(_("数量"), max_length=40, blank=True)
+    production_date = models.DateField(_("生产日期"), null=True, blank=True)
+    purchase_place = models.CharField(_("购买地点"), max_length=200, blank=True)
+    partner_name = models.CharField(_("合作方"), max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.unit_name or self.staff_name or self.product_name or self.partner_name or "—"
+
+
+class Attachment(models.Model):
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="attachments")
+    stored_name = models.CharField(max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Extension(models.Model):
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    approved = models.BooleanField(null=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True)
+    decision_note = models.TextField(blank=True)
+    notice_method = models.CharField(max_length=10, blank=True)
+    notice_at = models.DateTimeField(null=True)
+
+
+class Suspension(models.Model):
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="suspensions")
+    reason = models.CharField(max_length=40)
+    note = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True)
+
+
+class Event(models.Model):
+    """One entry of the append-only, hash-chained history (SPEC §5).
+
+    ``seq`` is gap-free across the whole log; ``hash`` covers the entry and the previous hash, so
+    an edited, deleted or reordered row breaks the chain (``tousu verify-audit``).
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="events", db_index=True)
+    number = models.CharField(max_length=32)
+    action = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    version = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.number} #{self.seq} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The chain's last ``seq`` and ``hash``: a truncated tail is detected against it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

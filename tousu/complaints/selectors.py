@@ -1,0 +1,213 @@
+"""Reads: the complaint list with filters and keyset pagination, the detail, the history.
+
+Selectors own the queries (select_related) so that faces never cause N+1 queries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tousu.accounts.models import User
+from tousu.complaints.access import allowed_actions, visible_complaints
+from tousu.complaints.deadlines import DUE_FIELDS
+from tousu.complaints.models import Complaint, Event
+from tousu.complaints.states import OPEN, Status
+from tousu.core.crypto import mask_id_number, mask_phone
+from tousu.core.errors import ValidationFailed
+
+DUE_SOON_HOURS = 48
+MAX_PAGE = 100
+
+
+@dataclass
+class ListFilters:
+    status: list[str] | None = None
+    unit: str = ""
+    category: str = ""
+    grade: str = ""
+    channel: str = ""
+    kind: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    q: str = ""
+    handler: str = ""
+    mine: bool = False
+    cursor: int | None = None
+    limit: int = 25
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
+    qs = visible_complaints(actor)
+    if f.status:
+        unknown = set(f.status) - set(Status.values)
+        if unknown:
+            raise ValidationFailed(_("未知的状态: %(s)s") % {"s": ", ".join(sorted(unknown))}, field="status",
+                                   allowed=Status.values)
+        qs = qs.filter(status__in=f.status)
+    if f.unit:
+        qs = qs.filter(handling_unit__code=f.unit)
+    if f.category:
+        qs = qs.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
+    if f.grade:
+        qs = qs.filter(grade__code=f.grade)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.received_from:
+        qs = qs.filter(received_at__gte=_day_start(f.received_from))
+    if f.received_to:
+        qs = qs.filter(received_at__lt=_day_start(f.received_to + dt.timedelta(days=1)))
+    now = timezone.now()
+    if f.overdue is True:
+        qs = qs.filter(due_at__lt=now)
+    elif f.overdue is False:
+        qs = qs.exclude(due_at__lt=now)
+    if f.due_soon:
+        qs = qs.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=DUE_SOON_HOURS))
+    if f.handler:
+        qs = qs.filter(handler__username=f.handler)
+    if f.mine:
+        qs = qs.filter(Q(handler=actor) | Q(first_owner=actor, status=Status.REGISTERED))
+    if f.q.strip():
+        text = f.q.strip()
+        qs = qs.filter(Q(number=text) | Q(summary__contains=text) | Q(content__contains=text))
+    return qs
+
+
+def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int | None]:
+    """One page, newest first, and the cursor of the next page (None at the end)."""
+    limit = max(1, min(int(f.limit or 25), MAX_PAGE))
+    qs = filter_complaints(actor, f)
+    if f.cursor:
+        qs = qs.filter(id__lt=f.cursor)
+    rows = list(qs.select_related("handling_unit", "category", "grade", "handler")
+                .order_by("-id")[: limit + 1])
+    next_cursor = rows[limit - 1].id if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def timing(c: Complaint, now: dt.datetime | None = None) -> str:
+    """on_time, due_soon, overdue, closed_on_time, closed_late — derived at query time."""
+    now = now or timezone.now()
+    if c.status not in OPEN:
+        if c.handling_due and c.closed_at:
+            return "closed_on_time" if c.closed_at <= c.handling_due else "closed_late"
+        return "closed_on_time" if c.closed_at else ""
+    if c.due_at is None:
+        return "on_time"
+    if c.due_at < now:
+        return "overdue"
+    if c.due_at < now + dt.timedelta(hours=DUE_SOON_HOURS):
+        return "due_soon"
+    return "on_time"
+
+
+def first_complainant(c: Complaint) -> Any:
+    people = list(c.complainants.all())
+    return people[0] if people else None
+
+
+def list_row(c: Complaint, first: Any = None) -> dict[str, Any]:
+    return {
+        "number": c.number, "kind": c.kind, "status": c.status, "channel": c.channel,
+        "summary": c.summary, "received_at": c.received_at,
+        "category": c.category.code if c.category else None,
+        "grade": c.grade.code if c.grade else None,
+        "handling_unit": c.handling_unit.code if c.handling_unit else None,
+        "handler": c.handler.username if c.handler else None,
+        "due_at": c.due_at, "timing": timing(c), "version": c.version,
+        "complainant": None if c.anonymous or first is None else first.name,
+        "phone": mask_phone(first.phone) if first is not None and first.phone and not c.anonymous else None,
+    }
+
+
+def with_first_complainants(rows: list[Complaint]) -> list[tuple[Complaint, Any]]:
+    from tousu.complaints.models import Complainant
+
+    firsts: dict[int, Any] = {}
+    for p in Complainant.objects.filter(complaint__in=[c.id for c in rows]).order_by("position", "id"):
+        firsts.setdefault(p.complaint_id, p)
+    return [(c, firsts.get(c.id)) for c in rows]
+
+
+def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
+    dues = {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()}
+    return {
+        **list_row(c),
+        "version": c.version,
+        "validity": c.validity, "validity_reason": c.validity_reason,
+        "direct": c.is_direct, "anonymous": c.anonymous, "upgraded_source": c.upgraded_source,
+        "content": c.content, "demands": c.demands, "occurred_at": c.occurred_at, "place": c.place,
+        "amount": c.amount, "registered_at": c.registered_at,
+        "registered_by": c.registered_by.username, "first_owner": c.first_owner.username,
+        "flags": c.flags, "extra": c.extra,
+        "dispatch_mode": c.dispatch_mode or None, "handling_level": c.handling_level,
+        "co_units": [u.code for u in c.co_units.all()],
+        "due": dues, "due_rules": c.due_rules,
+        "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,
+        "followup_attempts": c.followup_attempts,
+        "decline_reason": c.decline_reason or None, "decline_text": c.decline_text,
+        "forwarded_to": c.forwarded_to, "substantiated": c.substantiated or None, "findings": c.findings,
+        "solution": c.solution, "compensation_type": c.compensation_type,
+        "compensation_amount": c.compensation_amount, "proposed_reply": c.proposed_reply,
+        "reply_method": c.reply_method or None, "reply_text": c.reply_text, "replied_at": c.replied_at,
+        "satisfaction": c.satisfaction or None, "close_reason": c.close_reason, "closed_at": c.closed_at,
+        "archived_at": c.archived_at,
+        "repeat_of": c.repeat_of.number if c.repeat_of_id else None,
+        "merged_into": c.merged_into.number if c.merged_into_id else None,
+        "complainants": [] if c.anonymous else [
+            {"name": p.name, "phone": p.phone, "phone_masked": mask_phone(p.phone), "email": p.email,
+             "address": p.address, "id_number_masked": mask_id_number(p.id_number),
+             "organisation": p.organisation, "real_name": p.real_name, "preferred_reply": p.preferred_reply,
+             "is_representative": p.is_representative}
+            for p in c.complainants.all()],
+        "respondents": [
+            {"unit": r.unit.code if r.unit else None, "unit_name": r.unit_name,
+             "staff": r.staff.username if r.staff else None, "staff_name": r.staff_name,
+             "product_name": r.product_name, "specification": r.specification, "batch": r.batch,
+             "quantity": r.quantity, "production_date": r.production_date, "purchase_place": r.purchase_place,
+             "partner_name": r.partner_name}
+            for r in c.respondents.select_related("unit", "staff")],
+        "attachments": [
+            {"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+             "uploaded_at": a.uploaded_at, "uploaded_by": a.uploaded_by.username}
+            for a in c.attachments.select_related("uploaded_by")],
+        "extensions": [
+            {"days": e.days, "reason": e.reason, "approved": e.approved, "requested_at": e.requested_at,
+             "decided_at": e.decided_at, "notice_method": e.notice_method or None, "notice_at": e.notice_at}
+            for e in c.extensions.order_by("id")],
+        "allowed_actions": allowed_actions(actor, c),
+    }
+
+
+def complaint_events(c: Complaint) -> list[Event]:
+    return list(c.events.order_by("seq"))
+
+
+def event_row(e: Event) -> dict[str, Any]:
+    return {"seq": e.seq, "action": e.action, "actor": e.actor_name, "from_status": e.from_status or None,
+            "to_status": e.to_status, "version": e.version, "note": e.note, "payload": e.payload,
+            "created_at": e.created_at, "hash": e.hash}
+
+
+def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint]:
+    """Earlier complaints of a caller, newest first (hotline look-up, SPEC §8)."""
+    from tousu.core.crypto import blind_index, normalize_phone
+
+    digits = normalize_phone(phone)
+    if len(digits) < 5:
+        return []
+    ids = visible_complaints(actor).filter(complainants__phone_index=blind_index(digits)).values("id")
+    return list(Complaint.objects.filter(id__in=ids).select_related("handling_unit").order_by("-id")[:limit])

@@ -1,0 +1,135 @@
+"""Personas per role (STYLE §6) and helpers that reach a state by walking the real services."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tousu.accounts.models import ApiToken, User
+from tousu.complaints import services
+from tousu.presets import REGISTRY
+from tousu.presets.base import load
+from tousu.presets.government import demo
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "attachments"
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def org(db) -> dict[str, User]:  # noqa: ANN001
+    """The government preset with the demo units and users, and no complaints."""
+    load(REGISTRY["government"])
+    units = demo._units()
+    return demo._users(units)
+
+
+@pytest.fixture
+def clerk(org): return org["clerk"]  # noqa: ANN001, ANN201, E704
+
+
+@pytest.fixture
+def center(org): return org["center"]  # noqa: ANN001, ANN201, E704
+
+
+@pytest.fixture
+def head(org): return org["head"]  # noqa: ANN001, ANN201, E704
+
+
+@pytest.fixture
+def handler(org): return org["handler"]  # noqa: ANN001, ANN201, E704
+
+
+@pytest.fixture
+def followup(org): return org["followup"]  # noqa: ANN001, ANN201, E704
+
+
+@pytest.fixture
+def auditor(org): return org["auditor"]  # noqa: ANN001, ANN201, E704
+
+
+@pytest.fixture
+def outsider(org):  # noqa: ANN001, ANN201
+    """A handler of another bureau (住建局): the amr bureau's complaints are outside its scope."""
+    return org["housing"]
+
+
+def registration(**overrides: Any) -> services.Registration:
+    data = dict(
+        channel="hotline", summary="窗口办事拖拉", content="到市场监管局窗口办理营业执照,跑了四趟没办成。",
+        demands="要求尽快办结", complainants=[services.ComplainantIn(name="张三", phone="13812345678")],
+        respondents=[services.RespondentIn(unit="amr")])
+    data.update(overrides)
+    return services.Registration(**data)
+
+
+@pytest.fixture
+def register(clerk):  # noqa: ANN001, ANN201
+    def make(**overrides: Any):  # noqa: ANN202
+        return services.register(actor=clerk, data=registration(**overrides))
+    return make
+
+
+@pytest.fixture
+def walk(org):  # noqa: ANN001, ANN201
+    """Drive a complaint through a list of actions with sensible inputs, by the right persona."""
+    def step(complaint, *actions: str):  # noqa: ANN001, ANN202
+        for action in actions:
+            actor, kwargs = STEPS[action](org)
+            complaint = services.ACTIONS[action](actor=actor, number=complaint.number,
+                                                 version=complaint.version, **kwargs)
+        return complaint
+    return step
+
+
+STEPS = {
+    "accept": lambda o: (o["clerk"], {"category": "G0201", "grade": "normal"}),
+    "decline": lambda o: (o["center"], {"reason": "C_litigation"}),
+    "resolve_on_spot": lambda o: (o["clerk"], {"solution": "当场解释政策", "reply_method": "phone",
+                                               "reply_text": "已当场答复"}),
+    "dispatch": lambda o: (o["center"], {"unit": "amr", "mode": "assign", "handler": "handler"}),
+    "sign": lambda o: (o["handler"], {}),
+    "return": lambda o: (o["handler"], {"reason": "wrong_unit", "note": "应由住建局办理"}),
+    "request_extension": lambda o: (o["handler"], {"days": 5, "reason": "需调取档案"}),
+    "decide_extension": lambda o: (o["center"], {"approved": True, "notice_method": "phone"}),
+    "suspend": lambda o: (o["handler"], {"reason": "awaiting_material"}),
+    "resume": lambda o: (o["handler"], {}),
+    "escalate": lambda o: (o["handler"], {"reason": "涉及多个部门"}),
+    "urge": lambda o: (o["center"], {"note": "请加快办理"}),
+    "supervise": lambda o: (o["center"], {"note": "列入督办"}),
+    "submit_result": lambda o: (o["handler"], {"substantiated": "yes", "findings": "属实",
+                                               "solution": "批评教育", "proposed_reply": "已整改"}),
+    "approve": lambda o: (o["center"], {"note": "同意"}),
+    "reject_result": lambda o: (o["center"], {"note": "调查不充分"}),
+    "reply": lambda o: (o["handler"], {"method": "phone", "text": "经核查属实,已整改。"}),
+    "follow_up": lambda o: (o["followup"], {"satisfaction": "satisfied"}),
+    "request_review": lambda o: (o["clerk"], {"reason": "认为处理过轻"}),
+    "decide_review": lambda o: (o["center"], {"upheld": True, "note": "维持"}),
+    "archive": lambda o: (o["center"], {}),
+    "withdraw": lambda o: (o["clerk"], {"statement": "已自行解决"}),
+    "reopen": lambda o: (o["center"], {"facts": "有新证据"}),
+}
+
+
+@pytest.fixture
+def api_client(client):  # noqa: ANN001, ANN201
+    """An HTTP client that sends a bearer token for the given user."""
+    class Api:
+        def __init__(self) -> None:
+            self.tokens: dict[int, str] = {}
+
+        def _auth(self, user: User) -> dict[str, str]:
+            if user.pk not in self.tokens:
+                self.tokens[user.pk] = ApiToken.issue(user)
+            return {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[user.pk]}"}
+
+        def get(self, user: User, path: str, **params: Any):  # noqa: ANN202
+            return client.get(f"/api/v1{path}", params, **self._auth(user))
+
+        def post(self, user: User, path: str, body: Any = None):  # noqa: ANN202
+            return client.post(f"/api/v1{path}", body if body is not None else {},
+                               content_type="application/json", **self._auth(user))
+    return Api()
