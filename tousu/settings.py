@@ -5,6 +5,7 @@ Typed helpers fail loudly on bad values and accept ``NAME_FILE`` for secrets.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -109,6 +110,8 @@ else:
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not shared-cache memory: concurrency tests need real locking with a timeout.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"tousu-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,216 @@
+"""The rules each service enforces beyond the state table (SPEC §4–§7)."""
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from tousu.complaints import services
+from tousu.complaints.models import Complainant, Complaint, Event
+from tousu.complaints.selectors import callers_by_phone
+from tousu.conftest import registration
+from tousu.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_written_complaint_needs_a_written_reply(register, walk, handler):  # noqa: ANN001
+    c = walk(register(channel="letter"), "accept", "dispatch", "sign", "submit_result", "approve")
+    with pytest.raises(ValidationFailed, match="书面"):
+        services.reply(actor=handler, number=c.number, version=c.version, method="phone", text="已处理")
+    c = services.reply(actor=handler, number=c.number, version=c.version, method="letter", text="已处理")
+    assert c.status == "replied" and c.followup_due and c.review_window_ends
+
+
+def test_an_out_of_scope_decline_names_the_competent_body(register, center):  # noqa: ANN001
+    c = register()
+    with pytest.raises(ValidationFailed, match="移送"):
+        services.decline(actor=center, number=c.number, version=c.version, reason="E_out_of_scope")
+    c = services.decline(actor=center, number=c.number, version=c.version, reason="E_out_of_scope",
+                         forwarded_to="县自然资源局", invalid=True)
+    assert c.forwarded_to == "县自然资源局" and c.decline_text.startswith("您好") and c.validity == "invalid"
+    assert c.events.last().payload["told"] is True
+
+
+def test_a_decline_needing_approval_is_refused_to_a_clerk(register, clerk):  # noqa: ANN001
+    c = register()
+    with pytest.raises(NotPermitted):
+        services.decline(actor=clerk, number=c.number, version=c.version, reason="D_unclear")
+
+
+def test_an_extension_beyond_the_cap_is_refused_and_an_approved_one_moves_the_due_date(
+        register, walk, handler, center):  # noqa: ANN001
+    c = walk(register(), "accept", "dispatch", "sign")
+    due = c.handling_due
+    with pytest.raises(ValidationFailed) as err:
+        services.request_extension(actor=handler, number=c.number, version=c.version, days=40, reason="复杂")
+    assert err.value.code == "extension_cap_exceeded"
+    c = services.request_extension(actor=handler, number=c.number, version=c.version, days=10, reason="复杂")
+    with pytest.raises(ValidationFailed):  # a signed complaint must be told how
+        services.decide_extension(actor=center, number=c.number, version=c.version, approved=True)
+    c = services.decide_extension(actor=center, number=c.number, version=c.version, approved=True,
+                                  notice_method="sms")
+    assert c.handling_due == due + dt.timedelta(days=10)
+    ext = c.extensions.get()
+    assert ext.approved and ext.notice_method == "sms" and ext.notice_at
+    c = services.request_extension(actor=handler, number=c.number, version=c.version, days=5, reason="再延")
+    c = services.decide_extension(actor=center, number=c.number, version=c.version, approved=False)
+    assert c.handling_due == due + dt.timedelta(days=10)
+    with pytest.raises(ValidationFailed):
+        services.request_extension(actor=handler, number=c.number, version=c.version, days=6, reason="超")
+
+
+def test_the_respondent_staff_member_cannot_handle_the_complaint(register, walk, center, handler):  # noqa: ANN001
+    c = walk(register(respondents=[services.RespondentIn(unit="amr", staff="handler")]), "accept")
+    with pytest.raises(ValidationFailed) as err:
+        services.dispatch(actor=center, number=c.number, version=c.version, unit="amr", mode="assign",
+                          handler="handler")
+    assert err.value.code == "recusal_required"
+    c = services.dispatch(actor=center, number=c.number, version=c.version, unit="amr", mode="assign")
+    with pytest.raises(ValidationFailed):
+        services.sign(actor=handler, number=c.number, version=c.version)
+
+
+def test_a_unit_head_approves_only_transferred_cases(register, walk, center, head):  # noqa: ANN001
+    assigned = walk(register(), "accept", "dispatch", "sign", "submit_result")
+    with pytest.raises(InvalidTransition):
+        services.approve(actor=head, number=assigned.number, version=assigned.version)
+    c = walk(register(), "accept")
+    c = services.dispatch(actor=center, number=c.number, version=c.version, unit="amr", mode="transfer",
+                          handler="handler")
+    c = walk(c, "sign", "submit_result")
+    assert services.approve(actor=head, number=c.number, version=c.version).status == "approved"
+
+
+def test_direct_dispatch_goes_straight_to_the_centre(register, walk, center):  # noqa: ANN001
+    c = walk(register(), "accept")
+    c = services.dispatch(actor=center, number=c.number, version=c.version, unit="center", mode="direct")
+    assert c.status == "in_progress" and c.sign_due is None
+    c = services.submit_result(actor=center, number=c.number, version=c.version, substantiated="no",
+                               findings="不属实", solution="解释", proposed_reply="经核查不属实")
+    assert c.status == "pending_approval"
+
+
+def test_an_unreachable_complainant_closes_only_after_three_attempts(register, walk, followup):  # noqa: ANN001
+    c = walk(register(), "accept", "dispatch", "sign", "submit_result", "approve", "reply")
+    for attempt in (1, 2):
+        with pytest.raises(ValidationFailed):
+            services.follow_up(actor=followup, number=c.number, version=c.version, satisfaction="unreachable",
+                               close_unreachable=True)
+        c = services.follow_up(actor=followup, number=c.number, version=c.version, satisfaction="unreachable")
+        assert c.status == "replied" and c.followup_attempts == attempt
+    c = services.follow_up(actor=followup, number=c.number, version=c.version, satisfaction="unreachable",
+                           close_unreachable=True)
+    assert c.status == "closed" and c.close_reason == "unreachable"
+
+
+def test_only_the_centre_closes_an_unsatisfied_case(register, walk, followup, center):  # noqa: ANN001
+    c = walk(register(), "accept", "dispatch", "sign", "submit_result", "approve", "reply")
+    with pytest.raises(NotPermitted):
+        services.follow_up(actor=followup, number=c.number, version=c.version, satisfaction="unsatisfied",
+                           close_anyway=True, note="诉求不合理")
+    c = services.follow_up(actor=center, number=c.number, version=c.version, satisfaction="unsatisfied",
+                           close_anyway=True, note="诉求超出政策规定")
+    assert c.status == "closed" and c.satisfaction == "unsatisfied"
+
+
+def test_a_review_must_be_asked_within_its_window(register, walk, clerk):  # noqa: ANN001
+    c = walk(register(), "accept", "dispatch", "sign", "submit_result", "approve", "reply", "follow_up")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
+        with pytest.raises(InvalidTransition, match="期限"):
+            services.request_review(actor=clerk, number=c.number, version=c.version, reason="迟了")
+
+
+def test_an_archived_complaint_is_frozen(register, walk, org, center, clerk):  # noqa: ANN001
+    from tousu.complaints.access import allowed_actions
+
+    c = walk(register(), "accept", "dispatch", "sign", "submit_result", "approve", "reply", "follow_up", "archive")
+    assert all(allowed_actions(user, c) == [] for user in org.values())
+    for action, kwargs in [("reopen", {"facts": "新事实"}), ("urge", {"note": "催"}), ("withdraw", {"statement": "撤"})]:
+        with pytest.raises(InvalidTransition):
+            services.ACTIONS[action](actor=center if action != "withdraw" else clerk, number=c.number,
+                                     version=c.version, **kwargs)
+    with pytest.raises(ValidationFailed):
+        services.add_attachment(actor=clerk, number=c.number, name="a.txt", content=b"x")
+
+
+def test_suspended_time_does_not_count(register, walk, handler):  # noqa: ANN001
+    c = walk(register(), "accept", "dispatch", "sign", "suspend")
+    due = c.handling_due
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+        c = services.resume(actor=handler, number=c.number, version=c.version)
+    assert c.handling_due == due + dt.timedelta(days=3) and c.suspensions.get().ended_at
+
+
+def test_convert_keeps_the_history_and_only_applies_to_inquiries(register, clerk):  # noqa: ANN001
+    complaint = register()
+    with pytest.raises(InvalidTransition):
+        services.convert(actor=clerk, number=complaint.number, version=complaint.version, reason="x")
+    fault = register(kind="fault")
+    fault = services.convert(actor=clerk, number=fault.number, version=fault.version, reason="超时未修复")
+    assert fault.kind == "complaint" and list(fault.events.values_list("action", flat=True)) == ["register", "convert"]
+
+
+def test_merge_needs_an_open_target(register, walk, center):  # noqa: ANN001
+    closed = walk(register(), "accept", "withdraw")
+    c = register()
+    with pytest.raises(ValidationFailed):
+        services.merge(actor=center, number=c.number, version=c.version, target=closed.number)
+    with pytest.raises(ValidationFailed):
+        services.merge(actor=center, number=c.number, version=c.version, target=c.number)
+
+
+def test_a_repeat_caller_is_linked_and_flagged(register):  # noqa: ANN001
+    first = register()
+    second = register()
+    assert second.repeat_of == first and second.flags["repeat"]["rule"] == "same_phone_30_days"
+    assert "repeat" not in first.flags
+
+
+def test_phone_and_id_number_are_encrypted_at_rest_and_found_by_lookup(register, clerk, outsider):  # noqa: ANN001
+    c = register(complainants=[services.ComplainantIn(name="李四", phone="+86 139-0000-1111",
+                                                       id_number="11010519491231002x")])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT phone, id_number FROM {Complainant._meta.db_table}")
+        raw_phone, raw_id = cursor.fetchone()
+    assert "13900001111" not in raw_phone and "1101051949" not in raw_id
+    person = c.complainants.get()
+    assert person.phone == "13900001111" and person.id_number == "11010519491231002X"
+    assert [x.number for x in callers_by_phone(clerk, "139 0000 1111")] == [c.number]
+    assert callers_by_phone(outsider, "13900001111") == []
+
+
+def test_each_flag_remembers_who_set_it(register, clerk):  # noqa: ANN001
+    c = register(flags=["media"], channel="upgraded", upgraded_source="市12345热线")
+    assert c.flags["media"]["by"] == "clerk" and c.flags["upgraded"]["rule"] == "channel_upgraded"
+
+
+def test_attachments_are_checked_and_stored_under_the_data_dir(register, clerk, settings):  # noqa: ANN001
+    c = register()
+    for name, content in [("evil.exe", b"MZ"), ("photo.jpg", b"not a jpeg"), ("empty.pdf", b""),
+                          ("", b"x")]:
+        with pytest.raises(ValidationFailed):
+            services.add_attachment(actor=clerk, number=c.number, name=name, content=content)
+    settings.TOUSU_ATTACHMENT_MAX_BYTES = 10
+    with pytest.raises(ValidationFailed, match="大小"):
+        services.add_attachment(actor=clerk, number=c.number, name="a.txt", content=b"x" * 11)
+    settings.TOUSU_ATTACHMENT_MAX_BYTES = 1000
+    a = services.add_attachment(actor=clerk, number=c.number, name="../../etc/录音.txt", content=b"hello")
+    path = settings.MEDIA_ROOT / a.stored_name
+    assert path.read_bytes() == b"hello" and a.original_name == "录音.txt"
+    assert Complaint.objects.get(pk=c.pk).version == 2
+    assert Event.objects.filter(complaint=c, action="attach").count() == 1
+
+
+def test_registration_sets_acceptance_due_and_first_owner(register, clerk):  # noqa: ANN001
+    c = register(received_at=timezone.now() - dt.timedelta(days=10))
+    assert c.first_owner == clerk and c.acceptance_due < timezone.now() and c.due_at == c.acceptance_due
+    assert Complaint.objects.filter(due_at__lt=timezone.now()).count() == 1
+    assert c.due_rules["acceptance"]["rule"].startswith("acceptance")
+
+
+def test_a_group_complaint_takes_at_most_five_representatives(clerk, org):  # noqa: ANN001
+    people = [services.ComplainantIn(name=f"村民{i}", is_representative=i < 5) for i in range(12)]
+    c = services.register(actor=clerk, data=registration(complainants=people))
+    assert c.complainants.count() == 12 and "group" in c.flags
