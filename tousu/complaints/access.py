@@ -42,7 +42,7 @@ def visible_complaints(actor: User) -> QuerySet[Complaint]:
 def access_complaint(actor: User, number: str, *, for_update: bool = False) -> Complaint:
     qs = visible_complaints(actor).filter(number=number)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     complaint = qs.select_related("handling_unit", "category", "grade").first()
     if complaint is None:
         raise NotFound(_("投诉件 %(number)s 不存在或不在您的权限范围内") % {"number": number},
