@@ -9,10 +9,35 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class ActionIn(BaseModel):
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Input(BaseModel):
+    """Refuses NUL characters anywhere in the input: no database stores them (PostgreSQL refuses)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
+
+class ActionIn(Input):
     model_config = ConfigDict(extra="forbid", str_max_length=20000)
     version: int = Field(title="版本", description="the complaint's current version (optimistic locking)")
 
@@ -153,8 +178,7 @@ ACTION_INPUTS: dict[str, type[ActionIn]] = {
 }
 
 
-class ComplainantSchema(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ComplainantSchema(Input):
     name: str = Field("", max_length=100)
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=200)
@@ -166,8 +190,7 @@ class ComplainantSchema(BaseModel):
     is_representative: bool = False
 
 
-class RespondentSchema(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RespondentSchema(Input):
     unit: str = Field("", max_length=40)
     unit_name: str = Field("", max_length=200)
     staff: str = Field("", max_length=150)
@@ -181,8 +204,7 @@ class RespondentSchema(BaseModel):
     partner_name: str = Field("", max_length=200)
 
 
-class RegisterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RegisterIn(Input):
     channel: str = Field(max_length=16)
     kind: str = Field("complaint", max_length=16)
     summary: str = Field("", max_length=200)
