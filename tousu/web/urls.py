@@ -1,10 +1,19 @@
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
 from django.urls import path
+
+from tousu.web import views
 
 app_name = "web"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("", lambda r: HttpResponse("tousu"), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("", views.home, name="home"),
+    path("intake/", views.intake, name="intake"),
+    path("intake/callers/", views.callers, name="callers"),
+    path("list/", views.complaint_list, name="list"),
+    path("c/<str:number>/", views.complaint, name="complaint"),
+    path("c/<str:number>/attach/", views.attach, name="attach"),
+    path("c/<str:number>/files/<int:attachment_id>/", views.download, name="download"),
+    path("c/<str:number>/<str:action>/", views.act, name="act"),
 ]

@@ -1,0 +1,357 @@
+"""Forms of the web UI, rendered from and validated by the pydantic inputs the API uses.
+
+The action forms come from ``ACTION_INPUTS``: each field's title, widget and choice source are read
+off the model, the POST is converted (checkbox → bool, number → int, multi-select → list) and
+``model_validate`` decides, so the API and the UI share one definition of every action.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import BaseModel, ConfigDict, Field as PydanticField
+
+from tousu.accounts.models import Role, Unit, User
+from tousu.complaints.inputs import ACTION_INPUTS, RegisterIn
+from tousu.complaints.models import (
+    Category, Channel, DispatchMode, Grade, Kind, ReasonCode, ReplyMethod, Satisfaction, Substantiated,
+)
+from tousu.core.errors import TousuError
+
+# Registration flags a clerk may set by hand (services.intake.FLAGS), with their labels.
+FLAG_LABELS = {
+    "media": gettext_lazy("媒体关注"), "litigation": gettext_lazy("涉诉/律师"), "injury": gettext_lazy("人身伤害"),
+    "upgraded": gettext_lazy("升级投诉"), "repeat": gettext_lazy("重复投诉"), "group": gettext_lazy("群体投诉"),
+    "hot": gettext_lazy("热点"), "skip_level": gettext_lazy("越级投诉"), "vip": gettext_lazy("重要客户"),
+}
+DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
+
+Choice = tuple[str, str]
+
+
+class Choices:
+    """The options of each choice source named in ``inputs.py``, loaded once per request."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[Any]] = {}
+
+    def __call__(self, source: str) -> list[Any]:
+        if source not in self._cache:
+            self._cache[source] = self._load(source)
+        return self._cache[source]
+
+    def _load(self, source: str) -> list[Any]:
+        static = {"reply_methods": ReplyMethod, "dispatch_modes": DispatchMode, "substantiated": Substantiated,
+                  "satisfaction": Satisfaction, "channels": Channel, "kinds": Kind}
+        if source in static:
+            return [(c.value, str(c.label)) for c in static[source]]
+        if source.startswith("reasons:"):
+            rows = ReasonCode.objects.filter(group=source.split(":", 1)[1])
+            return [(r.code, r.name) for r in rows]
+        if source == "grades":
+            return [(g.code, g.name) for g in Grade.objects.all()]
+        if source == "units":
+            units = Unit.objects.filter(active=True).order_by("path")
+            return [(u.code, "\u3000" * max(u.path.count("/") - 2, 0) + u.name) for u in units]
+        if source == "handlers":
+            users = (User.objects.filter(is_active=True, role=Role.HANDLER)
+                     .select_related("unit").order_by("unit__path", "username"))
+            return [(u.username, f"{u}({u.unit.name if u.unit else '—'})") for u in users]
+        if source == "categories":
+            return _category_groups(Category.objects.filter(active=True).select_related("parent"))
+        raise KeyError(source)
+
+
+def _category_groups(rows: Any) -> list[Any]:
+    """Top-level categories become option groups holding their children (optgroup)."""
+    groups: dict[str, tuple[str, list[Choice]]] = {}
+    for c in rows:
+        if c.parent_id is None:
+            groups.setdefault(c.code, (c.name, []))
+    for c in rows:
+        if c.parent_id is not None:
+            groups.setdefault(c.parent.code, (c.parent.name, []))[1].append((c.code, f"{c.code} {c.name}"))
+    return [(name, options) for name, options in groups.values()]
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    widget: str  # text, textarea, select, multiselect, checkbox, yesno, number, date, hidden, tel
+    required: bool = False
+    choices: list[Any] = field(default_factory=list)
+    value: Any = ""
+    error: str = ""
+    html_id: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.choices) and isinstance(self.choices[0][1], list)
+
+    @property
+    def values(self) -> list[str]:
+        """The selected values as strings, for select and multi-select rendering."""
+        if isinstance(self.value, list):
+            return [str(v) for v in self.value]
+        return [str(self.value)] if self.value not in (None, "") else []
+
+
+class Form:
+    fields: list[FormField]
+    errors: list[str]
+
+    def field(self, name: str) -> FormField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def __getitem__(self, name: str) -> FormField:
+        found = self.field(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def add_error(self, message: str, name: str = "") -> None:
+        target = self.field(name) if name else None
+        if target is not None and target.widget != "hidden":
+            target.error = message
+        else:
+            self.errors.append(message)
+
+    def add_tousu_error(self, err: TousuError, aliases: dict[str, str] | None = None) -> None:
+        name = str(err.data.get("field") or "")
+        self.add_error(err.message, (aliases or {}).get(name, name))
+
+    def add_pydantic_errors(self, exc: pydantic.ValidationError, aliases: dict[str, str] | None = None) -> None:
+        for e in exc.errors():
+            loc = [str(p) for p in e["loc"]]
+            name = ".".join(loc)
+            name = (aliases or {}).get(name, loc[-1] if loc else "")
+            message = pydantic_message(e)
+            self.add_error(message if self.field(name) or not name else f"{name}: {message}", name)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(f.error for f in self.fields)
+
+
+def pydantic_message(e: Any) -> str:
+    """A short Chinese message for one pydantic error (its own text is English and technical)."""
+    ctx = e.get("ctx") or {}
+    kind = e["type"]
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return _("此项必填")
+    if kind == "string_too_long":
+        return _("不超过 %(n)s 个字") % {"n": ctx.get("max_length")}
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("请输入整数")
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("不能小于 %(n)s") % {"n": ctx.get("ge", ctx.get("gt"))}
+    if kind in {"less_than_equal", "less_than"}:
+        return _("不能大于 %(n)s") % {"n": ctx.get("le", ctx.get("lt"))}
+    if kind in {"too_long", "too_short"}:
+        return _("选择的项目数量不对")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("日期格式不正确")
+    if kind in {"string_pattern_mismatch", "decimal_parsing", "decimal_max_places", "decimal_max_digits"}:
+        return _("格式不正确")
+    if kind in {"bool_parsing", "bool_type"}:
+        return _("请选择是或否")
+    if "NUL" in str(e.get("msg", "")):
+        return _("不能含有空字符 (NUL)")
+    return _("输入有误")
+
+
+# ---- action forms -----------------------------------------------------------------------------
+
+def _widget(annotation: Any, info: Any, extra: dict[str, Any]) -> str:
+    if extra.get("multiple"):
+        return "multiselect"
+    if extra.get("choices"):
+        return "select"
+    if annotation is bool:
+        return "checkbox" if not info.is_required() else "yesno"
+    if annotation is int:
+        return "number"
+    if extra.get("widget") == "textarea":
+        return "textarea"
+    if any(getattr(m, "pattern", None) == DATE_PATTERN for m in info.metadata):
+        return "date"
+    return "text"
+
+
+def _bounds(info: Any) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for m in info.metadata:
+        for key, attr in (("ge", "min"), ("le", "max"), ("max_length", "maxlength")):
+            if getattr(m, key, None) is not None:
+                attrs[attr] = getattr(m, key)
+    return attrs
+
+
+class ActionForm(Form):
+    """One lifecycle action's form, built from ``ACTION_INPUTS[action]``."""
+
+    def __init__(self, action: str, choices: Choices, *, version: int, data: QueryDict | None = None) -> None:
+        self.action = action
+        self.schema = ACTION_INPUTS[action]
+        self.data = data
+        self.errors = []
+        self.fields = []
+        for name, info in self.schema.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            widget = "hidden" if name == "version" else _widget(info.annotation, info, extra)
+            source = extra.get("choices")
+            default = None if info.is_required() else info.get_default(call_default_factory=True)
+            f = FormField(name=name, label=_(info.title or name), widget=widget,
+                          required=info.is_required() and widget not in {"checkbox", "hidden"},
+                          choices=choices(str(source)) if source else [], value=default,
+                          html_id=f"f-{action}-{name}", attrs=_bounds(info) if widget != "multiselect" else {})
+            if widget == "hidden":
+                f.value = version
+            self.fields.append(f)
+        if data is not None:
+            for f in self.fields:
+                f.value = self._raw(f, data)
+
+    @staticmethod
+    def _raw(f: FormField, data: QueryDict) -> Any:
+        if f.widget == "multiselect":
+            return data.getlist(f.name)
+        if f.widget == "checkbox":
+            return f.name in data
+        return data.get(f.name, "")
+
+    def cleaned(self) -> dict[str, Any] | None:
+        """The validated input as keyword arguments of the service, or None (errors are set)."""
+        payload: dict[str, Any] = {}
+        for f in self.fields:
+            value = f.value
+            if f.widget in {"number", "hidden"}:
+                text = str(value).strip()
+                if not text:
+                    continue  # pydantic reports a missing required number
+                value = int(text) if text.lstrip("-").isdigit() else text
+            elif f.widget == "yesno":
+                if value not in {"true", "false"}:
+                    continue
+                value = value == "true"
+            elif isinstance(value, str) and f.widget != "textarea":
+                value = value.strip()
+            payload[f.name] = value
+        try:
+            return self.schema.model_validate(payload).model_dump()
+        except pydantic.ValidationError as exc:
+            self.add_pydantic_errors(exc)
+            return None
+
+
+# ---- intake -----------------------------------------------------------------------------------
+
+class IntakeForm(Form):
+    """The hotline intake form: flat fields that become a ``RegisterIn`` (one complainant, one respondent)."""
+
+    # Where a service or pydantic error about a nested field is shown.
+    ALIASES = {
+        "complainants": "name", "complainants[0].phone": "phone", "complainants[0].name": "name",
+        "complainants.0.phone": "phone", "complainants.0.name": "name",
+        "respondents": "respondent_unit", "respondents[0]": "respondent_unit",
+        "respondents.0.unit": "respondent_unit", "respondents[0].unit": "respondent_unit",
+        "respondents.0.staff_name": "respondent_staff_name",
+    }
+
+    def __init__(self, choices: Choices, data: QueryDict | None = None) -> None:
+        self.errors = []
+        self.fields = [
+            FormField("phone", gettext_lazy("来电号码"), "tel", attrs={"autofocus": True, "maxlength": 30,
+                                                           "autocomplete": "off"}),
+            FormField("name", gettext_lazy("投诉人姓名"), "text", attrs={"maxlength": 100}),
+            FormField("channel", gettext_lazy("渠道"), "select", True, choices("channels"), Channel.HOTLINE),
+            FormField("kind", gettext_lazy("类型"), "select", True, choices("kinds"), Kind.COMPLAINT),
+            FormField("summary", gettext_lazy("摘要"), "text", attrs={"maxlength": 200}),
+            FormField("content", gettext_lazy("投诉内容"), "textarea", attrs={"rows": 5}),
+            FormField("demands", gettext_lazy("诉求"), "textarea", attrs={"rows": 2}),
+            FormField("respondent_unit", gettext_lazy("被投诉单位"), "select", False, choices("units")),
+            FormField("respondent_staff_name", gettext_lazy("被投诉人员"), "text", attrs={"maxlength": 100}),
+            FormField("category", gettext_lazy("类别(可选)"), "select", False, choices("categories")),
+            FormField("grade", gettext_lazy("等级(可选)"), "select", False, choices("grades")),
+            FormField("upgraded_source", gettext_lazy("转办来源(上级/监管转办时必填)"), "text", attrs={"maxlength": 120}),
+            FormField("anonymous", gettext_lazy("匿名投诉"), "checkbox", value=False),
+            FormField("flags", gettext_lazy("标记"), "checkboxes", choices=[(k, str(v)) for k, v in FLAG_LABELS.items()],
+                      value=[]),
+        ]
+        for f in self.fields:
+            f.html_id = f"f-{f.name}"
+        if data is not None:
+            for f in self.fields:
+                f.value = (data.getlist(f.name) if f.widget == "checkboxes" else
+                           f.name in data if f.widget == "checkbox" else data.get(f.name, "").strip()
+                           if f.widget != "textarea" else data.get(f.name, ""))
+
+    def cleaned(self) -> RegisterIn | None:
+        v = {f.name: f.value for f in self.fields}
+        person = {"name": v["name"], "phone": v["phone"]}
+        respondent = {"unit": v["respondent_unit"], "staff_name": v["respondent_staff_name"].strip()}
+        payload = {
+            "channel": v["channel"], "kind": v["kind"], "summary": v["summary"], "content": v["content"].strip(),
+            "demands": v["demands"].strip(), "anonymous": v["anonymous"], "category": v["category"],
+            "grade": v["grade"], "upgraded_source": v["upgraded_source"], "flags": v["flags"],
+            "complainants": [person] if any(person.values()) else [],
+            "respondents": [respondent] if any(respondent.values()) else [],
+        }
+        try:
+            return RegisterIn.model_validate(payload)
+        except pydantic.ValidationError as exc:
+            self.add_pydantic_errors(exc, self.ALIASES)
+            return None
+
+
+# ---- list filters -----------------------------------------------------------------------------
+
+class ListQuery(BaseModel):
+    """The list page's query string; the same filters as the API's list."""
+
+    model_config = ConfigDict(extra="ignore")
+    status: list[str] = PydanticField(default_factory=list, max_length=20)
+    unit: str = PydanticField("", max_length=40)
+    category: str = PydanticField("", max_length=40)
+    grade: str = PydanticField("", max_length=40)
+    channel: str = PydanticField("", max_length=16)
+    kind: str = PydanticField("", max_length=16)
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    q: str = PydanticField("", max_length=200)
+    handler: str = PydanticField("", max_length=150)
+    mine: bool = False
+    cursor: int | None = PydanticField(None, ge=1)
+    limit: int = PydanticField(25, ge=1, le=100)
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> tuple[ListQuery, str]:
+        """The filters and an error message ("" when fine); bad input falls back to no filters."""
+        data: dict[str, Any] = {k: query.get(k, "").strip() for k in cls.model_fields if k != "status"}
+        data = {k: v for k, v in data.items() if v != ""}
+        for flag in ("overdue", "due_soon", "mine"):
+            if flag in data:
+                data[flag] = data[flag] in {"1", "true", "on", "yes"}
+        data["status"] = [s for s in query.getlist("status") if s]
+        try:
+            return cls.model_validate(data), ""
+        except pydantic.ValidationError as exc:
+            # Drop the bad filters and keep the others, so the page still shows something sensible.
+            first = exc.errors()[0]
+            for e in exc.errors():
+                data.pop(str(e["loc"][0]) if e["loc"] else "", None)
+            message = _("筛选条件有误(%(field)s): %(msg)s") % {
+                "field": ".".join(str(p) for p in first["loc"]), "msg": pydantic_message(first)}
+            try:
+                return cls.model_validate(data), message
+            except pydantic.ValidationError:
+                return cls(), message

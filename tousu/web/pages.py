@@ -1,0 +1,116 @@
+"""Template contexts of the larger pages, assembled from selectors (no writes, no request parsing)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tousu.accounts.models import Role, User
+from tousu.complaints import selectors
+from tousu.complaints.access import access_complaint
+from tousu.complaints.models import Channel, Complaint, Kind, ReasonCode
+from tousu.complaints.states import OPEN, Status
+from tousu.web.forms import ActionForm, Choices, ListQuery
+
+INTAKE_ROLES = frozenset({Role.CLERK, Role.CENTER})
+QUEUE_SIZE = 8
+
+DUE_LABELS = {
+    "acceptance": _("受理期限"), "sign_for": _("签收期限"), "handling": _("办理期限"),
+    "report_back": _("报告期限"), "follow_up": _("回访期限"), "review": _("复核期限"),
+    "review_window": _("复核申请截止"),
+}
+# Routine actions that leave the state as it is (or end the case aside from the main path):
+# shown after the main ones, under "其他操作".
+SECONDARY_ACTIONS = ("escalate", "urge", "supervise", "withdraw", "merge")
+
+
+def may_register(user: User) -> bool:
+    return user.role in INTAKE_ROLES
+
+
+def queues(actor: User) -> list[dict[str, Any]]:
+    """The work queues of the home page: a count and the newest few of each."""
+    open_statuses = [s for s in Status.values if s in OPEN]
+    wanted: list[tuple[str, Any, dict[str, Any]]] = [("mine", _("我的待办"), {"mine": True, "status": open_statuses})]
+    if actor.unit_id:
+        wanted.append(("unit", _("本单位"), {"unit": actor.unit.code, "status": open_statuses}))
+    wanted += [("due_soon", _("即将到期"), {"due_soon": True}), ("overdue", _("已超期"), {"overdue": True})]
+    result = []
+    for key, title, params in wanted:
+        f = selectors.ListFilters(limit=QUEUE_SIZE, **params)
+        rows, _next = selectors.list_complaints(actor, f)
+        result.append({
+            "key": key, "title": title, "count": selectors.filter_complaints(actor, f).count(),
+            "rows": [(c, selectors.list_row(c, first)) for c, first in selectors.with_first_complainants(rows)],
+            "query": urlencode({k: "1" if v is True else v for k, v in params.items()}, doseq=True),
+        })
+    return result
+
+
+def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -> dict[str, Any]:
+    """Everything the complaint page shows, and one form per allowed action.
+
+    ``failed`` is a submitted form that was refused: it replaces the blank form of its action (or
+    is added, if the action is no longer allowed) so the user sees the error and keeps the input.
+    """
+    c = access_complaint(actor, number)
+    detail = selectors.complaint_detail(actor, c)
+    choices = Choices()
+    allowed = detail["allowed_actions"]
+    forms = {a: failed if failed and failed.action == a else ActionForm(a, choices, version=c.version)
+             for a in allowed}
+    main = [form for a, form in forms.items() if a not in SECONDARY_ACTIONS]
+    if failed and failed.action not in allowed:
+        main.insert(0, failed)
+    events = selectors.complaint_events(c)
+    names = dict(User.objects.filter(username__in={e.actor_name for e in events})
+                 .values_list("username", "display_name"))
+    for e in events:
+        e.display_actor = names.get(e.actor_name) or e.actor_name
+    return {
+        "c": c, "d": detail, "forms": main, "page_url": reverse("web:complaint", args=[c.number]),
+        "other_forms": [form for a, form in forms.items() if a in SECONDARY_ACTIONS],
+        "dues": _dues(c, detail),
+        "co_units": list(c.co_units.all()) if detail["co_units"] else [],
+        "decline_reason": _reason_name("decline", detail["decline_reason"]),
+        "events": events,
+        "has_outcome": any(detail[k] for k in ("substantiated", "findings", "solution", "reply_text",
+                                               "satisfaction", "decline_reason", "close_reason")),
+    }
+
+
+def _dues(c: Complaint, detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """The due dates that are set; the one running now carries the complaint's timing."""
+    current = detail["timing"] if c.due_at else ""
+    return [{"kind": kind, "label": DUE_LABELS.get(kind, kind), "at": at,
+             "timing": current if at == c.due_at else ""}
+            for kind, at in detail["due"].items() if at]
+
+
+def _reason_name(group: str, code: str | None) -> str:
+    if not code:
+        return ""
+    row = ReasonCode.objects.filter(group=group, code=code).first()
+    return row.name if row else code
+
+
+def list_page(request: HttpRequest, query: ListQuery, rows: list[Complaint], next_cursor: int | None,
+              ) -> dict[str, Any]:
+    choices = Choices()
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    next_url = ""
+    if next_cursor:
+        params["cursor"] = str(next_cursor)
+        next_url = "?" + params.urlencode()
+        params.pop("cursor")
+    return {
+        "q": query, "rows": [(c, selectors.list_row(c, first)) for c, first in selectors.with_first_complainants(rows)],
+        "next_url": next_url, "first_url": "?" + params.urlencode() if query.cursor else "",
+        "statuses": Status.choices, "channels": Channel.choices, "kinds": Kind.choices,
+        "units": choices("units"), "categories": choices("categories"), "grades": choices("grades"),
+    }

@@ -1,0 +1,165 @@
+"""The staff web UI: parse the request, call one service or selector, render (STYLE §2).
+
+Services raise ``TousuError``: a form shows it as a form error, anything else as a friendly page;
+a complaint outside the user's scope is a plain 404, as in the API.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tousu.complaints import selectors, services
+from tousu.complaints.access import access_complaint
+from tousu.complaints.states import TRANSITIONS
+from tousu.core.errors import NotFound, TousuError
+from tousu.web import pages
+from tousu.web.forms import ActionForm, Choices, IntakeForm, ListQuery
+
+
+def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required; a NotFound from a service or selector is a 404, never a 500."""
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as err:
+            raise Http404(err.message) from err
+        except TousuError as err:
+            return render(request, "web/error.html", {"error": err}, status=err.status)
+    return wrapper
+
+
+@staff_view
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"queues": pages.queues(request.user)})
+
+
+@staff_view
+def intake(request: HttpRequest) -> HttpResponse:
+    if not pages.may_register(request.user):
+        raise PermissionDenied(_("只有受理员和投诉中心可以登记投诉"))
+    form = IntakeForm(Choices(), request.POST if request.method == "POST" else None)
+    data = form.cleaned() if request.method == "POST" and "lookup" not in request.POST else None
+    if data is not None:
+        try:
+            complaint = services.register(actor=request.user, data=data.to_registration())
+        except TousuError as err:
+            form.add_tousu_error(err, form.ALIASES)
+        else:
+            messages.success(request, _("已登记,投诉编号 %(number)s,查询码 %(code)s(请告知投诉人,查询码只显示这一次)")
+                             % {"number": complaint.number, "code": complaint.query_code})
+            return redirect("web:complaint", number=complaint.number)
+    callers = selectors.callers_by_phone(request.user, str(form["phone"].value))
+    return render(request, "web/intake.html", {"form": form, "callers": callers},
+                  status=422 if form.has_errors else 200)
+
+
+@staff_view
+@require_GET
+def callers(request: HttpRequest) -> HttpResponse:
+    """The caller look-up fragment the intake form fetches while the clerk types the number."""
+    phone = request.GET.get("phone", "")[:30]
+    return render(request, "web/_callers.html", {"callers": selectors.callers_by_phone(request.user, phone),
+                                                  "phone": phone})
+
+
+@staff_view
+@require_GET
+def complaint(request: HttpRequest, number: str) -> HttpResponse:
+    return render(request, "web/complaint.html", pages.complaint_page(request.user, number))
+
+
+@staff_view
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if action not in services.ACTIONS:
+        raise Http404(action)
+    # The hidden version comes from the POST: a stale one is refused by the service.
+    form = ActionForm(action, Choices(), version=0, data=request.POST)
+    data, status = form.cleaned(), 422
+    try:
+        if data is not None:
+            services.ACTIONS[action](actor=request.user, number=number, **data)
+    except NotFound as err:
+        if err.data.get("number", number) == number:
+            raise
+        form.add_tousu_error(err)  # another complaint named in the form: a merge target
+        status = 422
+    except TousuError as err:
+        form.add_tousu_error(err)
+        status = err.status
+    if form.has_errors:
+        return render(request, "web/complaint.html", pages.complaint_page(request.user, number, form),
+                      status=status)
+    return _after_action(request, number, str(TRANSITIONS[action].label))
+
+
+def _after_action(request: HttpRequest, number: str, label: str) -> HttpResponse:
+    try:
+        access_complaint(request.user, number)
+    except NotFound:
+        # The action handed the complaint on (e.g. a handler returned it to the centre).
+        messages.success(request, _("%(number)s 已%(action)s,已移出您的办理范围") % {"number": number, "action": label})
+        return redirect("web:home")
+    messages.success(request, _("%(number)s: %(action)s 已完成") % {"number": number, "action": label})
+    return redirect("web:complaint", number=number)
+
+
+@staff_view
+@require_POST
+def attach(request: HttpRequest, number: str) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件"))
+    elif upload.size > settings.TOUSU_ATTACHMENT_MAX_BYTES:
+        messages.error(request, _("文件超过大小上限 %(mb)d MB") % {"mb": settings.TOUSU_ATTACHMENT_MAX_BYTES // 1048576})
+    else:
+        try:
+            services.add_attachment(actor=request.user, number=number, name=upload.name or "",
+                                    content=upload.read(), note=request.POST.get("note", "")[:500])
+        except NotFound:
+            raise
+        except TousuError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, _("已上传附件 %(name)s") % {"name": upload.name})
+    return redirect(reverse("web:complaint", args=[number]) + "#attachments")
+
+
+@staff_view
+@require_GET
+def download(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    found = access_complaint(request.user, number).attachments.filter(id=attachment_id).first()
+    if found is None:
+        raise Http404
+    path = settings.MEDIA_ROOT / found.stored_name
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=found.original_name,
+                        content_type=found.content_type)
+
+
+@staff_view
+@require_GET
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    query, problem = ListQuery.from_query(request.GET)
+    rows, next_cursor = [], None
+    try:
+        rows, next_cursor = selectors.list_complaints(request.user, selectors.ListFilters(**query.model_dump()))
+    except TousuError as err:
+        problem = err.message
+    if problem:
+        messages.error(request, problem)
+    return render(request, "web/list.html", pages.list_page(request, query, rows, next_cursor))
