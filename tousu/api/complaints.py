@@ -39,6 +39,7 @@ class ListQuery(Schema):
     q: str = Field("", max_length=200)
     handler: str = ""
     mine: bool = False
+    open: bool | None = None
     cursor: int | None = Field(None, ge=1)
     limit: int = Field(25, ge=1, le=100)
 

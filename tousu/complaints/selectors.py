@@ -39,6 +39,7 @@ class ListFilters:
     q: str = ""
     handler: str = ""
     mine: bool = False
+    open: bool | None = None
     cursor: int | None = None
     limit: int = 25
 
@@ -76,6 +77,10 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
         qs = qs.exclude(due_at__lt=now)
     if f.due_soon:
         qs = qs.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=DUE_SOON_HOURS))
+    if f.open is True:
+        qs = qs.filter(status__in=OPEN)
+    elif f.open is False:
+        qs = qs.exclude(status__in=OPEN)
     if f.handler:
         qs = qs.filter(handler__username=f.handler)
     if f.mine:
@@ -102,9 +107,9 @@ def timing(c: Complaint, now: dt.datetime | None = None) -> str:
     """on_time, due_soon, overdue, closed_on_time, closed_late — derived at query time."""
     now = now or timezone.now()
     if c.status not in OPEN:
-        if c.handling_due and c.closed_at:
-            return "closed_on_time" if c.closed_at <= c.handling_due else "closed_late"
-        return "closed_on_time" if c.closed_at else ""
+        if c.status not in (Status.CLOSED, Status.ARCHIVED) or not c.closed_at:
+            return ""  # declined, withdrawn, merged: no handling deadline was run to its end
+        return "closed_late" if c.handling_due and c.closed_at > c.handling_due else "closed_on_time"
     if c.due_at is None:
         return "on_time"
     if c.due_at < now:

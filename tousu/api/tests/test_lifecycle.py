@@ -108,3 +108,15 @@ def test_it_lists_with_filters_and_keyset_pagination(api_client, org):  # noqa: 
     assert api.get(center, "/complaints", overdue="true").json()["items"] == []
     bad = api.get(center, "/complaints", status="nonsense")
     assert bad.status_code == 422 and bad.json()["code"] == "validation_failed"
+
+
+@pytest.mark.django_db
+def test_it_filters_open_or_finished_and_derives_timing(api_client, org):  # noqa: ANN001
+    api, clerk = api_client, org["clerk"]
+    open_one = new(api, clerk)["number"]
+    withdrawn = new(api, clerk)["number"]
+    act(api, clerk, withdrawn, "withdraw", statement="已解决")
+    assert [r["number"] for r in api.get(clerk, "/complaints", open="true").json()["items"]] == [open_one]
+    finished = api.get(clerk, "/complaints", open="false").json()["items"]
+    assert [r["number"] for r in finished] == [withdrawn] and finished[0]["timing"] == ""
+    assert api.get(clerk, f"/complaints/{open_one}").json()["timing"] == "on_time"
