@@ -17,6 +17,9 @@ def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "attachments"
     settings.LANGUAGE_CODE = "zh-hans"
+    from django.core.cache import cache
+
+    cache.clear()  # login throttling counters must not leak between tests
 
 
 @pytest.fixture

@@ -28,6 +28,16 @@ def test_it_refuses_a_wrong_password(client, org):
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
+def test_it_throttles_repeated_failures_even_with_the_right_password_afterwards(client, org):
+    for _ in range(5):
+        client.post("/login/", {"username": "Clerk", "password": "wrong"})
+    response = client.post("/login/", {"username": "clerk", "password": DEMO_PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert "登录失败次数过多" in response.content.decode()
+    other = client.post("/login/", {"username": "center", "password": DEMO_PASSWORD})
+    assert other.status_code == 302
+
+
 @pytest.mark.parametrize("persona", ["clerk", "center", "head", "handler", "followup", "auditor", "panel"])
 def test_the_home_list_and_complaint_pages_render_for_every_role(client, org, register, walk, persona):
     complaint = walk(register(), "accept", "dispatch")
