@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "tousu.core",
     "tousu.accounts",
+    "tousu.calendar",
     "tousu.complaints",
     "tousu.web",
     "tousu.cli",
@@ -135,6 +136,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "attachments"
 TOUSU_ATTACHMENT_MAX_BYTES = envint("TOUSU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 TOUSU_NUMBER_PREFIX = env("TOUSU_NUMBER_PREFIX", "TS")
+# The preset whose deadline policy is in force.
+TOUSU_PRESET = env("TOUSU_PRESET", "government")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

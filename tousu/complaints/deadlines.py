@@ -1,14 +1,20 @@
 """Due dates come from one policy interface (SPEC §6).
 
-The foundation ships ``DayCountPolicy``: natural days, the start day not counted (civil code
-art. 201), ending at 24:00 of the last day. The working-day engine replaces it behind
-``policy()`` without touching the services.
+A policy is an ordered list of rules, preset data: each gives one deadline kind an amount in a
+unit (minutes, hours, business hours, natural days, working days), the conditions it applies under
+(kind, category, grade, dispatch mode, handling level, leading body, channel) and its extension cap.
+The first rule whose conditions all hold wins, so specific rules go before general ones.
+
+Counting (SPEC §6): the start day is not counted (civil code art. 201); a period ends at 24:00 of
+its last day (art. 203); a natural-day period whose last day is a rest day ends on the first
+working day after it (art. 203). For working-day periods, counting starts from the next working
+day: a complaint received on a Saturday has Monday as its first day.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.utils import timezone
 
@@ -26,6 +32,14 @@ DUE_FIELDS = {
     REVIEW_WINDOW: "review_window_ends",
 }
 
+MINUTES, HOURS, BUSINESS_HOURS, NATURAL_DAYS, WORKING_DAYS = (
+    "minutes", "hours", "business_hours", "natural_days", "working_days")
+UNIT_LABELS = {MINUTES: "分钟", HOURS: "小时", BUSINESS_HOURS: "工作小时", NATURAL_DAYS: "自然日",
+               WORKING_DAYS: "工作日"}
+
+# Business hours when a unit sets none (a typical government office day).
+DEFAULT_BUSINESS_HOURS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 30), dt.time(17, 30)))
+
 
 @dataclass(frozen=True)
 class Due:
@@ -34,72 +48,150 @@ class Due:
     provisional: bool = False
 
 
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    amount: int
+    unit: str
+    start: str = "the action that sets it"  # documentation: which event the period runs from
+    when: dict[str, Any] = field(default_factory=dict)
+    extension_cap: int | None = None  # in the rule's own unit, summed over all extensions
+    reminder_hours: int = 24
+
+    def applies(self, complaint: Any) -> bool:
+        for key, wanted in self.when.items():
+            value = _condition_value(complaint, key)
+            allowed = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else (wanted,)
+            if key == "category":
+                if not any(value.startswith(a) for a in allowed):
+                    return False
+            elif value not in allowed:
+                return False
+        return True
+
+    def label(self) -> str:
+        return f"{self.amount} {UNIT_LABELS.get(self.unit, self.unit)}"
+
+
+def _condition_value(complaint: Any, key: str) -> Any:
+    if key == "category":
+        category = getattr(complaint, "category", None)
+        return category.code if category else ""
+    if key == "grade":
+        grade = getattr(complaint, "grade", None)
+        return grade.code if grade else ""
+    if key == "mode":
+        return getattr(complaint, "dispatch_mode", "") or ""
+    if key == "level":
+        return getattr(complaint, "handling_level", 0)
+    if key == "leading_body":
+        return (getattr(complaint, "extra", None) or {}).get("leading_body", "")
+    return getattr(complaint, key, "")
+
+
 class DeadlinePolicy(Protocol):
-    def due(self, complaint: object, kind: str, start: dt.datetime) -> Due | None:
-        """The deadline of ``kind`` for ``complaint`` counted from ``start``, or None if none applies."""
+    def rule_for(self, complaint: Any, kind: str) -> Rule | None:
+        """The rule that gives ``complaint`` its ``kind`` deadline, or None if none applies."""
 
-    def shift(self, due: dt.datetime, paused_from: dt.datetime, paused_to: dt.datetime) -> dt.datetime:
-        """``due`` moved later by the time paused between the two instants."""
+    def due(self, complaint: Any, kind: str, start: dt.datetime, added: int = 0) -> Due | None:
+        """The deadline of ``kind`` counted from ``start``: the rule's amount plus ``added`` units
+        (approved extensions, paused time)."""
 
-    def add_days(self, due: dt.datetime, days: int) -> dt.datetime:
-        """``due`` moved later by ``days`` counting units of the policy (an extension)."""
+    def paused_units(self, rule: Rule, paused_from: dt.datetime, paused_to: dt.datetime) -> int:
+        """How many of the rule's units passed between the two instants (suspended time)."""
+
+
+def _calendar():  # noqa: ANN202
+    from tousu.calendar.store import current
+
+    return current()
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    """24:00 of ``day``, Asia/Shanghai (represented as the last microsecond of the day)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) \
+        - dt.timedelta(microseconds=1)
 
 
 def end_of_day_after(start: dt.datetime, days: int) -> dt.datetime:
-    """24:00 (local) of the ``days``-th natural day after ``start``'s day."""
+    """24:00 (local) of the ``days``-th natural day after ``start``'s day, rest days not moved."""
+    return _end_of_day(timezone.localtime(start).date() + dt.timedelta(days=days))
+
+
+def add_business_minutes(start: dt.datetime, minutes: int, hours=DEFAULT_BUSINESS_HOURS,  # noqa: ANN001
+                         cal: Any = None) -> dt.datetime:
+    """``minutes`` of business time after ``start``: only inside ``hours`` on working days."""
+    cal = cal or _calendar()
     local = timezone.localtime(start)
-    last = local.date() + dt.timedelta(days=days)
-    midnight = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)
-    return timezone.make_aware(midnight) - dt.timedelta(microseconds=1)
+    day, left = local.date(), minutes
+    cursor = local.time()
+    for _ in range(3660):  # at most ten years of days; a policy never asks for more
+        if cal.is_working(day):
+            for begin, end in hours:
+                if cursor >= end:
+                    continue
+                lo = max(cursor, begin)
+                span = (dt.datetime.combine(day, end) - dt.datetime.combine(day, lo)).seconds // 60
+                if left <= span:
+                    naive = dt.datetime.combine(day, lo) + dt.timedelta(minutes=left)
+                    return timezone.make_aware(naive)
+                left -= span
+        day, cursor = day + dt.timedelta(days=1), dt.time.min
+    raise ValueError("business-hours period too long")
 
 
-# Government efficiency preset, natural days for now (SPEC §12; working days come with the calendar).
-GOVERNMENT_DAYS = {
-    ACCEPTANCE: 5,
-    SIGN_FOR: 1,
-    ("handling", "transfer"): 10,
-    ("handling", "assign"): 15,
-    ("handling", "direct"): 15,
-    ("handling", ""): 15,
-    REPORT_BACK: 20,
-    FOLLOW_UP: 5,
-    REVIEW: 30,
-    REVIEW_WINDOW: 15,
-}
+class RulePolicy:
+    """A preset's deadline rules over the working-day calendar."""
 
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = list(rules)
 
-class DayCountPolicy:
-    def __init__(self, days: dict) -> None:
-        self.days = days
+    def rule_for(self, complaint: Any, kind: str) -> Rule | None:
+        return next((r for r in self.rules if r.kind == kind and r.applies(complaint)), None)
 
-    def due(self, complaint: object, kind: str, start: dt.datetime) -> Due | None:
-        if kind == HANDLING:
-            mode = getattr(complaint, "dispatch_mode", "") or ""
-            days = self.days.get((HANDLING, mode))
-            rule = f"handling.{mode or 'default'}:{days}d"
-        elif kind == REPORT_BACK and getattr(complaint, "dispatch_mode", "") != "assign":
+    def due(self, complaint: Any, kind: str, start: dt.datetime, added: int = 0) -> Due | None:
+        rule = self.rule_for(complaint, kind)
+        if rule is None:
             return None
-        else:
-            days = self.days.get(kind)
-            rule = f"{kind}:{days}d"
-        if days is None:
-            return None
-        return Due(end_of_day_after(start, days), rule)
+        return add(rule, start, rule.amount + added)
 
-    def shift(self, due: dt.datetime, paused_from: dt.datetime, paused_to: dt.datetime) -> dt.datetime:
-        paused_days = (timezone.localtime(paused_to).date() - timezone.localtime(paused_from).date()).days
-        return due + dt.timedelta(days=max(paused_days, 0))
-
-    def add_days(self, due: dt.datetime, days: int) -> dt.datetime:
-        return due + dt.timedelta(days=days)
-
-
-_POLICY: DeadlinePolicy = DayCountPolicy(GOVERNMENT_DAYS)
-
-# Extension cap in policy days (SPEC §6: extensions never exceed the cap; county centre: up to 30
-# days for complex cases, i.e. 15 more than the normal 15).
-EXTENSION_CAP_DAYS = 15
+    def paused_units(self, rule: Rule, paused_from: dt.datetime, paused_to: dt.datetime) -> int:
+        seconds = max((paused_to - paused_from).total_seconds(), 0)
+        if rule.unit == MINUTES:
+            return int(seconds // 60)
+        if rule.unit in (HOURS, BUSINESS_HOURS):
+            return int(seconds // 3600)
+        start, end = timezone.localtime(paused_from).date(), timezone.localtime(paused_to).date()
+        if rule.unit == NATURAL_DAYS:
+            return max((end - start).days, 0)
+        return max(_calendar().working_days_between(start, end), 0)
 
 
-def policy() -> DeadlinePolicy:
-    return _POLICY
+def add(rule: Rule, start: dt.datetime, amount: int) -> Due:
+    """``amount`` of ``rule``'s unit after ``start``, by the counting rules above."""
+    cal = _calendar()
+    local = timezone.localtime(start)
+    if rule.unit == MINUTES:
+        return Due(start + dt.timedelta(minutes=amount), rule.name)
+    if rule.unit == HOURS:
+        return Due(start + dt.timedelta(hours=amount), rule.name)
+    if rule.unit == BUSINESS_HOURS:
+        at = add_business_minutes(start, amount * 60, cal=cal)
+        return Due(at, rule.name, cal.is_provisional(local.date(), timezone.localtime(at).date()))
+    if rule.unit == NATURAL_DAYS:
+        last = local.date() + dt.timedelta(days=amount)
+        if not cal.is_working(last):
+            last = cal.next_working_day(last)  # civil code art. 203
+        return Due(_end_of_day(last), rule.name, cal.is_provisional(local.date(), last))
+    last = cal.add_working_days(local.date(), amount)
+    return Due(_end_of_day(last), rule.name, cal.is_provisional(local.date(), last))
+
+
+def policy() -> RulePolicy:
+    """The deadline policy of the preset in force."""
+    from django.conf import settings
+
+    from tousu.presets import REGISTRY
+
+    return REGISTRY[settings.TOUSU_PRESET].policy

@@ -196,6 +196,9 @@ class Complaint(models.Model):
     # lists filter "overdue" and "due soon" on one indexed column.
     due_at = models.DateTimeField(_("当前期限"), null=True, blank=True)
     due_rules = models.JSONField(default=dict, blank=True)
+    # Some due date falls in a year with no known holiday schedule: shown with a warning and
+    # recomputed when that year's schedule is imported.
+    dues_provisional = models.BooleanField(_("期限暂定"), default=False, db_index=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
 
     returns_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from django.db import transaction
 
+from tousu.complaints.deadlines import Rule, RulePolicy
 from tousu.complaints.models import Category, Grade, ReasonCode
 
 
@@ -16,8 +17,13 @@ class Preset:
     categories: list[tuple[str, str, str]]  # (code, name, parent code or "")
     grades: list[tuple[str, str, str]]  # (code, name, description), lowest first
     reasons: dict[str, list[dict[str, Any]]]  # group → [{code, name, template, needs_approval, ...}]
+    deadlines: list[Rule] = field(default_factory=list)
     demo: Callable[[], dict[str, Any]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def policy(self) -> RulePolicy:
+        return RulePolicy(self.deadlines)
 
 
 @transaction.atomic

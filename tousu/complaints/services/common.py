@@ -1,6 +1,7 @@
 """Steps every action shares. No transaction of their own: the public service holds it."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -36,17 +37,42 @@ def require(value: Any, field: str, message: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def set_due(complaint: Complaint, kind: str, start=None) -> None:  # noqa: ANN001
-    """Set one due date from the policy, remembering the rule that produced it."""
-    due = deadlines.policy().due(complaint, kind, start or timezone.now())
-    field = deadlines.DUE_FIELDS[kind]
-    setattr(complaint, field, due.at if due else None)
+def set_due(complaint: Complaint, kind: str, start=None, added: int = 0) -> None:  # noqa: ANN001
+    """Set one due date from the policy, remembering the rule, its start and what was added."""
+    start = start or timezone.now()
+    due = deadlines.policy().due(complaint, kind, start, added)
+    setattr(complaint, deadlines.DUE_FIELDS[kind], due.at if due else None)
     rules = dict(complaint.due_rules)
     if due:
-        rules[kind] = {"rule": due.rule, "provisional": due.provisional}
+        rule = deadlines.policy().rule_for(complaint, kind)
+        rules[kind] = {"rule": due.rule, "label": rule.label(), "start": start.isoformat(), "added": added,
+                       "provisional": due.provisional}
     else:
         rules.pop(kind, None)
     complaint.due_rules = rules
+    complaint.dues_provisional = any(r.get("provisional") for r in rules.values())
+
+
+def move_due(complaint: Complaint, kind: str, units: int) -> None:
+    """Add ``units`` of the rule's unit to a running deadline (extension, suspended time)."""
+    info = complaint.due_rules.get(kind)
+    if not info or not units:
+        return
+    set_due(complaint, kind, dt.datetime.fromisoformat(info["start"]), info.get("added", 0) + units)
+
+
+def recompute_dues(complaint: Complaint) -> bool:
+    """Recompute every due date from its recorded start (after a calendar change); True if any moved."""
+    moved = False
+    for kind, info in list(complaint.due_rules.items()):
+        field = deadlines.DUE_FIELDS.get(kind)
+        if not field or not getattr(complaint, field):
+            continue
+        before = getattr(complaint, field)
+        set_due(complaint, kind, dt.datetime.fromisoformat(info["start"]), info.get("added", 0))
+        moved |= getattr(complaint, field) != before
+    refresh_due_at(complaint)
+    return moved
 
 
 _RUNNING_DUE = {

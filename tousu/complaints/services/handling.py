@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from tousu.accounts.models import User
 from tousu.complaints import deadlines
 from tousu.complaints.models import Complaint, Extension, ReasonCode, ReplyMethod, Substantiated, Suspension
-from tousu.complaints.services.common import begin, choice, finish, require
+from tousu.complaints.services.common import begin, choice, finish, move_due, require
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
@@ -21,11 +21,15 @@ def request_extension(*, actor: User, number: str, version: int, days: int, reas
     complaint, before = begin(actor, number, version, "request_extension")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValidationFailed(_("延期天数须为正整数"), field="days")
+    rule = deadlines.policy().rule_for(complaint, deadlines.HANDLING)
+    cap = rule.extension_cap if rule and rule.extension_cap is not None else 0
     granted = complaint.extensions.filter(approved=True).aggregate(n=Sum("days"))["n"] or 0
-    cap = deadlines.EXTENSION_CAP_DAYS
     if granted + days > cap:
-        raise ValidationFailed(_("延期合计不得超过 %(cap)d 天(已批准 %(granted)d 天)") % {"cap": cap, "granted": granted},
-                               code="extension_cap_exceeded", field="days", cap=cap, granted=granted)
+        raise ValidationFailed(
+            _("延期合计不得超过 %(cap)d 个%(unit)s(已批准 %(granted)d)") % {
+                "cap": cap, "unit": deadlines.UNIT_LABELS.get(rule.unit if rule else "", ""), "granted": granted},
+            code="extension_cap_exceeded", field="days", cap=cap, granted=granted,
+            rule=rule.name if rule else None)
     Extension.objects.create(complaint=complaint, days=days, reason=require(reason, "reason", _("请填写延期理由")),
                              requested_by=actor, requested_at=timezone.now())
     return finish(complaint, actor=actor, action="request_extension", before=before, note=reason,
@@ -48,7 +52,7 @@ def decide_extension(*, actor: User, number: str, version: int, approved: bool, 
             ext.notice_method = choice(notice_method, ReplyMethod, "notice_method")
             ext.notice_at = now
             payload["notice"] = {"method": ext.notice_method, "at": now}
-        complaint.handling_due = deadlines.policy().add_days(complaint.handling_due, ext.days)
+        move_due(complaint, deadlines.HANDLING, ext.days)
         payload["handling_due"] = complaint.handling_due
     ext.save()
     return finish(complaint, actor=actor, action="decide_extension", before=before, note=note, payload=payload)
@@ -73,10 +77,10 @@ def resume(*, actor: User, number: str, version: int, note: str = "") -> Complai
     complaint, before = begin(actor, number, version, "resume")
     now = timezone.now()
     started = complaint.suspended_at or now
-    for field in ("handling_due", "report_due"):
-        due = getattr(complaint, field)
-        if due:
-            setattr(complaint, field, deadlines.policy().shift(due, started, now))
+    for kind in (deadlines.HANDLING, deadlines.REPORT_BACK):
+        rule = deadlines.policy().rule_for(complaint, kind)
+        if rule:
+            move_due(complaint, kind, deadlines.policy().paused_units(rule, started, now))
     complaint.suspensions.filter(ended_at__isnull=True).update(ended_at=now)
     complaint.status, complaint.suspended_at = Status.IN_PROGRESS, None
     return finish(complaint, actor=actor, action="resume", before=before, note=note,

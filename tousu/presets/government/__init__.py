@@ -4,6 +4,10 @@ Categories: seed 004, 佛冈县行政效能投诉处理暂行办法 第十五条
 Decline templates A–E: seed 004, 行政效能投诉答复模板. Grades are ours: the seeds give none for this
 preset.
 """
+from tousu.complaints.deadlines import (
+    ACCEPTANCE, FOLLOW_UP, HANDLING, NATURAL_DAYS, REPORT_BACK, REVIEW, REVIEW_WINDOW, SIGN_FOR, WORKING_DAYS,
+    Rule,
+)
 from tousu.presets.base import Preset
 from tousu.presets.government.demo import build_demo
 
@@ -63,5 +67,27 @@ PRESET = Preset(
             {"code": "testing", "name": "等待检验、鉴定结果"},
         ],
     },
+    # Seed 004, 佛冈县行政效能投诉处理暂行办法: acceptance decided on the spot or within 5 working
+    # days; from the unit's receipt of the dispatch letter, transfer 10, assign 15 (written report
+    # within 20), direct 15, led by the supervision organ 20; complex cases up to 30 with the
+    # centre's consent (the extension caps). Sign-for, follow-up and review values are ours.
+    deadlines=[
+        Rule("gov.acceptance", ACCEPTANCE, 5, WORKING_DAYS, start="receipt of the complaint"),
+        Rule("gov.sign_for", SIGN_FOR, 1, WORKING_DAYS, start="dispatch letter sent"),
+        Rule("gov.handling.supervision_led", HANDLING, 20, WORKING_DAYS, start="receipt of the dispatch letter",
+             when={"leading_body": "supervision"}, extension_cap=10),
+        Rule("gov.handling.transfer", HANDLING, 10, WORKING_DAYS, start="receipt of the dispatch letter",
+             when={"mode": "transfer"}, extension_cap=20),
+        Rule("gov.handling.assign", HANDLING, 15, WORKING_DAYS, start="receipt of the dispatch letter",
+             when={"mode": "assign"}, extension_cap=15),
+        Rule("gov.handling.direct", HANDLING, 15, WORKING_DAYS, start="dispatch", when={"mode": "direct"},
+             extension_cap=15),
+        Rule("gov.handling.default", HANDLING, 15, WORKING_DAYS, start="acceptance", extension_cap=15),
+        Rule("gov.report_back.assign", REPORT_BACK, 20, WORKING_DAYS, start="receipt of the dispatch letter",
+             when={"mode": "assign"}),
+        Rule("gov.follow_up", FOLLOW_UP, 5, WORKING_DAYS, start="reply"),
+        Rule("gov.review_window", REVIEW_WINDOW, 15, NATURAL_DAYS, start="reply or decision"),
+        Rule("gov.review", REVIEW, 30, WORKING_DAYS, start="review request"),
+    ],
     demo=build_demo,
 )

@@ -1,5 +1,6 @@
 """The rules each service enforces beyond the state table (SPEC §4–§7)."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -39,24 +40,32 @@ def test_a_decline_needing_approval_is_refused_to_a_clerk(register, clerk):  # n
         services.decline(actor=clerk, number=c.number, version=c.version, reason="D_unclear")
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@time_machine.travel(dt.datetime(2026, 9, 21, 10, 0, tzinfo=SHANGHAI), tick=False)
 def test_an_extension_beyond_the_cap_is_refused_and_an_approved_one_moves_the_due_date(
         register, walk, handler, center):  # noqa: ANN001
     c = walk(register(), "accept", "dispatch", "sign")
-    due = c.handling_due
+    # Assigned on Monday 2026-09-21: 15 working days skip Mid-Autumn (09-25…27) and National Day
+    # (10-01…07), count the make-up Saturday 10-10, and end on 10-19 at 24:00.
+    assert timezone.localtime(c.handling_due).date() == dt.date(2026, 10, 19)
+    assert c.due_rules["handling"]["rule"] == "gov.handling.assign"
     with pytest.raises(ValidationFailed) as err:
-        services.request_extension(actor=handler, number=c.number, version=c.version, days=40, reason="复杂")
-    assert err.value.code == "extension_cap_exceeded"
+        services.request_extension(actor=handler, number=c.number, version=c.version, days=16, reason="复杂")
+    assert err.value.code == "extension_cap_exceeded" and err.value.data["cap"] == 15
     c = services.request_extension(actor=handler, number=c.number, version=c.version, days=10, reason="复杂")
     with pytest.raises(ValidationFailed):  # a signed complaint must be told how
         services.decide_extension(actor=center, number=c.number, version=c.version, approved=True)
     c = services.decide_extension(actor=center, number=c.number, version=c.version, approved=True,
                                   notice_method="sms")
-    assert c.handling_due == due + dt.timedelta(days=10)
+    assert timezone.localtime(c.handling_due).date() == dt.date(2026, 11, 2)  # 25 working days
     ext = c.extensions.get()
     assert ext.approved and ext.notice_method == "sms" and ext.notice_at
+    assert c.events.last().payload["notice"]["method"] == "sms"
     c = services.request_extension(actor=handler, number=c.number, version=c.version, days=5, reason="再延")
     c = services.decide_extension(actor=center, number=c.number, version=c.version, approved=False)
-    assert c.handling_due == due + dt.timedelta(days=10)
+    assert timezone.localtime(c.handling_due).date() == dt.date(2026, 11, 2)
     with pytest.raises(ValidationFailed):
         services.request_extension(actor=handler, number=c.number, version=c.version, days=6, reason="超")
 
@@ -135,12 +144,14 @@ def test_an_archived_complaint_is_frozen(register, walk, org, center, clerk):  #
         services.add_attachment(actor=clerk, number=c.number, name="a.txt", content=b"x")
 
 
-def test_suspended_time_does_not_count(register, walk, handler):  # noqa: ANN001
-    c = walk(register(), "accept", "dispatch", "sign", "suspend")
-    due = c.handling_due
-    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+def test_suspended_working_days_do_not_count(register, walk, handler):  # noqa: ANN001
+    with time_machine.travel(dt.datetime(2026, 9, 21, 10, 0, tzinfo=SHANGHAI), tick=False):
+        c = walk(register(), "accept", "dispatch", "sign", "suspend")
+    # Suspended from Monday 09-21 to Monday 09-28: 09-22, 23, 24 and 28 are working days.
+    with time_machine.travel(dt.datetime(2026, 9, 28, 9, 0, tzinfo=SHANGHAI), tick=False):
         c = services.resume(actor=handler, number=c.number, version=c.version)
-    assert c.handling_due == due + dt.timedelta(days=3) and c.suspensions.get().ended_at
+    assert timezone.localtime(c.handling_due).date() == dt.date(2026, 10, 23)  # 10-19 + 4 working days
+    assert c.suspensions.get().ended_at and c.due_rules["handling"]["added"] == 4
 
 
 def test_convert_keeps_the_history_and_only_applies_to_inquiries(register, clerk):  # noqa: ANN001
@@ -207,7 +218,8 @@ def test_registration_sets_acceptance_due_and_first_owner(register, clerk):  # n
     c = register(received_at=timezone.now() - dt.timedelta(days=10))
     assert c.first_owner == clerk and c.acceptance_due < timezone.now() and c.due_at == c.acceptance_due
     assert Complaint.objects.filter(due_at__lt=timezone.now()).count() == 1
-    assert c.due_rules["acceptance"]["rule"].startswith("acceptance")
+    assert c.due_rules["acceptance"]["rule"] == "gov.acceptance"
+    assert c.due_rules["acceptance"]["label"] == "5 工作日"
 
 
 def test_a_group_complaint_takes_at_most_five_representatives(clerk, org):  # noqa: ANN001
