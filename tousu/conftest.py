@@ -20,6 +20,9 @@ def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
     from django.core.cache import cache
 
     cache.clear()  # login throttling counters must not leak between tests
+    from tousu.calendar import store
+
+    store.reset()  # nor a calendar built from another test's imports
 
 
 @pytest.fixture
@@ -135,4 +138,7 @@ def api_client(client):  # noqa: ANN001, ANN201
         def post(self, user: User, path: str, body: Any = None):  # noqa: ANN202
             return client.post(f"/api/v1{path}", body if body is not None else {},
                                content_type="application/json", **self._auth(user))
+
+        def client_put(self, user: User, path: str, body: Any):  # noqa: ANN202
+            return client.put(f"/api/v1{path}", body, content_type="application/json", **self._auth(user))
     return Api()

@@ -147,3 +147,22 @@ def set_day(day: dt.date, *, working: bool | None, name: str = "", actor: object
             "working": working, "name": name[:60], "source": "admin",
             "changed_by": actor if getattr(actor, "pk", None) else None})
     transaction.on_commit(lambda: current(fresh=True))
+
+
+def reset() -> None:
+    """Forget the cached calendar (tests, after restoring the database)."""
+    global _cached, _checked_at
+    with _lock:
+        _cached, _checked_at = None, 0.0
+
+
+def summary() -> dict:
+    """What administration shows: known years, overrides, and the years that are provisional."""
+    cal = current()
+    this_year = dt.date.today().year
+    return {
+        "covered_years": sorted(cal.covered),
+        "imported_years": list(CalendarYear.objects.values_list("year", flat=True)),
+        "overrides": CalendarDay.objects.count(),
+        "provisional_years": [y for y in range(this_year, this_year + 3) if y not in cal.covered],
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"verify-audit": "verify_audit"}
+ALIASES = {"verify-audit": "verify_audit", "calendar-import": "calendar_import"}
 
 
 def main() -> None:

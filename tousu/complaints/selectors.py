@@ -160,7 +160,7 @@ def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
         "flags": c.flags, "extra": c.extra,
         "dispatch_mode": c.dispatch_mode or None, "handling_level": c.handling_level,
         "co_units": [u.code for u in c.co_units.all()],
-        "due": dues, "due_rules": c.due_rules,
+        "due": dues, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
         "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,
         "followup_attempts": c.followup_attempts,
         "decline_reason": c.decline_reason or None, "decline_text": c.decline_text,

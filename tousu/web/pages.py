@@ -86,8 +86,11 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
 def _dues(c: Complaint, detail: dict[str, Any]) -> list[dict[str, Any]]:
     """The due dates that are set; the one running now carries the complaint's timing."""
     current = detail["timing"] if c.due_at else ""
+    rules = detail["due_rules"]
     return [{"kind": kind, "label": DUE_LABELS.get(kind, kind), "at": at,
-             "timing": current if at == c.due_at else ""}
+             "timing": current if at == c.due_at else "",
+             "rule": rules.get(kind, {}).get("label", ""), "rule_name": rules.get(kind, {}).get("rule", ""),
+             "provisional": rules.get(kind, {}).get("provisional", False)}
             for kind, at in detail["due"].items() if at]
 
 

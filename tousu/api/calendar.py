@@ -1,0 +1,92 @@
+"""/api/v1/calendar: working-day arithmetic and calendar administration (SPEC §6, §13)."""
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from pydantic import Field
+
+from tousu.accounts.models import Role
+from tousu.calendar import store
+from tousu.calendar.workdays import DateOutOfRange
+from tousu.complaints.models import Complaint
+from tousu.complaints.services.timekeeping import recompute_after_calendar_change
+from tousu.core.errors import NotPermitted, ValidationFailed
+
+router = Router(tags=["calendar"])
+
+
+def _checked(fn, *args):  # noqa: ANN001, ANN002, ANN202
+    try:
+        return fn(*args)
+    except (DateOutOfRange, ValueError) as err:
+        raise ValidationFailed(str(err), field="date") from None
+
+
+@router.get("/working-days", summary="N 个工作日后的日期")
+def working_days(request: HttpRequest, start: dt.date, days: int = Field(..., ge=0, le=5000)):  # noqa: ANN201
+    cal = store.current()
+    end = _checked(cal.add_working_days, start, days)
+    return {"date": end.isoformat(), "provisional": cal.is_provisional(start, end)}
+
+
+@router.get("/between", summary="两个日期之间的工作日数")
+def between(request: HttpRequest, start: dt.date, end: dt.date):  # noqa: ANN201
+    cal = store.current()
+    return {"working_days": _checked(cal.working_days_between, start, end),
+            "provisional": cal.is_provisional(min(start, end), max(start, end))}
+
+
+@router.get("/days/{day}", summary="某日是否工作日")
+def day(request: HttpRequest, day: dt.date):  # noqa: ANN201
+    info = _checked(store.current().info, day)
+    return {"date": day.isoformat(), "working": info.working, "holiday": info.holiday,
+            "provisional": info.provisional}
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if request.auth.role != Role.ADMIN:
+        raise NotPermitted(_("只有管理员可以维护工作日历"))
+
+
+@router.get("", summary="日历概况")
+def overview(request: HttpRequest):  # noqa: ANN201
+    return {**store.summary(), "provisional_complaints": Complaint.objects.filter(dues_provisional=True).count()}
+
+
+class ImportIn(Schema):
+    format: str = Field("csv", pattern="^(csv|ics)$")
+    content: str = Field(..., min_length=1, max_length=200_000)
+    source: str = Field("", max_length=200)
+
+
+@router.post("/import", summary="导入节假日安排")
+def import_schedule(request: HttpRequest, body: ImportIn):  # noqa: ANN201
+    _require_admin(request)
+    try:
+        days = store.parse_ics(body.content) if body.format == "ics" else store.parse_csv(body.content)
+        years = store.import_schedule(days, source=body.source or body.format, actor=request.auth)
+    except store.ScheduleError as err:
+        raise ValidationFailed(str(err), field="content") from None
+    store.current(fresh=True)
+    return {"years": years, "days": len(days), "recomputed": recompute_after_calendar_change(
+        actor=request.auth, changed_from=min(d.date for d in days))}
+
+
+class DayIn(Schema):
+    working: bool | None
+    name: str = Field("", max_length=60)
+
+
+@router.put("/days/{day}", summary="调整某日")
+def set_day(request: HttpRequest, day: dt.date, body: DayIn):  # noqa: ANN201
+    _require_admin(request)
+    try:
+        store.set_day(day, working=body.working, name=body.name, actor=request.auth)
+    except store.ScheduleError as err:
+        raise ValidationFailed(str(err), field="date") from None
+    store.current(fresh=True)
+    recompute_after_calendar_change(actor=request.auth, changed_from=day)
+    info = store.current().info(day)
+    return {"date": day.isoformat(), "working": info.working, "holiday": info.holiday,
+            "provisional": info.provisional}

@@ -1,0 +1,34 @@
+"""``tousu calendar-import FILE``: import a year's holiday schedule (CSV or ICS) and recompute the
+provisional due dates it settles."""
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tousu.calendar import store
+from tousu.complaints.services.timekeeping import recompute_after_calendar_change
+
+
+class Command(BaseCommand):
+    help = "Import a holiday schedule (CSV: date,休/班[,name]; or ICS) and recompute provisional dues."
+
+    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+        parser.add_argument("file")
+        parser.add_argument("--format", choices=["csv", "ics"], help="default: from the file's extension")
+        parser.add_argument("--source", default="", help="e.g. 国务院办公厅关于2027年部分节假日安排的通知")
+
+    def handle(self, *args, **options):  # noqa: ANN001, ANN201
+        path = Path(options["file"])
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            raise CommandError(f"cannot read {path}: {err}") from None
+        fmt = options["format"] or ("ics" if path.suffix.lower() == ".ics" else "csv")
+        try:
+            days = store.parse_ics(text) if fmt == "ics" else store.parse_csv(text)
+            years = store.import_schedule(days, source=options["source"] or path.name)
+        except store.ScheduleError as err:
+            raise CommandError(f"{path}: {err}; nothing was imported") from None
+        store.current(fresh=True)
+        changed = recompute_after_calendar_change(changed_from=min(d.date for d in days))
+        self.stdout.write(f"imported {len(days)} days for {', '.join(map(str, years))}; "
+                          f"{changed} complaint(s) had their due dates recomputed")
