@@ -3,7 +3,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from tousu.accounts.models import Role
@@ -23,11 +23,16 @@ def _checked(fn, *args):  # noqa: ANN001, ANN002, ANN202
         raise ValidationFailed(str(err), field="date") from None
 
 
+class AddQuery(Schema):
+    start: dt.date
+    days: int = Field(..., ge=0, le=5000)
+
+
 @router.get("/working-days", summary="N 个工作日后的日期")
-def working_days(request: HttpRequest, start: dt.date, days: int = Field(..., ge=0, le=5000)):  # noqa: ANN201
+def working_days(request: HttpRequest, q: Query[AddQuery]):  # noqa: ANN201
     cal = store.current()
-    end = _checked(cal.add_working_days, start, days)
-    return {"date": end.isoformat(), "provisional": cal.is_provisional(start, end)}
+    end = _checked(cal.add_working_days, q.start, q.days)
+    return {"date": end.isoformat(), "provisional": cal.is_provisional(q.start, end)}
 
 
 @router.get("/between", summary="两个日期之间的工作日数")
