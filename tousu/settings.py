@@ -138,10 +138,21 @@ TOUSU_ATTACHMENT_MAX_BYTES = envint("TOUSU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 10
 TOUSU_NUMBER_PREFIX = env("TOUSU_NUMBER_PREFIX", "TS")
 # The preset whose deadline policy is in force.
 TOUSU_PRESET = env("TOUSU_PRESET", "government")
+# Deadline scan: remind this many hours before the running deadline; escalate a case overdue by
+# more than this many hours; run the scan every this many seconds in `tousu serve` (0: never).
+TOUSU_REMIND_HOURS = envint("TOUSU_REMIND_HOURS", 48)
+TOUSU_ESCALATE_AFTER_HOURS = envint("TOUSU_ESCALATE_AFTER_HOURS", 72)
+TOUSU_SCAN_INTERVAL_SECONDS = envint("TOUSU_SCAN_INTERVAL_SECONDS", 300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tousu@localhost")
 
 LOGGING = {
     "version": 1,

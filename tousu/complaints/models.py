@@ -372,3 +372,34 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class Notification(models.Model):
+    """An in-app notice (also e-mailed where the user has an address) about a deadline or action.
+
+    Unique per recipient, complaint, kind and the due date it is about, so a scan that runs twice
+    notifies once (SPEC §14: background jobs are idempotent)."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("即将到期提醒")
+        OVERDUE = "overdue", _("超期催办")
+        ESCALATED = "escalated", _("超期上报")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    due_field = models.CharField(max_length=32)
+    due_at = models.DateTimeField()
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "complaint", "kind", "due_field", "due_at"],
+                                               name="notification_once_per_due")]
+        indexes = [models.Index(fields=["recipient", "read_at", "-id"], name="ntf_recipient_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind} {self.complaint_id}"

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from tousu.complaints.events import record_event
-from tousu.complaints.models import Complaint
+from tousu.accounts.models import Role, User
+from tousu.complaints.models import Complaint, Notification
 from tousu.complaints.services.common import recompute_dues
-from tousu.complaints.states import OPEN
+from tousu.complaints.states import OPEN, Status
 
 
 def recompute_after_calendar_change(*, actor: object = None, changed_from: dt.date | None = None,
@@ -50,3 +53,128 @@ def _fields(complaint: Complaint) -> list[tuple[str, str]]:
     from tousu.complaints.deadlines import DUE_FIELDS
 
     return [(kind, DUE_FIELDS[kind]) for kind in complaint.due_rules if kind in DUE_FIELDS]
+
+
+# -- the deadline scan ------------------------------------------------------------------------
+@dataclass
+class ScanResult:
+    reminders: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    emails: int = 0
+
+
+def _recipients(complaint: Complaint, *, centre: bool) -> list[User]:
+    """The handler (or, with none, the unit's handlers), the unit's heads up the tree, and for
+    overdue cases the centre's supervisors. A registered case goes to its first owner."""
+    people: dict[int, User] = {}
+    if complaint.status == Status.REGISTERED:
+        people[complaint.first_owner_id] = complaint.first_owner
+    unit = complaint.handling_unit
+    if complaint.handler_id:
+        people[complaint.handler_id] = complaint.handler
+    elif unit is not None:
+        for u in User.objects.filter(unit=unit, role=Role.HANDLER, is_active=True):
+            people[u.pk] = u
+    if unit is not None:
+        ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
+        for u in User.objects.filter(unit__in=ancestors, role=Role.HEAD, is_active=True):
+            people[u.pk] = u
+    if centre or unit is None:
+        for u in User.objects.filter(role=Role.CENTER, is_active=True):
+            people[u.pk] = u
+    return list(people.values())
+
+
+def _notify(complaint: Complaint, kind: str, recipients: list[User], message: str) -> list[Notification]:
+    """Create the notifications that do not exist yet; return only the new ones."""
+    field = _running_field(complaint)
+    new = []
+    for user in recipients:
+        notification, created = Notification.objects.get_or_create(
+            recipient=user, complaint=complaint, kind=kind, due_field=field, due_at=complaint.due_at,
+            defaults={"message": message[:300]})
+        if created:
+            new.append(notification)
+    return new
+
+
+def _running_field(complaint: Complaint) -> str:
+    from tousu.complaints.services.common import _RUNNING_DUE
+
+    return _RUNNING_DUE.get(complaint.status, "due_at")
+
+
+def _mail(notifications: list[Notification]) -> int:
+    """E-mail after commit; a complainant's identity never goes into the text (number and summary)."""
+    sent = 0
+    for n in notifications:
+        if n.recipient.email:
+            transaction.on_commit(lambda n=n: _send(n.pk))
+            sent += 1
+    return sent
+
+
+def _send(pk: int) -> None:
+    n = Notification.objects.select_related("recipient", "complaint").get(pk=pk)
+    send_mail(f"[投诉] {n.complaint.number} {n.get_kind_display()}", n.message, None, [n.recipient.email],
+              fail_silently=True)
+    Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+
+
+def scan_deadlines(*, now: dt.datetime | None = None, remind_hours: int | None = None,
+                   escalate_after_hours: int | None = None) -> ScanResult:
+    """Remind before the running deadline, urge overdue cases, escalate those overdue by more than
+    the margin. Idempotent: each (recipient, case, kind, due date) is notified once, and a case is
+    urged or escalated once per due date."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    remind = dt.timedelta(hours=remind_hours if remind_hours is not None else settings.TOUSU_REMIND_HOURS)
+    margin = dt.timedelta(hours=escalate_after_hours if escalate_after_hours is not None
+                          else settings.TOUSU_ESCALATE_AFTER_HOURS)
+    result = ScanResult()
+    running = (Complaint.objects.filter(status__in=OPEN, due_at__isnull=False, due_at__lt=now + remind)
+               .exclude(status=Status.SUSPENDED)
+               .select_related("handling_unit", "handler", "first_owner").order_by("due_at"))
+    for complaint in running.iterator(chunk_size=500):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update(of=("self",)).select_related(
+                "handling_unit", "handler", "first_owner").get(pk=complaint.pk)
+            if complaint.due_at is None or complaint.status not in OPEN:
+                continue
+            _scan_one(complaint, now, margin, result)
+    return result
+
+
+def _scan_one(complaint: Complaint, now: dt.datetime, margin: dt.timedelta, result: ScanResult) -> None:
+    due_text = timezone.localtime(complaint.due_at).strftime("%Y-%m-%d %H:%M")
+    if complaint.due_at >= now:
+        new = _notify(complaint, Notification.Kind.REMINDER, _recipients(complaint, centre=False),
+                      f"{complaint.number}「{complaint.summary}」将于 {due_text} 到期,请及时办理。")
+        result.reminders += bool(new)
+        result.emails += _mail(new)
+        return
+    new = _notify(complaint, Notification.Kind.OVERDUE, _recipients(complaint, centre=True),
+                  f"{complaint.number}「{complaint.summary}」已于 {due_text} 超期,请立即办理。")
+    if new:
+        result.overdue += 1
+        result.emails += _mail(new)
+        complaint.urge_count += 1
+        _system_event(complaint, "urge", f"系统催办:已于 {due_text} 超期", {"due_at": complaint.due_at,
+                                                                        "automatic": True})
+    if now - complaint.due_at > margin:
+        new = _notify(complaint, Notification.Kind.ESCALATED, _recipients(complaint, centre=True),
+                      f"{complaint.number}「{complaint.summary}」超期已逾时限,已自动上报。")
+        if new:
+            result.escalated += 1
+            result.emails += _mail(new)
+            complaint.handling_level += 1
+            _system_event(complaint, "escalate", "系统上报:超期未办结", {
+                "due_at": complaint.due_at, "level": complaint.handling_level, "automatic": True})
+
+
+def _system_event(complaint: Complaint, action: str, note: str, payload: dict) -> None:
+    complaint.version += 1
+    complaint.save()
+    record_event(complaint, actor=None, action=action, from_status=complaint.status, note=note, payload=payload)

@@ -13,7 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args, **options):  # noqa: ANN001, ANN201
+        from django.conf import settings
         from gunicorn.app.base import BaseApplication
+
+        from tousu.complaints.jobs import start_in_process
 
         from tousu.wsgi import application
 
@@ -23,6 +26,9 @@ class Command(BaseCommand):
                 self.cfg.set("workers", options["workers"])
                 self.cfg.set("timeout", 120)
                 self.cfg.set("accesslog", "-")
+
+                # The deadline scan runs in the master process, once, whatever the worker count.
+                self.cfg.set("when_ready", lambda server: start_in_process(settings.TOUSU_SCAN_INTERVAL_SECONDS))
 
             def load(self):  # noqa: ANN202
                 return application
