@@ -216,3 +216,23 @@ def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint
         return []
     ids = visible_complaints(actor).filter(complainants__phone_index=blind_index(digits)).values("id")
     return list(Complaint.objects.filter(id__in=ids).select_related("handling_unit").order_by("-id")[:limit])
+
+
+def notifications_for(actor: User, *, unread_only: bool = False, limit: int = 50) -> list[Any]:
+    from tousu.complaints.models import Notification
+
+    qs = Notification.objects.filter(recipient=actor).select_related("complaint")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs.order_by("-id")[: max(1, min(limit, 200))])
+
+
+def unread_count(actor: User) -> int:
+    from tousu.complaints.models import Notification
+
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
+
+
+def notification_row(n: Any) -> dict[str, Any]:
+    return {"id": n.id, "kind": n.kind, "number": n.complaint.number, "message": n.message,
+            "due_at": n.due_at, "created_at": n.created_at, "read": n.read_at is not None}

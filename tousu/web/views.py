@@ -163,3 +163,15 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     if problem:
         messages.error(request, problem)
     return render(request, "web/list.html", pages.list_page(request, query, rows, next_cursor))
+
+
+@staff_view
+def notifications(request: HttpRequest) -> HttpResponse:
+    from tousu.complaints.services.timekeeping import mark_read
+
+    if request.method == "POST":
+        count = mark_read(actor=request.user)
+        messages.success(request, _("已将 %(n)d 条提醒标记为已读") % {"n": count})
+        return redirect("web:notifications")
+    rows = selectors.notifications_for(request.user, limit=100)
+    return render(request, "web/notifications.html", {"rows": rows})

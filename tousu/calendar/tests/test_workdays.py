@@ -25,13 +25,13 @@ def reference_between(start: dt.date, end: dt.date) -> int:
     return sum(chinese_calendar.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(start=covered_days, n=st.integers(min_value=1, max_value=40))
 def test_adding_agrees_with_a_day_by_day_reference(start, n):  # noqa: ANN001
     assert CAL.add_working_days(start, n) == reference_add(start, n)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(start=covered_days, span=st.integers(min_value=0, max_value=120))
 def test_counting_agrees_with_a_day_by_day_reference(start, span):  # noqa: ANN001
     end = start + dt.timedelta(days=span)
@@ -40,6 +40,7 @@ def test_counting_agrees_with_a_day_by_day_reference(start, span):  # noqa: ANN0
     assert CAL.working_days_between(start, end) == reference_between(start, end)
 
 
+@settings(deadline=None)
 @given(start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2098, 1, 1)), n=st.integers(1, 200))
 def test_adding_then_counting_round_trips_and_lands_on_a_working_day(start, n):  # noqa: ANN001
     end = CAL.add_working_days(start, n)
@@ -48,6 +49,7 @@ def test_adding_then_counting_round_trips_and_lands_on_a_working_day(start, n): 
     assert CAL.working_days_between(start, end - dt.timedelta(days=1)) == n - 1
 
 
+@settings(deadline=None)
 @given(start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2098, 1, 1)), a=counts, b=counts)
 def test_adding_is_monotonic(start, a, b):  # noqa: ANN001
     if a <= b:

@@ -178,3 +178,11 @@ def _system_event(complaint: Complaint, action: str, note: str, payload: dict) -
     complaint.version += 1
     complaint.save()
     record_event(complaint, actor=None, action=action, from_status=complaint.status, note=note, payload=payload)
+
+
+def mark_read(*, actor: User, ids: list[int] | None = None) -> int:
+    """Mark the actor's notifications read (all of them when ``ids`` is None); returns how many."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(id__in=ids)
+    return qs.update(read_at=timezone.now())

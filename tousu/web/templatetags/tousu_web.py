@@ -20,7 +20,7 @@ CHOICES = {
     "reply_method": ReplyMethod, "satisfaction": Satisfaction, "substantiated": Substantiated, "role": Role,
 }
 # Events that are not lifecycle transitions.
-EVENT_LABELS = {"register": _("登记"), "attach": _("上传附件")}
+EVENT_LABELS = {"register": _("登记"), "attach": _("上传附件"), "recompute_dues": _("重新计算期限")}
 TIMING_LABELS = {
     "on_time": _("正常"), "due_soon": _("即将到期"), "overdue": _("已超期"),
     "closed_on_time": _("按期办结"), "closed_late": _("超期办结"),
@@ -61,3 +61,10 @@ def filesize(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / 1048576:.1f} MB"
+
+
+@register.simple_tag
+def unread_notifications(user: Any) -> int:
+    from tousu.complaints.selectors import unread_count
+
+    return unread_count(user) if getattr(user, "is_authenticated", False) else 0
