@@ -37,6 +37,9 @@ class Unit(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
     is_center = models.BooleanField(_("投诉中心"), default=False)
     active = models.BooleanField(_("启用"), default=True)
+    # [["08:30", "12:00"], ["14:30", "17:30"]]: where set, a day-counted period ends at close of
+    # business on its last day rather than at 24:00 (civil code art. 203).
+    business_hours = models.JSONField(_("办公时间"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("单位")

@@ -108,7 +108,7 @@ def _calendar():  # noqa: ANN202
     return current()
 
 
-def _end_of_day(day: dt.date) -> dt.datetime:
+def end_of_day(day: dt.date) -> dt.datetime:
     """24:00 of ``day``, Asia/Shanghai (represented as the last microsecond of the day)."""
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) \
         - dt.timedelta(microseconds=1)
@@ -116,7 +116,7 @@ def _end_of_day(day: dt.date) -> dt.datetime:
 
 def end_of_day_after(start: dt.datetime, days: int) -> dt.datetime:
     """24:00 (local) of the ``days``-th natural day after ``start``'s day, rest days not moved."""
-    return _end_of_day(timezone.localtime(start).date() + dt.timedelta(days=days))
+    return end_of_day(timezone.localtime(start).date() + dt.timedelta(days=days))
 
 
 def add_business_minutes(start: dt.datetime, minutes: int, hours=DEFAULT_BUSINESS_HOURS,  # noqa: ANN001
@@ -154,7 +154,8 @@ class RulePolicy:
         rule = self.rule_for(complaint, kind)
         if rule is None:
             return None
-        return add(rule, start, rule.amount + added)
+        unit = getattr(complaint, "handling_unit", None)
+        return add(rule, start, rule.amount + added, business_hours=_hours(unit))
 
     def paused_units(self, rule: Rule, paused_from: dt.datetime, paused_to: dt.datetime) -> int:
         seconds = max((paused_to - paused_from).total_seconds(), 0)
@@ -168,24 +169,41 @@ class RulePolicy:
         return max(_calendar().working_days_between(start, end), 0)
 
 
-def add(rule: Rule, start: dt.datetime, amount: int) -> Due:
-    """``amount`` of ``rule``'s unit after ``start``, by the counting rules above."""
+def _hours(unit: Any) -> tuple[tuple[dt.time, dt.time], ...] | None:
+    """A unit's business hours as time pairs, or None where it sets none (or sets them badly)."""
+    raw = getattr(unit, "business_hours", None) or []
+    try:
+        hours = tuple((dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in raw)
+    except (TypeError, ValueError):
+        return None
+    return hours if hours and all(a < b for a, b in hours) else None
+
+
+def add(rule: Rule, start: dt.datetime, amount: int,
+        business_hours: tuple[tuple[dt.time, dt.time], ...] | None = None) -> Due:
+    """``amount`` of ``rule``'s unit after ``start``, by the counting rules above. With business
+    hours, a day-counted period ends at close of business on its last day."""
     cal = _calendar()
     local = timezone.localtime(start)
+    if business_hours and rule.unit in (NATURAL_DAYS, WORKING_DAYS):
+        day_end = add(rule, start, amount)
+        closing = timezone.make_aware(dt.datetime.combine(timezone.localtime(day_end.at).date(),
+                                                          business_hours[-1][1]))
+        return Due(closing, day_end.rule, day_end.provisional)
     if rule.unit == MINUTES:
         return Due(start + dt.timedelta(minutes=amount), rule.name)
     if rule.unit == HOURS:
         return Due(start + dt.timedelta(hours=amount), rule.name)
     if rule.unit == BUSINESS_HOURS:
-        at = add_business_minutes(start, amount * 60, cal=cal)
+        at = add_business_minutes(start, amount * 60, hours=business_hours or DEFAULT_BUSINESS_HOURS, cal=cal)
         return Due(at, rule.name, cal.is_provisional(local.date(), timezone.localtime(at).date()))
     if rule.unit == NATURAL_DAYS:
         last = local.date() + dt.timedelta(days=amount)
         if not cal.is_working(last):
             last = cal.next_working_day(last)  # civil code art. 203
-        return Due(_end_of_day(last), rule.name, cal.is_provisional(local.date(), last))
+        return Due(end_of_day(last), rule.name, cal.is_provisional(local.date(), last))
     last = cal.add_working_days(local.date(), amount)
-    return Due(_end_of_day(last), rule.name, cal.is_provisional(local.date(), last))
+    return Due(end_of_day(last), rule.name, cal.is_provisional(local.date(), last))
 
 
 def policy() -> RulePolicy:

@@ -58,6 +58,7 @@ def _choice(title: str, source: str, required: bool = True):  # noqa: ANN202
 class Accept(ActionIn):
     category: str = _choice("类别", "categories")
     grade: str = _choice("等级", "grades")
+    agreed_due: date | None = Field(None, title="与投诉人约定的期限(可选,不晚于法定期限)")
     note: str = _text("备注", required=False)
 
 

@@ -192,6 +192,8 @@ class Complaint(models.Model):
     followup_due = models.DateTimeField(_("回访期限"), null=True, blank=True)
     review_due = models.DateTimeField(_("复核期限"), null=True, blank=True)
     review_window_ends = models.DateTimeField(_("复核申请截止"), null=True, blank=True)
+    # A date agreed with the customer; never later than the statutory handling due (SPEC §6).
+    agreed_due = models.DateTimeField(_("约定期限"), null=True, blank=True)
     # The deadline the complaint is running against in its current state (null when none):
     # lists filter "overdue" and "due soon" on one indexed column.
     due_at = models.DateTimeField(_("当前期限"), null=True, blank=True)

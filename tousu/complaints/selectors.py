@@ -119,6 +119,25 @@ def timing(c: Complaint, now: dt.datetime | None = None) -> str:
     return "on_time"
 
 
+def _running_rule(c: Complaint) -> str | None:
+    from tousu.complaints.services.common import _RUNNING_DUE
+
+    kind = next((k for k, f in DUE_FIELDS.items() if f == _RUNNING_DUE.get(c.status)), None)
+    return (c.due_rules.get(kind) or {}).get("rule") if kind and c.due_at else None
+
+
+def working_days_used(c: Complaint, now: dt.datetime | None = None) -> int:
+    """Working days from receipt to closure (or to now while open), the receipt day not counted."""
+    from tousu.calendar.store import current
+
+    end = c.closed_at or now or timezone.now()
+    try:
+        return max(current().working_days_between(timezone.localtime(c.received_at).date(),
+                                                  timezone.localtime(end).date()), 0)
+    except ValueError:
+        return 0
+
+
 def first_complainant(c: Complaint) -> Any:
     people = list(c.complainants.all())
     return people[0] if people else None
@@ -132,7 +151,7 @@ def list_row(c: Complaint, first: Any = None) -> dict[str, Any]:
         "grade": c.grade.code if c.grade else None,
         "handling_unit": c.handling_unit.code if c.handling_unit else None,
         "handler": c.handler.username if c.handler else None,
-        "due_at": c.due_at, "timing": timing(c), "version": c.version,
+        "due_at": c.due_at, "due_rule": _running_rule(c), "timing": timing(c), "version": c.version,
         "complainant": None if c.anonymous or first is None else first.name,
         "phone": mask_phone(first.phone) if first is not None and first.phone and not c.anonymous else None,
     }
@@ -161,6 +180,7 @@ def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
         "dispatch_mode": c.dispatch_mode or None, "handling_level": c.handling_level,
         "co_units": [u.code for u in c.co_units.all()],
         "due": dues, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
+        "agreed_due": c.agreed_due, "working_days_used": working_days_used(c),
         "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,
         "followup_attempts": c.followup_attempts,
         "decline_reason": c.decline_reason or None, "decline_text": c.decline_text,

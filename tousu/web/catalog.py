@@ -7,6 +7,7 @@ ACTION_FIELD_TITLES = (
     gettext_noop("版本"),
     gettext_noop("类别"),
     gettext_noop("等级"),
+    gettext_noop("与投诉人约定的期限(可选,不晚于法定期限)"),
     gettext_noop("备注"),
     gettext_noop("不予受理原因"),
     gettext_noop("告知投诉人的理由(留空则用模板)"),

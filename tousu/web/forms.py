@@ -7,6 +7,7 @@ off the model, the POST is converted (checkbox → bool, number → int, multi-s
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,6 +183,8 @@ def _widget(annotation: Any, info: Any, extra: dict[str, Any]) -> str:
         return "textarea"
     if any(getattr(m, "pattern", None) == DATE_PATTERN for m in info.metadata):
         return "date"
+    if annotation is dt.date or dt.date in typing.get_args(annotation):
+        return "date"
     return "text"
 
 
@@ -241,6 +244,8 @@ class ActionForm(Form):
                 if value not in {"true", "false"}:
                     continue
                 value = value == "true"
+            elif f.widget == "date" and not str(value or "").strip():
+                continue  # an optional date left empty
             elif isinstance(value, str) and f.widget != "textarea":
                 value = value.strip()
             payload[f.name] = value

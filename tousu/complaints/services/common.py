@@ -89,7 +89,10 @@ _RUNNING_DUE = {
 
 def refresh_due_at(complaint: Complaint) -> None:
     field = _RUNNING_DUE.get(complaint.status)
-    complaint.due_at = getattr(complaint, field) if field and complaint.status in OPEN else None
+    due = getattr(complaint, field) if field and complaint.status in OPEN else None
+    if due and field == "handling_due" and complaint.agreed_due:
+        due = min(due, complaint.agreed_due)
+    complaint.due_at = due
 
 
 def finish(complaint: Complaint, *, actor: User, action: str, before: str, note: str = "",

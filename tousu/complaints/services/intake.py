@@ -231,15 +231,23 @@ def register(*, actor: User, data: Registration) -> Complaint:
 
 @transaction.atomic(durable=True)
 def accept(*, actor: User, number: str, version: int, category: str, grade: str,
-           note: str = "") -> Complaint:
+           agreed_due: dt.date | None = None, note: str = "") -> Complaint:
     complaint, before = begin(actor, number, version, "accept")
     complaint.category = _lookup(Category, require(category, "category", _("请选择类别")), "category", _("类别"))
     complaint.grade = _lookup(Grade, require(grade, "grade", _("请选择等级")), "grade", _("等级"))
     complaint.status = Status.ACCEPTED
     set_due(complaint, deadlines.HANDLING)
+    if agreed_due:
+        agreed = deadlines.end_of_day(agreed_due)
+        if complaint.handling_due and agreed > complaint.handling_due:
+            raise ValidationFailed(_("约定期限不得晚于法定办理期限 %(due)s") % {
+                "due": timezone.localtime(complaint.handling_due).strftime("%Y-%m-%d")}, field="agreed_due")
+        if agreed < timezone.now():
+            raise ValidationFailed(_("约定期限不能早于今天"), field="agreed_due")
+        complaint.agreed_due = agreed
     return finish(complaint, actor=actor, action="accept", before=before, note=note, payload={
         "category": complaint.category.code, "grade": complaint.grade.code,
-        "handling_due": complaint.handling_due})
+        "handling_due": complaint.handling_due, "agreed_due": complaint.agreed_due})
 
 
 @transaction.atomic(durable=True)

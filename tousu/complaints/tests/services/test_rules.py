@@ -226,3 +226,46 @@ def test_a_group_complaint_takes_at_most_five_representatives(clerk, org):  # no
     people = [services.ComplainantIn(name=f"村民{i}", is_representative=i < 5) for i in range(12)]
     c = services.register(actor=clerk, data=registration(complainants=people))
     assert c.complainants.count() == 12 and "group" in c.flags
+
+
+@time_machine.travel(dt.datetime(2026, 9, 21, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_an_agreed_due_date_never_lies_beyond_the_statutory_one(register, clerk):  # noqa: ANN001
+    c = register()
+    with pytest.raises(ValidationFailed, match="法定"):
+        services.accept(actor=clerk, number=c.number, version=c.version, category="G0201", grade="normal",
+                        agreed_due=dt.date(2026, 12, 31))
+    c = services.accept(actor=clerk, number=c.number, version=c.version, category="G0201", grade="normal",
+                        agreed_due=dt.date(2026, 9, 30))
+    assert timezone.localtime(c.due_at).date() == dt.date(2026, 9, 30) < timezone.localtime(c.handling_due).date()
+
+
+@time_machine.travel(dt.datetime(2026, 9, 21, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_a_unit_with_business_hours_ends_periods_at_close_of_business(register, walk, center, org):  # noqa: ANN001
+    from tousu.accounts.models import Unit
+
+    Unit.objects.filter(code="amr").update(business_hours=[["08:30", "12:00"], ["14:30", "17:30"]])
+    c = walk(register(), "accept", "dispatch")
+    local = timezone.localtime(c.handling_due)
+    assert (local.date(), local.time()) == (dt.date(2026, 10, 19), dt.time(17, 30))
+
+
+def test_business_hour_arithmetic_skips_nights_lunch_and_holidays():  # noqa: ANN201
+    from tousu.calendar.workdays import WorkCalendar
+    from tousu.complaints.deadlines import add_business_minutes
+
+    cal = WorkCalendar.from_package()
+    start = dt.datetime(2026, 9, 24, 16, 30, tzinfo=SHANGHAI)  # Thursday before Mid-Autumn
+    assert timezone.localtime(add_business_minutes(start, 60, cal=cal)) == dt.datetime(
+        2026, 9, 24, 17, 30, tzinfo=SHANGHAI)
+    assert timezone.localtime(add_business_minutes(start, 90, cal=cal)) == dt.datetime(
+        2026, 9, 28, 9, 0, tzinfo=SHANGHAI)  # 09-25…27 off
+    assert timezone.localtime(add_business_minutes(dt.datetime(2026, 9, 28, 11, 30, tzinfo=SHANGHAI), 60,
+                                                   cal=cal)) == dt.datetime(2026, 9, 28, 15, 0, tzinfo=SHANGHAI)
+
+
+@time_machine.travel(dt.datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_working_days_used_are_counted_from_receipt(register, clerk):  # noqa: ANN001
+    from tousu.complaints.selectors import working_days_used
+
+    c = register(received_at=dt.datetime(2026, 9, 30, 9, 0, tzinfo=SHANGHAI))
+    assert working_days_used(c) == 4  # 10-08, 10-09, 10-10 (make-up Saturday) and 10-12
