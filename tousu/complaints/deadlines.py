@@ -57,7 +57,7 @@ class Rule:
     start: str = "the action that sets it"  # documentation: which event the period runs from
     when: dict[str, Any] = field(default_factory=dict)
     extension_cap: int | None = None  # in the rule's own unit, summed over all extensions
-    reminder_hours: int = 24
+    reminder_hours: int | None = None  # None: the deployment's TOUSU_REMIND_HOURS
 
     def applies(self, complaint: Any) -> bool:
         for key, wanted in self.when.items():

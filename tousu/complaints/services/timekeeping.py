@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tousu.complaints.events import record_event
 from tousu.accounts.models import Role, User
+from tousu.complaints import deadlines
 from tousu.complaints.models import Complaint, Notification
 from tousu.complaints.services.common import recompute_dues
 from tousu.complaints.states import OPEN, Status
@@ -130,7 +131,9 @@ def scan_deadlines(*, now: dt.datetime | None = None, remind_hours: int | None =
     from django.conf import settings
 
     now = now or timezone.now()
-    remind = dt.timedelta(hours=remind_hours if remind_hours is not None else settings.TOUSU_REMIND_HOURS)
+    default_lead = remind_hours if remind_hours is not None else settings.TOUSU_REMIND_HOURS
+    leads = [r.reminder_hours for r in deadlines.policy().rules if r.reminder_hours is not None]
+    remind = dt.timedelta(hours=max([default_lead, *leads]))
     margin = dt.timedelta(hours=escalate_after_hours if escalate_after_hours is not None
                           else settings.TOUSU_ESCALATE_AFTER_HOURS)
     result = ScanResult()
@@ -143,13 +146,24 @@ def scan_deadlines(*, now: dt.datetime | None = None, remind_hours: int | None =
                 "handling_unit", "handler", "first_owner").get(pk=complaint.pk)
             if complaint.due_at is None or complaint.status not in OPEN:
                 continue
-            _scan_one(complaint, now, margin, result)
+            _scan_one(complaint, now, margin, result, default_lead)
     return result
 
 
-def _scan_one(complaint: Complaint, now: dt.datetime, margin: dt.timedelta, result: ScanResult) -> None:
+def _lead(complaint: Complaint, default_hours: int) -> dt.timedelta:
+    """The reminder lead of the rule behind the running deadline (the default where it sets none)."""
+    kind = next((k for k, f in deadlines.DUE_FIELDS.items() if f == _running_field(complaint)), None)
+    rule = deadlines.policy().rule_for(complaint, kind) if kind else None
+    hours = rule.reminder_hours if rule and rule.reminder_hours is not None else default_hours
+    return dt.timedelta(hours=hours)
+
+
+def _scan_one(complaint: Complaint, now: dt.datetime, margin: dt.timedelta, result: ScanResult,
+              default_lead: int) -> None:
     due_text = timezone.localtime(complaint.due_at).strftime("%Y-%m-%d %H:%M")
     if complaint.due_at >= now:
+        if complaint.due_at - now > _lead(complaint, default_lead):
+            return
         new = _notify(complaint, Notification.Kind.REMINDER, _recipients(complaint, centre=False),
                       f"{complaint.number}「{complaint.summary}」将于 {due_text} 到期,请及时办理。")
         result.reminders += bool(new)

@@ -89,3 +89,11 @@ def test_suspended_and_finished_cases_are_left_alone(org, register, walk):  # no
     with time_machine.travel(timezone.now() + dt.timedelta(days=90)):
         result = scan_deadlines()
     assert result.overdue == 0 and not Notification.objects.filter(complaint__in=[suspended, withdrawn]).exists()
+
+
+def test_each_rule_sets_its_reminder_lead(org, register, walk):  # noqa: ANN001
+    c = walk(register(), "accept", "dispatch")  # sign-for: 1 working day, reminded 8 hours before
+    with time_machine.travel(c.sign_due - dt.timedelta(hours=12)):
+        assert scan_deadlines().reminders == 0
+    with time_machine.travel(c.sign_due - dt.timedelta(hours=6)):
+        assert scan_deadlines().reminders == 1

@@ -72,8 +72,8 @@ PRESET = Preset(
     # within 20), direct 15, led by the supervision organ 20; complex cases up to 30 with the
     # centre's consent (the extension caps). Sign-for, follow-up and review values are ours.
     deadlines=[
-        Rule("gov.acceptance", ACCEPTANCE, 5, WORKING_DAYS, start="receipt of the complaint"),
-        Rule("gov.sign_for", SIGN_FOR, 1, WORKING_DAYS, start="dispatch letter sent"),
+        Rule("gov.acceptance", ACCEPTANCE, 5, WORKING_DAYS, start="receipt of the complaint", reminder_hours=24),
+        Rule("gov.sign_for", SIGN_FOR, 1, WORKING_DAYS, start="dispatch letter sent", reminder_hours=8),
         Rule("gov.handling.supervision_led", HANDLING, 20, WORKING_DAYS, start="receipt of the dispatch letter",
              when={"leading_body": "supervision"}, extension_cap=10),
         Rule("gov.handling.transfer", HANDLING, 10, WORKING_DAYS, start="receipt of the dispatch letter",
