@@ -112,6 +112,9 @@ else:
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Keep the connection (and its PRAGMAs) across requests of a worker.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             # A file, not shared-cache memory: concurrency tests need real locking with a timeout.
             "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"tousu-test-{os.getpid()}.sqlite3")},
         }

@@ -114,16 +114,17 @@ class WorkCalendar:
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The ``days``-th working day after ``start`` (``start`` itself is not counted, civil code
         art. 201). ``days`` = 0 gives ``start`` if it is a working day, else the next one."""
-        if days < 0:
+        # The hot path of every due date: one ordinal, one bisection, no helper calls.
+        i = start.toordinal() - _FIRST_ORD
+        if not 0 <= i < len(self._cum) or days < 0:
+            self._index(start)  # raises DateOutOfRange with the readable message
             raise ValueError("days must not be negative")
-        i = self._index(start)
-        target = self._cum[i] + days
-        if days == 0:
-            target = self._cum[i] if self._working[i] else self._cum[i] + 1
-        j = bisect_left(self._cum, target, lo=i)
-        if j >= len(self._cum):
+        cum = self._cum
+        target = cum[i] + days if days else cum[i] + (not self._working[i])
+        j = bisect_left(cum, target, i)
+        if j >= len(cum):
             raise DateOutOfRange(f"{days} working days after {start.isoformat()} is beyond 2099-12-31")
-        return FIRST + dt.timedelta(days=j)
+        return dt.date.fromordinal(j + _FIRST_ORD)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative if ``end`` < ``start``)."""
