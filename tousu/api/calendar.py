@@ -2,16 +2,14 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from tousu.accounts.models import Role
 from tousu.calendar import store
 from tousu.calendar.workdays import DateOutOfRange
 from tousu.complaints.models import Complaint
-from tousu.complaints.services.timekeeping import recompute_after_calendar_change
-from tousu.core.errors import NotPermitted, ValidationFailed
+from tousu.complaints.services import timekeeping
+from tousu.core.errors import ValidationFailed
 
 router = Router(tags=["calendar"])
 
@@ -49,11 +47,6 @@ def day(request: HttpRequest, day: dt.date):  # noqa: ANN201
             "provisional": info.provisional}
 
 
-def _require_admin(request: HttpRequest) -> None:
-    if request.auth.role != Role.ADMIN:
-        raise NotPermitted(_("只有管理员可以维护工作日历"))
-
-
 @router.get("", summary="日历概况")
 def overview(request: HttpRequest):  # noqa: ANN201
     return {**store.summary(), "provisional_complaints": Complaint.objects.filter(dues_provisional=True).count()}
@@ -67,15 +60,9 @@ class ImportIn(Schema):
 
 @router.post("/import", summary="导入节假日安排")
 def import_schedule(request: HttpRequest, body: ImportIn):  # noqa: ANN201
-    _require_admin(request)
-    try:
-        days = store.parse_ics(body.content) if body.format == "ics" else store.parse_csv(body.content)
-        years = store.import_schedule(days, source=body.source or body.format, actor=request.auth)
-    except store.ScheduleError as err:
-        raise ValidationFailed(str(err), field="content") from None
-    store.current(fresh=True)
-    return {"years": years, "days": len(days), "recomputed": recompute_after_calendar_change(
-        actor=request.auth, changed_from=min(d.date for d in days))}
+    result = timekeeping.import_holiday_schedule(actor=request.auth, text=body.content, fmt=body.format,
+                                                 source=body.source)
+    return {"years": result.years, "days": result.days, "recomputed": result.recomputed}
 
 
 class DayIn(Schema):
@@ -85,13 +72,7 @@ class DayIn(Schema):
 
 @router.put("/days/{day}", summary="调整某日")
 def set_day(request: HttpRequest, day: dt.date, body: DayIn):  # noqa: ANN201
-    _require_admin(request)
-    try:
-        store.set_day(day, working=body.working, name=body.name, actor=request.auth)
-    except store.ScheduleError as err:
-        raise ValidationFailed(str(err), field="date") from None
-    store.current(fresh=True)
-    recompute_after_calendar_change(actor=request.auth, changed_from=day)
+    moved = timekeeping.override_day(actor=request.auth, day=day, working=body.working, name=body.name)
     info = store.current().info(day)
     return {"date": day.isoformat(), "working": info.working, "holiday": info.holiday,
-            "provisional": info.provisional}
+            "provisional": info.provisional, "recomputed": moved}

@@ -117,3 +117,26 @@ def list_page(request: HttpRequest, query: ListQuery, rows: list[Complaint], nex
         "statuses": Status.choices, "channels": Channel.choices, "kinds": Kind.choices,
         "units": choices("units"), "categories": choices("categories"), "grades": choices("grades"),
     }
+
+
+def calendar_page() -> dict[str, Any]:
+    from tousu.calendar import store
+    from tousu.calendar.models import CalendarDay, CalendarYear
+
+    return {"summary": store.summary(), "overrides": CalendarDay.objects.order_by("-date")[:200],
+            "imported": CalendarYear.objects.order_by("-year"),
+            "provisional_complaints": Complaint.objects.filter(dues_provisional=True).count()}
+
+
+def parse_day_override(data: Any) -> tuple[Any, bool | None]:
+    """The date and the new status from the override form; ValueError with a readable message."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(data.get("date", "").strip())
+    except ValueError:
+        raise ValueError(_("日期格式不正确")) from None
+    working = {"work": True, "rest": False, "statutory": None}.get(data.get("status", ""), "?")
+    if working == "?":
+        raise ValueError(_("请选择上班、休息或恢复法定安排"))
+    return day, working

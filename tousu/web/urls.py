@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/callers/", views.callers, name="callers"),
     path("list/", views.complaint_list, name="list"),
     path("notifications/", views.notifications, name="notifications"),
+    path("calendar/", views.calendar_admin, name="calendar"),
     path("c/<str:number>/", views.complaint, name="complaint"),
     path("c/<str:number>/attach/", views.attach, name="attach"),
     path("c/<str:number>/files/<int:attachment_id>/", views.download, name="download"),

@@ -175,3 +175,35 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("web:notifications")
     rows = selectors.notifications_for(request.user, limit=100)
     return render(request, "web/notifications.html", {"rows": rows})
+
+
+@staff_view
+def calendar_admin(request: HttpRequest) -> HttpResponse:
+    """The working-day calendar: what is known, what is provisional, import and override."""
+    from tousu.complaints.services import timekeeping
+
+    if request.user.role != "admin":
+        raise PermissionDenied(_("只有管理员可以维护工作日历"))
+    if request.method == "POST":
+        try:
+            if request.POST.get("op") == "import":
+                upload = request.FILES.get("file")
+                text = upload.read().decode("utf-8-sig") if upload else request.POST.get("content", "")
+                fmt = request.POST.get("format") or ("ics" if upload and upload.name.lower().endswith(".ics") else "csv")
+                result = timekeeping.import_holiday_schedule(actor=request.user, text=text, fmt=fmt,
+                                                             source=request.POST.get("source", ""))
+                messages.success(request, _("已导入 %(years)s 年共 %(days)d 天的安排,重新计算了 %(n)d 件投诉的期限") % {
+                    "years": "、".join(map(str, result.years)), "days": result.days, "n": result.recomputed})
+            else:
+                day, working = pages.parse_day_override(request.POST)
+                moved = timekeeping.override_day(actor=request.user, day=day, working=working,
+                                                 name=request.POST.get("name", ""))
+                messages.success(request, _("已调整 %(day)s,重新计算了 %(n)d 件投诉的期限") % {"day": day, "n": moved})
+        except UnicodeDecodeError:
+            messages.error(request, _("文件无法读取,请使用 UTF-8 编码"))
+        except TousuError as err:
+            messages.error(request, err.message)
+        except ValueError as err:
+            messages.error(request, str(err))
+        return redirect("web:calendar")
+    return render(request, "web/calendar.html", pages.calendar_page())

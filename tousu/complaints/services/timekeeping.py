@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tousu.complaints.events import record_event
 from tousu.accounts.models import Role, User
@@ -15,6 +16,7 @@ from tousu.complaints import deadlines
 from tousu.complaints.models import Complaint, Notification
 from tousu.complaints.services.common import recompute_dues
 from tousu.complaints.states import OPEN, Status
+from tousu.core.errors import NotPermitted, ValidationFailed
 
 
 def recompute_after_calendar_change(*, actor: object = None, changed_from: dt.date | None = None,
@@ -200,3 +202,48 @@ def mark_read(*, actor: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(id__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+# -- calendar administration -----------------------------------------------------------------
+@dataclass
+class ImportResult:
+    years: list[int]
+    days: int
+    recomputed: int
+
+
+def _require_calendar_admin(actor: User | None) -> None:
+    """Administrators maintain the calendar; ``None`` is the command line, run by the operator."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise NotPermitted(_("只有管理员可以维护工作日历"))
+
+
+def import_holiday_schedule(*, actor: User | None, text: str, fmt: str, source: str) -> ImportResult:
+    """Import a holiday schedule (CSV or ICS) and recompute every due date it can move."""
+    from tousu.calendar import store
+
+    _require_calendar_admin(actor)
+    if fmt not in ("csv", "ics"):
+        raise ValidationFailed(_("格式须为 csv 或 ics"), field="format")
+    try:
+        days = store.parse_ics(text) if fmt == "ics" else store.parse_csv(text)
+        years = store.import_schedule(days, source=source or fmt, actor=actor)
+    except store.ScheduleError as err:
+        raise ValidationFailed(str(err), field="content") from None
+    store.current(fresh=True)
+    changed = recompute_after_calendar_change(actor=actor, changed_from=min(d.date for d in days))
+    return ImportResult(years=years, days=len(days), recomputed=changed)
+
+
+def override_day(*, actor: User | None, day: dt.date, working: bool | None, name: str = "") -> int:
+    """Make one day a holiday or a working day (``working`` None restores the statutory calendar);
+    returns how many complaints' due dates moved."""
+    from tousu.calendar import store
+
+    _require_calendar_admin(actor)
+    try:
+        store.set_day(day, working=working, name=name, actor=actor)
+    except store.ScheduleError as err:
+        raise ValidationFailed(str(err), field="date") from None
+    store.current(fresh=True)
+    return recompute_after_calendar_change(actor=actor, changed_from=day)

@@ -1,11 +1,11 @@
 """``tousu calendar-import FILE``: import a year's holiday schedule (CSV or ICS) and recompute the
-provisional due dates it settles."""
+due dates it settles."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tousu.calendar import store
-from tousu.complaints.services.timekeeping import recompute_after_calendar_change
+from tousu.complaints.services.timekeeping import import_holiday_schedule
+from tousu.core.errors import TousuError
 
 
 class Command(BaseCommand):
@@ -24,11 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {err}") from None
         fmt = options["format"] or ("ics" if path.suffix.lower() == ".ics" else "csv")
         try:
-            days = store.parse_ics(text) if fmt == "ics" else store.parse_csv(text)
-            years = store.import_schedule(days, source=options["source"] or path.name)
-        except store.ScheduleError as err:
-            raise CommandError(f"{path}: {err}; nothing was imported") from None
-        store.current(fresh=True)
-        changed = recompute_after_calendar_change(changed_from=min(d.date for d in days))
-        self.stdout.write(f"imported {len(days)} days for {', '.join(map(str, years))}; "
-                          f"{changed} complaint(s) had their due dates recomputed")
+            result = import_holiday_schedule(actor=None, text=text, fmt=fmt, source=options["source"] or path.name)
+        except TousuError as err:
+            raise CommandError(f"{path}: {err.message}; nothing was imported") from None
+        self.stdout.write(f"imported {result.days} days for {', '.join(map(str, result.years))}; "
+                          f"{result.recomputed} complaint(s) had their due dates recomputed")
