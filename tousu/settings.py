@@ -146,6 +146,9 @@ TOUSU_PRESET = env("TOUSU_PRESET", "government")
 TOUSU_REMIND_HOURS = envint("TOUSU_REMIND_HOURS", 48)
 TOUSU_ESCALATE_AFTER_HOURS = envint("TOUSU_ESCALATE_AFTER_HOURS", 72)
 TOUSU_SCAN_INTERVAL_SECONDS = envint("TOUSU_SCAN_INTERVAL_SECONDS", 300)
+# With Redis, background jobs run in `tousu worker` processes (any number, on any machine) that
+# take turns through a Redis lock; `tousu serve` then runs none itself.
+TOUSU_REDIS_URL = env("TOUSU_REDIS_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
