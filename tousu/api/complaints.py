@@ -8,6 +8,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from tousu.complaints import selectors, services
+from tousu.complaints.services import confidentiality
 from tousu.complaints.access import access_complaint
 from tousu.complaints.inputs import ACTION_INPUTS, ActionIn, RegisterIn
 from tousu.complaints.states import TRANSITIONS
@@ -60,7 +61,7 @@ def register(request: HttpRequest, body: RegisterIn):  # noqa: ANN201
 @router.get("", response={200: dict, **ERRORS}, summary="投诉列表 list")
 def list_complaints(request: HttpRequest, filters: Query[ListQuery]):  # noqa: ANN201
     rows, next_cursor = selectors.list_complaints(request.auth, selectors.ListFilters(**filters.dict()))
-    return {"items": [selectors.list_row(c, first) for c, first in selectors.with_first_complainants(rows)],
+    return {"items": selectors.list_rows(request.auth, rows),
             "next_cursor": next_cursor}
 
 
@@ -72,7 +73,7 @@ def detail(request: HttpRequest, number: str):  # noqa: ANN201
 @router.get("/{number}/events", response={200: dict, **ERRORS}, summary="办理记录 history")
 def events(request: HttpRequest, number: str):  # noqa: ANN201
     complaint = access_complaint(request.auth, number)
-    return {"number": complaint.number, "events": [selectors.event_row(e) for e in selectors.complaint_events(complaint)]}
+    return {"number": complaint.number, "events": [selectors.event_row(e) for e in selectors.complaint_events(request.auth, complaint)]}
 
 
 @router.post("/{number}/attachments", response={201: dict, **ERRORS}, summary="上传附件 attach")
@@ -84,15 +85,38 @@ def attach(request: HttpRequest, number: str, file: File[UploadedFile]):  # noqa
 
 @router.get("/{number}/attachments/{attachment_id}", response={200: None, **ERRORS}, summary="下载附件")
 def download(request: HttpRequest, number: str, attachment_id: int):  # noqa: ANN201
-    from django.conf import settings
-
-    complaint = access_complaint(request.auth, number)
-    attachment = complaint.attachments.filter(id=attachment_id).first()
-    if attachment is None:
-        raise NotFound()
-    path = settings.MEDIA_ROOT / attachment.stored_name
+    attachment, path = selectors.attachment_for(request.auth, number, attachment_id)
     return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
+
+
+class IdentityRequestIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class IdentityDecisionIn(Schema):
+    approved: bool
+    note: str = Field("", max_length=2000)
+
+
+@router.post("/{number}/identity-requests", response={201: dict, **ERRORS}, summary="申请查看投诉人信息")
+def request_identity(request: HttpRequest, number: str, body: IdentityRequestIn):  # noqa: ANN201
+    grant = confidentiality.request_identity(actor=request.auth, number=number, reason=body.reason)
+    return Status(201, {"id": grant.pk, "approved": None})
+
+
+@router.post("/{number}/identity-requests/{grant_id}/decision", response={200: dict, **ERRORS},
+             summary="审批查看投诉人信息")
+def decide_identity(request: HttpRequest, number: str, grant_id: int, body: IdentityDecisionIn):  # noqa: ANN201
+    grant = confidentiality.decide_identity(actor=request.auth, number=number, grant_id=grant_id,
+                                            approved=body.approved, note=body.note)
+    return {"id": grant.pk, "approved": grant.approved}
+
+
+@router.post("/{number}/attachments/{attachment_id}/release", response={200: dict, **ERRORS}, summary="放行附件")
+def release(request: HttpRequest, number: str, attachment_id: int):  # noqa: ANN201
+    attachment = confidentiality.release_attachment(actor=request.auth, number=number, attachment_id=attachment_id)
+    return {"id": attachment.pk, "released": attachment.released}
 
 
 def _action_route(action: str, schema: type[ActionIn]) -> None:

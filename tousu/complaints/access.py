@@ -137,3 +137,46 @@ def allowed_actions(actor: User, complaint: Complaint) -> list[str]:
             continue
         allowed.append(action)
     return allowed
+
+
+# -- confidentiality (摘转) ------------------------------------------------------------------------
+UNIT_ROLES = frozenset({Role.HANDLER, Role.HEAD})
+
+
+def _unit_and_ancestors(actor: User) -> set[int]:
+    if not actor.unit_id:
+        return set()
+    return {int(x) for x in actor.unit.path.strip("/").split("/") if x}
+
+
+def sees_identity(actor: User, complaint: Complaint) -> bool:
+    """Whether ``actor`` may see who complained (SPEC §1, §7).
+
+    The centre's staff always may. A unit's staff may not when their unit (or a unit above it) is
+    complained about, nor when the case was dispatched as a redacted transfer — unless a centre
+    supervisor approved an identity grant for them on this case.
+    """
+    if actor.role not in UNIT_ROLES:
+        return True
+    units = _unit_and_ancestors(actor)
+    respondent = complaint.respondents.filter(unit__in=units).exists() if units else False
+    if not (complaint.redacted or respondent):
+        return True
+    return complaint.identity_grants.filter(user=actor, approved=True).exists()
+
+
+def hidden_identities(actor: User, complaints: list[Complaint]) -> set[int]:
+    """The ids of ``complaints`` whose complainants ``actor`` may not see (one query per kind)."""
+    if actor.role not in UNIT_ROLES or not complaints:
+        return set()
+    from tousu.complaints.models import IdentityGrant, Respondent
+
+    ids = [c.id for c in complaints]
+    units = _unit_and_ancestors(actor)
+    respondent = set(Respondent.objects.filter(complaint__in=ids, unit__in=units)
+                     .values_list("complaint_id", flat=True)) if units else set()
+    hidden = {c.id for c in complaints if c.redacted or c.id in respondent}
+    if hidden:
+        hidden -= set(IdentityGrant.objects.filter(complaint__in=hidden, user=actor, approved=True)
+                      .values_list("complaint_id", flat=True))
+    return hidden

@@ -202,6 +202,8 @@ class Complaint(models.Model):
     # recomputed when that year's schedule is imported.
     dues_provisional = models.BooleanField(_("期限暂定"), default=False, db_index=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # Dispatched as a redacted transfer (摘转): the handling unit sees no identity (SPEC §7).
+    redacted = models.BooleanField(_("摘转"), default=False)
 
     returns_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     urge_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
@@ -312,6 +314,8 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Shown to those who see the redacted view only once the centre releases it.
+    released = models.BooleanField(_("已放行"), default=False)
 
     def __str__(self) -> str:
         return self.original_name
@@ -405,3 +409,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.kind} {self.complaint_id}"
+
+
+class IdentityGrant(models.Model):
+    """Leave for one user to see the complainant's identity in one complaint, asked with a reason
+    and decided by a centre supervisor (seed 004 art. 17: 未经批准 …)."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="identity_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="identity_grants")
+    reason = models.TextField()
+    requested_at = models.DateTimeField()
+    approved = models.BooleanField(null=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["complaint", "user"], name="grant_complaint_user")]

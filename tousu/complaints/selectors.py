@@ -13,12 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints.access import allowed_actions, visible_complaints
+from tousu.complaints.access import (
+    UNIT_ROLES, allowed_actions, hidden_identities, sees_identity, visible_complaints,
+)
 from tousu.complaints.deadlines import DUE_FIELDS
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import mask_id_number, mask_phone
 from tousu.core.errors import ValidationFailed
+from tousu.core.redaction import scrub
 
 DUE_SOON_HOURS = 48
 # What a list row needs: no long text, so a page reads and converts as little as it can.
@@ -148,18 +151,40 @@ def first_complainant(c: Complaint) -> Any:
     return people[0] if people else None
 
 
-def list_row(c: Complaint, first: Any = None) -> dict[str, Any]:
+def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> dict[str, Any]:
     return {
         "number": c.number, "kind": c.kind, "status": c.status, "channel": c.channel,
-        "summary": c.summary, "received_at": c.received_at,
+        "received_at": c.received_at,
         "category": c.category.code if c.category else None,
         "grade": c.grade.code if c.grade else None,
         "handling_unit": c.handling_unit.code if c.handling_unit else None,
         "handler": c.handler.username if c.handler else None,
         "due_at": c.due_at, "due_rule": _running_rule(c), "timing": timing(c), "version": c.version,
-        "complainant": None if c.anonymous or first is None else first.name,
-        "phone": mask_phone(first.phone) if first is not None and first.phone and not c.anonymous else None,
+        "summary": scrub_identity(c, c.summary) if hidden else c.summary, "hidden": hidden,
+        "complainant": None if hidden or c.anonymous or first is None else first.name,
+        "phone": mask_phone(first.phone) if first is not None and first.phone and not (c.anonymous or hidden)
+        else None,
     }
+
+
+def list_rows(actor: User, rows: list[Complaint]) -> list[dict[str, Any]]:
+    """The list rows ``actor`` may see: identities hidden where the redacted view applies."""
+    hidden = hidden_identities(actor, rows)
+    return [list_row(c, first, hidden=c.id in hidden) for c, first in with_first_complainants(rows)]
+
+
+def _identifiers(c: Complaint) -> list[str]:
+    people = getattr(c, "_identity_cache", None)
+    if people is None:
+        people = []
+        for p in c.complainants.all():
+            people += [p.name, p.phone, p.id_number, p.email, p.address, p.organisation]
+        c._identity_cache = people
+    return people
+
+
+def scrub_identity(c: Complaint, text: str) -> str:
+    return scrub(text, _identifiers(c))
 
 
 def with_first_complainants(rows: list[Complaint]) -> list[tuple[Complaint, Any]]:
@@ -174,6 +199,22 @@ def with_first_complainants(rows: list[Complaint]) -> list[tuple[Complaint, Any]
 
 
 def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
+    """The record as ``actor`` may see it: the redacted view (摘转) where it applies."""
+    detail = _full_detail(actor, c)
+    if sees_identity(actor, c):
+        detail["identity_hidden"] = False
+        return detail
+    text_fields = ("summary", "content", "demands", "place", "findings", "solution", "proposed_reply",
+                   "reply_text", "decline_text", "close_reason")
+    detail.update({f: scrub_identity(c, detail[f]) for f in text_fields if detail.get(f)})
+    detail["complainants"] = []
+    detail["complainant"] = detail["phone"] = None
+    detail["attachments"] = [a for a in detail["attachments"] if a["released"]]
+    detail["identity_hidden"] = True
+    return detail
+
+
+def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
     dues = {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()}
     return {
         **list_row(c),
@@ -214,18 +255,33 @@ def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
             for r in c.respondents.select_related("unit", "staff")],
         "attachments": [
             {"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-             "uploaded_at": a.uploaded_at, "uploaded_by": a.uploaded_by.username}
+             "uploaded_at": a.uploaded_at, "uploaded_by": a.uploaded_by.username, "released": a.released}
             for a in c.attachments.select_related("uploaded_by")],
         "extensions": [
             {"days": e.days, "reason": e.reason, "approved": e.approved, "requested_at": e.requested_at,
              "decided_at": e.decided_at, "notice_method": e.notice_method or None, "notice_at": e.notice_at}
             for e in c.extensions.order_by("id")],
+        "identity_requests": [
+            {"id": g.id, "user": g.user.username, "user_name": str(g.user), "reason": g.reason,
+             "requested_at": g.requested_at, "approved": g.approved, "decided_at": g.decided_at}
+            for g in c.identity_grants.select_related("user").order_by("id")
+            if actor.role not in UNIT_ROLES or g.user_id == actor.pk],
         "allowed_actions": allowed_actions(actor, c),
     }
 
 
-def complaint_events(c: Complaint) -> list[Event]:
-    return list(c.events.order_by("seq"))
+def complaint_events(actor: User, c: Complaint) -> list[Event]:
+    """The history as ``actor`` may see it: notes scrubbed in the redacted view."""
+    events = list(c.events.order_by("seq"))
+    if not sees_identity(actor, c):
+        for e in events:
+            e.note = scrub_identity(c, e.note)
+            e.payload = {k: v for k, v in e.payload.items() if k not in IDENTITY_PAYLOAD_KEYS}
+    return events
+
+
+# Payload keys that may carry identity (none do today; listed so that a future one is withheld).
+IDENTITY_PAYLOAD_KEYS = frozenset({"complainant", "complainants", "phone", "name", "id_number", "address"})
 
 
 def event_row(e: Event) -> dict[str, Any]:
@@ -263,3 +319,22 @@ def unread_count(actor: User) -> int:
 def notification_row(n: Any) -> dict[str, Any]:
     return {"id": n.id, "kind": n.kind, "number": n.complaint.number, "message": n.message,
             "due_at": n.due_at, "created_at": n.created_at, "read": n.read_at is not None}
+
+
+def attachment_for(actor: User, number: str, attachment_id: int) -> tuple[Any, Any]:
+    """An attachment and its path on disk, if ``actor`` may download it; NotFound otherwise.
+
+    In the redacted view only attachments the centre released are served (SPEC §7)."""
+    from django.conf import settings
+
+    from tousu.complaints.access import access_complaint
+    from tousu.core.errors import NotFound
+
+    complaint = access_complaint(actor, number)
+    attachment = complaint.attachments.filter(id=attachment_id).first()
+    if attachment is None or (not attachment.released and not sees_identity(actor, complaint)):
+        raise NotFound(_("附件不存在或未放行"))
+    path = settings.MEDIA_ROOT / attachment.stored_name
+    if not path.exists():
+        raise NotFound(_("附件文件已丢失,请联系管理员"))
+    return attachment, path

@@ -45,7 +45,7 @@ def queues(actor: User) -> list[dict[str, Any]]:
         rows, _next = selectors.list_complaints(actor, f)
         result.append({
             "key": key, "title": title, "count": selectors.filter_complaints(actor, f).count(),
-            "rows": [(c, selectors.list_row(c, first)) for c, first in selectors.with_first_complainants(rows)],
+            "rows": list(zip(rows, selectors.list_rows(actor, rows))),
             "query": urlencode({k: "1" if v is True else v for k, v in params.items()}, doseq=True),
         })
     return result
@@ -66,7 +66,7 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
     main = [form for a, form in forms.items() if a not in SECONDARY_ACTIONS]
     if failed and failed.action not in allowed:
         main.insert(0, failed)
-    events = selectors.complaint_events(c)
+    events = selectors.complaint_events(actor, c)
     names = dict(User.objects.filter(username__in={e.actor_name for e in events})
                  .values_list("username", "display_name"))
     for e in events:
@@ -112,7 +112,7 @@ def list_page(request: HttpRequest, query: ListQuery, rows: list[Complaint], nex
         next_url = "?" + params.urlencode()
         params.pop("cursor")
     return {
-        "q": query, "rows": [(c, selectors.list_row(c, first)) for c, first in selectors.with_first_complainants(rows)],
+        "q": query, "rows": list(zip(rows, selectors.list_rows(request.user, rows))),
         "next_url": next_url, "first_url": "?" + params.urlencode() if query.cursor else "",
         "statuses": Status.choices, "channels": Channel.choices, "kinds": Kind.choices,
         "units": choices("units"), "categories": choices("categories"), "grades": choices("grades"),

@@ -141,12 +141,7 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
 @staff_view
 @require_GET
 def download(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
-    found = access_complaint(request.user, number).attachments.filter(id=attachment_id).first()
-    if found is None:
-        raise Http404
-    path = settings.MEDIA_ROOT / found.stored_name
-    if not path.exists():
-        raise Http404
+    found, path = selectors.attachment_for(request.user, number, attachment_id)
     return FileResponse(path.open("rb"), as_attachment=True, filename=found.original_name,
                         content_type=found.content_type)
 
@@ -207,3 +202,50 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(err))
         return redirect("web:calendar")
     return render(request, "web/calendar.html", pages.calendar_page())
+
+
+@staff_view
+@require_POST
+def identity(request: HttpRequest, number: str) -> HttpResponse:
+    from tousu.complaints.services import confidentiality
+
+    try:
+        confidentiality.request_identity(actor=request.user, number=number, reason=request.POST.get("reason", ""))
+    except NotFound:
+        raise
+    except TousuError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("已提交申请,待投诉中心审批"))
+    return redirect("web:complaint", number=number)
+
+
+@staff_view
+@require_POST
+def identity_decision(request: HttpRequest, number: str, grant_id: int) -> HttpResponse:
+    from tousu.complaints.services import confidentiality
+
+    try:
+        grant = confidentiality.decide_identity(actor=request.user, number=number, grant_id=grant_id,
+                                                approved=request.POST.get("approved") == "true")
+    except NotFound:
+        raise
+    except TousuError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("已批准") if grant.approved else _("未批准"))
+    return redirect("web:complaint", number=number)
+
+
+@staff_view
+@require_POST
+def release(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    from tousu.complaints.services import confidentiality
+
+    try:
+        confidentiality.release_attachment(actor=request.user, number=number, attachment_id=attachment_id)
+    except NotFound:
+        raise
+    except TousuError as err:
+        messages.error(request, err.message)
+    return redirect("web:complaint", number=number)

@@ -45,6 +45,7 @@ def dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, re
             raise ValidationFailed(_("承办人须属于承办单位"), field="handler")
         check_recusal(complaint, person, "handler")
     complaint.dispatch_mode, complaint.handling_unit, complaint.handler = mode, target, person
+    complaint.redacted = bool(redacted)
     now = timezone.now()
     if mode == DispatchMode.DIRECT:
         complaint.status = Status.IN_PROGRESS

@@ -90,13 +90,18 @@ def _recipients(complaint: Complaint, *, centre: bool) -> list[User]:
 
 
 def _notify(complaint: Complaint, kind: str, recipients: list[User], message: str) -> list[Notification]:
-    """Create the notifications that do not exist yet; return only the new ones."""
+    """Create the notifications that do not exist yet; return only the new ones. A recipient who
+    sees the redacted view gets the text scrubbed of the complainant's identity."""
+    from tousu.complaints.access import sees_identity
+    from tousu.complaints.selectors import scrub_identity
+
     field = _running_field(complaint)
     new = []
     for user in recipients:
+        text = message if sees_identity(user, complaint) else scrub_identity(complaint, message)
         notification, created = Notification.objects.get_or_create(
             recipient=user, complaint=complaint, kind=kind, due_field=field, due_at=complaint.due_at,
-            defaults={"message": message[:300]})
+            defaults={"message": text[:300]})
         if created:
             new.append(notification)
     return new
