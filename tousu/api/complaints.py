@@ -1,5 +1,4 @@
 """/api/v1/complaints: register, list, detail, one route per lifecycle action, events, attachments."""
-import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
@@ -10,7 +9,7 @@ from pydantic import Field
 from tousu.complaints import selectors, services
 from tousu.complaints.services import confidentiality
 from tousu.complaints.access import access_complaint
-from tousu.complaints.inputs import ACTION_INPUTS, ActionIn, RegisterIn
+from tousu.complaints.inputs import ACTION_INPUTS, ActionIn, ListIn, RegisterIn
 from tousu.complaints.states import TRANSITIONS
 from tousu.core.errors import NotFound
 
@@ -26,23 +25,8 @@ class Error(Schema):
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
-class ListQuery(Schema):
-    status: list[str] = Field(default_factory=list)
-    unit: str = ""
-    category: str = ""
-    grade: str = ""
-    channel: str = ""
-    kind: str = ""
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
-    overdue: bool | None = None
-    due_soon: bool | None = None
-    q: str = Field("", max_length=200)
-    handler: str = ""
-    mine: bool = False
-    open: bool | None = None
-    cursor: int | None = Field(None, ge=1)
-    limit: int = Field(25, ge=1, le=100)
+class ListQuery(Schema, ListIn):
+    """The list filters (inputs.ListIn) as query parameters."""
 
 
 def _detail(request: HttpRequest, number: str) -> dict[str, Any]:
@@ -60,7 +44,7 @@ def register(request: HttpRequest, body: RegisterIn):  # noqa: ANN201
 
 @router.get("", response={200: dict, **ERRORS}, summary="投诉列表 list")
 def list_complaints(request: HttpRequest, filters: Query[ListQuery]):  # noqa: ANN201
-    rows, next_cursor = selectors.list_complaints(request.auth, selectors.ListFilters(**filters.dict()))
+    rows, next_cursor = selectors.list_complaints(request.auth, filters)
     return {"items": selectors.list_rows(request.auth, rows),
             "next_cursor": next_cursor}
 

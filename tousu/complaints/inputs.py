@@ -233,3 +233,25 @@ class RegisterIn(Input):
             complainants=[ComplainantIn(**c.model_dump()) for c in self.complainants],
             respondents=[RespondentIn(**r.model_dump()) for r in self.respondents],
         )
+
+
+class ListIn(Input):
+    """The complaint list's filters, shared by the API, the web list and the selectors."""
+
+    model_config = ConfigDict(extra="ignore")
+    status: list[str] = Field(default_factory=list, max_length=20)
+    unit: str = Field("", max_length=40)
+    category: str = Field("", max_length=40)
+    grade: str = Field("", max_length=40)
+    channel: str = Field("", max_length=16)
+    kind: str = Field("", max_length=16)
+    received_from: date | None = None
+    received_to: date | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    q: str = Field("", max_length=200)
+    handler: str = Field("", max_length=150)
+    mine: bool = False
+    open: bool | None = None
+    cursor: int | None = Field(None, ge=1)
+    limit: int = Field(25, ge=1, le=100)

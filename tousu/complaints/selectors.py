@@ -5,7 +5,6 @@ Selectors own the queries (select_related) so that faces never cause N+1 queries
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -17,6 +16,7 @@ from tousu.complaints.access import (
     UNIT_ROLES, allowed_actions, hidden_identities, sees_identity, visible_complaints,
 )
 from tousu.complaints.deadlines import DUE_FIELDS
+from tousu.complaints.inputs import ListIn
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import mask_id_number, mask_phone
@@ -32,24 +32,8 @@ LIST_FIELDS = ("number", "kind", "status", "channel", "summary", "received_at", 
 MAX_PAGE = 100
 
 
-@dataclass
-class ListFilters:
-    status: list[str] | None = None
-    unit: str = ""
-    category: str = ""
-    grade: str = ""
-    channel: str = ""
-    kind: str = ""
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
-    overdue: bool | None = None
-    due_soon: bool | None = None
-    q: str = ""
-    handler: str = ""
-    mine: bool = False
-    open: bool | None = None
-    cursor: int | None = None
-    limit: int = 25
+# The filters are defined once, with their bounds, in inputs.ListIn.
+ListFilters = ListIn
 
 
 def _day_start(day: dt.date) -> dt.datetime:

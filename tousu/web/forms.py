@@ -15,10 +15,9 @@ import pydantic
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, Field as PydanticField
 
 from tousu.accounts.models import Role, Unit, User
-from tousu.complaints.inputs import ACTION_INPUTS, RegisterIn
+from tousu.complaints.inputs import ACTION_INPUTS, ListIn, RegisterIn
 from tousu.complaints.models import (
     Category, Channel, DispatchMode, Grade, Kind, ReasonCode, ReplyMethod, Satisfaction, Substantiated,
 )
@@ -318,32 +317,15 @@ class IntakeForm(Form):
 
 # ---- list filters -----------------------------------------------------------------------------
 
-class ListQuery(BaseModel):
-    """The list page's query string; the same filters as the API's list."""
-
-    model_config = ConfigDict(extra="ignore")
-    status: list[str] = PydanticField(default_factory=list, max_length=20)
-    unit: str = PydanticField("", max_length=40)
-    category: str = PydanticField("", max_length=40)
-    grade: str = PydanticField("", max_length=40)
-    channel: str = PydanticField("", max_length=16)
-    kind: str = PydanticField("", max_length=16)
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
-    overdue: bool | None = None
-    due_soon: bool | None = None
-    q: str = PydanticField("", max_length=200)
-    handler: str = PydanticField("", max_length=150)
-    mine: bool = False
-    cursor: int | None = PydanticField(None, ge=1)
-    limit: int = PydanticField(25, ge=1, le=100)
+class ListQuery(ListIn):
+    """The list page's query string: the API's filters (inputs.ListIn), read from a form."""
 
     @classmethod
     def from_query(cls, query: QueryDict) -> tuple[ListQuery, str]:
         """The filters and an error message ("" when fine); bad input falls back to no filters."""
         data: dict[str, Any] = {k: query.get(k, "").strip() for k in cls.model_fields if k != "status"}
         data = {k: v for k, v in data.items() if v != ""}
-        for flag in ("overdue", "due_soon", "mine"):
+        for flag in ("overdue", "due_soon", "mine", "open"):
             if flag in data:
                 data[flag] = data[flag] in {"1", "true", "on", "yes"}
         data["status"] = [s for s in query.getlist("status") if s]

@@ -152,7 +152,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     query, problem = ListQuery.from_query(request.GET)
     rows, next_cursor = [], None
     try:
-        rows, next_cursor = selectors.list_complaints(request.user, selectors.ListFilters(**query.model_dump()))
+        rows, next_cursor = selectors.list_complaints(request.user, query)
     except TousuError as err:
         problem = err.message
     if problem:
