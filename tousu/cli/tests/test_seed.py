@@ -1,0 +1,136 @@
+"""``tousu seed``: generated complaints keep every invariant the services keep."""
+import datetime as dt
+import io
+from collections import defaultdict
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from tousu.cli.management.commands.seed import chain_hash
+from tousu.complaints.events import GENESIS, event_hash, verify_audit
+from tousu.complaints.models import AuditHead, Complainant, Complaint, Event, NumberSequence
+from tousu.complaints.states import OPEN, Status
+from tousu.core.crypto import blind_index
+
+
+def seed(**options):  # noqa: ANN003, ANN201
+    out = io.StringIO()
+    call_command("seed", no_progress=True, stdout=out, **options)
+    return out.getvalue()
+
+
+def numbers_by_year() -> dict[int, list[int]]:
+    skip = len(settings.TOUSU_NUMBER_PREFIX)
+    years: dict[int, list[int]] = defaultdict(list)
+    for number in Complaint.objects.values_list("number", flat=True):
+        years[int(number[skip:skip + 4])].append(int(number[skip + 4:]))
+    return years
+
+
+def assert_gap_free() -> None:
+    years = numbers_by_year()
+    for year, used in years.items():
+        assert sorted(used) == list(range(1, len(used) + 1)), year
+        assert NumberSequence.objects.get(year=year).last == len(used)
+
+
+@pytest.mark.django_db
+def test_it_needs_the_demo_organisation():
+    with pytest.raises(CommandError, match="tousu init --preset government --demo"):
+        seed(count=10)
+
+
+@pytest.mark.parametrize("options", [{"count": 0}, {"count": -5}, {"count": 10**9}, {"count": 10, "years": 0},
+                                     {"count": 10, "batch": 0}])
+def test_it_refuses_absurd_values(org, options):  # noqa: ANN001
+    with pytest.raises(CommandError, match="must be between"):
+        seed(**options)
+
+
+def test_chain_hash_is_event_hash():
+    """The seed's hash, without an Event, equals events.event_hash on an unsaved Event."""
+    at = timezone.make_aware(dt.datetime(2025, 3, 9, 10, 11, 12, 345678))
+    cases = [
+        dict(note='含"引号"、反斜杠\\和\n换行\t', actor_name="王\"晓燕", payload={
+            "b": [1, None, True], "a": {"z": "中文", "y": 1.5}, "due": "2025-03-24T23:59:59.999+08:00"}),
+        dict(note="", actor_name="system", payload={}),
+        dict(note="请加快办理,按期答复", actor_name="center", payload={"unit": "amr", "urge_count": 2}),
+    ]
+    for case in cases:
+        fields = dict(seq=42, number="TS2025000007", action="dispatch", from_status="accepted",
+                      to_status="dispatched", version=3, created_at=at, prev_hash="ab" * 32, **case)
+        event = Event(complaint_id=17, **fields)
+        assert chain_hash(complaint_id=17, **fields) == event_hash(event)
+    # A time with no microseconds, in another zone: the same instant, the same hash.
+    plain = at.replace(microsecond=0)
+    fields = dict(seq=1, number="TS2025000001", action="register", from_status="", to_status="registered",
+                  version=1, note="", actor_name="clerk", payload={"flags": []}, prev_hash=GENESIS)
+    assert chain_hash(complaint_id=1, created_at=plain.astimezone(dt.timezone.utc), **fields) == event_hash(
+        Event(complaint_id=1, created_at=plain, **fields))
+
+
+def test_seeded_complaints_keep_the_invariants(org, register, walk, api_client):  # noqa: ANN001
+    # One complaint made by the services first: the seed continues its number and its chain.
+    walk(register(), "accept")
+    head_before = AuditHead.objects.get(id=1).seq
+
+    out = seed(count=300)
+    assert "seeded 300 complaints" in out and "complaints/s" in out
+
+    assert Complaint.objects.count() == 301
+    statuses = set(Complaint.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values), set(Status.values) - statuses
+    assert_gap_free()
+    report = verify_audit()
+    assert report.ok, report.problems[:5]
+    assert report.complaints == 301
+    assert AuditHead.objects.get(id=1).seq == Event.objects.count() > head_before
+
+    # Spread over three years, with every kind of row filled in consistently.
+    now = timezone.now()
+    seeded = Complaint.objects.exclude(id=Complaint.objects.order_by("id").first().id)
+    oldest = seeded.order_by("received_at").first().received_at
+    assert now - dt.timedelta(days=3 * 365 + 2) <= oldest < now - dt.timedelta(days=300)
+    assert seeded.filter(received_at__gt=now).count() == 0
+    assert seeded.values("category").distinct().count() >= 5
+    assert seeded.values("channel").distinct().count() >= 5
+    assert seeded.values("handling_unit").exclude(handling_unit=None).distinct().count() >= 4
+    for c in seeded.exclude(status__in=["registered", "declined", "withdrawn"])[:80]:
+        assert c.category_id and c.grade_id, c.number
+    for c in seeded.filter(status__in=["closed", "archived", "withdrawn", "merged"]):
+        assert c.closed_at is not None and c.due_at is None, c.number
+    for c in seeded.filter(status__in=["in_progress", "dispatched", "pending_approval", "approved"]):
+        assert c.handling_unit_id and c.due_at is not None, c.number
+    assert seeded.filter(status="suspended", due_at__isnull=False).count() == 0
+    assert seeded.filter(status__in=OPEN, due_at__lt=now).exists()  # some are overdue
+    # Personal data is encrypted at rest and found by its blind index, as the services store it.
+    person = Complainant.objects.filter(complaint__in=seeded).exclude(phone="").first()
+    assert person.phone.startswith("1") and len(person.phone) == 11
+    assert person.phone_index == blind_index(person.phone)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT phone FROM {Complainant._meta.db_table} WHERE id = %s", [person.id])
+        assert cursor.fetchone()[0] != person.phone
+
+    # The API lists seeded data: newest first, filtered by status and unit, and overdue.
+    center = org["center"]
+    busy = (seeded.filter(status="in_progress").values_list("handling_unit__code", flat=True).first())
+    response = api_client.get(center, "/complaints", status="in_progress", unit=busy, limit=25)
+    assert response.status_code == 200, response.json()
+    items = response.json()["items"]
+    assert items and all(i["status"] == "in_progress" and i["handling_unit"] == busy for i in items)
+    numbers = [i["number"] for i in items]
+    ids = list(Complaint.objects.filter(number__in=numbers).order_by("-id").values_list("number", flat=True))
+    assert numbers == ids
+    overdue = api_client.get(center, "/complaints", overdue="true", limit=100).json()["items"]
+    assert overdue and all(i["timing"] == "overdue" for i in overdue)
+    detail = api_client.get(center, f"/complaints/{numbers[0]}/events").json()["events"]
+    assert [e["version"] for e in detail] == list(range(1, len(detail) + 1))
+
+    # A second run adds as many again and keeps numbers and the chain intact.
+    seed(count=40, seed=2)
+    assert Complaint.objects.count() == 341
+    assert_gap_free()
+    assert verify_audit().ok
