@@ -37,7 +37,7 @@ def _detail(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post("", response={201: dict, **ERRORS}, summary="登记投诉 register")
 def register(request: HttpRequest, body: RegisterIn):  # noqa: ANN201
     complaint = services.register(actor=request.auth, data=body.to_registration())
-    detail = _detail(request, complaint.number)
+    detail = selectors.complaint_detail(request.auth, complaint)
     detail["query_code"] = complaint.query_code
     return Status(201, detail)
 

@@ -26,17 +26,21 @@ def scope_filter(actor: User) -> Q:
         return mine
     if actor.scope == Scope.SUBTREE:
         units = Unit.objects.filter(path__startswith=actor.unit.path).values("id")
-        return mine | Q(handling_unit__in=units) | Q(co_units__in=units)
-    return mine | Q(handling_unit=actor.unit_id) | Q(co_units=actor.unit_id)
+        return mine | Q(handling_unit__in=units) | _co_handled(Q(unit_id__in=units))
+    return mine | Q(handling_unit=actor.unit_id) | _co_handled(Q(unit_id=actor.unit_id))
+
+
+def _co_handled(units: Q) -> Q:
+    """Complaints co-handled by the units: a subquery on the link table, not a join, so the
+    outer query neither repeats rows nor loses the use of its indexes."""
+    links = Complaint.co_units.through.objects.filter(units).values("complaint_id")
+    return Q(id__in=links)
 
 
 def visible_complaints(actor: User) -> QuerySet[Complaint]:
     q = scope_filter(actor)
     qs = Complaint.objects.all()
-    if not q:
-        return qs
-    # co_units joins may repeat a row; filter through ids to keep the outer query simple.
-    return qs.filter(id__in=Complaint.objects.filter(q).values("id")) if actor.scope != Scope.OWN else qs.filter(q)
+    return qs.filter(q) if q else qs
 
 
 def access_complaint(actor: User, number: str, *, for_update: bool = False) -> Complaint:
@@ -129,7 +133,9 @@ def check_state(actor: User, complaint: Complaint, action: str) -> None:
 
 def allowed_actions(actor: User, complaint: Complaint) -> list[str]:
     allowed = []
-    for action in TRANSITIONS:
+    for action, t in TRANSITIONS.items():
+        if actor.role not in t.roles or complaint.status not in t.sources:
+            continue  # the cheap tests first: most actions fail them, without building a message
         try:
             check_role(actor, complaint, action)
             check_state(actor, complaint, action)

@@ -200,6 +200,7 @@ def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
 
 def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
     dues = {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()}
+    fresh = getattr(c, "fresh", False)  # just registered: no co-units, attachments, extensions, grants
     return {
         **list_row(c),
         "version": c.version,
@@ -210,7 +211,7 @@ def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
         "registered_by": c.registered_by.username, "first_owner": c.first_owner.username,
         "flags": c.flags, "extra": c.extra,
         "dispatch_mode": c.dispatch_mode or None, "handling_level": c.handling_level,
-        "co_units": [u.code for u in c.co_units.all()],
+        "co_units": [] if fresh else [u.code for u in c.co_units.all()],
         "due": dues, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
         "agreed_due": c.agreed_due, "working_days_used": working_days_used(c),
         "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,
@@ -240,15 +241,15 @@ def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
         "attachments": [
             {"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size,
              "uploaded_at": a.uploaded_at, "uploaded_by": a.uploaded_by.username, "released": a.released}
-            for a in c.attachments.select_related("uploaded_by")],
+            for a in ([] if fresh else c.attachments.select_related("uploaded_by"))],
         "extensions": [
             {"days": e.days, "reason": e.reason, "approved": e.approved, "requested_at": e.requested_at,
              "decided_at": e.decided_at, "notice_method": e.notice_method or None, "notice_at": e.notice_at}
-            for e in c.extensions.order_by("id")],
+            for e in ([] if fresh else c.extensions.order_by("id"))],
         "identity_requests": [
             {"id": g.id, "user": g.user.username, "user_name": str(g.user), "reason": g.reason,
              "requested_at": g.requested_at, "approved": g.approved, "decided_at": g.decided_at}
-            for g in c.identity_grants.select_related("user").order_by("id")
+            for g in ([] if fresh else c.identity_grants.select_related("user").order_by("id"))
             if actor.role not in UNIT_ROLES or g.user_id == actor.pk],
         "allowed_actions": allowed_actions(actor, c),
     }
@@ -281,8 +282,11 @@ def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint
     digits = normalize_phone(phone)
     if len(digits) < 5:
         return []
-    ids = visible_complaints(actor).filter(complainants__phone_index=blind_index(digits)).values("id")
-    return list(Complaint.objects.filter(id__in=ids).select_related("handling_unit").order_by("-id")[:limit])
+    from tousu.complaints.models import Complainant
+
+    ids = Complainant.objects.filter(phone_index=blind_index(digits)).values("complaint_id")
+    return list(visible_complaints(actor).filter(id__in=ids).select_related("handling_unit")
+                .order_by("-id")[:limit])
 
 
 def notifications_for(actor: User, *, unread_only: bool = False, limit: int = 50) -> list[Any]:

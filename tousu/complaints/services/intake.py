@@ -155,8 +155,9 @@ def _find_repeat(phones: list[str], received_at: dt.datetime) -> Complaint | Non
     if not indexes:
         return None
     since = received_at - dt.timedelta(days=REPEAT_WINDOW_DAYS)
-    return (Complaint.objects.filter(complainants__phone_index__in=indexes, received_at__gte=since)
-            .order_by("-id").first())
+    latest = (Complainant.objects.filter(phone_index__in=indexes, complaint__received_at__gte=since)
+              .order_by("-complaint_id").values("complaint_id")[:1])
+    return Complaint.objects.filter(id__in=latest).first()
 
 
 @transaction.atomic(durable=True)
@@ -226,6 +227,7 @@ def register(*, actor: User, data: Registration) -> Complaint:
         "acceptance_due": complaint.acceptance_due,
     })
     complaint.query_code = code
+    complaint.fresh = True  # nothing linked to it yet: readers may skip those queries
     return complaint
 
 
