@@ -40,6 +40,11 @@ class Unit(models.Model):
     # [["08:30", "12:00"], ["14:30", "17:30"]]: where set, a day-counted period ends at close of
     # business on its last day rather than at 24:00 (civil code art. 203).
     business_hours = models.JSONField(_("办公时间"), default=list, blank=True)
+    head = models.ForeignKey("User", models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("负责人"))
+    # How far the unit's own authority goes (e.g. 1 county bureau, 2 county government): a case
+    # beyond it is escalated (上报) to the parent unit.
+    authority_level = models.PositiveSmallIntegerField(_("权限层级"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("单位")

@@ -97,9 +97,44 @@ def _review_window(actor: User, c: Complaint) -> str | None:
     return None
 
 
+def _returned(actor: User, c: Complaint) -> str | None:
+    if not c.returned_from_id:
+        return _("此件不是被承办单位退回的")
+    return None
+
+
+def _not_transfer(actor: User, c: Complaint) -> str | None:
+    if c.dispatch_mode == DispatchMode.TRANSFER:
+        return _("转办件由承办单位自行办理,不得再下转")
+    return None
+
+
+def _co_unit(actor: User, c: Complaint) -> str | None:
+    if c.opinions.filter(unit=actor.unit_id).exists():
+        return _("本单位已提出协办意见")
+    return None
+
+
+def _opinions_in(actor: User, c: Complaint) -> str | None:
+    missing = missing_opinions(c)
+    if missing:
+        return _("协办单位意见未齐: %(units)s") % {"units": "、".join(u.name for u in missing)}
+    return None
+
+
+def missing_opinions(c: Complaint) -> list[Unit]:
+    """The co-units that have not yet given their opinion to the lead unit."""
+    given = c.opinions.values("unit_id")
+    return list(c.co_units.exclude(pk__in=given))
+
+
 GUARDS: dict[str, Callable[[User, Complaint], str | None]] = {
     "approve": _approver,
     "reject_result": _approver,
+    "refuse_return": _returned,
+    "sub_dispatch": _not_transfer,
+    "give_opinion": _co_unit,
+    "submit_result": _opinions_in,
     "convert": _convertible,
     "decide_extension": _pending_extension,
     "request_extension": _no_pending_extension,
@@ -108,13 +143,39 @@ GUARDS: dict[str, Callable[[User, Complaint], str | None]] = {
 
 
 def check_role(actor: User, complaint: Complaint, action: str) -> None:
-    """Raise NotPermitted unless the actor's role (and unit, for unit actions) may take ``action``."""
+    """Raise NotPermitted unless the actor's role (and unit, for unit actions) may take ``action``,
+    and the actor is not in conflict with the complaint (回避)."""
     t = TRANSITIONS[action]
     if actor.role not in t.roles:
         raise NotPermitted(_("角色“%(role)s”不能执行“%(action)s”") % {
             "role": actor.get_role_display(), "action": t.label}, action=action, role=actor.role)
     if t.unit_action and actor.role != Role.CENTER and not in_handling_unit(actor, complaint):
         raise NotPermitted(_("只有承办单位可以执行“%(action)s”") % {"action": t.label}, action=action)
+    if t.co_unit_action and not (actor.unit_id and complaint.co_units.filter(pk=actor.unit_id).exists()):
+        raise NotPermitted(_("只有协办单位可以执行“%(action)s”") % {"action": t.label}, action=action)
+    reason = recusal_reason(complaint, actor)
+    if reason:
+        raise NotPermitted(reason, action=action, code="recusal_required")
+
+
+# -- recusal (回避) ---------------------------------------------------------------------------------
+def recusal_reason(complaint: Complaint, user: User) -> str | None:
+    """Why ``user`` must stay out of ``complaint`` (handler, approver, follow-up agent or any other
+    part in it), or None: the staff member complained about, and anyone marked in conflict."""
+    cached = getattr(complaint, "_recused", None)
+    if cached is None:
+        from tousu.complaints.models import Conflict, Respondent
+
+        cached = {uid: None for uid in Respondent.objects.filter(
+            complaint=complaint, staff__isnull=False).values_list("staff_id", flat=True)}
+        for uid, why in Conflict.objects.filter(complaint=complaint).values_list("user_id", "reason"):
+            cached.setdefault(uid, why)
+        complaint._recused = cached
+    if user.pk not in cached:
+        return None
+    if cached[user.pk] is None:
+        return _("%(user)s 是被投诉人,须回避") % {"user": user}
+    return _("%(user)s 已被标记为须回避: %(reason)s") % {"user": user, "reason": cached[user.pk]}
 
 
 def check_state(actor: User, complaint: Complaint, action: str) -> None:

@@ -19,8 +19,8 @@ from typing import Any, Protocol
 from django.utils import timezone
 
 # Deadline kinds named in SPEC §6.
-ACCEPTANCE, SIGN_FOR, HANDLING, REPORT_BACK, FOLLOW_UP, REVIEW, REVIEW_WINDOW = (
-    "acceptance", "sign_for", "handling", "report_back", "follow_up", "review", "review_window")
+ACCEPTANCE, SIGN_FOR, HANDLING, REPORT_BACK, FOLLOW_UP, REVIEW, REVIEW_WINDOW, CO_OPINION = (
+    "acceptance", "sign_for", "handling", "report_back", "follow_up", "review", "review_window", "co_opinion")
 
 DUE_FIELDS = {
     ACCEPTANCE: "acceptance_due",
@@ -30,6 +30,7 @@ DUE_FIELDS = {
     FOLLOW_UP: "followup_due",
     REVIEW: "review_due",
     REVIEW_WINDOW: "review_window_ends",
+    CO_OPINION: "opinion_due",
 }
 
 MINUTES, HOURS, BUSINESS_HOURS, NATURAL_DAYS, WORKING_DAYS = (

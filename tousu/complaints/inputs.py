@@ -169,6 +169,26 @@ class Reopen(ActionIn):
     facts: str = _text("新的事实或理由", long=True)
 
 
+class AssignHandler(ActionIn):
+    handler: str = _choice("承办人", "handlers")
+    note: str = _text("备注", required=False)
+
+
+class SubDispatch(ActionIn):
+    unit: str = _choice("下级科室或分支机构", "units")
+    handler: str = _choice("承办人(可选)", "handlers", required=False)
+    note: str = _text("下转意见", required=False)
+
+
+class GiveOpinion(ActionIn):
+    text: str = _text("协办意见", long=True)
+
+
+class MarkConflict(ActionIn):
+    user: str = _choice("须回避的人员", "staff")
+    reason: str = _text("回避理由", long=True)
+
+
 ACTION_INPUTS: dict[str, type[ActionIn]] = {
     "accept": Accept, "decline": Decline, "resolve_on_spot": ResolveOnSpot, "convert": Convert,
     "dispatch": Dispatch, "sign": Note, "return": Return, "request_extension": RequestExtension,
@@ -176,6 +196,8 @@ ACTION_INPUTS: dict[str, type[ActionIn]] = {
     "urge": RequiredNote, "supervise": Supervise, "submit_result": SubmitResult, "approve": Note,
     "reject_result": RequiredNote, "reply": Reply, "follow_up": FollowUp, "request_review": Reason,
     "decide_review": DecideReview, "archive": Note, "withdraw": Withdraw, "merge": Merge, "reopen": Reopen,
+    "refuse_return": RequiredNote, "assign_handler": AssignHandler, "sub_dispatch": SubDispatch,
+    "give_opinion": GiveOpinion, "mark_conflict": MarkConflict,
 }
 
 
@@ -203,6 +225,7 @@ class RespondentSchema(Input):
     production_date: date | None = None
     purchase_place: str = Field("", max_length=200)
     partner_name: str = Field("", max_length=200)
+    rank: str = Field("", max_length=40, description="职级, e.g. county_managed (县管干部), for routing")
 
 
 class RegisterIn(Input):

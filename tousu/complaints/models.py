@@ -184,6 +184,13 @@ class Complaint(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("承办人"))
     handling_level = models.PositiveSmallIntegerField(_("办理层级"), default=0)
+    # The unit the centre dispatched to; the handling unit differs after a sub-dispatch (SPEC §7).
+    dispatched_unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
+                                        verbose_name=_("交办单位"))
+    # The unit that last returned the case, until it is dispatched again (the centre may refuse
+    # an unjustified return and send it back, SPEC §7).
+    returned_from = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
+                                      verbose_name=_("退回单位"))
 
     acceptance_due = models.DateTimeField(_("受理期限"), null=True, blank=True)
     sign_due = models.DateTimeField(_("签收期限"), null=True, blank=True)
@@ -192,6 +199,7 @@ class Complaint(models.Model):
     followup_due = models.DateTimeField(_("回访期限"), null=True, blank=True)
     review_due = models.DateTimeField(_("复核期限"), null=True, blank=True)
     review_window_ends = models.DateTimeField(_("复核申请截止"), null=True, blank=True)
+    opinion_due = models.DateTimeField(_("协办意见期限"), null=True, blank=True)
     # A date agreed with the customer; never later than the statutory handling due (SPEC §6).
     agreed_due = models.DateTimeField(_("约定期限"), null=True, blank=True)
     # The deadline the complaint is running against in its current state (null when none):
@@ -302,6 +310,9 @@ class Respondent(models.Model):
     production_date = models.DateField(_("生产日期"), null=True, blank=True)
     purchase_place = models.CharField(_("购买地点"), max_length=200, blank=True)
     partner_name = models.CharField(_("合作方"), max_length=200, blank=True)
+    # The staff member's rank where routing depends on it (e.g. "county_managed": 县管干部, seed 004
+    # art. 10). Nullable so adding it to a large table is instant.
+    rank = models.CharField(_("职级"), max_length=40, null=True, blank=True)
 
     def __str__(self) -> str:
         return self.unit_name or self.staff_name or self.product_name or self.partner_name or "—"
@@ -392,6 +403,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("即将到期提醒")
         OVERDUE = "overdue", _("超期催办")
         ESCALATED = "escalated", _("超期上报")
+        WORK = "work", _("新的待办")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="notifications")
@@ -427,3 +439,58 @@ class IdentityGrant(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["complaint", "user"], name="grant_complaint_user")]
+
+
+class Conflict(models.Model):
+    """A staff member a supervisor marked as in conflict with one complaint (回避, SPEC §1, §7):
+    never its handler, approver or follow-up agent."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="conflicts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reason = models.TextField()
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "user"], name="conflict_once")]
+
+
+class Opinion(models.Model):
+    """A co-unit's opinion to the lead unit (联办, SPEC §7); the lead submits its result after all."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="opinions")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    text = models.TextField()
+    given_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class RoutingRule(models.Model):
+    """Which unit should handle a complaint, and how (SPEC §7): conditions → a proposal the centre
+    confirms or overrides. Rules are tried by priority (lowest first); every empty condition
+    matches anything. Without a unit, the proposal is the respondent's own unit."""
+
+    name = models.CharField(_("名称"), max_length=120)
+    priority = models.PositiveIntegerField(_("优先级"), default=100)
+    active = models.BooleanField(_("启用"), default=True)
+    preset = models.CharField(max_length=40, blank=True)
+    categories = models.JSONField(_("类别"), default=list, blank=True)  # codes; a parent covers its children
+    respondent_units = models.JSONField(_("被投诉单位"), default=list, blank=True)  # codes; with subtrees
+    respondent_ranks = models.JSONField(_("被投诉人职级"), default=list, blank=True)
+    products = models.JSONField(_("产品线"), default=list, blank=True)  # words in the product name
+    regions = models.JSONField(_("地区"), default=list, blank=True)  # words in the place
+    channels = models.JSONField(_("渠道"), default=list, blank=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)  # any, in summary or content
+    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("建议承办单位"))
+    mode = models.CharField(_("分办方式"), max_length=10, choices=DispatchMode.choices)
+    redacted = models.BooleanField(_("摘转"), default=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name

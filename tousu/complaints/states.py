@@ -49,16 +49,18 @@ class Transition:
     label: str
     # Whether the caller must belong to the handling unit (or its ancestors) rather than the centre.
     unit_action: bool = False
+    # Whether the caller must belong to one of the co-units (联办) instead.
+    co_unit_action: bool = False
 
     @property
     def target(self) -> str:
         return self.targets[0]
 
 
-def _t(sources, targets, roles, label, unit_action=False) -> Transition:  # noqa: ANN001
+def _t(sources, targets, roles, label, unit_action=False, co_unit_action=False) -> Transition:  # noqa: ANN001
     if isinstance(targets, str):
         targets = (targets,)
-    return Transition(frozenset(sources), tuple(targets), frozenset(roles), label, unit_action)
+    return Transition(frozenset(sources), tuple(targets), frozenset(roles), label, unit_action, co_unit_action)
 
 
 SAME = "="  # target meaning "stays in its current state"
@@ -70,7 +72,13 @@ TRANSITIONS: dict[str, Transition] = {
     "convert": _t({S.REGISTERED}, S.REGISTERED, INTAKE, _("转为投诉")),
     "dispatch": _t({S.ACCEPTED}, (S.DISPATCHED, S.IN_PROGRESS), CENTER, _("分办")),
     "sign": _t({S.DISPATCHED}, S.IN_PROGRESS, UNIT, _("签收"), unit_action=True),
-    "return": _t({S.DISPATCHED}, S.ACCEPTED, UNIT, _("退回"), unit_action=True),
+    "return": _t({S.DISPATCHED}, (S.ACCEPTED, S.IN_PROGRESS), UNIT, _("退回"), unit_action=True),
+    "refuse_return": _t({S.ACCEPTED}, S.DISPATCHED, CENTER, _("不同意退回")),
+    "assign_handler": _t({S.DISPATCHED, S.IN_PROGRESS}, SAME, {Role.HEAD, Role.CENTER}, _("指定承办人"), True),
+    "sub_dispatch": _t({S.DISPATCHED, S.IN_PROGRESS}, S.DISPATCHED, {Role.HEAD}, _("下转"), unit_action=True),
+    "give_opinion": _t({S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED}, SAME, UNIT, _("协办意见"),
+                        co_unit_action=True),
+    "mark_conflict": _t(OPEN, SAME, {Role.HEAD, Role.CENTER}, _("标记回避"), True),
     "request_extension": _t({S.IN_PROGRESS}, S.IN_PROGRESS, UNIT_AND_CENTER, _("申请延期"), True),
     "decide_extension": _t({S.IN_PROGRESS}, S.IN_PROGRESS, {Role.HEAD, Role.CENTER}, _("审批延期"), True),
     "suspend": _t({S.IN_PROGRESS}, S.SUSPENDED, UNIT_AND_CENTER, _("中止"), True),

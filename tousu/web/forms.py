@@ -62,6 +62,10 @@ class Choices:
             users = (User.objects.filter(is_active=True, role=Role.HANDLER)
                      .select_related("unit").order_by("unit__path", "username"))
             return [(u.username, f"{u}({u.unit.name if u.unit else '—'})") for u in users]
+        if source == "staff":
+            users = (User.objects.filter(is_active=True).exclude(role__in=[Role.ADMIN, Role.AUDITOR])
+                     .select_related("unit").order_by("unit__path", "username"))
+            return [(u.username, f"{u}({u.unit.name if u.unit else '—'})") for u in users]
         if source == "categories":
             return _category_groups(Category.objects.filter(active=True).select_related("parent"))
         raise KeyError(source)

@@ -2,9 +2,9 @@
 import pytest
 
 
-def act(api, user, number, action, **body):  # noqa: ANN001, ANN201
-    version = api.get(user, f"/complaints/{number}").json()["version"]
-    response = api.post(user, f"/complaints/{number}/{action}", {"version": version, **body})
+def act(api, who, number, action, **body):  # noqa: ANN001, ANN201
+    version = api.get(who, f"/complaints/{number}").json()["version"]
+    response = api.post(who, f"/complaints/{number}/{action}", {"version": version, **body})
     assert response.status_code == 200, (action, response.json())
     return response.json()
 
@@ -31,15 +31,17 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org):  # noqa: ANN00
     steps = [
         (clerk, "convert", {"reason": "咨询后仍不满意"}, "registered"),
         (clerk, "accept", {"category": "G0201", "grade": "normal"}, "accepted"),
-        (center, "dispatch", {"unit": "amr", "mode": "assign"}, "dispatched"),
+        (center, "dispatch", {"unit": "amr", "mode": "assign", "co_units": ["housing"]}, "dispatched"),
         (handler, "return", {"reason": "insufficient_info", "note": "缺少办件编号"}, "accepted"),
-        (center, "dispatch", {"unit": "amr", "mode": "assign", "handler": "handler"}, "dispatched"),
+        (center, "refuse_return", {"note": "办件编号已在投诉内容中"}, "dispatched"),
+        (org["head"], "assign_handler", {"handler": "handler"}, "dispatched"),
         (handler, "sign", {}, "in_progress"),
         (handler, "request_extension", {"days": 5, "reason": "需调取档案"}, "in_progress"),
         (center, "decide_extension", {"approved": True, "notice_method": "phone"}, "in_progress"),
         (handler, "suspend", {"reason": "awaiting_material"}, "suspended"),
         (handler, "resume", {}, "in_progress"),
-        (handler, "escalate", {"reason": "涉及多个部门"}, "in_progress"),
+        (center, "mark_conflict", {"user": "hrss", "reason": "与投诉人系亲属"}, "in_progress"),
+        (org["housing"], "give_opinion", {"text": "维修资金审核环节无异议"}, "in_progress"),
         (center, "urge", {"note": "请加快办理"}, "in_progress"),
         (center, "supervise", {"note": "列入督办", "deadline": "2030-01-31"}, "in_progress"),
         (handler, "submit_result", {"substantiated": "yes", "findings": "属实", "solution": "批评教育",
@@ -83,6 +85,23 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org):  # noqa: ANN00
     merged = new(api, clerk)["number"]
     result = act(api, center, merged, "merge", target=declined)
     assert result["status"] == "merged" and result["merged_into"] == declined
+
+    # A unit hands a case down to its section, which returns it up; the unit escalates it.
+    down = new(api, clerk)["number"]
+    act(api, clerk, down, "accept", category="G0201", grade="normal")
+    act(api, center, down, "dispatch", unit="amr", mode="assign")
+    assert act(api, org["head"], down, "sub_dispatch", unit="amr-consumer",
+               handler="consumer")["status"] == "dispatched"
+    back = act(api, org["consumer"], down, "return", reason="wrong_unit")
+    assert back.get("in_scope") is False and back["status"] == "in_progress"
+    act(api, org["head"], down, "escalate", reason="涉及县政府协调")
+    up = api.get(center, f"/complaints/{down}").json()
+    assert up["handling_unit"] == "county" and up["handling_level"] == 1 and up["returns_count"] == 1
+
+    performed = {s[1] for s in steps} | {"decline", "request_review", "decide_review", "withdraw", "merge",
+                                         "sub_dispatch", "return", "escalate"}
+    from tousu.complaints.states import TRANSITIONS
+    assert performed == set(TRANSITIONS)
 
 
 @pytest.mark.django_db

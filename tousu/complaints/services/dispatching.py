@@ -5,12 +5,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tousu.accounts.models import Unit, User
+from tousu.accounts.models import Role, Unit, User
 from tousu.complaints import deadlines
-from tousu.complaints.models import Complaint, DispatchMode, ReasonCode
+from tousu.complaints.access import recusal_reason
+from tousu.complaints.models import Complaint, Conflict, DispatchMode, Opinion, ReasonCode
 from tousu.complaints.services.common import begin, choice, finish, require, set_due
+from tousu.complaints.services.timekeeping import notify_work
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
+
+
+def _proposal(complaint: Complaint) -> dict | None:
+    """What the routing rules proposed, for the record of the dispatch that confirms or overrides it."""
+    from tousu.complaints.routing import propose
+
+    p = propose(complaint)
+    return {"unit": p.unit.code, "mode": p.mode, "rule": p.rule, "rule_id": p.rule_id} if p else None
 
 
 def _active_unit(code: str, field: str) -> Unit:
@@ -23,28 +33,41 @@ def _active_unit(code: str, field: str) -> Unit:
 
 
 def check_recusal(complaint: Complaint, user: User, field: str) -> None:
-    """The staff member complained about can never handle the complaint (回避, SPEC §7)."""
-    if complaint.respondents.filter(staff=user).exists():
-        raise ValidationFailed(_("%(user)s 是被投诉人,须回避,不能承办此件") % {"user": user}, field=field,
-                               code="recusal_required")
+    """The staff member complained about, and anyone marked in conflict, can never handle the
+    complaint (回避, SPEC §7)."""
+    reason = recusal_reason(complaint, user)
+    if reason:
+        raise ValidationFailed(reason + _(",不能承办此件"), field=field, code="recusal_required")
+
+
+def _handler_in(complaint: Complaint, username: str, unit: Unit, field: str = "handler") -> User:
+    """An active handler or head of ``unit`` who is not in conflict with the complaint."""
+    person = User.objects.filter(username=username, is_active=True).first()
+    if person is None:
+        raise ValidationFailed(_("未知的承办人: %(u)s") % {"u": username}, field=field)
+    if person.unit_id != unit.pk:
+        raise ValidationFailed(_("承办人须属于承办单位“%(unit)s”") % {"unit": unit.name}, field=field)
+    if person.role not in {Role.HANDLER, Role.HEAD}:
+        raise ValidationFailed(_("%(user)s 不是承办人员") % {"user": person}, field=field)
+    check_recusal(complaint, person, field)
+    return person
 
 
 @transaction.atomic(durable=True)
 def dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, redacted: bool = True,
              handler: str = "", co_units: list[str] | None = None, note: str = "") -> Complaint:
+    """Hand the case to a unit (交办/转办) or keep it at the centre (直办), with sign-for, handling,
+    report-back and co-unit opinion dues from the policy; the unit is notified."""
     complaint, before = begin(actor, number, version, "dispatch")
     mode = choice(mode, DispatchMode, "mode")
+    proposal = _proposal(complaint)
     target = _active_unit(require(unit, "unit", _("请选择承办单位")), "unit")
-    co = [_active_unit(code, "co_units") for code in (co_units or []) if code != target.code]
-    person = None
-    if handler:
-        person = User.objects.filter(username=handler, is_active=True).first()
-        if person is None:
-            raise ValidationFailed(_("未知的承办人: %(u)s") % {"u": handler}, field="handler")
-        if person.unit_id != target.pk:
-            raise ValidationFailed(_("承办人须属于承办单位"), field="handler")
-        check_recusal(complaint, person, "handler")
+    co = [_active_unit(code, "co_units") for code in dict.fromkeys(co_units or []) if code != target.code]
+    if mode == DispatchMode.DIRECT and not target.is_center:
+        raise ValidationFailed(_("直办件由投诉中心自行办理,承办单位须是投诉中心"), field="unit")
+    person = _handler_in(complaint, handler, target) if handler else None
     complaint.dispatch_mode, complaint.handling_unit, complaint.handler = mode, target, person
+    complaint.dispatched_unit, complaint.returned_from = target, None
     complaint.redacted = bool(redacted)
     now = timezone.now()
     if mode == DispatchMode.DIRECT:
@@ -55,20 +78,28 @@ def dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, re
         set_due(complaint, deadlines.SIGN_FOR, now)
     set_due(complaint, deadlines.HANDLING, now)
     set_due(complaint, deadlines.REPORT_BACK, now)
+    complaint.opinion_due = None
+    if co:
+        set_due(complaint, deadlines.CO_OPINION, now)
     finish(complaint, actor=actor, action="dispatch", before=before, note=note, payload={
         "unit": target.code, "mode": mode, "redacted": bool(redacted), "handler": handler or None,
         "co_units": [u.code for u in co], "sign_due": complaint.sign_due,
-        "handling_due": complaint.handling_due, "report_due": complaint.report_due})
+        "handling_due": complaint.handling_due, "report_due": complaint.report_due,
+        "opinion_due": complaint.opinion_due, "rule": proposal["rule"] if proposal else None,
+        "proposal": proposal, "followed": bool(proposal) and (proposal["unit"], proposal["mode"]) == (target.code, mode)})
     complaint.co_units.set(co)
+    if mode != DispatchMode.DIRECT:
+        notify_work(complaint, _("%(number)s 已分办到本单位(%(mode)s),请在期限内签收办理:%(summary)s") % {
+            "number": complaint.number, "mode": complaint.get_dispatch_mode_display(),
+            "summary": complaint.summary[:80]})
     return complaint
 
 
 @transaction.atomic(durable=True)
 def sign(*, actor: User, number: str, version: int, note: str = "") -> Complaint:
     complaint, before = begin(actor, number, version, "sign")
-    if complaint.handler_id is None and actor.role == "handler":
-        check_recusal(complaint, actor, "handler")
-        complaint.handler = actor
+    if complaint.handler_id is None and actor.role == Role.HANDLER:
+        complaint.handler = actor  # begin() refused anyone who must recuse
     complaint.status = Status.IN_PROGRESS
     return finish(complaint, actor=actor, action="sign", before=before, note=note,
                   payload={"handler": complaint.handler.username if complaint.handler else None})
@@ -76,33 +107,142 @@ def sign(*, actor: User, number: str, version: int, note: str = "") -> Complaint
 
 @transaction.atomic(durable=True)
 def return_(*, actor: User, number: str, version: int, reason: str, note: str = "") -> Complaint:
-    """Send a dispatched complaint back to the centre with a reason code; returns are counted."""
+    """Send a dispatched complaint back with a reason code: a sub-dispatched case to the unit that
+    sub-dispatched it, any other to the centre, which re-dispatches it or refuses the return.
+    Returns are counted (a 推诿扯皮 indicator) and each return event names the unit."""
     complaint, before = begin(actor, number, version, "return")
     code = ReasonCode.objects.filter(group=ReasonCode.Group.RETURN, code=reason).first()
     if code is None:
         raise ValidationFailed(_("请选择退回原因"), field="reason",
                                allowed=list(ReasonCode.objects.filter(group="return").values_list("code", flat=True)))
     unit = complaint.handling_unit
-    complaint.status = Status.ACCEPTED
+    parent = complaint.dispatched_unit
     complaint.returns_count += 1
-    complaint.handling_unit = complaint.handler = None
-    complaint.dispatch_mode = ""
-    complaint.sign_due = complaint.report_due = None
+    complaint.handler = None
+    complaint.sign_due = None
+    if parent is not None and unit is not None and parent.pk != unit.pk:
+        complaint.handling_unit, complaint.status, to = parent, Status.IN_PROGRESS, parent.code
+    else:
+        complaint.status, to = Status.ACCEPTED, None
+        complaint.returned_from = unit
+        complaint.report_due = None
     finish(complaint, actor=actor, action="return", before=before, note=note,
-           payload={"reason": code.code, "unit": unit.code if unit else None,
-                    "returns_count": complaint.returns_count})
-    complaint.co_units.clear()
+           payload={"reason": code.code, "unit": unit.code if unit else None, "to_unit": to,
+                    "mode": complaint.dispatch_mode or None, "returns_count": complaint.returns_count})
+    if to is None:
+        complaint.dispatch_mode = ""
+        complaint.handling_unit = None
+        complaint.save(update_fields=["dispatch_mode", "handling_unit"])
     return complaint
 
 
 @transaction.atomic(durable=True)
+def refuse_return(*, actor: User, number: str, version: int, note: str) -> Complaint:
+    """The centre finds a return unjustified and sends the case back, on record, to the unit that
+    returned it, in the mode it had; sign-for starts again."""
+    complaint, before = begin(actor, number, version, "refuse_return")
+    note = require(note, "note", _("请说明不同意退回的理由"))
+    last = complaint.events.filter(action="return").order_by("-seq").first()
+    unit = complaint.returned_from
+    if not unit.active:
+        raise ValidationFailed(_("单位“%(name)s”已停用,请重新分办") % {"name": unit.name}, field="unit")
+    complaint.handling_unit = complaint.dispatched_unit = unit
+    complaint.dispatch_mode = (last.payload.get("mode") if last else None) or DispatchMode.ASSIGN
+    complaint.returned_from = None
+    complaint.status = Status.DISPATCHED
+    set_due(complaint, deadlines.SIGN_FOR)
+    finish(complaint, actor=actor, action="refuse_return", before=before, note=note,
+           payload={"unit": unit.code, "mode": complaint.dispatch_mode, "sign_due": complaint.sign_due})
+    notify_work(complaint, _("%(number)s 的退回未获同意,已退回本单位继续办理:%(note)s") % {
+        "number": complaint.number, "note": note[:80]})
+    return complaint
+
+
+@transaction.atomic(durable=True)
+def assign_handler(*, actor: User, number: str, version: int, handler: str, note: str = "") -> Complaint:
+    """The unit head (or the centre) names the handler; never someone who must recuse."""
+    complaint, before = begin(actor, number, version, "assign_handler")
+    person = _handler_in(complaint, require(handler, "handler", _("请选择承办人")), complaint.handling_unit)
+    previous = complaint.handler.username if complaint.handler else None
+    complaint.handler = person
+    finish(complaint, actor=actor, action="assign_handler", before=before, note=note,
+           payload={"handler": person.username, "previous": previous})
+    notify_work(complaint, _("%(number)s 已指定您承办:%(summary)s") % {
+        "number": complaint.number, "summary": complaint.summary[:80]})
+    return complaint
+
+
+@transaction.atomic(durable=True)
+def sub_dispatch(*, actor: User, number: str, version: int, unit: str, handler: str = "",
+                 note: str = "") -> Complaint:
+    """A unit hands the case down to one of its own sections or branches, which signs for it
+    again; the unit's own deadlines stay. A transfer (转办) recipient handles it itself."""
+    complaint, before = begin(actor, number, version, "sub_dispatch")
+    current = complaint.handling_unit
+    target = _active_unit(require(unit, "unit", _("请选择下级单位")), "unit")
+    if target.pk == current.pk or not target.path.startswith(current.path):
+        raise ValidationFailed(_("只能下转到本单位的下级科室或分支机构"), field="unit")
+    person = _handler_in(complaint, handler, target) if handler else None
+    complaint.dispatched_unit = complaint.dispatched_unit or current
+    complaint.handling_unit, complaint.handler = target, person
+    complaint.status = Status.DISPATCHED
+    set_due(complaint, deadlines.SIGN_FOR)
+    finish(complaint, actor=actor, action="sub_dispatch", before=before, note=note,
+           payload={"from_unit": current.code, "unit": target.code, "handler": handler or None,
+                    "sign_due": complaint.sign_due})
+    notify_work(complaint, _("%(number)s 已下转到本单位,请签收办理:%(summary)s") % {
+        "number": complaint.number, "summary": complaint.summary[:80]})
+    return complaint
+
+
+@transaction.atomic(durable=True)
+def give_opinion(*, actor: User, number: str, version: int, text: str) -> Complaint:
+    """A co-unit's opinion to the lead unit (联办); the lead submits its result once all are in."""
+    complaint, before = begin(actor, number, version, "give_opinion")
+    text = require(text, "text", _("请填写协办意见"))
+    Opinion.objects.create(complaint=complaint, unit_id=actor.unit_id, author=actor, text=text,
+                           given_at=timezone.now())
+    return finish(complaint, actor=actor, action="give_opinion", before=before, note=text,
+                  payload={"unit": actor.unit.code})
+
+
+@transaction.atomic(durable=True)
+def mark_conflict(*, actor: User, number: str, version: int, user: str, reason: str) -> Complaint:
+    """Mark a staff member as in conflict with the case (回避): never its handler, approver or
+    follow-up agent. A marked handler is taken off the case."""
+    complaint, before = begin(actor, number, version, "mark_conflict")
+    person = User.objects.filter(username=require(user, "user", _("请选择须回避的人员"))).first()
+    if person is None:
+        raise ValidationFailed(_("未知的人员: %(u)s") % {"u": user}, field="user")
+    reason = require(reason, "reason", _("请填写回避理由"))
+    if Conflict.objects.filter(complaint=complaint, user=person).exists():
+        raise ValidationFailed(_("%(user)s 已被标记为须回避") % {"user": person}, field="user")
+    Conflict.objects.create(complaint=complaint, user=person, reason=reason, marked_by=actor,
+                            marked_at=timezone.now())
+    removed = complaint.handler_id == person.pk
+    if removed:
+        complaint.handler = None
+    return finish(complaint, actor=actor, action="mark_conflict", before=before, note=reason,
+                  payload={"user": person.username, "removed_as_handler": removed})
+
+
+@transaction.atomic(durable=True)
 def escalate(*, actor: User, number: str, version: int, reason: str) -> Complaint:
+    """Report a case beyond the unit's authority up (上报): the handling level rises and the parent
+    unit (the centre, for a centre case) takes it over; its heads and the centre are notified."""
     complaint, before = begin(actor, number, version, "escalate")
+    reason = require(reason, "reason", _("请填写上报原因"))
     complaint.handling_level += 1
-    parent = complaint.handling_unit.parent if complaint.handling_unit else None
-    return finish(complaint, actor=actor, action="escalate", before=before,
-                  note=require(reason, "reason", _("请填写上报原因")),
-                  payload={"level": complaint.handling_level, "to_unit": parent.code if parent else None})
+    unit = complaint.handling_unit
+    parent = unit.parent if unit is not None and unit.parent_id and not unit.is_center else None
+    if parent is not None:
+        complaint.handling_unit, complaint.handler = parent, None
+    finish(complaint, actor=actor, action="escalate", before=before, note=reason,
+           payload={"level": complaint.handling_level, "from_unit": unit.code if unit else None,
+                    "to_unit": parent.code if parent else None})
+    notify_work(complaint, _("%(number)s 已上报(%(reason)s):%(summary)s") % {
+        "number": complaint.number, "reason": reason[:60], "summary": complaint.summary[:60]}, centre=True)
+    return complaint
 
 
 @transaction.atomic(durable=True)

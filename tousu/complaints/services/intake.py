@@ -60,6 +60,7 @@ class RespondentIn:
     production_date: dt.date | None = None
     purchase_place: str = ""
     partner_name: str = ""
+    rank: str = ""  # the staff member's rank where routing depends on it (e.g. county_managed)
 
 
 @dataclass
@@ -142,7 +143,8 @@ def _build_respondents(data: Registration) -> list[Respondent]:
             unit=unit, unit_name=r.unit_name or (unit.name if unit else ""), staff=staff,
             staff_name=r.staff_name or (str(staff) if staff else ""), product_name=r.product_name,
             specification=r.specification, batch=r.batch, quantity=r.quantity,
-            production_date=r.production_date, purchase_place=r.purchase_place, partner_name=r.partner_name)
+            production_date=r.production_date, purchase_place=r.purchase_place, partner_name=r.partner_name,
+            rank=r.rank.strip() or None)
         if not str(row).strip("—"):
             raise ValidationFailed(_("被投诉对象至少填写单位、人员、产品或合作方之一"), field=f"respondents[{i}]")
         rows.append(row)

@@ -107,6 +107,15 @@ def _notify(complaint: Complaint, kind: str, recipients: list[User], message: st
     return new
 
 
+def notify_work(complaint: Complaint, message: str, *, centre: bool = False) -> int:
+    """Tell the handling unit (its handler, or its handlers, and its heads up the tree; with
+    ``centre``, the centre's supervisors too) that a case has come to it; in-app and by e-mail
+    after commit."""
+    if complaint.due_at is None:
+        return 0
+    return _mail(_notify(complaint, Notification.Kind.WORK, _recipients(complaint, centre=centre), message))
+
+
 def _running_field(complaint: Complaint) -> str:
     from tousu.complaints.services.common import _RUNNING_DUE
 

@@ -5,7 +5,7 @@ Decline templates A–E: seed 004, 行政效能投诉答复模板. Grades are ou
 preset.
 """
 from tousu.complaints.deadlines import (
-    ACCEPTANCE, FOLLOW_UP, HANDLING, NATURAL_DAYS, REPORT_BACK, REVIEW, REVIEW_WINDOW, SIGN_FOR, WORKING_DAYS,
+    ACCEPTANCE, CO_OPINION, FOLLOW_UP, HANDLING, NATURAL_DAYS, REPORT_BACK, REVIEW, REVIEW_WINDOW, SIGN_FOR, WORKING_DAYS,
     Rule,
 )
 from tousu.presets.base import Preset
@@ -85,6 +85,7 @@ PRESET = Preset(
         Rule("gov.handling.default", HANDLING, 15, WORKING_DAYS, start="acceptance", extension_cap=15),
         Rule("gov.report_back.assign", REPORT_BACK, 20, WORKING_DAYS, start="receipt of the dispatch letter",
              when={"mode": "assign"}),
+        Rule("gov.co_opinion", CO_OPINION, 5, WORKING_DAYS, start="dispatch", reminder_hours=24),
         Rule("gov.follow_up", FOLLOW_UP, 5, WORKING_DAYS, start="reply"),
         Rule("gov.review_window", REVIEW_WINDOW, 15, NATURAL_DAYS, start="reply or decision"),
         Rule("gov.review", REVIEW, 30, WORKING_DAYS, start="review request"),

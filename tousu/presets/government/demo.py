@@ -37,7 +37,10 @@ USERS = [  # (username, name, role, unit, scope)
     ("housing_head", "吴刚", Role.HEAD, "housing", Scope.SUBTREE),
     ("hrss", "郑红", Role.HANDLER, "hrss", Scope.UNIT),
     ("hrss_head", "冯军", Role.HEAD, "hrss", Scope.SUBTREE),
+    ("consumer", "高敏", Role.HANDLER, "amr-consumer", Scope.UNIT),
 ]
+
+HEADS = {"amr": "head", "housing": "housing_head", "hrss": "hrss_head", "center": "center"}
 
 SAMPLES = [  # (summary, content, demands, category, respondent unit)
     ("办理营业执照多次跑腿", "本人于上月到县政务服务中心市场监管窗口办理个体工商户营业执照,窗口工作人员每次只告知一项材料缺失,"
@@ -85,6 +88,8 @@ def _users(units: dict[str, Unit]) -> dict[str, User]:
                                             role=role, unit=units[unit], scope=scope,
                                             is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
         made[username] = user
+    for code, username in HEADS.items():
+        Unit.objects.filter(code=code, head__isnull=True).update(head=made[username])
     return made
 
 

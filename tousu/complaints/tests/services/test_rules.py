@@ -77,8 +77,9 @@ def test_the_respondent_staff_member_cannot_handle_the_complaint(register, walk,
                           handler="handler")
     assert err.value.code == "recusal_required"
     c = services.dispatch(actor=center, number=c.number, version=c.version, unit="amr", mode="assign")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(NotPermitted) as refused:
         services.sign(actor=handler, number=c.number, version=c.version)
+    assert refused.value.code == "recusal_required"
 
 
 def test_a_unit_head_approves_only_transferred_cases(register, walk, center, head):  # noqa: ANN001
