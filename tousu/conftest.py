@@ -141,4 +141,10 @@ def api_client(client):  # noqa: ANN001, ANN201
 
         def client_put(self, user: User, path: str, body: Any):  # noqa: ANN202
             return client.put(f"/api/v1{path}", body, content_type="application/json", **self._auth(user))
+
+        def client_patch(self, user: User, path: str, body: Any):  # noqa: ANN202
+            return client.patch(f"/api/v1{path}", body, content_type="application/json", **self._auth(user))
+
+        def client_delete(self, user: User, path: str):  # noqa: ANN202
+            return client.delete(f"/api/v1{path}", **self._auth(user))
     return Api()

@@ -96,3 +96,21 @@ class ApiToken(models.Model):
         key = "ts_" + secrets.token_urlsafe(32)
         cls.objects.create(user=user, key_hash=cls.digest(key), label=label)
         return key
+
+
+class AdminLog(models.Model):
+    """An administrator's change to the organisation (units, routing rules): who, when, what.
+    Append-only; the complaint history has its own hash-chained log."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=120)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target}"

@@ -69,8 +69,9 @@ def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, err.as_dict(), status=500)
 
 
-from tousu.api import calendar, complaints, notifications  # noqa: E402  (routes register on import)
+from tousu.api import calendar, complaints, notifications, organisation  # noqa: E402  (routes register on import)
 
 api.add_router("/complaints", complaints.router)
 api.add_router("/calendar", calendar.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("", organisation.router)

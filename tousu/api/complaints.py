@@ -1,12 +1,12 @@
 """/api/v1/complaints: register, list, detail, one route per lifecycle action, events, attachments."""
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from tousu.complaints import selectors, services
+from tousu.complaints import exports, selectors, services
 from tousu.complaints.services import confidentiality
 from tousu.complaints.access import access_complaint
 from tousu.complaints.inputs import ACTION_INPUTS, ActionIn, ListIn, RegisterIn
@@ -47,6 +47,18 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]):  # noqa: A
     rows, next_cursor = selectors.list_complaints(request.auth, filters)
     return {"items": selectors.list_rows(request.auth, rows),
             "next_cursor": next_cursor}
+
+
+class ExportQuery(ListQuery):
+    format: str = Field("xlsx", description="csv or xlsx")
+
+
+@router.get("/export", response={200: None, **ERRORS}, summary="导出投诉列表 export")
+def export_list(request: HttpRequest, filters: Query[ExportQuery]):  # noqa: ANN201
+    body, content_type, name = exports.export(request.auth, filters, filters.format)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.get("/{number}", response={200: dict, **ERRORS}, summary="投诉详情 detail")

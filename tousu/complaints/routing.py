@@ -5,10 +5,16 @@ overrides it; the dispatch event records the rule either way.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
-from tousu.accounts.models import Unit
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tousu.accounts.models import Unit, User
 from tousu.complaints.models import Complaint, RoutingRule
+from tousu.core.errors import NotFound, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -65,3 +71,87 @@ def propose(complaint: Complaint) -> Proposal | None:
             continue
         return Proposal(unit=unit, mode=rule.mode, redacted=rule.redacted, rule=rule.name, rule_id=rule.pk)
     return None
+
+
+# -- administration --------------------------------------------------------------------------------
+LIST_FIELDS = ("categories", "respondent_units", "respondent_ranks", "products", "regions", "channels", "keywords")
+
+
+def _words(value: Any, field: str) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = re.split(r"[,,;;\s]+", value)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationFailed(_("须是文字列表"), field=field)
+    words = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    if len(words) > 50 or any(len(w) > 100 for w in words):
+        raise ValidationFailed(_("条件过多或过长"), field=field)
+    return words
+
+
+def _known(words: list[str], known: set[str], field: str) -> list[str]:
+    unknown = [w for w in words if w not in known]
+    if unknown:
+        raise ValidationFailed(_("未知的取值: %(v)s") % {"v": ", ".join(unknown)}, field=field)
+    return words
+
+
+@transaction.atomic
+def save_rule(*, actor: User, rule_id: int | None = None, **data: Any) -> RoutingRule:
+    """Create a routing rule or replace one's settings; administrators only, logged."""
+    from tousu.accounts.services import log, require_admin
+    from tousu.complaints.models import Category, Channel, DispatchMode
+
+    require_admin(actor)
+    rule = RoutingRule() if rule_id is None else RoutingRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(_("分办规则 %(id)s 不存在") % {"id": rule_id})
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed(_("请填写规则名称(不超过120字)"), field="name")
+    try:
+        priority = int(data.get("priority", 100))
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("优先级须是整数"), field="priority") from None
+    if not 0 <= priority <= 9999:
+        raise ValidationFailed(_("优先级须在 0–9999 之间"), field="priority")
+    mode = data.get("mode") or ""
+    if mode not in DispatchMode.values:
+        raise ValidationFailed(_("请选择分办方式"), field="mode", allowed=list(DispatchMode.values))
+    unit = None
+    if data.get("unit"):
+        unit = Unit.objects.filter(code=data["unit"], active=True).first()
+        if unit is None:
+            raise ValidationFailed(_("未知或已停用的单位: %(code)s") % {"code": data["unit"]}, field="unit")
+    lists = {f: _words(data.get(f), f) for f in LIST_FIELDS}
+    _known(lists["categories"], set(Category.objects.values_list("code", flat=True)), "categories")
+    _known(lists["respondent_units"], set(Unit.objects.values_list("code", flat=True)), "respondent_units")
+    _known(lists["channels"], set(Channel.values), "channels")
+    for f, words in lists.items():
+        setattr(rule, f, words)
+    rule.name, rule.priority, rule.mode, rule.unit = name, priority, mode, unit
+    rule.redacted = bool(data.get("redacted", True))
+    rule.active = bool(data.get("active", True))
+    rule.save()
+    log(actor, "save_routing_rule", str(rule.pk), rule_row(rule))
+    return rule
+
+
+@transaction.atomic
+def delete_rule(*, actor: User, rule_id: int) -> None:
+    """Remove a rule (the dispatch events that cite it keep its name)."""
+    from tousu.accounts.services import log, require_admin
+
+    require_admin(actor)
+    rule = RoutingRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(_("分办规则 %(id)s 不存在") % {"id": rule_id})
+    log(actor, "delete_routing_rule", str(rule_id), rule_row(rule))
+    rule.delete()
+
+
+def rule_row(rule: RoutingRule) -> dict[str, Any]:
+    return {"id": rule.pk, "name": rule.name, "priority": rule.priority, "active": rule.active,
+            **{f: getattr(rule, f) for f in LIST_FIELDS},
+            "unit": rule.unit.code if rule.unit_id else None, "mode": rule.mode, "redacted": rule.redacted}

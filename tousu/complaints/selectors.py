@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
@@ -93,6 +94,12 @@ def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int |
                 .order_by("-id")[: limit + 1])
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+TIMING_LABELS = {
+    "on_time": gettext_lazy("正常"), "due_soon": gettext_lazy("即将到期"), "overdue": gettext_lazy("已超期"),
+    "closed_on_time": gettext_lazy("按期办结"), "closed_late": gettext_lazy("超期办结"),
+}
 
 
 def timing(c: Complaint, now: dt.datetime | None = None) -> str:
@@ -191,6 +198,8 @@ def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
     text_fields = ("summary", "content", "demands", "place", "findings", "solution", "proposed_reply",
                    "reply_text", "decline_text", "close_reason")
     detail.update({f: scrub_identity(c, detail[f]) for f in text_fields if detail.get(f)})
+    for o in detail["opinions"]:
+        o["text"] = scrub_identity(c, o["text"])
     detail["complainants"] = []
     detail["complainant"] = detail["phone"] = None
     detail["attachments"] = [a for a in detail["attachments"] if a["released"]]
@@ -212,6 +221,16 @@ def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
         "flags": c.flags, "extra": c.extra,
         "dispatch_mode": c.dispatch_mode or None, "handling_level": c.handling_level,
         "co_units": [] if fresh else [u.code for u in c.co_units.all()],
+        "dispatched_unit": c.dispatched_unit.code if c.dispatched_unit_id else None,
+        "returned_from": c.returned_from.code if c.returned_from_id else None,
+        "opinions": [] if fresh else [
+            {"unit": o.unit.code, "unit_name": o.unit.name, "author": o.author.username,
+             "author_name": str(o.author), "text": o.text, "given_at": o.given_at}
+            for o in c.opinions.select_related("unit", "author")],
+        "conflicts": [] if fresh else [
+            {"user": x.user.username, "user_name": str(x.user), "reason": x.reason,
+             "marked_by": x.marked_by.username, "marked_at": x.marked_at}
+            for x in c.conflicts.select_related("user", "marked_by").order_by("id")],
         "due": dues, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
         "agreed_due": c.agreed_due, "working_days_used": working_days_used(c),
         "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,

@@ -205,6 +205,7 @@ class ActionForm(Form):
 
     def __init__(self, action: str, choices: Choices, *, version: int, data: QueryDict | None = None) -> None:
         self.action = action
+        self.hint = ""  # a line above the fields, e.g. the routing proposal on the dispatch form
         self.schema = ACTION_INPUTS[action]
         self.data = data
         self.errors = []

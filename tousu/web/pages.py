@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tousu.accounts.models import Role, User
 from tousu.complaints import selectors
 from tousu.complaints.access import access_complaint
-from tousu.complaints.models import Channel, Complaint, Kind, ReasonCode
+from tousu.complaints.models import Channel, Complaint, DispatchMode, Kind, ReasonCode
 from tousu.complaints.states import OPEN, Status
 from tousu.web.forms import ActionForm, Choices, ListQuery
 
@@ -21,11 +21,11 @@ QUEUE_SIZE = 8
 DUE_LABELS = {
     "acceptance": _("受理期限"), "sign_for": _("签收期限"), "handling": _("办理期限"),
     "report_back": _("报告期限"), "follow_up": _("回访期限"), "review": _("复核期限"),
-    "review_window": _("复核申请截止"),
+    "review_window": _("复核申请截止"), "co_opinion": _("协办意见期限"),
 }
 # Routine actions that leave the state as it is (or end the case aside from the main path):
 # shown after the main ones, under "其他操作".
-SECONDARY_ACTIONS = ("escalate", "urge", "supervise", "withdraw", "merge")
+SECONDARY_ACTIONS = ("escalate", "urge", "supervise", "withdraw", "merge", "mark_conflict")
 
 
 def may_register(user: User) -> bool:
@@ -63,6 +63,8 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
     allowed = detail["allowed_actions"]
     forms = {a: failed if failed and failed.action == a else ActionForm(a, choices, version=c.version)
              for a in allowed}
+    if "dispatch" in forms and not (failed and failed.action == "dispatch"):
+        _propose(c, forms["dispatch"])
     main = [form for a, form in forms.items() if a not in SECONDARY_ACTIONS]
     if failed and failed.action not in allowed:
         main.insert(0, failed)
@@ -81,6 +83,20 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
         "has_outcome": any(detail[k] for k in ("substantiated", "findings", "solution", "reply_text",
                                                "satisfaction", "decline_reason", "close_reason")),
     }
+
+
+def _propose(c: Complaint, form: ActionForm) -> None:
+    """Fill the dispatch form with the routing proposal and say which rule made it."""
+    from tousu.complaints.routing import propose
+
+    proposal = propose(c)
+    if proposal is None:
+        form.hint = _("没有适用的分办规则,请选择承办单位和分办方式。")
+        return
+    form["unit"].value, form["mode"].value, form["redacted"].value = (
+        proposal.unit.code, proposal.mode, proposal.redacted)
+    form.hint = _("建议:%(unit)s,%(mode)s(规则“%(rule)s”)。可确认或改派。") % {
+        "unit": proposal.unit.name, "mode": DispatchMode(proposal.mode).label, "rule": proposal.rule}
 
 
 def _dues(c: Complaint, detail: dict[str, Any]) -> list[dict[str, Any]]:
@@ -114,9 +130,41 @@ def list_page(request: HttpRequest, query: ListQuery, rows: list[Complaint], nex
     return {
         "q": query, "rows": list(zip(rows, selectors.list_rows(request.user, rows))),
         "next_url": next_url, "first_url": "?" + params.urlencode() if query.cursor else "",
+        "export_query": params.urlencode(),
         "statuses": Status.choices, "channels": Channel.choices, "kinds": Kind.choices,
         "units": choices("units"), "categories": choices("categories"), "grades": choices("grades"),
     }
+
+
+def units_page() -> dict[str, Any]:
+    from tousu.accounts.services import unit_tree
+
+    members: dict[str, list[tuple[str, str]]] = {}
+    for u in User.objects.filter(is_active=True, unit__isnull=False).select_related("unit").order_by("username"):
+        members.setdefault(u.unit.code, []).append((u.username, str(u)))
+    tree = unit_tree()
+    for row in tree:
+        row["members"] = members.get(row["code"], [])
+        row["hours_text"] = ", ".join(f"{a}-{b}" for a, b in row["business_hours"])
+    return {"units": tree, "parents": [(u["code"], "\u3000" * u["depth"] + u["name"]) for u in tree if u["active"]]}
+
+
+def routing_page() -> dict[str, Any]:
+    from tousu.complaints.models import RoutingRule
+    from tousu.complaints.routing import LIST_FIELDS, rule_row
+
+    choices = Choices()
+    rules = []
+    for r in RoutingRule.objects.select_related("unit"):
+        row = rule_row(r)
+        row["unit_name"] = r.unit.name if r.unit_id else ""
+        row["mode_label"] = r.get_mode_display()
+        row["text"] = {f: ", ".join(row[f]) for f in LIST_FIELDS}
+        row["conditions"] = [(RoutingRule._meta.get_field(f).verbose_name, row["text"][f])
+                             for f in LIST_FIELDS if row[f]]
+        rules.append(row)
+    return {"rules": rules, "units": choices("units"), "modes": choices("dispatch_modes"),
+            "channels": Channel.choices}
 
 
 def calendar_page() -> dict[str, Any]:

@@ -161,6 +161,25 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+def export(request: HttpRequest) -> HttpResponse:
+    """The list as CSV or Excel, with the list's filters (the rows the user may see, as shown)."""
+    from tousu.complaints import exports
+
+    query, problem = ListQuery.from_query(request.GET)
+    if problem:
+        messages.error(request, problem)
+        return redirect(reverse("web:list") + "?" + request.GET.urlencode())
+    try:
+        body, content_type, name = exports.export(request.user, query, request.GET.get("format", "xlsx"))
+    except TousuError as err:
+        messages.error(request, err.message)
+        return redirect(reverse("web:list") + "?" + request.GET.urlencode())
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@staff_view
 def notifications(request: HttpRequest) -> HttpResponse:
     from tousu.complaints.services.timekeeping import mark_read
 
@@ -170,6 +189,73 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("web:notifications")
     rows = selectors.notifications_for(request.user, limit=100)
     return render(request, "web/notifications.html", {"rows": rows})
+
+
+def _admin_only(request: HttpRequest) -> None:
+    if request.user.role != "admin" and not request.user.is_superuser:
+        raise PermissionDenied(_("只有管理员可以维护单位和分办规则"))
+
+
+@staff_view
+def units_admin(request: HttpRequest) -> HttpResponse:
+    """The unit tree: create, edit (name, head, business hours, authority), move, (de)activate."""
+    from tousu.accounts import services as units
+
+    _admin_only(request)
+    if request.method == "POST":
+        data, op, code = request.POST, request.POST.get("op", ""), request.POST.get("code", "")
+        try:
+            if op == "create":
+                units.create_unit(actor=request.user, code=code, name=data.get("name", ""),
+                                  parent=data.get("parent", ""), is_center="is_center" in data,
+                                  business_hours=data.get("business_hours", ""),
+                                  authority_level=data.get("authority_level", ""))
+                messages.success(request, _("已新建单位 %(code)s") % {"code": code})
+            elif op == "update":
+                units.update_unit(actor=request.user, code=code, name=data.get("name", ""), head=data.get("head", ""),
+                                  business_hours=data.get("business_hours", ""),
+                                  authority_level=data.get("authority_level", ""), is_center="is_center" in data)
+                if data.get("parent", "") != data.get("old_parent", ""):
+                    units.move_unit(actor=request.user, code=code, parent=data.get("parent", ""))
+                messages.success(request, _("已保存单位 %(code)s") % {"code": code})
+            elif op in ("deactivate", "activate"):
+                units.set_active(actor=request.user, code=code, active=op == "activate")
+                messages.success(request, _("已停用 %(code)s") % {"code": code} if op == "deactivate"
+                                 else _("已启用 %(code)s") % {"code": code})
+            else:
+                messages.error(request, _("未知的操作"))
+        except TousuError as err:
+            messages.error(request, f"{code}: {err.message}" if code else err.message)
+        return redirect("web:units")
+    return render(request, "web/units.html", pages.units_page())
+
+
+@staff_view
+def routing_admin(request: HttpRequest) -> HttpResponse:
+    """Routing rules: conditions → a proposed unit and mode, by priority."""
+    from tousu.complaints import routing
+
+    _admin_only(request)
+    if request.method == "POST":
+        data = request.POST
+        try:
+            if data.get("op") == "delete":
+                routing.delete_rule(actor=request.user, rule_id=int(data.get("id", "0") or 0))
+                messages.success(request, _("已删除分办规则"))
+            else:
+                fields = {f: data.get(f, "") for f in routing.LIST_FIELDS}
+                rule_id = int(data["id"]) if data.get("id") else None
+                routing.save_rule(actor=request.user, rule_id=rule_id, name=data.get("name", ""),
+                                  priority=data.get("priority", "100"), mode=data.get("mode", ""),
+                                  unit=data.get("unit", ""), redacted="redacted" in data, active="active" in data,
+                                  **fields)
+                messages.success(request, _("已保存分办规则"))
+        except ValueError:
+            messages.error(request, _("输入有误"))
+        except TousuError as err:
+            messages.error(request, err.message)
+        return redirect("web:routing")
+    return render(request, "web/routing.html", pages.routing_page())
 
 
 @staff_view

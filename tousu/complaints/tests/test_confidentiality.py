@@ -1,6 +1,7 @@
 """No complainant identity reaches a respondent unit's user through any face — until a centre
 supervisor grants it (SPEC §1, §7; seed 004 art. 17)."""
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -42,7 +43,21 @@ def everything_a_user_sees(client, api_client, user, c) -> str:  # noqa: ANN001
              client.get("/").content.decode(), client.get("/notifications/").content.decode()]
     for path in [f"/complaints/{c.number}", "/complaints", f"/complaints/{c.number}/events", "/notifications"]:
         parts.append(json.dumps(api_client.get(user, path).json(), ensure_ascii=False))
+    parts += [exported(client.get("/list/export/", {"format": fmt})) for fmt in ("csv", "xlsx")]
+    parts += [exported(api_client.get(user, "/complaints/export", format=fmt)) for fmt in ("csv", "xlsx")]
+    assert c.number in parts[-1]
     return "\n".join(parts)
+
+
+def exported(response) -> str:  # noqa: ANN001
+    """An export's text: the CSV as is, the workbook's cells one per line."""
+    assert response.status_code == 200, response.content[:300]
+    if response["Content-Type"].startswith("text/csv"):
+        return response.content.decode("utf-8-sig")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    return "\n".join(str(v) for row in book.active.iter_rows(values_only=True) for v in row if v is not None)
 
 
 def test_a_respondent_units_user_sees_no_identity_anywhere(client, api_client, org, case):  # noqa: ANN001

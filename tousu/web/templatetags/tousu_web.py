@@ -21,10 +21,7 @@ CHOICES = {
 }
 # Events that are not lifecycle transitions.
 EVENT_LABELS = {"register": _("登记"), "attach": _("上传附件"), "recompute_dues": _("重新计算期限")}
-TIMING_LABELS = {
-    "on_time": _("正常"), "due_soon": _("即将到期"), "overdue": _("已超期"),
-    "closed_on_time": _("按期办结"), "closed_late": _("超期办结"),
-}
+from tousu.complaints.selectors import TIMING_LABELS  # noqa: E402
 
 
 @register.filter

@@ -1,0 +1,116 @@
+"""/api/v1/units and /api/v1/routing-rules: the unit tree and the routing rules (administrators
+change them; every staff user may read them), and the routing proposal for a complaint."""
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from tousu.accounts import services as units
+from tousu.api.complaints import ERRORS
+from tousu.complaints import routing
+from tousu.complaints.access import access_complaint
+from tousu.complaints.models import RoutingRule
+
+router = Router(tags=["organisation"])
+
+Hours = list[list[str]] | str | None
+
+
+class UnitIn(Schema):
+    code: str = Field(..., max_length=40)
+    name: str = Field(..., max_length=120)
+    parent: str = Field("", max_length=40)
+    is_center: bool = False
+    business_hours: Hours = Field(None, description='[["08:30","12:00"],["14:30","17:30"]]')
+    authority_level: int | None = Field(None, ge=0, le=9)
+
+
+class UnitChange(Schema):
+    name: str | None = Field(None, max_length=120)
+    head: str | None = Field(None, max_length=150, description="username, or empty for none")
+    business_hours: Hours = None
+    authority_level: int | None = Field(None, ge=0, le=9)
+    is_center: bool | None = None
+
+
+class MoveIn(Schema):
+    parent: str = Field("", max_length=40, description="the new parent's code; empty for the root")
+
+
+class RuleIn(Schema):
+    name: str = Field(..., max_length=120)
+    priority: int = Field(100, ge=0, le=9999)
+    active: bool = True
+    categories: list[str] = []
+    respondent_units: list[str] = []
+    respondent_ranks: list[str] = []
+    products: list[str] = []
+    regions: list[str] = []
+    channels: list[str] = []
+    keywords: list[str] = []
+    unit: str = Field("", max_length=40, description="empty: the respondent's own unit")
+    mode: str = Field(..., max_length=10)
+    redacted: bool = True
+
+
+@router.get("/units", response={200: dict, **ERRORS}, summary="单位树 units")
+def list_units(request: HttpRequest):  # noqa: ANN201
+    return {"items": units.unit_tree()}
+
+
+@router.post("/units", response={201: dict, **ERRORS}, summary="新建单位")
+def create_unit(request: HttpRequest, body: UnitIn):  # noqa: ANN201
+    return Status(201, units.unit_row(units.create_unit(actor=request.auth, **body.model_dump())))
+
+
+@router.patch("/units/{code}", response={200: dict, **ERRORS}, summary="修改单位")
+def update_unit(request: HttpRequest, code: str, body: UnitChange):  # noqa: ANN201
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    return units.unit_row(units.update_unit(actor=request.auth, code=code, **changes))
+
+
+@router.post("/units/{code}/move", response={200: dict, **ERRORS}, summary="移动单位")
+def move_unit(request: HttpRequest, code: str, body: MoveIn):  # noqa: ANN201
+    return units.unit_row(units.move_unit(actor=request.auth, code=code, parent=body.parent))
+
+
+@router.post("/units/{code}/deactivate", response={200: dict, **ERRORS}, summary="停用单位")
+def deactivate_unit(request: HttpRequest, code: str):  # noqa: ANN201
+    return units.unit_row(units.set_active(actor=request.auth, code=code, active=False))
+
+
+@router.post("/units/{code}/activate", response={200: dict, **ERRORS}, summary="启用单位")
+def activate_unit(request: HttpRequest, code: str):  # noqa: ANN201
+    return units.unit_row(units.set_active(actor=request.auth, code=code, active=True))
+
+
+@router.get("/routing-rules", response={200: dict, **ERRORS}, summary="分办规则")
+def list_rules(request: HttpRequest):  # noqa: ANN201
+    return {"items": [routing.rule_row(r) for r in RoutingRule.objects.select_related("unit")]}
+
+
+@router.post("/routing-rules", response={201: dict, **ERRORS}, summary="新建分办规则")
+def create_rule(request: HttpRequest, body: RuleIn):  # noqa: ANN201
+    return Status(201, routing.rule_row(routing.save_rule(actor=request.auth, **body.model_dump())))
+
+
+@router.put("/routing-rules/{rule_id}", response={200: dict, **ERRORS}, summary="修改分办规则")
+def update_rule(request: HttpRequest, rule_id: int, body: RuleIn):  # noqa: ANN201
+    return routing.rule_row(routing.save_rule(actor=request.auth, rule_id=rule_id, **body.model_dump()))
+
+
+@router.delete("/routing-rules/{rule_id}", response={204: None, **ERRORS}, summary="删除分办规则")
+def delete_rule(request: HttpRequest, rule_id: int):  # noqa: ANN201
+    routing.delete_rule(actor=request.auth, rule_id=rule_id)
+    return Status(204, None)
+
+
+@router.get("/complaints/{number}/routing-proposal", response={200: dict, **ERRORS}, summary="分办建议")
+def proposal(request: HttpRequest, number: str):  # noqa: ANN201
+    complaint = access_complaint(request.auth, number)
+    p = routing.propose(complaint)
+    if p is None:
+        return {"proposal": None}
+    return {"proposal": {"unit": p.unit.code, "unit_name": p.unit.name, "mode": p.mode, "redacted": p.redacted,
+                         "rule": p.rule, "rule_id": p.rule_id}}
