@@ -141,6 +141,8 @@ TOUSU_ATTACHMENT_MAX_BYTES = envint("TOUSU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 10
 TOUSU_NUMBER_PREFIX = env("TOUSU_NUMBER_PREFIX", "TS")
 # The preset whose deadline policy is in force.
 TOUSU_PRESET = env("TOUSU_PRESET", "government")
+# Dispatch only after the preset's approval chain (e.g. centre head, then the supervising leader).
+TOUSU_DISPATCH_APPROVAL = envbool("TOUSU_DISPATCH_APPROVAL", False)
 # Deadline scan: remind this many hours before the running deadline; escalate a case overdue by
 # more than this many hours; run the scan every this many seconds in `tousu serve` (0: never).
 TOUSU_REMIND_HOURS = envint("TOUSU_REMIND_HOURS", 48)

@@ -128,7 +128,49 @@ def missing_opinions(c: Complaint) -> list[Unit]:
     return list(c.co_units.exclude(pk__in=given))
 
 
+def approval_chain() -> list[dict]:
+    """The preset's pre-dispatch approval steps where approval is in force, else []."""
+    from django.conf import settings
+
+    from tousu.presets import REGISTRY
+
+    if not settings.TOUSU_DISPATCH_APPROVAL:
+        return []
+    return list(REGISTRY[settings.TOUSU_PRESET].extra.get("dispatch_approval", []))
+
+
+def _pending_plan(c: Complaint):  # noqa: ANN202
+    return c.dispatch_plans.filter(state="pending").first()
+
+
+def _dispatch_directly(actor: User, c: Complaint) -> str | None:
+    if approval_chain():
+        return _("分办须经审批:请先提出分办意见")
+    return None
+
+
+def _may_propose(actor: User, c: Complaint) -> str | None:
+    if not approval_chain():
+        return _("未启用分办审批,请直接分办")
+    if _pending_plan(c) is not None:
+        return _("已有分办意见待审批")
+    return None
+
+
+def _step_approver(actor: User, c: Complaint) -> str | None:
+    plan = _pending_plan(c)
+    step = plan.current_step if plan else None
+    if step is None:
+        return _("没有待审批的分办意见")
+    if step["approver"] != actor.username:
+        return _("此步(%(label)s)由%(name)s审批") % {"label": step["label"], "name": step["approver_name"]}
+    return None
+
+
 GUARDS: dict[str, Callable[[User, Complaint], str | None]] = {
+    "dispatch": _dispatch_directly,
+    "propose_dispatch": _may_propose,
+    "decide_dispatch": _step_approver,
     "approve": _approver,
     "reject_result": _approver,
     "refuse_return": _returned,

@@ -169,6 +169,11 @@ class Reopen(ActionIn):
     facts: str = _text("新的事实或理由", long=True)
 
 
+class DecideDispatch(ActionIn):
+    approved: bool = Field(title="同意分办意见")
+    note: str = _text("审批意见", required=False)
+
+
 class AssignHandler(ActionIn):
     handler: str = _choice("承办人", "handlers")
     note: str = _text("备注", required=False)
@@ -197,7 +202,8 @@ ACTION_INPUTS: dict[str, type[ActionIn]] = {
     "reject_result": RequiredNote, "reply": Reply, "follow_up": FollowUp, "request_review": Reason,
     "decide_review": DecideReview, "archive": Note, "withdraw": Withdraw, "merge": Merge, "reopen": Reopen,
     "refuse_return": RequiredNote, "assign_handler": AssignHandler, "sub_dispatch": SubDispatch,
-    "give_opinion": GiveOpinion, "mark_conflict": MarkConflict,
+    "give_opinion": GiveOpinion, "mark_conflict": MarkConflict, "propose_dispatch": Dispatch,
+    "decide_dispatch": DecideDispatch,
 }
 
 

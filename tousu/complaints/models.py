@@ -494,3 +494,28 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DispatchPlan(models.Model):
+    """A proposed dispatch awaiting its approval chain (seed 004 art. 42): the centre's handler
+    proposes, then each step's approver signs in turn; the last approval dispatches."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="dispatch_plans")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    plan = models.JSONField()  # the dispatch's arguments: unit, mode, redacted, handler, co_units, note
+    # [{"label", "up", "approver" (username), "approved" (null until decided), "note", "at"}]
+    steps = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+
+    class Meta:
+        ordering = ["-id"]
+
+    @property
+    def current_step(self) -> dict | None:
+        return next((s for s in self.steps if s["approved"] is None), None) if self.state == "pending" else None

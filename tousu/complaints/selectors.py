@@ -227,6 +227,10 @@ def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
             {"unit": o.unit.code, "unit_name": o.unit.name, "author": o.author.username,
              "author_name": str(o.author), "text": o.text, "given_at": o.given_at}
             for o in c.opinions.select_related("unit", "author")],
+        "dispatch_plans": [] if fresh else [
+            {"id": p.id, "proposed_by": p.proposed_by.username, "proposed_by_name": str(p.proposed_by),
+             "proposed_at": p.proposed_at, "plan": p.plan, "steps": p.steps, "state": p.state}
+            for p in c.dispatch_plans.select_related("proposed_by")],
         "conflicts": [] if fresh else [
             {"user": x.user.username, "user_name": str(x.user), "reason": x.reason,
              "marked_by": x.marked_by.username, "marked_at": x.marked_at}

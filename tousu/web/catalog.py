@@ -29,6 +29,7 @@ ACTION_FIELD_TITLES = (
     gettext_noop("协办意见"),
     gettext_noop("须回避的人员"),
     gettext_noop("回避理由"),
+    gettext_noop("同意分办意见"),
     gettext_noop("退回原因"),
     gettext_noop("说明"),
     gettext_noop("延期天数"),

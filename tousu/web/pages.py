@@ -63,8 +63,9 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
     allowed = detail["allowed_actions"]
     forms = {a: failed if failed and failed.action == a else ActionForm(a, choices, version=c.version)
              for a in allowed}
-    if "dispatch" in forms and not (failed and failed.action == "dispatch"):
-        _propose(c, forms["dispatch"])
+    for action in ("dispatch", "propose_dispatch"):
+        if action in forms and not (failed and failed.action == action):
+            _propose(c, forms[action])
     main = [form for a, form in forms.items() if a not in SECONDARY_ACTIONS]
     if failed and failed.action not in allowed:
         main.insert(0, failed)

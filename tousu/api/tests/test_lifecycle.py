@@ -19,7 +19,7 @@ def new(api, clerk, **body):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.django_db
-def test_it_walks_every_action_of_the_lifecycle(api_client, org):  # noqa: ANN001
+def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):  # noqa: ANN001
     api, clerk, center, handler = api_client, org["clerk"], org["center"], org["handler"]
     followup = org["followup"]
     created = new(api, clerk, kind="inquiry")
@@ -98,8 +98,17 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org):  # noqa: ANN00
     up = api.get(center, f"/complaints/{down}").json()
     assert up["handling_unit"] == "county" and up["handling_level"] == 1 and up["returns_count"] == 1
 
+    # Where the approval chain is in force: proposed, signed by the centre head, approved by the leader.
+    settings.TOUSU_DISPATCH_APPROVAL = True
+    signed = new(api, clerk)["number"]
+    act(api, clerk, signed, "accept", category="G0201", grade="normal")
+    act(api, center, signed, "propose_dispatch", unit="housing", mode="assign")
+    act(api, org["center_head"], signed, "decide_dispatch", approved=True, note="同意")
+    assert act(api, org["leader"], signed, "decide_dispatch", approved=True)["status"] == "dispatched"
+
     performed = {s[1] for s in steps} | {"decline", "request_review", "decide_review", "withdraw", "merge",
-                                         "sub_dispatch", "return", "escalate"}
+                                         "sub_dispatch", "return", "escalate", "propose_dispatch",
+                                         "decide_dispatch"}
     from tousu.complaints.states import TRANSITIONS
     assert performed == set(TRANSITIONS)
 

@@ -3,8 +3,8 @@ from tousu.complaints.services.closing import (
     archive, decide_review, follow_up, reopen, reply, request_review,
 )
 from tousu.complaints.services.dispatching import (
-    assign_handler, dispatch, escalate, give_opinion, mark_conflict, refuse_return, return_, sign,
-    sub_dispatch, supervise, urge,
+    assign_handler, decide_dispatch, dispatch, escalate, give_opinion, mark_conflict, propose_dispatch,
+    refuse_return, return_, sign, sub_dispatch, supervise, urge,
 )
 from tousu.complaints.services.handling import (
     approve, decide_extension, reject_result, request_extension, resume, submit_result, suspend,
@@ -24,7 +24,7 @@ ACTIONS = {
     "request_review": request_review, "decide_review": decide_review, "archive": archive,
     "withdraw": withdraw, "merge": merge, "reopen": reopen, "refuse_return": refuse_return,
     "assign_handler": assign_handler, "sub_dispatch": sub_dispatch, "give_opinion": give_opinion,
-    "mark_conflict": mark_conflict,
+    "mark_conflict": mark_conflict, "propose_dispatch": propose_dispatch, "decide_dispatch": decide_dispatch,
 }
 
 __all__ = ["ACTIONS", "ComplainantIn", "Registration", "RespondentIn", "add_attachment", "register"]

@@ -1,6 +1,8 @@
 """Dispatch, sign for, return, escalate, urge, supervise (SPEC §5, §7)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,9 +10,9 @@ from django.utils.translation import gettext as _
 from tousu.accounts.models import Role, Unit, User
 from tousu.complaints import deadlines
 from tousu.complaints.access import recusal_reason
-from tousu.complaints.models import Complaint, Conflict, DispatchMode, Opinion, ReasonCode
+from tousu.complaints.models import Complaint, Conflict, DispatchMode, DispatchPlan, Opinion, ReasonCode
 from tousu.complaints.services.common import begin, choice, finish, require, set_due
-from tousu.complaints.services.timekeeping import notify_work
+from tousu.complaints.services.timekeeping import notify_users, notify_work
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
@@ -53,24 +55,43 @@ def _handler_in(complaint: Complaint, username: str, unit: Unit, field: str = "h
     return person
 
 
+@dataclass(frozen=True)
+class _Target:
+    mode: str
+    unit: Unit
+    co_units: list[Unit]
+    handler: User | None
+
+
+def _target(complaint: Complaint, unit: str, mode: str, handler: str, co_units: list[str] | None) -> _Target:
+    """Check a dispatch's arguments: an active unit (the centre itself for a direct case),
+    active co-units, and a handler of the unit who need not recuse."""
+    mode = choice(mode, DispatchMode, "mode")
+    target = _active_unit(require(unit, "unit", _("请选择承办单位")), "unit")
+    co = [_active_unit(code, "co_units") for code in dict.fromkeys(co_units or []) if code != target.code]
+    if mode == DispatchMode.DIRECT and not target.is_center:
+        raise ValidationFailed(_("直办件由投诉中心自行办理,承办单位须是投诉中心"), field="unit")
+    person = _handler_in(complaint, handler, target) if handler else None
+    return _Target(mode, target, co, person)
+
+
 @transaction.atomic(durable=True)
 def dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, redacted: bool = True,
              handler: str = "", co_units: list[str] | None = None, note: str = "") -> Complaint:
     """Hand the case to a unit (交办/转办) or keep it at the centre (直办), with sign-for, handling,
     report-back and co-unit opinion dues from the policy; the unit is notified."""
     complaint, before = begin(actor, number, version, "dispatch")
-    mode = choice(mode, DispatchMode, "mode")
+    return _dispatch(complaint, actor, before, _target(complaint, unit, mode, handler, co_units), redacted, note)
+
+
+def _dispatch(complaint: Complaint, actor: User, before: str, t: _Target, redacted: bool, note: str,
+              approved_plan: int | None = None) -> Complaint:
     proposal = _proposal(complaint)
-    target = _active_unit(require(unit, "unit", _("请选择承办单位")), "unit")
-    co = [_active_unit(code, "co_units") for code in dict.fromkeys(co_units or []) if code != target.code]
-    if mode == DispatchMode.DIRECT and not target.is_center:
-        raise ValidationFailed(_("直办件由投诉中心自行办理,承办单位须是投诉中心"), field="unit")
-    person = _handler_in(complaint, handler, target) if handler else None
-    complaint.dispatch_mode, complaint.handling_unit, complaint.handler = mode, target, person
-    complaint.dispatched_unit, complaint.returned_from = target, None
+    complaint.dispatch_mode, complaint.handling_unit, complaint.handler = t.mode, t.unit, t.handler
+    complaint.dispatched_unit, complaint.returned_from = t.unit, None
     complaint.redacted = bool(redacted)
     now = timezone.now()
-    if mode == DispatchMode.DIRECT:
+    if t.mode == DispatchMode.DIRECT:
         complaint.status = Status.IN_PROGRESS
         complaint.sign_due = None
     else:
@@ -79,20 +100,96 @@ def dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, re
     set_due(complaint, deadlines.HANDLING, now)
     set_due(complaint, deadlines.REPORT_BACK, now)
     complaint.opinion_due = None
-    if co:
+    if t.co_units:
         set_due(complaint, deadlines.CO_OPINION, now)
+    followed = bool(proposal) and (proposal["unit"], proposal["mode"]) == (t.unit.code, t.mode)
     finish(complaint, actor=actor, action="dispatch", before=before, note=note, payload={
-        "unit": target.code, "mode": mode, "redacted": bool(redacted), "handler": handler or None,
-        "co_units": [u.code for u in co], "sign_due": complaint.sign_due,
-        "handling_due": complaint.handling_due, "report_due": complaint.report_due,
+        "unit": t.unit.code, "mode": t.mode, "redacted": bool(redacted),
+        "handler": t.handler.username if t.handler else None, "co_units": [u.code for u in t.co_units],
+        "sign_due": complaint.sign_due, "handling_due": complaint.handling_due, "report_due": complaint.report_due,
         "opinion_due": complaint.opinion_due, "rule": proposal["rule"] if proposal else None,
-        "proposal": proposal, "followed": bool(proposal) and (proposal["unit"], proposal["mode"]) == (target.code, mode)})
-    complaint.co_units.set(co)
-    if mode != DispatchMode.DIRECT:
+        "proposal": proposal, "followed": followed, "plan": approved_plan})
+    complaint.co_units.set(t.co_units)
+    if t.mode != DispatchMode.DIRECT:
         notify_work(complaint, _("%(number)s 已分办到本单位(%(mode)s),请在期限内签收办理:%(summary)s") % {
             "number": complaint.number, "mode": complaint.get_dispatch_mode_display(),
             "summary": complaint.summary[:80]})
     return complaint
+
+
+# -- the pre-dispatch approval chain (seed 004 art. 42) ---------------------------------------------
+def _chain_approvers(actor: User) -> list[dict]:
+    """The chain's steps with their approvers: the heads of the centre and of the units above it."""
+    from tousu.complaints.access import approval_chain
+
+    centre = actor.unit if actor.unit_id and actor.unit.is_center else Unit.objects.filter(
+        is_center=True, active=True).order_by("path").first()
+    if centre is None:
+        raise ValidationFailed(_("没有投诉中心单位,无法确定审批人"), field="unit")
+    lineage = [Unit.objects.select_related("head").get(pk=int(x)) for x in reversed(centre.path.strip("/").split("/"))]
+    steps = []
+    for step in approval_chain():
+        up = int(step.get("up", 0))
+        unit = lineage[up] if up < len(lineage) else None
+        if unit is None or unit.head is None or not unit.head.is_active:
+            raise ValidationFailed(_("“%(label)s”的审批人未设置:请在单位管理中设置%(unit)s的负责人") % {
+                "label": step["label"], "unit": unit.name if unit else _("上级单位")}, field="unit")
+        steps.append({"label": step["label"], "up": up, "approver": unit.head.username,
+                      "approver_name": str(unit.head), "approved": None, "note": "", "at": None})
+    return steps
+
+
+@transaction.atomic(durable=True)
+def propose_dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, redacted: bool = True,
+                     handler: str = "", co_units: list[str] | None = None, note: str = "") -> Complaint:
+    """Propose the dispatch (承办人员提出初步处理意见) for the approval chain to sign."""
+    complaint, before = begin(actor, number, version, "propose_dispatch")
+    t = _target(complaint, unit, mode, handler, co_units)
+    steps = _chain_approvers(actor)
+    plan = {"unit": t.unit.code, "mode": t.mode, "redacted": bool(redacted),
+            "handler": t.handler.username if t.handler else "", "co_units": [u.code for u in t.co_units],
+            "note": note}
+    made = DispatchPlan.objects.create(complaint=complaint, proposed_by=actor, proposed_at=timezone.now(),
+                                       plan=plan, steps=steps)
+    finish(complaint, actor=actor, action="propose_dispatch", before=before, note=note,
+           payload={"plan": made.pk, **plan, "approvers": [s["approver"] for s in steps]})
+    _ask(complaint, steps[0])
+    return complaint
+
+
+def _ask(complaint: Complaint, step: dict) -> None:
+    approver = User.objects.get(username=step["approver"])
+    notify_users(complaint, [approver], _("%(number)s 的分办意见待您审批(%(label)s):%(summary)s") % {
+        "number": complaint.number, "label": step["label"], "summary": complaint.summary[:80]})
+
+
+@transaction.atomic(durable=True)
+def decide_dispatch(*, actor: User, number: str, version: int, approved: bool, note: str = "") -> Complaint:
+    """The current step's approver signs or refuses; the last approval dispatches as proposed."""
+    complaint, before = begin(actor, number, version, "decide_dispatch")
+    plan = complaint.dispatch_plans.filter(state=DispatchPlan.State.PENDING).first()
+    step = plan.current_step
+    if not approved and not note.strip():
+        raise ValidationFailed(_("不同意时请说明理由"), field="note")
+    step.update(approved=bool(approved), note=note.strip(), at=timezone.now().isoformat())
+    last = plan.current_step is None
+    if not approved:
+        plan.state = DispatchPlan.State.REJECTED
+    elif last:
+        plan.state = DispatchPlan.State.APPROVED
+    plan.save(update_fields=["steps", "state"])
+    finish(complaint, actor=actor, action="decide_dispatch", before=before, note=note,
+           payload={"plan": plan.pk, "step": step["label"], "approved": bool(approved), "state": plan.state})
+    if not approved:
+        notify_users(complaint, [plan.proposed_by], _("%(number)s 的分办意见未获批准:%(note)s") % {
+            "number": complaint.number, "note": note[:80]})
+        return complaint
+    if not last:
+        _ask(complaint, plan.current_step)
+        return complaint
+    p = plan.plan
+    t = _target(complaint, p["unit"], p["mode"], p["handler"], p["co_units"])
+    return _dispatch(complaint, actor, complaint.status, t, p["redacted"], p["note"], approved_plan=plan.pk)
 
 
 @transaction.atomic(durable=True)

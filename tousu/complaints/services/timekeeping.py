@@ -68,8 +68,9 @@ class ScanResult:
 
 
 def _recipients(complaint: Complaint, *, centre: bool) -> list[User]:
-    """The handler (or, with none, the unit's handlers), the unit's heads up the tree, and for
-    overdue cases the centre's supervisors. A registered case goes to its first owner."""
+    """The handler (or, with none, the unit's handlers), the heads of the handling unit and of the
+    unit the centre dispatched to (a section's case reaches its bureau's head), and for overdue
+    cases the centre's supervisors. A registered case goes to its first owner."""
     people: dict[int, User] = {}
     if complaint.status == Status.REGISTERED:
         people[complaint.first_owner_id] = complaint.first_owner
@@ -79,9 +80,9 @@ def _recipients(complaint: Complaint, *, centre: bool) -> list[User]:
     elif unit is not None:
         for u in User.objects.filter(unit=unit, role=Role.HANDLER, is_active=True):
             people[u.pk] = u
-    if unit is not None:
-        ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
-        for u in User.objects.filter(unit__in=ancestors, role=Role.HEAD, is_active=True):
+    units = {u for u in (complaint.handling_unit_id, complaint.dispatched_unit_id) if u}
+    if units:
+        for u in User.objects.filter(unit__in=units, role=Role.HEAD, is_active=True):
             people[u.pk] = u
     if centre or unit is None:
         for u in User.objects.filter(role=Role.CENTER, is_active=True):
@@ -114,6 +115,13 @@ def notify_work(complaint: Complaint, message: str, *, centre: bool = False) -> 
     if complaint.due_at is None:
         return 0
     return _mail(_notify(complaint, Notification.Kind.WORK, _recipients(complaint, centre=centre), message))
+
+
+def notify_users(complaint: Complaint, users: list[User], message: str) -> int:
+    """Tell particular people about a case (an approval to give, a decision taken)."""
+    if complaint.due_at is None:
+        return 0
+    return _mail(_notify(complaint, Notification.Kind.WORK, users, message))
 
 
 def _running_field(complaint: Complaint) -> str:

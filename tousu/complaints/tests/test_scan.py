@@ -55,7 +55,7 @@ def test_running_the_scan_twice_notifies_once_per_due_event(org, register, walk,
     with time_machine.travel(due + dt.timedelta(hours=1)):
         assert scan_deadlines().overdue == 1 and scan_deadlines().overdue == 0
     overdue = Notification.objects.filter(kind="overdue")
-    assert sorted(n.recipient.username for n in overdue) == ["center", "handler", "head"]
+    assert sorted(n.recipient.username for n in overdue) == ["center", "center_head", "handler", "head"]
 
     with time_machine.travel(due + dt.timedelta(hours=80)):
         assert scan_deadlines().escalated == 1
@@ -63,7 +63,7 @@ def test_running_the_scan_twice_notifies_once_per_due_event(org, register, walk,
     c.refresh_from_db()
     assert c.urge_count == 1 and c.handling_level == 1
     assert list(c.events.values_list("action", flat=True))[-2:] == ["urge", "escalate"]
-    assert Notification.objects.filter(kind="escalated").count() == 3
+    assert Notification.objects.filter(kind="escalated").count() == 4  # handler, head, both centre supervisors
     assert verify_audit().ok
 
     mails = [m for m in smtp.messages if "chenjing@example.cn" in m.rcpt_tos]

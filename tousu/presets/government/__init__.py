@@ -91,4 +91,11 @@ PRESET = Preset(
         Rule("gov.review", REVIEW, 30, WORKING_DAYS, start="review request"),
     ],
     demo=build_demo,
+    # Seed 004 art. 42: 承办人员提出初步处理意见,经中心负责人签署意见后报监察机关分管领导审批. Each step is
+    # decided by the head of the unit ``up`` levels above the centre (0: the centre's own head).
+    # In force where TOUSU_DISPATCH_APPROVAL is on.
+    extra={"dispatch_approval": [
+        {"label": "中心负责人签署意见", "up": 0},
+        {"label": "监察机关分管领导审批", "up": 1},
+    ]},
 )

@@ -38,9 +38,14 @@ USERS = [  # (username, name, role, unit, scope)
     ("hrss", "郑红", Role.HANDLER, "hrss", Scope.UNIT),
     ("hrss_head", "冯军", Role.HEAD, "hrss", Scope.SUBTREE),
     ("consumer", "高敏", Role.HANDLER, "amr-consumer", Scope.UNIT),
+    ("center_head", "马卫东", Role.CENTER, "center", Scope.ALL),
+    ("leader", "林国华", Role.HEAD, "county", Scope.ALL),
 ]
 
-HEADS = {"amr": "head", "housing": "housing_head", "hrss": "hrss_head", "center": "center"}
+# Unit heads: the centre's head and the county's leader sign dispatches where the approval chain
+# is in force (seed 004 art. 42).
+HEADS = {"amr": "head", "housing": "housing_head", "hrss": "hrss_head", "center": "center_head",
+         "county": "leader"}
 
 SAMPLES = [  # (summary, content, demands, category, respondent unit)
     ("办理营业执照多次跑腿", "本人于上月到县政务服务中心市场监管窗口办理个体工商户营业执照,窗口工作人员每次只告知一项材料缺失,"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tousu.accounts.models import Role
 from tousu.complaints.models import (
-    Channel, DispatchMode, Kind, ReplyMethod, Satisfaction, Substantiated, Validity,
+    Channel, DispatchMode, DispatchPlan, Kind, ReplyMethod, Satisfaction, Substantiated, Validity,
 )
 from tousu.complaints.states import TRANSITIONS, Status
 from tousu.web.forms import FLAG_LABELS
@@ -18,6 +18,7 @@ register = template.Library()
 CHOICES = {
     "status": Status, "channel": Channel, "kind": Kind, "validity": Validity, "mode": DispatchMode,
     "reply_method": ReplyMethod, "satisfaction": Satisfaction, "substantiated": Substantiated, "role": Role,
+    "plan_state": DispatchPlan.State,
 }
 # Events that are not lifecycle transitions.
 EVENT_LABELS = {"register": _("登记"), "attach": _("上传附件"), "recompute_dues": _("重新计算期限")}

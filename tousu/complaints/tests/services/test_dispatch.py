@@ -146,3 +146,47 @@ def test_routing_rules_propose_a_unit_and_the_dispatch_records_the_rule(register
     assert propose(nobody) is None
     c = act(center, lift, "dispatch", unit="hrss", mode="assign", note="改派")  # the centre overrides
     assert c.events.last().payload["rule"] == "物业问题交住建局" and c.handling_unit.code == "hrss"
+
+
+def test_the_approval_chain_signs_before_the_dispatch(settings, register, walk, org, center):  # noqa: ANN001
+    settings.TOUSU_DISPATCH_APPROVAL = True
+    c = walk(register(), "accept")
+    assert "dispatch" not in allowed_actions(center, c) and "propose_dispatch" in allowed_actions(center, c)
+    with pytest.raises(InvalidTransition):
+        act(center, c, "dispatch", unit="amr", mode="assign")
+    c = act(center, c, "propose_dispatch", unit="amr", mode="assign", note="建议交市场监管局")
+    assert c.status == "accepted"
+    leader, head = org["leader"], org["center_head"]
+    assert Notification.objects.filter(complaint=c, recipient=head).exists()
+    with pytest.raises(InvalidTransition) as err:  # the leader signs after the centre head
+        act(leader, c, "decide_dispatch", approved=True)
+    assert "马卫东" in err.value.message
+    c = act(head, c, "decide_dispatch", approved=True, note="同意")
+    assert c.status == "accepted" and "decide_dispatch" in allowed_actions(leader, c)
+    c = act(leader, c, "decide_dispatch", approved=True, note="同意交办")
+    assert (c.status, c.handling_unit.code, c.dispatch_mode) == ("dispatched", "amr", "assign")
+    actions = list(c.events.values_list("action", flat=True))
+    assert actions[-4:] == ["propose_dispatch", "decide_dispatch", "decide_dispatch", "dispatch"]
+
+
+def test_a_refused_proposal_goes_back_to_the_centre(settings, register, walk, org, center):  # noqa: ANN001
+    settings.TOUSU_DISPATCH_APPROVAL = True
+    c = walk(register(), "accept")
+    c = act(center, c, "propose_dispatch", unit="hrss", mode="transfer")
+    with pytest.raises(ValidationFailed):
+        act(org["center_head"], c, "decide_dispatch", approved=False)  # a refusal needs its reason
+    c = act(org["center_head"], c, "decide_dispatch", approved=False, note="应交住建局")
+    assert c.status == "accepted" and c.dispatch_plans.get().state == "rejected"
+    assert Notification.objects.filter(complaint=c, recipient=center).exists()
+    c = act(center, c, "propose_dispatch", unit="housing", mode="assign")  # a new proposal
+    assert c.dispatch_plans.filter(state="pending").count() == 1
+
+
+def test_the_chain_needs_its_approvers(settings, register, walk, org, center):  # noqa: ANN001
+    settings.TOUSU_DISPATCH_APPROVAL = True
+    Unit.objects.filter(code="county").update(head=None)
+    c = walk(register(), "accept")
+    with pytest.raises(ValidationFailed) as err:
+        act(center, c, "propose_dispatch", unit="amr", mode="assign")
+    assert "某县人民政府" in err.value.message
+    assert not c.dispatch_plans.exists()
