@@ -66,6 +66,13 @@ def detail(request: HttpRequest, number: str):  # noqa: ANN201
     return _detail(request, number)
 
 
+@router.get("/{number}/dispatch-letter", response={200: dict, **ERRORS}, summary="交办函/转办函")
+def dispatch_letter(request: HttpRequest, number: str):  # noqa: ANN201
+    from tousu.complaints.letters import dispatch_letter
+
+    return dispatch_letter(request.auth, access_complaint(request.auth, number))
+
+
 @router.get("/{number}/events", response={200: dict, **ERRORS}, summary="办理记录 history")
 def events(request: HttpRequest, number: str):  # noqa: ANN201
     complaint = access_complaint(request.auth, number)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("routing/", views.routing_admin, name="routing"),
     path("c/<str:number>/", views.complaint, name="complaint"),
     path("c/<str:number>/attach/", views.attach, name="attach"),
+    path("c/<str:number>/letter/", views.letter, name="letter"),
     path("c/<str:number>/files/<int:attachment_id>/", views.download, name="download"),
     path("c/<str:number>/identity/", views.identity, name="identity"),
     path("c/<str:number>/identity/<int:grant_id>/", views.identity_decision, name="identity_decision"),

@@ -161,6 +161,21 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+def letter(request: HttpRequest, number: str) -> HttpResponse:
+    """The dispatch letter, ready to print (the browser's print makes the PDF)."""
+    from tousu.complaints.letters import dispatch_letter
+
+    try:
+        parts = dispatch_letter(request.user, access_complaint(request.user, number))
+    except NotFound:
+        raise Http404 from None
+    except TousuError as err:
+        messages.error(request, err.message)
+        return redirect("web:complaint", number=number)
+    return render(request, "web/letter.html", {"l": parts})
+
+
+@staff_view
 def export(request: HttpRequest) -> HttpResponse:
     """The list as CSV or Excel, with the list's filters (the rows the user may see, as shown)."""
     from tousu.complaints import exports

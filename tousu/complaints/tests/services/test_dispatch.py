@@ -1,5 +1,7 @@
 """Dispatch paths (SPEC §7): direct, assign, transfer, return and re-dispatch, refused returns,
 sub-dispatch, co-handling opinions, escalation, recusal and routing proposals."""
+import json
+
 import pytest
 
 from tousu.accounts.models import Unit
@@ -7,6 +9,7 @@ from tousu.complaints import services
 from tousu.complaints.access import allowed_actions
 from tousu.complaints.models import Notification, RoutingRule
 from tousu.complaints.routing import propose
+from tousu.conftest import registration
 from tousu.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +193,23 @@ def test_the_chain_needs_its_approvers(settings, register, walk, org, center):  
         act(center, c, "propose_dispatch", unit="amr", mode="assign")
     assert "某县人民政府" in err.value.message
     assert not c.dispatch_plans.exists()
+
+
+def test_the_dispatch_letter_states_the_deadlines_with_the_redacted_content(client, api_client, org, clerk,  # noqa: ANN001
+                                                                            register, walk, center):
+    c = services.register(actor=clerk, data=registration(
+        summary="张三丰投诉窗口人员", content="我叫张三丰,电话13812345678。",
+        complainants=[services.ComplainantIn(name="张三丰", phone="13812345678")],
+        respondents=[services.RespondentIn(unit="amr")]))
+    c = walk(c, "accept", "dispatch")
+    letter = api_client.get(center, f"/complaints/{c.number}/dispatch-letter").json()
+    assert letter["title"] == "交办函" and letter["to"] == "县市场监督管理局" and letter["redacted"] is True
+    text = json.dumps(letter, ensure_ascii=False)
+    assert "张三丰" not in text and "13812345678" not in text  # even the centre prints it redacted
+    assert [d["what"] for d in letter["deadlines"]] == ["签收", "办结并答复投诉人", "书面报告办理结果"]
+    client.force_login(org["handler"])
+    page = client.get(f"/c/{c.number}/letter/").content.decode()
+    assert "交办函" in page and "张三丰" not in page and "书面报告办理结果" in page
+    plain = walk(register(), "decline")
+    refused = api_client.get(center, f"/complaints/{plain.number}/dispatch-letter")
+    assert refused.status_code == 409

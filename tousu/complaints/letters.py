@@ -1,0 +1,66 @@
+"""The dispatch letter (交办函/转办函, seed 004 art. 24–25): what the unit is asked to do and by
+when, with the complaint's content as the unit may see it — redacted (摘转) where the case was
+dispatched redacted or the unit is complained about."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tousu.accounts.models import Unit, User
+from tousu.complaints.access import sees_identity
+from tousu.complaints.models import Complaint, DispatchMode
+from tousu.complaints.selectors import scrub_identity
+from tousu.core.errors import InvalidTransition
+
+
+def _redacted_for_unit(c: Complaint) -> bool:
+    unit = c.dispatched_unit or c.handling_unit
+    units = {int(x) for x in unit.path.strip("/").split("/") if x} if unit else set()
+    return c.redacted or c.respondents.filter(unit__in=units).exists()
+
+
+def _day(value: Any) -> str:
+    return timezone.localtime(value).strftime("%Y年%m月%d日 %H:%M") if value else "—"
+
+
+def dispatch_letter(actor: User, c: Complaint) -> dict[str, Any]:
+    """The letter's parts; refused (409) for a case that was not dispatched to a unit."""
+    if c.dispatch_mode not in (DispatchMode.ASSIGN, DispatchMode.TRANSFER) or not c.dispatched_unit_id:
+        raise InvalidTransition(_("只有交办、转办件有交办函/转办函"), number=c.number)
+    transfer = c.dispatch_mode == DispatchMode.TRANSFER
+    hide = _redacted_for_unit(c) or not sees_identity(actor, c)
+
+    def text(value: str) -> str:
+        return scrub_identity(c, value) if hide and value else value
+
+    event = c.events.filter(action="dispatch").select_related("actor__unit").order_by("-seq").first()
+    people = [] if hide or c.anonymous else [
+        {"name": p.name, "phone": p.phone, "address": p.address} for p in c.complainants.all()]
+    deadlines = [(_("签收"), c.sign_due),
+                 (_("办结并答复投诉人"), c.handling_due)]
+    if not transfer:
+        deadlines.append((_("书面报告办理结果"), c.report_due))
+    if c.opinion_due:
+        deadlines.append((_("协办单位提出意见"), c.opinion_due))
+    duties = [_("请依照有关规定组织调查处理,复函须加盖本单位公章。")]
+    if transfer:
+        duties.append(_("转办件须由承办单位直接办理,不得再转交。"))
+    else:
+        duties.append(_("交办件办结后须书面报投诉中心备案,由投诉中心审核办理结果。"))
+    if hide:
+        duties.append(_("本件为摘转件,投诉人身份已隐去;未经批准不得查询、泄露投诉人信息。"))
+    sender = event.actor.unit if event and event.actor and event.actor.unit_id else None
+    if sender is None or not sender.is_center:
+        sender = Unit.objects.filter(is_center=True).order_by("path").first()
+    return {
+        "title": _("转办函") if transfer else _("交办函"), "from": sender.name if sender else "",
+        "number": c.number, "to": c.dispatched_unit.name,
+        "date": timezone.localtime(event.created_at if event else timezone.now()).strftime("%Y年%m月%d日"),
+        "summary": text(c.summary), "content": text(c.content), "demands": text(c.demands),
+        "received_at": _day(c.received_at), "category": c.category.name if c.category else "",
+        "complainants": people, "redacted": hide,
+        "deadlines": [{"what": what, "by": _day(at)} for what, at in deadlines if at],
+        "duties": duties,
+    }
