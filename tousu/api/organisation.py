@@ -1,14 +1,15 @@
 """/api/v1/units and /api/v1/routing-rules: the unit tree and the routing rules (administrators
 change them; every staff user may read them), and the routing proposal for a complaint."""
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from tousu.accounts import services as units
 from tousu.api.complaints import ERRORS
-from tousu.complaints import routing
+from tousu.complaints import routing, selectors
 from tousu.complaints.access import access_complaint
 from tousu.complaints.models import RoutingRule
 
@@ -114,3 +115,13 @@ def proposal(request: HttpRequest, number: str):  # noqa: ANN201
         return {"proposal": None}
     return {"proposal": {"unit": p.unit.code, "unit_name": p.unit.name, "mode": p.mode, "redacted": p.redacted,
                          "rule": p.rule, "rule_id": p.rule_id}}
+
+
+class Period(Schema):
+    since: date | None = None
+    until: date | None = None
+
+
+@router.get("/stats/returns", response={200: dict, **ERRORS}, summary="各单位退回次数")
+def returns(request: HttpRequest, period: Query[Period]):  # noqa: ANN201
+    return {"items": selectors.returns_by_unit(request.auth, period.since, period.until)}

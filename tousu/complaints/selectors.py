@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
 from tousu.complaints.access import (
-    UNIT_ROLES, allowed_actions, hidden_identities, sees_identity, visible_complaints,
+    UNIT_ROLES, allowed_actions, hidden_identities, scope_filter, sees_identity, visible_complaints,
 )
 from tousu.complaints.deadlines import DUE_FIELDS
 from tousu.complaints.inputs import ListIn
@@ -349,3 +349,25 @@ def attachment_for(actor: User, number: str, attachment_id: int) -> tuple[Any, A
     if not path.exists():
         raise NotFound(_("附件文件已丢失,请联系管理员"))
     return attachment, path
+
+
+def returns_by_unit(actor: User, since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
+    """How often each unit returned a dispatched case (退回, a 推诿扯皮 indicator), most first,
+    counted from the history of the complaints the actor may see."""
+    from django.db.models import Count
+
+    from tousu.accounts.models import Unit
+    from tousu.complaints.models import Event
+
+    events = Event.objects.filter(action="return")
+    scope = scope_filter(actor)
+    if scope:
+        events = events.filter(complaint__in=Complaint.objects.filter(scope).values("id"))
+    if since:
+        events = events.filter(created_at__date__gte=since)
+    if until:
+        events = events.filter(created_at__date__lte=until)
+    counts = events.values("payload__unit").annotate(n=Count("id")).order_by("-n")
+    names = dict(Unit.objects.values_list("code", "name"))
+    return [{"unit": row["payload__unit"], "unit_name": names.get(row["payload__unit"], ""), "returns": row["n"]}
+            for row in counts if row["payload__unit"]]

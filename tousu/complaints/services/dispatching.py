@@ -17,6 +17,14 @@ from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
 
+def _always_redact() -> bool:
+    from django.conf import settings
+
+    from tousu.presets import REGISTRY
+
+    return bool(REGISTRY[settings.TOUSU_PRESET].extra.get("always_redact", False))
+
+
 def _proposal(complaint: Complaint) -> dict | None:
     """What the routing rules proposed, for the record of the dispatch that confirms or overrides it."""
     from tousu.complaints.routing import propose
@@ -89,7 +97,8 @@ def _dispatch(complaint: Complaint, actor: User, before: str, t: _Target, redact
     proposal = _proposal(complaint)
     complaint.dispatch_mode, complaint.handling_unit, complaint.handler = t.mode, t.unit, t.handler
     complaint.dispatched_unit, complaint.returned_from = t.unit, None
-    complaint.redacted = bool(redacted)
+    # Some presets redact every dispatch to a unit, whatever the dispatcher chose (SPEC §7).
+    complaint.redacted = bool(redacted) or (t.mode != DispatchMode.DIRECT and _always_redact())
     now = timezone.now()
     if t.mode == DispatchMode.DIRECT:
         complaint.status = Status.IN_PROGRESS

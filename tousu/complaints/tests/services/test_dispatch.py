@@ -213,3 +213,28 @@ def test_the_dispatch_letter_states_the_deadlines_with_the_redacted_content(clie
     plain = walk(register(), "decline")
     refused = api_client.get(center, f"/complaints/{plain.number}/dispatch-letter")
     assert refused.status_code == 409
+
+
+def test_returns_are_counted_per_unit(api_client, register, walk, org, center, handler):  # noqa: ANN001
+    for _ in range(2):
+        c = walk(register(), "accept", "dispatch")
+        act(handler, c, "return", reason="not_our_remit")
+    c = walk(register(), "accept")
+    c = act(center, c, "dispatch", unit="housing", mode="assign")
+    act(org["housing"], c, "return", reason="wrong_unit")
+    rows = api_client.get(center, "/stats/returns").json()["items"]
+    assert rows == [{"unit": "amr", "unit_name": "县市场监督管理局", "returns": 2},
+                    {"unit": "housing", "unit_name": "县住房和城乡建设局", "returns": 1}]
+    assert api_client.get(center, "/stats/returns", since="2999-01-01").json()["items"] == []
+    assert api_client.get(center, "/stats/returns", since="not-a-date").status_code == 422
+
+
+def test_a_preset_may_redact_every_dispatch(monkeypatch, register, walk, center):  # noqa: ANN001
+    from django.conf import settings
+
+    from tousu.presets import REGISTRY
+
+    monkeypatch.setitem(REGISTRY[settings.TOUSU_PRESET].extra, "always_redact", True)
+    c = walk(register(), "accept")
+    c = act(center, c, "dispatch", unit="amr", mode="assign", redacted=False)
+    assert c.redacted is True
