@@ -4,6 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from tousu.accounts.models import Role
@@ -66,3 +69,24 @@ def unread_notifications(user: Any) -> int:
     from tousu.complaints.selectors import unread_count
 
     return unread_count(user) if getattr(user, "is_authenticated", False) else 0
+
+
+@register.simple_tag
+def options(choices: Any, selected: Any = "", width: int = 0) -> str:
+    """``<option>``s (and ``<optgroup>``s for grouped choices) with ``selected`` marked and texts
+    cut to ``width`` characters: built in Python, as filter forms repeat them on every list page."""
+    chosen = {str(v) for v in selected} if isinstance(selected, (list, tuple, set)) else {str(selected or "")}
+
+    def one(value: Any, text: Any) -> str:
+        mark = " selected" if str(value) in chosen else ""
+        text = Truncator(str(text)).chars(width) if width else text
+        return format_html('<option value="{}"{}>{}</option>', value, mark, text)
+
+    parts = []
+    for value, text in choices:
+        if isinstance(text, (list, tuple)):
+            inner = mark_safe("".join(one(v, t) for v, t in text))  # noqa: S308 (escaped by format_html)
+            parts.append(format_html('<optgroup label="{}">{}</optgroup>', value, inner))
+        else:
+            parts.append(one(value, text))
+    return mark_safe("".join(parts))  # noqa: S308 (every part escaped by format_html)
