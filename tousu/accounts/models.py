@@ -57,6 +57,10 @@ class Unit(models.Model):
     def subtree_ids(self) -> models.QuerySet:
         return Unit.objects.filter(path__startswith=self.path).values("id")
 
+    def lineage_ids(self) -> list[int]:
+        """The ids of this unit and the units above it, the root first (read off the path)."""
+        return [int(x) for x in self.path.strip("/").split("/") if x]
+
 
 def set_unit_path(unit: Unit) -> None:
     """Give a saved unit its materialised path; call after creating or moving it."""

@@ -20,9 +20,14 @@ CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 FIELDS = ("name", "head", "business_hours", "authority_level", "is_center")
 
 
-def require_admin(actor: User | None) -> None:
-    if actor is None or not (actor.role == Role.ADMIN or actor.is_superuser):
-        raise NotPermitted(_("只有管理员可以维护单位"), role=getattr(actor, "role", None))
+def is_admin(user: User | None) -> bool:
+    return user is not None and (user.role == Role.ADMIN or user.is_superuser)
+
+
+def require_admin(actor: User | None, message: str | None = None) -> None:
+    """Administrators maintain the organisation, the routing rules and the calendar."""
+    if not is_admin(actor):
+        raise NotPermitted(message or _("只有管理员可以维护单位"), role=getattr(actor, "role", None))
 
 
 def log(actor: User | None, action: str, target: str, payload: dict[str, Any]) -> None:

@@ -255,7 +255,7 @@ UNIT_ROLES = frozenset({Role.HANDLER, Role.HEAD})
 def _unit_and_ancestors(actor: User) -> set[int]:
     if not actor.unit_id:
         return set()
-    return {int(x) for x in actor.unit.path.strip("/").split("/") if x}
+    return set(actor.unit.lineage_ids())
 
 
 def sees_identity(actor: User, complaint: Complaint) -> bool:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from tousu.accounts.models import User
 from tousu.complaints import selectors
+from tousu.complaints.models import Channel, Kind
+from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
 LIMIT = 50_000  # rows in one export; a larger ledger goes through the statistics exports
@@ -47,9 +49,6 @@ def rows(actor: User, filters: selectors.ListFilters) -> Iterator[dict[str, Any]
 
 def _labelled(row: dict[str, Any]) -> dict[str, Any]:
     """Codes a reader needs as words: state, kind, channel, timing."""
-    from tousu.complaints.models import Channel, Kind
-    from tousu.complaints.states import Status
-
     for key, choices in (("status", Status), ("kind", Kind), ("channel", Channel)):
         if row[key] in choices.values:
             row[key] = str(choices(row[key]).label)

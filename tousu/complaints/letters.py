@@ -17,7 +17,7 @@ from tousu.core.errors import InvalidTransition
 
 def _redacted_for_unit(c: Complaint) -> bool:
     unit = c.dispatched_unit or c.handling_unit
-    units = {int(x) for x in unit.path.strip("/").split("/") if x} if unit else set()
+    units = unit.lineage_ids() if unit else []
     return c.redacted or c.respondents.filter(unit__in=units).exists()
 
 

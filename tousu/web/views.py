@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tousu.complaints import selectors, services
 from tousu.complaints.access import access_complaint
 from tousu.complaints.states import TRANSITIONS
-from tousu.core.errors import NotFound, TousuError
+from tousu.core.errors import NotFound, NotPermitted, TousuError
 from tousu.web import pages
 from tousu.web.forms import ActionForm, Choices, IntakeForm, ListQuery
 
@@ -206,9 +206,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "web/notifications.html", {"rows": rows})
 
 
-def _admin_only(request: HttpRequest) -> None:
-    if request.user.role != "admin" and not request.user.is_superuser:
-        raise PermissionDenied(_("只有管理员可以维护单位和分办规则"))
+def _admin_only(request: HttpRequest, message: str | None = None) -> None:
+    from tousu.accounts.services import require_admin
+
+    try:
+        require_admin(request.user, message or _("只有管理员可以维护单位和分办规则"))
+    except NotPermitted as err:
+        raise PermissionDenied(err.message) from None
 
 
 @staff_view
@@ -278,8 +282,7 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
     """The working-day calendar: what is known, what is provisional, import and override."""
     from tousu.complaints.services import timekeeping
 
-    if request.user.role != "admin":
-        raise PermissionDenied(_("只有管理员可以维护工作日历"))
+    _admin_only(request, _("只有管理员可以维护工作日历"))
     if request.method == "POST":
         try:
             if request.POST.get("op") == "import":

@@ -18,7 +18,7 @@ def accepted(register, walk):  # noqa: ANN001, ANN201
     return walk(register(), "accept")
 
 
-def refuse(api, user, number, action, body, status, code):  # noqa: ANN001, ANN201
+def assert_refused(api, user, number, action, body, status, code):  # noqa: ANN001, ANN201
     before = snapshot(number)
     response = api.post(user, f"/complaints/{number}/{action}", body)
     assert response.status_code == status, response.content
@@ -30,43 +30,43 @@ def refuse(api, user, number, action, body, status, code):  # noqa: ANN001, ANN2
 
 @pytest.mark.django_db
 def test_it_refuses_an_illegal_transition(api_client, accepted, handler, center):  # noqa: ANN001
-    refuse(api_client, center, accepted.number, "archive", {"version": accepted.version}, 409, "invalid_transition")
-    refuse(api_client, center, accepted.number, "approve", {"version": accepted.version}, 409, "invalid_transition")
+    assert_refused(api_client, center, accepted.number, "archive", {"version": accepted.version}, 409, "invalid_transition")
+    assert_refused(api_client, center, accepted.number, "approve", {"version": accepted.version}, 409, "invalid_transition")
 
 
 @pytest.mark.django_db
 def test_it_refuses_a_stale_version(api_client, accepted, center):  # noqa: ANN001
-    data = refuse(api_client, center, accepted.number, "dispatch",
+    data = assert_refused(api_client, center, accepted.number, "dispatch",
                   {"version": accepted.version - 1, "unit": "amr", "mode": "assign"}, 409, "stale_version")
     assert data["data"]["current_version"] == accepted.version
 
 
 @pytest.mark.django_db
 def test_it_refuses_a_missing_field(api_client, accepted, center):  # noqa: ANN001
-    refuse(api_client, center, accepted.number, "dispatch", {"version": accepted.version, "unit": "amr"},
+    assert_refused(api_client, center, accepted.number, "dispatch", {"version": accepted.version, "unit": "amr"},
            422, "validation_failed")
-    refuse(api_client, center, accepted.number, "dispatch", {"unit": "amr", "mode": "assign"}, 422,
+    assert_refused(api_client, center, accepted.number, "dispatch", {"unit": "amr", "mode": "assign"}, 422,
            "validation_failed")
-    refuse(api_client, center, accepted.number, "dispatch",
+    assert_refused(api_client, center, accepted.number, "dispatch",
            {"version": accepted.version, "unit": "nowhere", "mode": "assign"}, 422, "validation_failed")
-    refuse(api_client, center, accepted.number, "dispatch",
+    assert_refused(api_client, center, accepted.number, "dispatch",
            {"version": accepted.version, "unit": "amr", "mode": "teleport"}, 422, "validation_failed")
-    refuse(api_client, center, accepted.number, "urge", {"version": accepted.version, "note": "  "}, 422,
+    assert_refused(api_client, center, accepted.number, "urge", {"version": accepted.version, "note": "  "}, 422,
            "validation_failed")
 
 
 @pytest.mark.django_db
 def test_it_refuses_a_wrong_role(api_client, accepted, handler, auditor, clerk):  # noqa: ANN001
-    refuse(api_client, clerk, accepted.number, "dispatch",
+    assert_refused(api_client, clerk, accepted.number, "dispatch",
            {"version": accepted.version, "unit": "amr", "mode": "assign"}, 403, "not_permitted")
-    refuse(api_client, auditor, accepted.number, "urge", {"version": accepted.version, "note": "快"}, 403,
+    assert_refused(api_client, auditor, accepted.number, "urge", {"version": accepted.version, "note": "快"}, 403,
            "not_permitted")
 
 
 @pytest.mark.django_db
 def test_it_hides_an_out_of_scope_complaint(api_client, register, walk, outsider):  # noqa: ANN001
     c = walk(register(), "accept", "dispatch")  # dispatched to 市场监管局; outsider is 住建局
-    refuse(api_client, outsider, c.number, "sign", {"version": c.version}, 404, "not_found")
+    assert_refused(api_client, outsider, c.number, "sign", {"version": c.version}, 404, "not_found")
     assert api_client.get(outsider, f"/complaints/{c.number}").status_code == 404
     assert api_client.get(outsider, f"/complaints/{c.number}/events").status_code == 404
     assert api_client.get(outsider, "/complaints").json()["items"] == []
@@ -78,7 +78,7 @@ def test_it_hides_an_out_of_scope_complaint(api_client, register, walk, outsider
 def test_a_unit_cannot_act_on_another_units_case_even_in_scope_of_reading(api_client, register, walk, org):  # noqa: ANN001
     c = walk(register(), "accept", "dispatch")
     hrss_head = org["hrss_head"]
-    refuse(api_client, hrss_head, c.number, "sign", {"version": c.version}, 404, "not_found")
+    assert_refused(api_client, hrss_head, c.number, "sign", {"version": c.version}, 404, "not_found")
 
 
 @pytest.mark.django_db

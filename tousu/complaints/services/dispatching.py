@@ -135,7 +135,9 @@ def _chain_approvers(actor: User) -> list[dict]:
         is_center=True, active=True).order_by("path").first()
     if centre is None:
         raise ValidationFailed(_("没有投诉中心单位,无法确定审批人"), field="unit")
-    lineage = [Unit.objects.select_related("head").get(pk=int(x)) for x in reversed(centre.path.strip("/").split("/"))]
+    ids = centre.lineage_ids()[::-1]  # the centre first, then the units above it
+    found = Unit.objects.select_related("head").in_bulk(ids)
+    lineage = [found[i] for i in ids]
     steps = []
     for step in approval_chain():
         up = int(step.get("up", 0))
@@ -221,8 +223,7 @@ def return_(*, actor: User, number: str, version: int, reason: str, note: str = 
     if code is None:
         raise ValidationFailed(_("请选择退回原因"), field="reason",
                                allowed=list(ReasonCode.objects.filter(group="return").values_list("code", flat=True)))
-    unit = complaint.handling_unit
-    parent = complaint.dispatched_unit
+    unit, parent, mode = complaint.handling_unit, complaint.dispatched_unit, complaint.dispatch_mode
     complaint.returns_count += 1
     complaint.handler = None
     complaint.sign_due = None
@@ -230,16 +231,11 @@ def return_(*, actor: User, number: str, version: int, reason: str, note: str = 
         complaint.handling_unit, complaint.status, to = parent, Status.IN_PROGRESS, parent.code
     else:
         complaint.status, to = Status.ACCEPTED, None
-        complaint.returned_from = unit
+        complaint.returned_from, complaint.handling_unit, complaint.dispatch_mode = unit, None, ""
         complaint.report_due = None
-    finish(complaint, actor=actor, action="return", before=before, note=note,
-           payload={"reason": code.code, "unit": unit.code if unit else None, "to_unit": to,
-                    "mode": complaint.dispatch_mode or None, "returns_count": complaint.returns_count})
-    if to is None:
-        complaint.dispatch_mode = ""
-        complaint.handling_unit = None
-        complaint.save(update_fields=["dispatch_mode", "handling_unit"])
-    return complaint
+    return finish(complaint, actor=actor, action="return", before=before, note=note,
+                  payload={"reason": code.code, "unit": unit.code if unit else None, "to_unit": to,
+                           "mode": mode or None, "returns_count": complaint.returns_count})
 
 
 @transaction.atomic(durable=True)

@@ -16,7 +16,7 @@ from tousu.complaints import deadlines
 from tousu.complaints.models import Complaint, Notification
 from tousu.complaints.services.common import recompute_dues
 from tousu.complaints.states import OPEN, Status
-from tousu.core.errors import NotPermitted, ValidationFailed
+from tousu.core.errors import ValidationFailed
 
 
 def recompute_after_calendar_change(*, actor: object = None, changed_from: dt.date | None = None,
@@ -236,8 +236,10 @@ class ImportResult:
 
 def _require_calendar_admin(actor: User | None) -> None:
     """Administrators maintain the calendar; ``None`` is the command line, run by the operator."""
-    if actor is not None and actor.role != Role.ADMIN:
-        raise NotPermitted(_("只有管理员可以维护工作日历"))
+    from tousu.accounts.services import require_admin
+
+    if actor is not None:
+        require_admin(actor, _("只有管理员可以维护工作日历"))
 
 
 def import_holiday_schedule(*, actor: User | None, text: str, fmt: str, source: str) -> ImportResult:

@@ -13,6 +13,7 @@ from tousu.accounts.models import Role
 from tousu.complaints.models import (
     Channel, DispatchMode, DispatchPlan, Kind, ReplyMethod, Satisfaction, Substantiated, Validity,
 )
+from tousu.complaints.selectors import TIMING_LABELS
 from tousu.complaints.states import TRANSITIONS, Status
 from tousu.web.forms import FLAG_LABELS
 
@@ -25,7 +26,6 @@ CHOICES = {
 }
 # Events that are not lifecycle transitions.
 EVENT_LABELS = {"register": _("登记"), "attach": _("上传附件"), "recompute_dues": _("重新计算期限")}
-from tousu.complaints.selectors import TIMING_LABELS  # noqa: E402
 
 
 @register.filter
