@@ -212,6 +212,10 @@ class Complaint(models.Model):
     suspended_at = models.DateTimeField(null=True, blank=True)
     # Dispatched as a redacted transfer (摘转): the handling unit sees no identity (SPEC §7).
     redacted = models.BooleanField(_("摘转"), default=False)
+    # The summary and content scrubbed of every complainant's identity, written whenever either
+    # or the complainants change: what a redacted viewer is shown in lists and searches.
+    summary_redacted = models.TextField(blank=True, db_default="")
+    content_redacted = models.TextField(blank=True, db_default="")
 
     returns_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     urge_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
@@ -363,7 +367,7 @@ class Event(models.Model):
     an edited, deleted or reordered row breaks the chain (``tousu verify-audit``).
     """
 
-    seq = models.PositiveBigIntegerField(unique=True)
+    seq = models.PositiveBigIntegerField()
     complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="events", db_index=True)
     number = models.CharField(max_length=32)
     action = models.CharField(max_length=32)
@@ -377,9 +381,14 @@ class Event(models.Model):
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # A keyed MAC of the complaint's state after this event, and per-field fingerprints that let
+    # verify-audit say which field or related row was changed behind the log's back.
+    state_mac = models.CharField(max_length=64, blank=True, db_default="")
+    state_prints = models.JSONField(blank=True, db_default={})
 
     class Meta:
         ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="event_complaint_seq")]
         # Statistics over one kind of event (e.g. returns per unit) without reading the whole log.
         indexes = [models.Index(fields=["action", "created_at"], name="event_action_at")]
 
@@ -452,9 +461,15 @@ class Conflict(models.Model):
     reason = models.TextField()
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     marked_at = models.DateTimeField()
+    # Lifted on record (the mark stays, with who lifted it, when and why).
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True, db_default="")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["complaint", "user"], name="conflict_once")]
+        constraints = [models.UniqueConstraint(fields=["complaint", "user"], condition=models.Q(lifted_at__isnull=True),
+                                               name="conflict_once")]
 
 
 class Opinion(models.Model):
