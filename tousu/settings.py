@@ -151,6 +151,15 @@ TOUSU_SCAN_INTERVAL_SECONDS = envint("TOUSU_SCAN_INTERVAL_SECONDS", 300)
 # With Redis, background jobs run in `tousu worker` processes (any number, on any machine) that
 # take turns through a Redis lock; `tousu serve` then runs none itself.
 TOUSU_REDIS_URL = env("TOUSU_REDIS_URL", "")
+# -- audit (the keyed event chain and its anchors outside the database) -------------------
+# HMAC key of the event chain, held outside the database (environment or TOUSU_AUDIT_KEY_FILE).
+TOUSU_AUDIT_KEY = env("TOUSU_AUDIT_KEY", "")
+# Append-only file the anchoring job writes the chain heads to (outside the database).
+TOUSU_AUDIT_ANCHOR_FILE = Path(env("TOUSU_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.log")))
+# How often the chain heads are anchored (seconds; 0: only by `tousu anchor-audit`).
+TOUSU_ANCHOR_INTERVAL_SECONDS = envint("TOUSU_ANCHOR_INTERVAL_SECONDS", 60)
+# -- end audit --------------------------------------------------------------------------
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
