@@ -86,10 +86,11 @@ wait_ready() {  # NAME PATH
 }
 
 # tousu as it is deployed: `tousu serve` (gunicorn, sync workers, access log to stdout). Its
-# periodic deadline scan (first run after 300 s) is off: a job, not the request path measured here.
+# periodic deadline scan (first run after 300 s) and audit anchoring (every 60 s; the first run
+# anchors every chain) are off: jobs, not the request path measured here.
 start_tousu() {
   SERVER_PORT=$(free_port)
-  TOUSU_SCAN_INTERVAL_SECONDS=0 TOUSU_DATA_DIR=$DATA "$VENV/bin/tousu" serve --host 127.0.0.1 --port "$SERVER_PORT" --workers "$WORKERS" \
+  TOUSU_SCAN_INTERVAL_SECONDS=0 TOUSU_ANCHOR_INTERVAL_SECONDS=0 TOUSU_DATA_DIR=$DATA "$VENV/bin/tousu" serve --host 127.0.0.1 --port "$SERVER_PORT" --workers "$WORKERS" \
     >> "$LOGS/tousu-server.log" 2>&1 &
   SERVER_PID=$!
   wait_ready tousu-server /login/

@@ -7,6 +7,7 @@ import pytest
 
 from tousu.accounts.models import ApiToken, User
 from tousu.complaints import services
+from tousu.complaints.events import verify_audit
 from tousu.presets import REGISTRY
 from tousu.presets.base import load
 from tousu.presets.government import demo
@@ -16,6 +17,9 @@ from tousu.presets.government import demo
 def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "attachments"
+    # The audit log's key and anchors: one per test, never the developer's var/ (events.py).
+    settings.TOUSU_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789abcdef"
+    settings.TOUSU_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
     settings.LANGUAGE_CODE = "zh-hans"
     from django.core.cache import cache
 
@@ -87,6 +91,9 @@ def walk(org):  # noqa: ANN001, ANN201
             actor, kwargs = STEPS[action](org)
             complaint = services.ACTIONS[action](actor=actor, number=complaint.number,
                                                  version=complaint.version, **kwargs)
+        # Every action writes its event after its last change: the history vouches for the state.
+        report = verify_audit()
+        assert report.ok, report.problems
         return complaint
     return step
 

@@ -41,9 +41,19 @@ def envint(name: str, default: int) -> int:
 
 DATA_DIR = Path(env("TOUSU_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 DEBUG = envbool("DEBUG", False)
+# Production mode: startup refuses the development SECRET_KEY, a missing TOUSU_PII_KEY or
+# TOUSU_AUDIT_KEY, and DEBUG (see "# -- production" below); `check --deploy` flags the same.
+TOUSU_PRODUCTION = envbool("TOUSU_PRODUCTION", False)
+# Served over TLS (directly or behind a proxy): HSTS, secure cookies, redirect from http.
+TOUSU_HTTPS = envbool("TOUSU_HTTPS", False)
+# Behind one reverse proxy: trust the X-Forwarded-Proto it sets, and take the client address for
+# login throttling from the last X-Forwarded-For entry (the one the proxy appended).
+TOUSU_PROXY = envbool("TOUSU_PROXY", False)
 # The development default keeps `make run` working out of the box; production sets SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", "tousu-development-key-change-me-in-production-0123456789")
-# Key for personal data at rest (phone, ID number). Defaults to one derived from SECRET_KEY.
+TOUSU_DEVELOPMENT_SECRET_KEY = "tousu-development-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY") or TOUSU_DEVELOPMENT_SECRET_KEY
+# Key for personal data at rest (phone, ID number). Outside production mode it defaults to one
+# derived from SECRET_KEY; production requires its own, so rotating SECRET_KEY keeps the data readable.
 TOUSU_PII_KEY = env("TOUSU_PII_KEY", "")
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -54,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Listed so the API docs render Swagger UI from its bundled static files, not from a CDN.
+    "ninja",
     "tousu.core",
     "tousu.accounts",
     "tousu.calendar",
@@ -64,7 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tousu.core.middleware.SecurityHeadersMiddleware",
     "tousu.core.middleware.RejectNulMiddleware",
+    "tousu.core.middleware.BodySizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,8 +136,39 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live in the database, shared by every worker: logging out deletes the row, so a copied
+# cookie is worthless at once (a signed cookie stayed valid until it expired). A deactivated user
+# is refused on the next request by the authentication backend, whatever the session holds.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = envint("TOUSU_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")}},
+    {"NAME": "tousu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# -- transport and browser security (headers beyond these: tousu.core.middleware) ----------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if TOUSU_PROXY:
+    # Only behind a proxy that overwrites this header: a client could otherwise claim https.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = TOUSU_HTTPS
+SESSION_COOKIE_SECURE = TOUSU_HTTPS
+CSRF_COOKIE_SECURE = TOUSU_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if TOUSU_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TOUSU_HTTPS
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload asks browsers to hard-code the domain; intranet names cannot be listed, and a
+    # listed public domain cannot easily be taken off again, so it is left to the operator.
+    "security.W021",
+]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -158,8 +203,34 @@ TOUSU_AUDIT_KEY = env("TOUSU_AUDIT_KEY", "")
 TOUSU_AUDIT_ANCHOR_FILE = Path(env("TOUSU_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.log")))
 # How often the chain heads are anchored (seconds; 0: only by `tousu anchor-audit`).
 TOUSU_ANCHOR_INTERVAL_SECONDS = envint("TOUSU_ANCHOR_INTERVAL_SECONDS", 60)
+# Each anchoring run looks this far back before the previous one: a transaction that committed
+# late is still anchored (one slower than this is anchored the next time its complaint changes).
+TOUSU_ANCHOR_MARGIN_SECONDS = envint("TOUSU_ANCHOR_MARGIN_SECONDS", 600)
 # -- end audit --------------------------------------------------------------------------
 
+# -- production: refuse to start with development secrets --------------------------------
+if TOUSU_PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    _problems = []
+    if SECRET_KEY == TOUSU_DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure-"):
+        _problems.append("SECRET_KEY is the public development key; set a random one")
+    elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        _problems.append("SECRET_KEY must be at least 50 random characters")
+    if not TOUSU_PII_KEY:
+        _problems.append("TOUSU_PII_KEY is not set (the key of personal data at rest)")
+    elif TOUSU_PII_KEY == SECRET_KEY:
+        _problems.append("TOUSU_PII_KEY must differ from SECRET_KEY")
+    if not TOUSU_AUDIT_KEY:
+        _problems.append("TOUSU_AUDIT_KEY is not set (the key of the audit chain)")
+    if DEBUG:
+        _problems.append("DEBUG must be off")
+    if _problems:
+        raise ImproperlyConfigured("TOUSU_PRODUCTION=1 refuses to start: " + "; ".join(_problems) + ".")
+
+# Bodies other than uploads are read into memory: larger ones are refused with 413
+# (tousu.core.middleware.BodySizeMiddleware); a multipart upload may carry one attachment
+# (TOUSU_ATTACHMENT_MAX_BYTES) plus this much of form fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -174,6 +245,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tousu@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 404, 413 …) is the client's error, not ours: one line, no traceback.
+    "filters": {"client_errors_in_one_line": {"()": "tousu.core.logfilters.ClientErrorsInOneLine"}},
+    # On the logger where Django logs refused requests, and on the handler for the loggers below
+    # it (django.security.*), whose records a logger filter of a parent does not see.
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}},
+    "loggers": {"django.request": {"filters": ["client_errors_in_one_line"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }

@@ -118,3 +118,24 @@ class AdminLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target}"
+
+
+class LoginFailure(models.Model):
+    """One refused login (SPEC §14), counted by ``tousu.accounts.throttle``.
+
+    Kept in the database, not a per-process cache, so that every worker counts the same failures
+    and a restart forgets none; rows older than the throttle window are pruned by the periodic job.
+    """
+
+    username = models.CharField(max_length=150)  # as typed, stripped and lower-cased
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_user_at"),
+            models.Index(fields=["address", "at"], name="login_failure_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.address}"

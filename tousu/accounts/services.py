@@ -17,7 +17,7 @@ from tousu.accounts.models import AdminLog, Role, Unit, User, set_unit_path
 from tousu.core.errors import NotFound, NotPermitted, ValidationFailed
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-FIELDS = ("name", "head", "business_hours", "authority_level", "is_center")
+FIELDS = ("name", "head", "business_hours", "authority_level", "is_center", "parent")
 
 
 def is_admin(user: User | None) -> bool:
@@ -122,8 +122,8 @@ def create_unit(*, actor: User, code: str, name: str, parent: str = "", is_cente
 
 @transaction.atomic
 def update_unit(*, actor: User, code: str, **changes: Any) -> Unit:
-    """Change a unit's name, head, business hours, authority level or centre flag; only the
-    fields given change."""
+    """Change a unit's name, head, business hours, authority level, centre flag or parent; only
+    the fields given change, and all of them or none (a refused move keeps the new name out)."""
     require_admin(actor)
     unit = get_unit(code)
     unknown = sorted(set(changes) - set(FIELDS))
@@ -140,6 +140,8 @@ def update_unit(*, actor: User, code: str, **changes: Any) -> Unit:
         clean["authority_level"] = _level(changes["authority_level"])
     if "is_center" in changes:
         clean["is_center"] = bool(changes["is_center"])
+    parent = changes.get("parent")
+    moving = "parent" in changes and (parent or None) != (unit.parent.code if unit.parent_id else None)
     before = {k: getattr(unit, k) for k in clean}
     for k, v in clean.items():
         setattr(unit, k, v)
@@ -147,6 +149,8 @@ def update_unit(*, actor: User, code: str, **changes: Any) -> Unit:
     shown = {k: (v.username if isinstance(v, User) else v) for k, v in clean.items()}
     log(actor, "update_unit", code, {"changes": shown, "before": {
         k: (v.username if isinstance(v, User) else v) for k, v in before.items()}})
+    if moving:
+        unit = move_unit(actor=actor, code=code, parent=parent or "")  # inside this transaction
     return unit
 
 

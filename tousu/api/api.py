@@ -5,6 +5,7 @@ below translate it, so no route formats an error itself.
 """
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -12,6 +13,7 @@ from ninja.security import HttpBearer
 
 from tousu.accounts.models import ApiToken
 from tousu.core.errors import NotAuthenticated, NotFound, TousuError, ValidationFailed
+from tousu.core.middleware import too_large
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,13 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = {400: "bad_request", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
     return _error(request, TousuError(str(exc), code=code) if exc.status_code < 500 else TousuError(str(exc)))
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Normally refused by BodySizeMiddleware before the route; a body that still outgrows the
+    # limit while being read is the client's error (413), not a 500 from the catch-all below.
+    return too_large(request)
 
 
 @api.exception_handler(Exception)

@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from tousu.complaints import selectors
+from tousu.complaints.inputs import Id
 from tousu.complaints.services.timekeeping import mark_read
 
 router = Router(tags=["notifications"])
@@ -16,7 +17,7 @@ def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, max_length=500)
+    ids: list[Id] | None = Field(None, max_length=500)
 
 
 @router.post("/read", summary="标记已读")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"verify-audit": "verify_audit", "calendar-import": "calendar_import",
+ALIASES = {"verify-audit": "verify_audit", "anchor-audit": "anchor_audit", "calendar-import": "calendar_import",
            "scan-deadlines": "scan_deadlines"}
 
 

@@ -6,12 +6,68 @@ models and the web UI renders and validates its action forms from them.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from typing import Any
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from tousu.calendar.workdays import FIRST, LAST
+
+# Every face reads a time without an offset as Beijing time (SPEC §4: times are Asia/Shanghai), so
+# a hotline system sending local "2026-11-27T10:00:00" means what its operator sees on the wall.
+BEIJING = ZoneInfo("Asia/Shanghai")
+# Database integer columns are 64-bit signed; a larger id or count cannot exist.
+MAX_ID = 2**63 - 1
+RANGE_MESSAGE = f"须在 {FIRST.isoformat()} 至 {LAST.isoformat()} 之间"
+
+
+def _moment(value: datetime) -> datetime:
+    """An aware time in Beijing, its day within the calendar's range (2000–2099)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=BEIJING)
+    try:
+        local = value.astimezone(BEIJING)
+    except (OverflowError, ValueError):
+        raise ValueError(RANGE_MESSAGE) from None
+    if not FIRST <= local.date() <= LAST:
+        raise ValueError(RANGE_MESSAGE)
+    return local
+
+
+def _day(value: date) -> date:
+    if not FIRST <= value <= LAST:
+        raise ValueError(RANGE_MESSAGE)
+    return value
+
+
+def _past(value: datetime) -> datetime:
+    # A few minutes of leeway for a caller's clock running ahead.
+    if value > datetime.now(BEIJING) + timedelta(minutes=5):
+        raise ValueError("不能晚于现在")
+    return value
+
+
+# A time (naive → Beijing) and a day, both within the working-day calendar's range.
+Moment = Annotated[datetime, AfterValidator(_moment)]
+PastMoment = Annotated[datetime, AfterValidator(_moment), AfterValidator(_past)]
+Day = Annotated[date, AfterValidator(_day)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _no_huge_integers(value: Any) -> Any:
+    # Checked before the union below would quietly turn 2**70 into a float.
+    if isinstance(value, dict) and any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_ID
+                                       for v in value.values()):
+        raise ValueError(f"整数须在 ±{MAX_ID} 之内")
+    return value
+
+
+# A preset-defined extra field's value: short text, a finite number, an integer a database column
+# holds, a yes/no, or nothing.
+ExtraValue = (Annotated[str, Field(max_length=2000)] | Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
+              | Annotated[float, Field(allow_inf_nan=False)] | bool | None)
 
 
 def _has_nul(value: Any) -> bool:
@@ -39,7 +95,8 @@ class Input(BaseModel):
 
 class ActionIn(Input):
     model_config = ConfigDict(extra="forbid", str_max_length=20000)
-    version: int = Field(title="版本", description="the complaint's current version (optimistic locking)")
+    version: int = Field(title="版本", ge=1, le=2**31 - 1,
+                         description="the complaint's current version (optimistic locking)")
 
 
 def _text(title: str, required: bool = True, long: bool = False, max_length: int = 5000):  # noqa: ANN202
@@ -58,7 +115,7 @@ def _choice(title: str, source: str, required: bool = True):  # noqa: ANN202
 class Accept(ActionIn):
     category: str = _choice("类别", "categories")
     grade: str = _choice("等级", "grades")
-    agreed_due: date | None = Field(None, title="与投诉人约定的期限(可选,不晚于法定期限)")
+    agreed_due: Day | None = Field(None, title="与投诉人约定的期限(可选,不晚于法定期限)")
     note: str = _text("备注", required=False)
 
 
@@ -126,8 +183,7 @@ class RequiredNote(ActionIn):
 
 class Supervise(ActionIn):
     note: str = _text("督办意见", long=True)
-    deadline: str = Field("", title="督办期限(YYYY-MM-DD,可选)", max_length=10,
-                          pattern=r"^(\d{4}-\d{2}-\d{2})?$")
+    deadline: Day | None = Field(None, title="督办期限(可选)")
 
 
 class SubmitResult(ActionIn):
@@ -194,6 +250,11 @@ class MarkConflict(ActionIn):
     reason: str = _text("回避理由", long=True)
 
 
+class LiftConflict(ActionIn):
+    user: str = _choice("解除回避的人员", "staff")
+    reason: str = _text("解除理由", long=True)
+
+
 ACTION_INPUTS: dict[str, type[ActionIn]] = {
     "accept": Accept, "decline": Decline, "resolve_on_spot": ResolveOnSpot, "convert": Convert,
     "dispatch": Dispatch, "sign": Note, "return": Return, "request_extension": RequestExtension,
@@ -202,7 +263,7 @@ ACTION_INPUTS: dict[str, type[ActionIn]] = {
     "reject_result": RequiredNote, "reply": Reply, "follow_up": FollowUp, "request_review": Reason,
     "decide_review": DecideReview, "archive": Note, "withdraw": Withdraw, "merge": Merge, "reopen": Reopen,
     "refuse_return": RequiredNote, "assign_handler": AssignHandler, "sub_dispatch": SubDispatch,
-    "give_opinion": GiveOpinion, "mark_conflict": MarkConflict, "propose_dispatch": Dispatch,
+    "give_opinion": GiveOpinion, "mark_conflict": MarkConflict, "lift_conflict": LiftConflict, "propose_dispatch": Dispatch,
     "decide_dispatch": DecideDispatch,
 }
 
@@ -228,7 +289,7 @@ class RespondentSchema(Input):
     specification: str = Field("", max_length=100)
     batch: str = Field("", max_length=100)
     quantity: str = Field("", max_length=40)
-    production_date: date | None = None
+    production_date: Annotated[date, Field(ge=date(1900, 1, 1), le=LAST)] | None = None
     purchase_place: str = Field("", max_length=200)
     partner_name: str = Field("", max_length=200)
     rank: str = Field("", max_length=40, description="职级, e.g. county_managed (县管干部), for routing")
@@ -240,8 +301,8 @@ class RegisterIn(Input):
     summary: str = Field("", max_length=200)
     content: str = Field("", max_length=20000)
     demands: str = Field("", max_length=5000)
-    received_at: datetime | None = None
-    occurred_at: datetime | None = None
+    received_at: PastMoment | None = Field(None, description="without an offset: Beijing time")
+    occurred_at: PastMoment | None = Field(None, description="without an offset: Beijing time")
     place: str = Field("", max_length=200)
     amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     anonymous: bool = False
@@ -251,7 +312,8 @@ class RegisterIn(Input):
     grade: str = Field("", max_length=40)
     upgraded_source: str = Field("", max_length=120)
     flags: list[str] = Field(default_factory=list, max_length=20)
-    extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=50)
+    extra: Annotated[dict[Annotated[str, Field(max_length=64)], ExtraValue],
+                     BeforeValidator(_no_huge_integers)] = Field(default_factory=dict, max_length=50)
 
     def to_registration(self):  # noqa: ANN201
         from tousu.complaints.services import ComplainantIn, Registration, RespondentIn
@@ -274,13 +336,13 @@ class ListIn(Input):
     grade: str = Field("", max_length=40)
     channel: str = Field("", max_length=16)
     kind: str = Field("", max_length=16)
-    received_from: date | None = None
-    received_to: date | None = None
+    received_from: Day | None = None
+    received_to: Day | None = None
     overdue: bool | None = None
     due_soon: bool | None = None
     q: str = Field("", max_length=200)
     handler: str = Field("", max_length=150)
     mine: bool = False
     open: bool | None = None
-    cursor: int | None = Field(None, ge=1)
+    cursor: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(25, ge=1, le=100)

@@ -9,16 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Unit, User
-from tousu.complaints.access import sees_identity
+from tousu.complaints.identity import sees_identity, sent_redacted
 from tousu.complaints.models import Complaint, DispatchMode
-from tousu.complaints.selectors import scrub_identity
+from tousu.complaints.selectors import scrubber_for
 from tousu.core.errors import InvalidTransition
-
-
-def _redacted_for_unit(c: Complaint) -> bool:
-    unit = c.dispatched_unit or c.handling_unit
-    units = unit.lineage_ids() if unit else []
-    return c.redacted or c.respondents.filter(unit__in=units).exists()
 
 
 def _day(value: Any) -> str:
@@ -30,10 +24,9 @@ def dispatch_letter(actor: User, c: Complaint) -> dict[str, Any]:
     if c.dispatch_mode not in (DispatchMode.ASSIGN, DispatchMode.TRANSFER) or not c.dispatched_unit_id:
         raise InvalidTransition(_("只有交办、转办件有交办函/转办函"), number=c.number)
     transfer = c.dispatch_mode == DispatchMode.TRANSFER
-    hide = _redacted_for_unit(c) or not sees_identity(actor, c)
-
-    def text(value: str) -> str:
-        return scrub_identity(c, value) if hide and value else value
+    # Redacted as sent to the unit (a redacted transfer, or the unit is on a respondent's side),
+    # and for a reader who does not see the identity, whatever was sent.
+    hide = sent_redacted(c, c.dispatched_unit or c.handling_unit) or not sees_identity(actor, c)
 
     event = c.events.filter(action="dispatch").select_related("actor__unit").order_by("-seq").first()
     people = [] if hide or c.anonymous else [
@@ -54,13 +47,16 @@ def dispatch_letter(actor: User, c: Complaint) -> dict[str, Any]:
     sender = event.actor.unit if event and event.actor and event.actor.unit_id else None
     if sender is None or not sender.is_center:
         sender = Unit.objects.filter(is_center=True).order_by("path").first()
-    return {
+    letter = {
         "title": _("转办函") if transfer else _("交办函"), "from": sender.name if sender else "",
         "number": c.number, "to": c.dispatched_unit.name,
         "date": timezone.localtime(event.created_at if event else timezone.now()).strftime("%Y年%m月%d日"),
-        "summary": text(c.summary), "content": text(c.content), "demands": text(c.demands),
+        "summary": c.summary, "content": c.content, "demands": c.demands,
         "received_at": _day(c.received_at), "category": c.category.name if c.category else "",
         "complainants": people, "redacted": hide,
         "deadlines": [{"what": what, "by": _day(at)} for what, at in deadlines if at],
         "duties": duties,
     }
+    if hide:  # every text of the letter, scrubbed in one pass; the number stays as it is
+        letter = {**scrubber_for(c).deep(letter), "number": c.number}
+    return letter

@@ -361,10 +361,12 @@ class Suspension(models.Model):
 
 
 class Event(models.Model):
-    """One entry of the append-only, hash-chained history (SPEC §5).
+    """One entry of the append-only history (SPEC §5), in a keyed chain per complaint.
 
-    ``seq`` is gap-free across the whole log; ``hash`` covers the entry and the previous hash, so
-    an edited, deleted or reordered row breaks the chain (``tousu verify-audit``).
+    ``seq`` runs 1..n per complaint and equals the complaint's version after the event; ``hash``
+    is a MAC (key outside the database) over the entry and the previous event of the same
+    complaint, so an edited, deleted or reordered row breaks the chain (``tousu verify-audit``,
+    ``tousu.complaints.events``).
     """
 
     seq = models.PositiveBigIntegerField()
@@ -387,21 +389,17 @@ class Event(models.Model):
     state_prints = models.JSONField(blank=True, db_default={})
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["complaint", "seq"]
         constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="event_complaint_seq")]
-        # Statistics over one kind of event (e.g. returns per unit) without reading the whole log.
-        indexes = [models.Index(fields=["action", "created_at"], name="event_action_at")]
+        indexes = [
+            # Statistics over one kind of event (e.g. returns per unit) without reading the whole log.
+            models.Index(fields=["action", "created_at"], name="event_action_at"),
+            # The anchoring job: the complaints whose chains moved since its last run.
+            models.Index(fields=["created_at"], name="event_created_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} #{self.seq} {self.action}"
-
-
-class AuditHead(models.Model):
-    """The chain's last ``seq`` and ``hash``: a truncated tail is detected against it."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
 
 
 class Notification(models.Model):

@@ -5,6 +5,8 @@ Selectors own the queries (select_related) so that faces never cause N+1 queries
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,20 +15,22 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints.access import (
-    UNIT_ROLES, allowed_actions, hidden_identities, scope_filter, sees_identity, visible_complaints,
+from tousu.complaints.access import allowed_actions, scope_filter, visible_complaints
+from tousu.complaints.identity import (
+    UNIT_ROLES, hidden_ids, hidden_q, mark_hidden, may_look_up_callers, sees_identity, with_hidden,
 )
 from tousu.complaints.deadlines import DUE_FIELDS
 from tousu.complaints.inputs import ListIn
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.states import OPEN, Status
-from tousu.core.crypto import mask_id_number, mask_phone
-from tousu.core.errors import ValidationFailed
-from tousu.core.redaction import scrub
+from tousu.core.crypto import blind_index, mask_id_number, mask_phone, normalize_phone
+from tousu.core.errors import NotPermitted, ValidationFailed
+from tousu.core.redaction import Scrubber
 
 DUE_SOON_HOURS = 48
 # What a list row needs: no long text, so a page reads and converts as little as it can.
-LIST_FIELDS = ("number", "kind", "status", "channel", "summary", "received_at", "anonymous", "version",
+LIST_FIELDS = ("number", "kind", "status", "channel", "summary", "summary_redacted", "received_at", "anonymous",
+               "version", "redacted",
                "due_at", "due_rules", "closed_at", "handling_due", "category__code", "grade__code",
                "handling_unit__code", "handling_unit__name", "category__name", "grade__name",
                "handler__username", "handler__display_name")
@@ -79,9 +83,30 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
     if f.mine:
         qs = qs.filter(Q(handler=actor) | Q(first_owner=actor, status=Status.REGISTERED))
     if f.q.strip():
-        text = f.q.strip()
-        qs = qs.filter(Q(number=text) | Q(summary__contains=text) | Q(content__contains=text))
+        qs = qs.filter(search_q(actor, f.q.strip()))
     return qs
+
+
+_PHONE_QUERY = re.compile(r"[\d\s\-+().]+")
+
+
+def search_q(actor: User, text: str) -> Q:
+    """The free-text search as one filter. Where ``actor`` sees the identity: the number, summary
+    and content, and the complainants' name, e-mail, address, work unit and phone (through its
+    keyed blind index). Where the redacted view applies: only the number and the stored redacted
+    summary and content, so that a search never confirms who complained (SPEC §7)."""
+    from tousu.complaints.models import Complainant
+
+    people = Q(name__contains=text) | Q(email__icontains=text) | Q(address__contains=text)
+    people |= Q(organisation__contains=text)
+    folded = unicodedata.normalize("NFKC", text)
+    if _PHONE_QUERY.fullmatch(folded) and len(normalize_phone(folded)) >= 5:
+        people |= Q(phone_index=blind_index(normalize_phone(folded)))
+    plain = (Q(summary__contains=text) | Q(content__contains=text)
+             | Q(id__in=Complainant.objects.filter(people).values("complaint_id")))
+    redacted = Q(summary_redacted__contains=text) | Q(content_redacted__contains=text)
+    hidden = hidden_q(actor)
+    return Q(number=text) | (hidden & redacted) | (~hidden & plain)
 
 
 def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int | None]:
@@ -90,8 +115,9 @@ def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int |
     qs = filter_complaints(actor, f)
     if f.cursor:
         qs = qs.filter(id__lt=f.cursor)
-    rows = list(qs.select_related("handling_unit", "category", "grade", "handler").only(*LIST_FIELDS)
-                .order_by("-id")[: limit + 1])
+    # The confidentiality rule rides along in the same query (identity.with_hidden).
+    rows = mark_hidden(list(with_hidden(qs, actor).select_related("handling_unit", "category", "grade", "handler")
+                            .only(*LIST_FIELDS).order_by("-id")[: limit + 1]), actor)
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -143,6 +169,7 @@ def first_complainant(c: Complaint) -> Any:
 
 
 def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> dict[str, Any]:
+    """One list row; ``hidden`` rows carry the stored redacted summary and no complainant."""
     return {
         "number": c.number, "kind": c.kind, "status": c.status, "channel": c.channel,
         "received_at": c.received_at,
@@ -151,7 +178,7 @@ def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> dict[s
         "handling_unit": c.handling_unit.code if c.handling_unit else None,
         "handler": c.handler.username if c.handler else None,
         "due_at": c.due_at, "due_rule": _running_rule(c), "timing": timing(c), "version": c.version,
-        "summary": scrub_identity(c, c.summary) if hidden else c.summary, "hidden": hidden,
+        "summary": c.summary_redacted if hidden else c.summary, "hidden": hidden,
         "complainant": None if hidden or c.anonymous or first is None else first.name,
         "phone": mask_phone(first.phone) if first is not None and first.phone and not (c.anonymous or hidden)
         else None,
@@ -159,51 +186,95 @@ def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> dict[s
 
 
 def list_rows(actor: User, rows: list[Complaint]) -> list[dict[str, Any]]:
-    """The list rows ``actor`` may see: identities hidden where the redacted view applies."""
-    hidden = hidden_identities(actor, rows)
-    return [list_row(c, first, hidden=c.id in hidden) for c, first in with_first_complainants(rows)]
+    """The list rows ``actor`` may see: identities hidden where the redacted view applies. The rule
+    rides in the page's own query (``list_complaints``; one query otherwise), and the first
+    complainants are read, in one query, only for the rows shown in full."""
+    hidden = hidden_ids(actor, rows)
+    _fill_redacted_summaries([c for c in rows if c.id in hidden])
+    return [list_row(c, first, hidden=c.id in hidden)
+            for c, first in with_first_complainants(rows, skip=hidden)]
 
 
-def _identifiers(c: Complaint) -> list[str]:
-    people = getattr(c, "_identity_cache", None)
-    if people is None:
-        people = []
-        for p in c.complainants.all():
-            people += [p.name, p.phone, p.id_number, p.email, p.address, p.organisation]
-        c._identity_cache = people
-    return people
+def _fill_redacted_summaries(rows: list[Complaint]) -> None:
+    """Rows written without going through the services (bulk loads) may lack the stored redacted
+    summary: scrub it here, for those rows only, with one query for their complainants."""
+    missing = [c for c in rows if c.summary and not c.summary_redacted]
+    if not missing:
+        return
+    scrubbers = scrubbers_for(missing)
+    for c in missing:
+        c.summary_redacted = scrubbers[c.id](c.summary)
+
+
+def scrubbers_for(rows: list[Complaint]) -> dict[int, Scrubber]:
+    """One compiled scrubber per complaint (SPEC §7), its complainants read in one query."""
+    from tousu.complaints.models import Complainant
+
+    people: dict[int, list[Any]] = {c.id: [] for c in rows}
+    for p in Complainant.objects.filter(complaint__in=list(people)):
+        people[p.complaint_id].append(p)
+    made = {}
+    for c in rows:
+        made[c.id] = c.__dict__.get("_scrubber") or Scrubber(people[c.id])
+        c._scrubber = made[c.id]
+    return made
+
+
+def scrubber_for(c: Complaint) -> Scrubber:
+    """The scrubber of ``c``'s complainants, compiled once per request."""
+    found = c.__dict__.get("_scrubber")
+    if found is None:
+        found = c._scrubber = Scrubber(c.complainants.all())
+    return found
 
 
 def scrub_identity(c: Complaint, text: str) -> str:
-    return scrub(text, _identifiers(c))
+    return scrubber_for(c)(text)
 
 
-def with_first_complainants(rows: list[Complaint]) -> list[tuple[Complaint, Any]]:
+def with_first_complainants(rows: list[Complaint], skip: set[int] | frozenset[int] = frozenset()
+                            ) -> list[tuple[Complaint, Any]]:
+    """Each row with its first complainant (None for the ``skip`` ids: nothing of them is read)."""
     from tousu.complaints.models import Complainant
 
     firsts: dict[int, Any] = {}
-    people = (Complainant.objects.filter(complaint__in=[c.id for c in rows], position=0)
-              .only("complaint_id", "name", "phone"))
+    wanted = [c.id for c in rows if c.id not in skip]
+    people = (Complainant.objects.filter(complaint__in=wanted, position=0)
+              .only("complaint_id", "name", "phone")) if wanted else []
     for p in people:
         firsts.setdefault(p.complaint_id, p)
     return [(c, firsts.get(c.id)) for c in rows]
 
 
+# What the redacted view keeps as it is: codes, usernames and links, never free text.
+_KEPT = frozenset({"number", "kind", "status", "channel", "category", "grade", "handling_unit", "handler",
+                   "version", "validity", "dispatch_mode", "dispatched_unit", "returned_from", "co_units",
+                   "registered_by", "first_owner", "repeat_of", "merged_into", "allowed_actions", "due",
+                   "due_rules", "timing", "due_rule"})
+
+
 def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
-    """The record as ``actor`` may see it: the redacted view (摘转) where it applies."""
+    """The record as ``actor`` may see it: the redacted view (摘转) where it applies — every text
+    in it (facts, outcome, opinions, plans, conflicts, extensions, requests, attachment names,
+    extra fields) scrubbed of the complainants' identity, and no complainant listed."""
+    from tousu.complaints.identity import personally_excluded
+
     detail = _full_detail(actor, c)
     if sees_identity(actor, c):
         detail["identity_hidden"] = False
+        detail["identity_requestable"] = False
         return detail
-    text_fields = ("summary", "content", "demands", "place", "findings", "solution", "proposed_reply",
-                   "reply_text", "decline_text", "close_reason")
-    detail.update({f: scrub_identity(c, detail[f]) for f in text_fields if detail.get(f)})
-    for o in detail["opinions"]:
-        o["text"] = scrub_identity(c, o["text"])
+    scrub = scrubber_for(c)
+    detail = {k: v if k in _KEPT else scrub.deep(v) for k, v in detail.items()}
     detail["complainants"] = []
     detail["complainant"] = detail["phone"] = None
+    # The earlier case of the same caller (found by phone) could be open to this user, identity and
+    # all: following the link would name the complainant.
+    detail["repeat_of"] = None
     detail["attachments"] = [a for a in detail["attachments"] if a["released"]]
     detail["identity_hidden"] = True
+    # A grant can lift the redacted view of a unit, never that of the person complained about.
+    detail["identity_requestable"] = actor.role in UNIT_ROLES and not personally_excluded(actor, c)
     return detail
 
 
@@ -279,17 +350,21 @@ def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
 
 
 def complaint_events(actor: User, c: Complaint) -> list[Event]:
-    """The history as ``actor`` may see it: notes scrubbed in the redacted view."""
+    """The history as ``actor`` may see it: in the redacted view every note and every text in a
+    payload scrubbed, and payload keys that name a complainant withheld."""
     events = list(c.events.order_by("seq"))
     if not sees_identity(actor, c):
+        scrub = scrubber_for(c)
         for e in events:
-            e.note = scrub_identity(c, e.note)
-            e.payload = {k: v for k, v in e.payload.items() if k not in IDENTITY_PAYLOAD_KEYS}
+            e.note = scrub(e.note)
+            e.payload = scrub.deep({k: v for k, v in e.payload.items() if k not in IDENTITY_PAYLOAD_KEYS})
     return events
 
 
-# Payload keys that may carry identity (none do today; listed so that a future one is withheld).
-IDENTITY_PAYLOAD_KEYS = frozenset({"complainant", "complainants", "phone", "name", "id_number", "address"})
+# Payload keys withheld in the redacted view: those that may carry identity, and the link to the same
+# caller's earlier case (found by phone), which could name the complainant.
+IDENTITY_PAYLOAD_KEYS = frozenset({"complainant", "complainants", "phone", "name", "id_number", "address",
+                                   "email", "organisation", "repeat_of"})
 
 
 def event_row(e: Event) -> dict[str, Any]:
@@ -299,26 +374,39 @@ def event_row(e: Event) -> dict[str, Any]:
 
 
 def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint]:
-    """Earlier complaints of a caller, newest first (hotline look-up, SPEC §8)."""
-    from tousu.core.crypto import blind_index, normalize_phone
+    """Earlier complaints of a caller, newest first (hotline look-up, SPEC §8).
 
-    digits = normalize_phone(phone)
+    A caller's history says who complained: unit staff may look callers up only where the preset
+    allows it, and never see a case whose identity is hidden from them (SPEC §7)."""
+    if not may_look_up_callers(actor):
+        raise NotPermitted(_("承办单位人员不能查询来电历史"), code="caller_lookup_refused")
+    digits = normalize_phone(unicodedata.normalize("NFKC", phone or ""))
     if len(digits) < 5:
         return []
     from tousu.complaints.models import Complainant
 
     ids = Complainant.objects.filter(phone_index=blind_index(digits)).values("complaint_id")
-    return list(visible_complaints(actor).filter(id__in=ids).select_related("handling_unit")
+    return list(visible_complaints(actor).filter(id__in=ids).exclude(hidden_q(actor)).select_related("handling_unit")
                 .order_by("-id")[:limit])
 
 
 def notifications_for(actor: User, *, unread_only: bool = False, limit: int = 50) -> list[Any]:
+    """The actor's notices, newest first. A notice is scrubbed when it is written for a recipient
+    in the redacted view; it is scrubbed again here for cases hidden from the actor since (a
+    redacted re-dispatch, a conflict marked later)."""
     from tousu.complaints.models import Notification
 
     qs = Notification.objects.filter(recipient=actor).select_related("complaint")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    return list(qs.order_by("-id")[: max(1, min(limit, 200))])
+    rows = list(qs.order_by("-id")[: max(1, min(limit, 200))])
+    hidden = hidden_ids(actor, {n.complaint_id: n.complaint for n in rows}.values())
+    if hidden:
+        scrubbers = scrubbers_for([n.complaint for n in rows if n.complaint_id in hidden])
+        for n in rows:
+            if n.complaint_id in hidden:
+                n.message = scrubbers[n.complaint_id](n.message)
+    return rows
 
 
 def unread_count(actor: User) -> int:
@@ -343,8 +431,11 @@ def attachment_for(actor: User, number: str, attachment_id: int) -> tuple[Any, A
 
     complaint = access_complaint(actor, number)
     attachment = complaint.attachments.filter(id=attachment_id).first()
-    if attachment is None or (not attachment.released and not sees_identity(actor, complaint)):
+    visible = sees_identity(actor, complaint)
+    if attachment is None or (not attachment.released and not visible):
         raise NotFound(_("附件不存在或未放行"))
+    if not visible:  # a released file's name may still name the complainant (尹晓梅身份证.jpg)
+        attachment.original_name = scrub_identity(complaint, attachment.original_name)
     path = settings.MEDIA_ROOT / attachment.stored_name
     if not path.exists():
         raise NotFound(_("附件文件已丢失,请联系管理员"))

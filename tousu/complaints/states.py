@@ -81,7 +81,10 @@ TRANSITIONS: dict[str, Transition] = {
     "sub_dispatch": _t({S.DISPATCHED, S.IN_PROGRESS}, S.DISPATCHED, {Role.HEAD}, _("下转"), unit_action=True),
     "give_opinion": _t({S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED}, SAME, UNIT, _("协办意见"),
                         co_unit_action=True),
-    "mark_conflict": _t(OPEN, SAME, {Role.HEAD, Role.CENTER}, _("标记回避"), True),
+    # Recusal is decided by the centre (or the accountability panel), never by the unit whose
+    # staff it concerns; a mark is lifted on record, never deleted.
+    "mark_conflict": _t(OPEN, SAME, {Role.CENTER, Role.PANEL}, _("标记回避")),
+    "lift_conflict": _t(OPEN, SAME, {Role.CENTER, Role.PANEL}, _("解除回避")),
     "request_extension": _t({S.IN_PROGRESS}, S.IN_PROGRESS, UNIT_AND_CENTER, _("申请延期"), True),
     "decide_extension": _t({S.IN_PROGRESS}, S.IN_PROGRESS, {Role.HEAD, Role.CENTER}, _("审批延期"), True),
     "suspend": _t({S.IN_PROGRESS}, S.SUSPENDED, UNIT_AND_CENTER, _("中止"), True),

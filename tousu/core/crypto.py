@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 
@@ -20,7 +21,15 @@ def _keys(secret: str) -> tuple[Fernet, bytes]:
 
 
 def _secret() -> str:
-    return settings.TOUSU_PII_KEY or settings.SECRET_KEY
+    """TOUSU_PII_KEY; outside production mode, SECRET_KEY when it is unset (so `make run` needs no
+    configuration). Production never derives it from SECRET_KEY: rotating that key, or leaking it,
+    must not touch personal data. The derivation is the same for both, so setting TOUSU_PII_KEY to
+    the old SECRET_KEY keeps existing data readable."""
+    if settings.TOUSU_PII_KEY:
+        return settings.TOUSU_PII_KEY
+    if settings.TOUSU_PRODUCTION:
+        raise ImproperlyConfigured("TOUSU_PII_KEY is not set (required with TOUSU_PRODUCTION=1).")
+    return settings.SECRET_KEY
 
 
 def encrypt(value: str) -> str:

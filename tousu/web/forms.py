@@ -7,6 +7,7 @@ off the model, the POST is converted (checkbox → bool, number → int, multi-s
 from __future__ import annotations
 
 import datetime as dt
+import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,6 +169,8 @@ def pydantic_message(e: Any) -> str:
         return _("请选择是或否")
     if "NUL" in str(e.get("msg", "")):
         return _("不能含有空字符 (NUL)")
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])  # our own validators' messages are already Chinese
     return _("输入有误")
 
 
@@ -186,9 +189,19 @@ def _widget(annotation: Any, info: Any, extra: dict[str, Any]) -> str:
         return "textarea"
     if any(getattr(m, "pattern", None) == DATE_PATTERN for m in info.metadata):
         return "date"
-    if annotation is dt.date or dt.date in typing.get_args(annotation):
+    if dt.date in _plain_types(annotation):
         return "date"
     return "text"
+
+
+def _plain_types(annotation: Any) -> set[Any]:
+    """The types a field annotation admits, with ``Optional`` and ``Annotated`` unwrapped."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _plain_types(typing.get_args(annotation)[0])
+    args = typing.get_args(annotation)
+    if args and typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return set().union(*(_plain_types(a) for a in args))
+    return {annotation}
 
 
 def _bounds(info: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tousu.web import views
-from tousu.web.auth import ThrottledAuthenticationForm
+from tousu.web.auth import PasswordChange, ThrottledAuthenticationForm
 
 app_name = "web"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
                                                   authentication_form=ThrottledAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("password/", PasswordChange.as_view(), name="password_change"),
     path("", views.home, name="home"),
     path("intake/", views.intake, name="intake"),
     path("intake/callers/", views.callers, name="callers"),

@@ -71,8 +71,11 @@ def intake(request: HttpRequest) -> HttpResponse:
 def callers(request: HttpRequest) -> HttpResponse:
     """The caller look-up fragment the intake form fetches while the clerk types the number."""
     phone = request.GET.get("phone", "")[:30]
-    return render(request, "web/_callers.html", {"callers": selectors.callers_by_phone(request.user, phone),
-                                                  "phone": phone})
+    try:
+        found = selectors.callers_by_phone(request.user, phone)
+    except NotPermitted as err:  # unit staff, unless the preset allows it (SPEC §7)
+        return render(request, "web/_callers.html", {"refused": err.message}, status=403)
+    return render(request, "web/_callers.html", {"callers": found, "phone": phone})
 
 
 @staff_view
@@ -233,9 +236,8 @@ def units_admin(request: HttpRequest) -> HttpResponse:
             elif op == "update":
                 units.update_unit(actor=request.user, code=code, name=data.get("name", ""), head=data.get("head", ""),
                                   business_hours=data.get("business_hours", ""),
-                                  authority_level=data.get("authority_level", ""), is_center="is_center" in data)
-                if data.get("parent", "") != data.get("old_parent", ""):
-                    units.move_unit(actor=request.user, code=code, parent=data.get("parent", ""))
+                                  authority_level=data.get("authority_level", ""), is_center="is_center" in data,
+                                  parent=data.get("parent", ""))
                 messages.success(request, _("已保存单位 %(code)s") % {"code": code})
             elif op in ("deactivate", "activate"):
                 units.set_active(actor=request.user, code=code, active=op == "activate")

@@ -41,6 +41,7 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):  # n
         (handler, "suspend", {"reason": "awaiting_material"}, "suspended"),
         (handler, "resume", {}, "in_progress"),
         (center, "mark_conflict", {"user": "hrss", "reason": "与投诉人系亲属"}, "in_progress"),
+        (org["panel"], "lift_conflict", {"user": "hrss", "reason": "经核实并非亲属"}, "in_progress"),
         (org["housing"], "give_opinion", {"text": "维修资金审核环节无异议"}, "in_progress"),
         (center, "urge", {"note": "请加快办理"}, "in_progress"),
         (center, "supervise", {"note": "列入督办", "deadline": "2030-01-31"}, "in_progress"),

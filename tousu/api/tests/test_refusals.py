@@ -2,15 +2,14 @@
 import pytest
 from django.forms.models import model_to_dict
 
-from tousu.complaints.models import AuditHead, Complaint, Event
+from tousu.complaints.models import Complaint, Event
 
 
 def snapshot(number: str) -> tuple:
     c = Complaint.objects.get(number=number)
     row = model_to_dict(c, exclude=["co_units"])
-    events = list(Event.objects.order_by("seq").values_list("seq", "hash"))
-    head = AuditHead.objects.values_list("seq", "hash").first()
-    return row, events, head, list(c.extensions.values()), list(c.attachments.values())
+    events = list(Event.objects.order_by("complaint", "seq").values_list("complaint", "seq", "hash"))
+    return row, events, list(c.extensions.values()), list(c.attachments.values())
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tousu.cli.management.commands.seed import chain_hash
 from tousu.complaints.events import GENESIS, event_hash, verify_audit
-from tousu.complaints.models import AuditHead, Complainant, Complaint, Event, NumberSequence
+from tousu.complaints.models import Complainant, Complaint, Event, NumberSequence
 from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import blind_index
 
@@ -50,8 +50,8 @@ def test_it_refuses_absurd_values(org, options):  # noqa: ANN001
         seed(**options)
 
 
-def test_chain_hash_is_event_hash():
-    """The seed's hash, without an Event, equals events.event_hash on an unsaved Event."""
+def test_chain_hash_is_event_hash(settings):  # noqa: ANN001
+    """The seed's MAC, without an Event, equals events.event_hash on an unsaved Event."""
     at = timezone.make_aware(dt.datetime(2025, 3, 9, 10, 11, 12, 345678))
     cases = [
         dict(note='含"引号"、反斜杠\\和\n换行\t', actor_name="王\"晓燕", payload={
@@ -61,21 +61,28 @@ def test_chain_hash_is_event_hash():
     ]
     for case in cases:
         fields = dict(seq=42, number="TS2025000007", action="dispatch", from_status="accepted",
-                      to_status="dispatched", version=3, created_at=at, prev_hash="ab" * 32, **case)
-        event = Event(complaint_id=17, **fields)
+                      to_status="dispatched", version=3, created_at=at, prev_hash="ab" * 32, actor_id=5, **case)
+        event = Event(complaint_id=17, state_mac="", state_prints={}, **fields)
         assert chain_hash(complaint_id=17, **fields) == event_hash(event)
+        sealed = dict(fields, state_mac="cd" * 32, state_prints={"v": 1, "complaint": "ab12", "co_units": [3],
+                                                                 "complainant": {"31": "0f0f"}})
+        assert chain_hash(complaint_id=17, **sealed) == event_hash(Event(complaint_id=17, **sealed))
     # A time with no microseconds, in another zone: the same instant, the same hash.
     plain = at.replace(microsecond=0)
     fields = dict(seq=1, number="TS2025000001", action="register", from_status="", to_status="registered",
-                  version=1, note="", actor_name="clerk", payload={"flags": []}, prev_hash=GENESIS)
+                  version=1, note="", actor_id=None, actor_name="clerk", payload={"flags": []}, prev_hash=GENESIS)
     assert chain_hash(complaint_id=1, created_at=plain.astimezone(dt.timezone.utc), **fields) == event_hash(
-        Event(complaint_id=1, created_at=plain, **fields))
+        Event(complaint_id=1, created_at=plain, state_mac="", state_prints={}, **fields))
+    # Keyed: another key, another MAC.
+    before = event_hash(Event(complaint_id=1, created_at=plain, state_mac="", state_prints={}, **fields))
+    settings.TOUSU_AUDIT_KEY = "another-audit-key-0123456789abcdef0123456789"
+    assert chain_hash(complaint_id=1, created_at=plain, **fields) != before
 
 
 def test_seeded_complaints_keep_the_invariants(org, register, walk, api_client):  # noqa: ANN001
     # One complaint made by the services first: the seed continues its number and its chain.
     walk(register(), "accept")
-    head_before = AuditHead.objects.get(id=1).seq
+    events_before = Event.objects.count()
 
     out = seed(count=300)
     assert "seeded 300 complaints" in out and "complaints/s" in out
@@ -86,8 +93,11 @@ def test_seeded_complaints_keep_the_invariants(org, register, walk, api_client):
     assert_gap_free()
     report = verify_audit()
     assert report.ok, report.problems[:5]
-    assert report.complaints == 301
-    assert AuditHead.objects.get(id=1).seq == Event.objects.count() > head_before
+    assert report.complaints == 301 and report.events == Event.objects.count() > events_before
+    # Each complaint's chain runs 1..version, and its last event seals its state.
+    versions = dict(Complaint.objects.values_list("id", "version"))
+    heads = Event.objects.exclude(state_mac="").order_by("complaint_id", "seq").values_list("complaint_id", "seq")
+    assert dict(heads) == versions
 
     # Spread over three years, with every kind of row filled in consistently.
     now = timezone.now()

@@ -3,7 +3,7 @@ from tousu.complaints.services.closing import (
     archive, decide_review, follow_up, reopen, reply, request_review,
 )
 from tousu.complaints.services.dispatching import (
-    assign_handler, decide_dispatch, dispatch, escalate, give_opinion, mark_conflict, propose_dispatch,
+    assign_handler, decide_dispatch, dispatch, escalate, give_opinion, lift_conflict, mark_conflict, propose_dispatch,
     refuse_return, return_, sign, sub_dispatch, supervise, urge,
 )
 from tousu.complaints.services.handling import (
@@ -24,7 +24,7 @@ ACTIONS = {
     "request_review": request_review, "decide_review": decide_review, "archive": archive,
     "withdraw": withdraw, "merge": merge, "reopen": reopen, "refuse_return": refuse_return,
     "assign_handler": assign_handler, "sub_dispatch": sub_dispatch, "give_opinion": give_opinion,
-    "mark_conflict": mark_conflict, "propose_dispatch": propose_dispatch, "decide_dispatch": decide_dispatch,
+    "mark_conflict": mark_conflict, "lift_conflict": lift_conflict, "propose_dispatch": propose_dispatch, "decide_dispatch": decide_dispatch,
 }
 
 __all__ = ["ACTIONS", "ComplainantIn", "Registration", "RespondentIn", "add_attachment", "register"]

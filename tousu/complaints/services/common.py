@@ -105,6 +105,16 @@ def finish(complaint: Complaint, *, actor: User, action: str, before: str, note:
     return complaint
 
 
+def in_calendar(day: dt.date, field: str) -> dt.date:
+    """Refuse a day outside the working-day calendar's range: no deadline can be counted there."""
+    from tousu.calendar.workdays import FIRST, LAST
+
+    if not FIRST <= day <= LAST:
+        raise ValidationFailed(_("日期须在 %(first)s 至 %(last)s 之间") % {"first": FIRST, "last": LAST},
+                               field=field)
+    return day
+
+
 def choice(value: str, choices: Any, field: str) -> str:
     values = {c.value for c in choices}
     if value not in values:

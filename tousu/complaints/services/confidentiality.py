@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from tousu.accounts.models import Role, User
 from tousu.complaints.access import UNIT_ROLES, access_complaint, sees_identity
 from tousu.complaints.events import record_event
+from tousu.complaints.identity import personally_excluded
 from tousu.complaints.models import Attachment, Complaint, IdentityGrant
 from tousu.complaints.services.common import require
 from tousu.core.errors import Conflict, NotFound, NotPermitted
@@ -23,6 +24,8 @@ def _record(complaint: Complaint, actor: User, action: str, note: str, payload: 
 @transaction.atomic(durable=True)
 def request_identity(*, actor: User, number: str, reason: str) -> IdentityGrant:
     complaint = access_complaint(actor, number, for_update=True)
+    if personally_excluded(actor, complaint):  # no grant opens the identity to the person complained about
+        raise NotPermitted(_("您是本件的被投诉人或须回避人员，不能申请查看投诉人信息"), code="identity_excluded")
     if actor.role not in UNIT_ROLES or sees_identity(actor, complaint):
         raise Conflict(_("您已可以查看投诉人信息,无须申请"), code="identity_visible")
     if complaint.identity_grants.filter(user=actor, approved__isnull=True).exists():

@@ -1,6 +1,8 @@
 """Dispatch, sign for, return, escalate, urge, supervise (SPEC §5, §7)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,7 +13,7 @@ from tousu.accounts.models import Role, Unit, User
 from tousu.complaints import deadlines
 from tousu.complaints.access import recusal_reason
 from tousu.complaints.models import Complaint, Conflict, DispatchMode, DispatchPlan, Opinion, ReasonCode
-from tousu.complaints.services.common import begin, choice, finish, require, set_due
+from tousu.complaints.services.common import begin, choice, finish, in_calendar, require, set_due
 from tousu.complaints.services.timekeeping import notify_users, notify_work
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
@@ -112,13 +114,14 @@ def _dispatch(complaint: Complaint, actor: User, before: str, t: _Target, redact
     if t.co_units:
         set_due(complaint, deadlines.CO_OPINION, now)
     followed = bool(proposal) and (proposal["unit"], proposal["mode"]) == (t.unit.code, t.mode)
+    # Before the event: the event seals the complaint's state, co-units included.
+    complaint.co_units.set(t.co_units)
     finish(complaint, actor=actor, action="dispatch", before=before, note=note, payload={
         "unit": t.unit.code, "mode": t.mode, "redacted": bool(redacted),
         "handler": t.handler.username if t.handler else None, "co_units": [u.code for u in t.co_units],
         "sign_due": complaint.sign_due, "handling_due": complaint.handling_due, "report_due": complaint.report_due,
         "opinion_due": complaint.opinion_due, "rule": proposal["rule"] if proposal else None,
         "proposal": proposal, "followed": followed, "plan": approved_plan})
-    complaint.co_units.set(t.co_units)
     if t.mode != DispatchMode.DIRECT:
         notify_work(complaint, _("%(number)s 已分办到本单位(%(mode)s),请在期限内签收办理:%(summary)s") % {
             "number": complaint.number, "mode": complaint.get_dispatch_mode_display(),
@@ -308,16 +311,22 @@ def give_opinion(*, actor: User, number: str, version: int, text: str) -> Compla
                   payload={"unit": actor.unit.code})
 
 
+def _staff(username: str, field: str = "user") -> User:
+    person = User.objects.filter(username=require(username, field, _("请选择人员"))).first()
+    if person is None:
+        raise ValidationFailed(_("未知的人员：%(u)s") % {"u": username}, field=field)
+    return person
+
+
 @transaction.atomic(durable=True)
 def mark_conflict(*, actor: User, number: str, version: int, user: str, reason: str) -> Complaint:
-    """Mark a staff member as in conflict with the case (回避): never its handler, approver or
-    follow-up agent. A marked handler is taken off the case."""
+    """The centre (or the panel) marks a staff member as in conflict with the case (回避): never
+    its handler, approver or follow-up agent, and shown only the redacted view. A marked handler
+    is taken off the case."""
     complaint, before = begin(actor, number, version, "mark_conflict")
-    person = User.objects.filter(username=require(user, "user", _("请选择须回避的人员"))).first()
-    if person is None:
-        raise ValidationFailed(_("未知的人员: %(u)s") % {"u": user}, field="user")
+    person = _staff(user)
     reason = require(reason, "reason", _("请填写回避理由"))
-    if Conflict.objects.filter(complaint=complaint, user=person).exists():
+    if Conflict.objects.filter(complaint=complaint, user=person, lifted_at__isnull=True).exists():
         raise ValidationFailed(_("%(user)s 已被标记为须回避") % {"user": person}, field="user")
     Conflict.objects.create(complaint=complaint, user=person, reason=reason, marked_by=actor,
                             marked_at=timezone.now())
@@ -326,6 +335,21 @@ def mark_conflict(*, actor: User, number: str, version: int, user: str, reason: 
         complaint.handler = None
     return finish(complaint, actor=actor, action="mark_conflict", before=before, note=reason,
                   payload={"user": person.username, "removed_as_handler": removed})
+
+
+@transaction.atomic(durable=True)
+def lift_conflict(*, actor: User, number: str, version: int, user: str, reason: str) -> Complaint:
+    """Lift a recusal on record: the mark stays in the history with who lifted it, when and why."""
+    complaint, before = begin(actor, number, version, "lift_conflict")
+    person = _staff(user)
+    reason = require(reason, "reason", _("请填写解除回避的理由"))
+    mark = Conflict.objects.filter(complaint=complaint, user=person, lifted_at__isnull=True).first()
+    if mark is None:
+        raise ValidationFailed(_("%(user)s 没有被标记为须回避") % {"user": person}, field="user")
+    mark.lifted_by, mark.lifted_at, mark.lift_reason = actor, timezone.now(), reason
+    mark.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
+    return finish(complaint, actor=actor, action="lift_conflict", before=before, note=reason,
+                  payload={"user": person.username, "marked_at": mark.marked_at})
 
 
 @transaction.atomic(durable=True)
@@ -359,8 +383,12 @@ def urge(*, actor: User, number: str, version: int, note: str) -> Complaint:
 
 @transaction.atomic(durable=True)
 def supervise(*, actor: User, number: str, version: int, note: str,
-              deadline: object = None) -> Complaint:
+              deadline: dt.date | None = None) -> Complaint:
+    """List the case for supervision (督办), with a date by which the unit must report, if any."""
     complaint, before = begin(actor, number, version, "supervise")
+    if deadline is not None:
+        if in_calendar(deadline, "deadline") < timezone.localdate():
+            raise ValidationFailed(_("督办期限不能早于今天"), field="deadline")
     complaint.supervise_count += 1
     return finish(complaint, actor=actor, action="supervise", before=before,
                   note=require(note, "note", _("请填写督办意见")),

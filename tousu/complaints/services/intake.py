@@ -5,11 +5,13 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,9 @@ from tousu.complaints.models import (
     Category, Channel, Complainant, Complaint, Grade, Kind, NumberSequence, ReasonCode, ReplyMethod,
     Respondent, Validity, WRITTEN_CHANNELS, WRITTEN_REPLY_METHODS,
 )
-from tousu.complaints.services.common import begin, choice, finish, refresh_due_at, require, set_due
+from tousu.complaints.services.common import (
+    begin, choice, finish, in_calendar, refresh_due_at, require, set_due,
+)
 from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import blind_index, normalize_phone
 from tousu.core.errors import NotPermitted, ValidationFailed
@@ -130,15 +134,39 @@ def _validate_complainants(data: Registration) -> None:
             choice(c.preferred_reply, ReplyMethod, f"complainants[{i}].preferred_reply")
 
 
+def _unique_unit(name: str) -> Unit | None:
+    """The unit a typed respondent name means, where exactly one unit has that name."""
+    name = "".join(name.split())
+    found = list(Unit.objects.filter(name=name)[:2]) if name else []
+    return found[0] if len(found) == 1 else None
+
+
+def _unique_staff(name: str, unit: Unit | None) -> User | None:
+    """The staff member a typed name means (display name or username), where it is unambiguous —
+    within the respondent unit's subtree first, when one is given."""
+    name = "".join(name.split())
+    if not name:
+        return None
+    found = list(User.objects.filter(Q(display_name=name) | Q(username=name)).select_related("unit")[:50])
+    if len(found) > 1 and unit is not None:
+        found = [u for u in found if u.unit_id and u.unit.path.startswith(unit.path)]
+    return found[0] if len(found) == 1 else None
+
+
 def _build_respondents(data: Registration) -> list[Respondent]:
+    """The respondent rows. A unit or staff member typed by name only is resolved when the name
+    is unambiguous, so that the confidentiality rule and recusal (SPEC §7) know who is complained
+    about whichever way the clerk entered it."""
     rows = []
     for i, r in enumerate(data.respondents):
-        unit = _lookup(Unit, r.unit, f"respondents[{i}].unit", _("单位"))
+        unit = _lookup(Unit, r.unit, f"respondents[{i}].unit", _("单位")) or _unique_unit(r.unit_name)
         staff = None
         if r.staff:
             staff = User.objects.filter(username=r.staff).first()
             if staff is None:
                 raise ValidationFailed(_("未知的人员: %(u)s") % {"u": r.staff}, field=f"respondents[{i}].staff")
+        else:
+            staff = _unique_staff(r.staff_name, unit)
         row = Respondent(
             unit=unit, unit_name=r.unit_name or (unit.name if unit else ""), staff=staff,
             staff_name=r.staff_name or (str(staff) if staff else ""), product_name=r.product_name,
@@ -160,6 +188,20 @@ def _find_repeat(phones: list[str], received_at: dt.datetime) -> Complaint | Non
     latest = (Complainant.objects.filter(phone_index__in=indexes, complaint__received_at__gte=since)
               .order_by("-complaint_id").values("complaint_id")[:1])
     return Complaint.objects.filter(id__in=latest).first()
+
+
+def refresh_redacted_text(complaint: Complaint, people: Iterable[Any] | None = None) -> None:
+    """Set ``summary_redacted`` and ``content_redacted``: the summary and content scrubbed of every
+    complainant's identity, which lists and searches show to a redacted viewer (SPEC §7).
+
+    Every change to a complaint's summary, content or complainants must call this before the
+    complaint is saved; ``people`` are the complainants as they will be saved (read from the
+    database when omitted)."""
+    from tousu.core.redaction import Scrubber
+
+    scrub = Scrubber(complaint.complainants.all() if people is None else people)
+    complaint.summary_redacted = scrub(complaint.summary)
+    complaint.content_redacted = scrub(complaint.content)
 
 
 @transaction.atomic(durable=True)
@@ -189,6 +231,8 @@ def register(*, actor: User, data: Registration) -> Complaint:
     received_at = data.received_at or now
     if received_at > now + dt.timedelta(minutes=5):
         raise ValidationFailed(_("收到时间不能晚于现在"), field="received_at")
+    in_calendar(received_at.date() if timezone.is_naive(received_at) else timezone.localdate(received_at),
+                "received_at")
 
     phones = [normalize_phone(c.phone) for c in data.complainants]
     repeat = _find_repeat(phones, received_at)
@@ -209,17 +253,21 @@ def register(*, actor: User, data: Registration) -> Complaint:
         place=data.place.strip(), amount=data.amount, category=category, grade=grade, flags=flags,
         extra=data.extra, repeat_of=repeat, upgraded_from=data.upgraded_source.strip(),
     )
-    set_due(complaint, deadlines.ACCEPTANCE, received_at)
-    refresh_due_at(complaint)
-    complaint.save()
-    Complainant.objects.bulk_create([
-        Complainant(complaint=complaint, position=i, name=c.name.strip(), phone=normalize_phone(c.phone),
+    people = [
+        Complainant(position=i, name=c.name.strip(), phone=normalize_phone(c.phone),
                     phone_index=blind_index(normalize_phone(c.phone)), email=c.email.strip(),
                     address=c.address.strip(), id_number=c.id_number.strip().upper(),
                     organisation=c.organisation.strip(), real_name=c.real_name,
                     preferred_reply=c.preferred_reply, is_representative=c.is_representative)
         for i, c in enumerate(data.complainants)
-    ])
+    ]
+    refresh_redacted_text(complaint, people)
+    set_due(complaint, deadlines.ACCEPTANCE, received_at)
+    refresh_due_at(complaint)
+    complaint.save()
+    for person in people:
+        person.complaint = complaint
+    Complainant.objects.bulk_create(people)
     for r in respondents:
         r.complaint = complaint
     Respondent.objects.bulk_create(respondents)
@@ -242,7 +290,7 @@ def accept(*, actor: User, number: str, version: int, category: str, grade: str,
     complaint.status = Status.ACCEPTED
     set_due(complaint, deadlines.HANDLING)
     if agreed_due:
-        agreed = deadlines.end_of_day(agreed_due)
+        agreed = deadlines.end_of_day(in_calendar(agreed_due, "agreed_due"))
         if complaint.handling_due and agreed > complaint.handling_due:
             raise ValidationFailed(_("约定期限不得晚于法定办理期限 %(due)s") % {
                 "due": timezone.localtime(complaint.handling_due).strftime("%Y-%m-%d")}, field="agreed_due")

@@ -92,20 +92,39 @@ def _recipients(complaint: Complaint, *, centre: bool) -> list[User]:
 
 def _notify(complaint: Complaint, kind: str, recipients: list[User], message: str) -> list[Notification]:
     """Create the notifications that do not exist yet; return only the new ones. A recipient who
-    sees the redacted view gets the text scrubbed of the complainant's identity."""
-    from tousu.complaints.access import sees_identity
-    from tousu.complaints.selectors import scrub_identity
-
+    sees the redacted view gets the text scrubbed of the complainant's identity (SPEC §7)."""
     field = _running_field(complaint)
     new = []
     for user in recipients:
-        text = message if sees_identity(user, complaint) else scrub_identity(complaint, message)
+        text = message if _sees_identity_now(user, complaint) else _redacted_message(complaint, message)
         notification, created = Notification.objects.get_or_create(
             recipient=user, complaint=complaint, kind=kind, due_field=field, due_at=complaint.due_at,
             defaults={"message": text[:300]})
         if created:
             new.append(notification)
     return new
+
+
+def _sees_identity_now(user: User, complaint: Complaint) -> bool:
+    """The rule as the database has it now (not remembered: the action may just have changed it)."""
+    from tousu.complaints.identity import hidden_ids
+
+    return complaint.id not in hidden_ids(user, [complaint])
+
+
+def _redacted_message(complaint: Complaint, message: str) -> str:
+    """``message`` scrubbed. Callers quote the summary cut short (summary[:80]), which may cut a
+    name in two; the quoted part is replaced by the same length of the redacted summary first."""
+    from tousu.complaints.selectors import scrubber_for
+
+    scrub = scrubber_for(complaint)
+    summary = complaint.summary
+    for cut in sorted({len(summary), 80, 60}, reverse=True):
+        part = summary[:cut]
+        if len(part) >= 2 and part in message:
+            message = message.replace(part, scrub(summary)[:cut])
+            break
+    return scrub(message)
 
 
 def notify_work(complaint: Complaint, message: str, *, centre: bool = False) -> int:
@@ -142,7 +161,9 @@ def _mail(notifications: list[Notification]) -> int:
 
 def _send(pk: int) -> None:
     n = Notification.objects.select_related("recipient", "complaint").get(pk=pk)
-    send_mail(f"[投诉] {n.complaint.number} {n.get_kind_display()}", n.message, None, [n.recipient.email],
+    # The rule is asked again at sending time: the case may have been hidden from the recipient since.
+    text = n.message if _sees_identity_now(n.recipient, n.complaint) else _redacted_message(n.complaint, n.message)
+    send_mail(f"[投诉] {n.complaint.number} {n.get_kind_display()}", text, None, [n.recipient.email],
               fail_silently=True)
     Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
 

@@ -94,7 +94,11 @@ PRESET = Preset(
     # Seed 004 art. 42: 承办人员提出初步处理意见,经中心负责人签署意见后报监察机关分管领导审批. Each step is
     # decided by the head of the unit ``up`` levels above the centre (0: the centre's own head).
     # In force where TOUSU_DISPATCH_APPROVAL is on.
-    extra={"dispatch_approval": [
+    # unit_caller_lookup: whether unit staff (handlers, heads) may use the caller look-up by phone,
+    # which tells who complained; off: seed 004 art. 17 keeps the complainant's name and work unit
+    # from the party complained about (不得泄露投诉人真实姓名、工作单位).
+    # Where on, the look-up still never lists a case whose complainant is hidden from the user.
+    extra={"unit_caller_lookup": False, "dispatch_approval": [
         {"label": "中心负责人签署意见", "up": 0},
         {"label": "监察机关分管领导审批", "up": 1},
     ]},

@@ -10,10 +10,12 @@ archived and recent ones are open — some of them overdue.
 What a run writes is what the services would have written:
 
 - numbers continue ``NumberSequence`` gap-free per year of receipt;
-- every step is an ``Event`` whose ``seq``, ``prev_hash`` and ``hash`` continue the chain
-  (``chain_hash`` gives exactly ``events.event_hash``); the complaint's ``version`` is its number
-  of events, and ``AuditHead`` is moved at the end of each batch, in the batch's transaction, so
-  ``tousu verify-audit`` passes after every batch and an interrupted run leaves a valid database;
+- every step is an ``Event`` of the complaint's own keyed chain: ``seq`` is the complaint's
+  version after it, ``prev_hash`` and ``hash`` chain it (``chain_hash`` gives exactly
+  ``events.event_hash``), and the last event of each complaint carries the MAC and fingerprints of
+  the complaint's state, sealed from the rows read back after they are written (``events.seal``),
+  in the batch's transaction, so ``tousu verify-audit`` passes after every batch and an interrupted
+  run leaves a valid database (earlier events carry no seal, as after the re-chaining migration);
 - due dates come from ``deadlines.policy()`` as ``set_due`` does, and ``due_at`` as
   ``refresh_due_at`` does;
 - phone and ID numbers are encrypted like ``EncryptedTextField`` does, with the blind index. To keep
@@ -24,12 +26,14 @@ What a run writes is what the services would have written:
 Rows are written with ``executemany`` on Django's connection in batches of ``--batch`` complaints,
 one transaction each, while a forked child process generates the next batches (``--sequential``
 keeps both in one process). Run it while nobody else writes: a batch is refused if the database
-moved under it (numbers, chain head or ids), and what was committed before stays consistent.
+moved under it (numbers or ids), and what was committed before stays consistent.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
 import math
 import multiprocessing
@@ -48,12 +52,13 @@ from django.utils import timezone
 
 from tousu.accounts.models import Role, Unit, User
 from tousu.complaints import deadlines
+from tousu.complaints.events import GENESIS, audit_key, read_states, seal
 from tousu.complaints.models import (
-    AuditHead, Category, Complainant, Complaint, Event, Grade, NumberSequence, ReasonCode, Respondent,
-    Suspension,
+    Category, Complainant, Complaint, Event, Grade, NumberSequence, ReasonCode, Respondent, Suspension,
 )
 from tousu.complaints.services import common as steps  # set_due, refresh_due_at: as the services do
 from tousu.complaints.states import OPEN, Status
+from tousu.core import crypto
 from tousu.core.crypto import blind_index, encrypt
 
 UTC = dt.timezone.utc
@@ -64,32 +69,37 @@ REPEAT_WINDOW = dt.timedelta(days=30)  # as services.intake.REPEAT_WINDOW_DAYS
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 INIT_HINT = "run `tousu migrate` and `tousu init --preset government --demo` first"
 
-# ------------------------------------------------------------------------------ the hash chain
+# ------------------------------------------------------------------------------ the keyed chain
 _canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
-def chain_hash(*, seq: int, complaint_id: int, number: str, action: str, actor_name: str,
+def chain_hash(*, seq: int, complaint_id: int, number: str, action: str, actor_id: int | None, actor_name: str,
                from_status: str, to_status: str, version: int, note: str, payload: dict[str, Any],
-               created_at: dt.datetime, prev_hash: str) -> str:
-    """``events.event_hash`` without building an ``Event``: the same canonical JSON, the same hash.
+               created_at: dt.datetime, prev_hash: str, state_mac: str = "",
+               state_prints: dict[str, Any] | None = None) -> str:
+    """``events.event_hash`` without building an ``Event``: the same canonical JSON, the same MAC.
 
     ``payload`` must already be what the JSON column gives back (no datetimes: see ``_jdt``).
     """
-    return _digest(seq, complaint_id, number, action, actor_name, from_status, to_status, version, note,
-                   _canonical_json(payload), created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-                   prev_hash)
+    return _digest(audit_key(), seq, complaint_id, number, action, actor_id, actor_name, from_status, to_status,
+                   version, note, _canonical_json(payload),
+                   created_at.astimezone(UTC).isoformat(timespec="microseconds"), prev_hash, state_mac,
+                   _canonical_json(state_prints or {}))
 
 
-def _digest(seq: int, complaint_id: int, number: str, action: str, actor_name: str, from_status: str,
-            to_status: str, version: int, note: str, payload_json: str, at: str, prev_hash: str) -> str:
+def _digest(key: bytes, seq: int, complaint_id: int, number: str, action: str, actor_id: int | None,
+            actor_name: str, from_status: str, to_status: str, version: int, note: str, payload_json: str, at: str,
+            prev_hash: str, state_mac: str, prints_json: str) -> str:
     # The canonical JSON of events._canonical spelt out, keys in sorted order: one string format
     # instead of a sorted dict encoding, for the millions of events a seed writes. ``at`` (ISO
-    # time) and ``prev_hash`` (hex) never need escaping; every other string goes through the encoder.
+    # time) and the hashes (hex) never need escaping; every other string goes through the encoder.
     text = _json_text
-    return hashlib.sha256(
-        f'{{"action":{text(action)},"actor":{text(actor_name)},"at":"{at}","complaint":{complaint_id},'
-        f'"from":{text(from_status)},"note":{text(note)},"number":{text(number)},"payload":{payload_json},'
-        f'"prev":"{prev_hash}","seq":{seq},"to":{text(to_status)},"version":{version}}}'.encode()).hexdigest()
+    actor = "null" if actor_id is None else actor_id
+    return hmac.new(key, (
+        f'{{"action":{text(action)},"actor":{text(actor_name)},"actor_id":{actor},"at":"{at}",'
+        f'"complaint":{complaint_id},"from":{text(from_status)},"note":{text(note)},"number":{text(number)},'
+        f'"payload":{payload_json},"prev":"{prev_hash}","prints":{prints_json},"seq":{seq},"state":"{state_mac}",'
+        f'"to":{text(to_status)},"version":{version}}}').encode(), hashlib.sha256).hexdigest()
 
 
 _TEXT: dict[str, str] = {}
@@ -928,7 +938,8 @@ class _Batch:
         self.event_sql = (
             f"INSERT INTO {connection.ops.quote_name(Event._meta.db_table)} "
             "(seq, complaint_id, number, action, actor_id, actor_name, from_status, to_status, version, note, "
-            "payload, created_at, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+            "payload, created_at, prev_hash, hash, state_mac, state_prints) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
         self.seen_status: dict[str, int] = {}
         self.events_written = 0
         self.timings: Counter = Counter()  # seconds spent inserting, per table
@@ -1044,13 +1055,10 @@ class _Batch:
 
     # ---------------------------------------------------------------------- write
     def read_state(self) -> dict[str, Any]:
-        """Where the database is now: the next complaint id, the numbers used, the chain head."""
-        head = AuditHead.objects.filter(id=1).first()
+        """Where the database is now: the next complaint id and the numbers used."""
         return {
             "next_id": (Complaint.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
             "last": {s.year: s.last for s in NumberSequence.objects.all()},
-            "seq": head.seq if head else 0,
-            "hash": head.hash if head else "0" * 64,
         }
 
     def prepare(self, rng: random.Random, first: int, n: int, state: dict[str, Any],
@@ -1060,8 +1068,7 @@ class _Batch:
         ``state`` (from ``read_state``) is advanced; the batch records what it expects to find.
         """
         g = self.g
-        expect = {"next_id": state["next_id"], "last": dict(state["last"]), "seq": state["seq"],
-                  "hash": state["hash"]}
+        expect = {"next_id": state["next_id"], "last": dict(state["last"])}
         times = g.received_times(rng, first, n)
         last = state["last"]
         next_id = state["next_id"]
@@ -1079,7 +1086,9 @@ class _Batch:
             self.remember(c, plan)
         self.cover(sim, cases, force)
 
-        complaint_rows, complainant_rows, respondent_rows, suspension_rows, all_events = [], [], [], [], []
+        complaint_rows, complainant_rows, respondent_rows, suspension_rows = [], [], [], []
+        event_rows: list[tuple] = []
+        last_events: list[tuple] = []
         complaint_row, complainant_row = self.complaints.row_from, self.complainants.row
         respondent_row, suspension_row = self.respondents.row, self.suspensions.row
         seen = self.seen_status
@@ -1099,51 +1108,77 @@ class _Batch:
             for code, note, started, ended in suspensions:
                 suspension_rows.append(suspension_row({
                     "complaint_id": c.id, "reason": code, "note": note, "started_at": started, "ended_at": ended}))
-            all_events.extend(events)
+            self.chain(events, event_rows, last_events)
             seen[c.status] = seen.get(c.status, 0) + 1
 
-        # The log in the order things happened; one complaint's events keep their version order.
-        all_events.sort(key=lambda e: (e[0], e[1], e[2]))
-        seq, prev = state["seq"], state["hash"]
-        sqlite = connection.vendor == "sqlite"
-        json_value = self.complaints.convert[self.complaints.index["flags"]]
-        event_rows = []
-        append = event_rows.append
-        digest_of = _digest
-        for t, cid, version, number, action, actor_id, actor_name, before, after, note, payload in all_events:
-            seq += 1
-            at = t.astimezone(UTC).isoformat(timespec="microseconds")
-            body = _canonical_json(payload) if payload else "{}"
-            digest = digest_of(seq, cid, number, action, actor_name, before, after, version, note, body, at, prev)
-            # SQLite stores str() of the naive UTC time: no fraction when there are no microseconds.
-            created = (at[:10] + " " + (at[11:26] if t.microsecond else at[11:19])) if sqlite else t
-            # The canonical text is valid JSON for the column too (json.loads gives the same payload).
-            append((seq, cid, number, action, actor_id, actor_name, before, after, version, note,
-                    body if sqlite else json_value(payload), created, prev, digest))
-            prev = digest
-        state.update(next_id=next_id, seq=seq, hash=prev)
-        return {"expect": expect, "years": sorted(years), "last": {y: last[y] for y in years}, "seq": seq,
-                "hash": prev, "tables": [
+        # The log in the order things happened (the ids); each complaint's chain is in its seq.
+        event_rows.sort(key=lambda row: (row[-1], row[1], row[0]))
+        event_rows = [row[:-1] for row in event_rows]
+        state.update(next_id=next_id)
+        return {"expect": expect, "years": sorted(years), "last": {y: last[y] for y in years},
+                "last_events": last_events, "tables": [
                     ("complaints", self.complaints.sql, complaint_rows),
                     ("complainants", self.complainants.sql, complainant_rows),
                     ("respondents", self.respondents.sql, respondent_rows),
                     ("suspensions", self.suspensions.sql, suspension_rows),
                     ("events", self.event_sql, event_rows)],
-                "complaints": len(complaint_rows), "events": len(event_rows)}
+                "complaints": len(complaint_rows), "events": len(event_rows) + len(last_events)}
+
+    def chain(self, events: list[tuple], rows: list[tuple], last_events: list[tuple]) -> None:
+        """One complaint's events as rows of its keyed chain (seq = version). The last one waits in
+        ``last_events`` for the state seal, made from the rows once they are written (``insert``)."""
+        sqlite = connection.vendor == "sqlite"
+        json_value = self.complaints.convert[self.complaints.index["flags"]]
+        key, digest_of, prev = audit_key(), _digest, GENESIS
+        for i, (t, cid, version, number, action, actor_id, actor_name, before, after, note,
+                payload) in enumerate(events):
+            at = t.astimezone(UTC).isoformat(timespec="microseconds")
+            body = _canonical_json(payload) if payload else "{}"
+            # SQLite stores str() of the naive UTC time: no fraction when there are no microseconds.
+            created = (at[:10] + " " + (at[11:26] if t.microsecond else at[11:19])) if sqlite else t
+            # The canonical text is valid JSON for the column too (json.loads gives the same payload).
+            column = body if sqlite else json_value(payload)
+            if i + 1 == len(events):
+                last_events.append((version, cid, number, action, actor_id, actor_name, before, after, version, note,
+                                    column, created, prev, body, at))
+                return
+            digest = digest_of(key, version, cid, number, action, actor_id, actor_name, before, after, version, note,
+                               body, at, prev, "", "{}")
+            rows.append((version, cid, number, action, actor_id, actor_name, before, after, version, note, column,
+                         created, prev, digest, "", "{}" if sqlite else json_value({}), t))
+            prev = digest
+
+    def seal_last_events(self, batch: dict[str, Any]) -> list[tuple]:
+        """The batch's last events, each sealed with its complaint's state as the database now holds it."""
+        sqlite = connection.vendor == "sqlite"
+        json_value = self.complaints.convert[self.complaints.index["flags"]]
+        key, digest_of = audit_key(), _digest
+        first = batch["expect"]["next_id"]
+        states = read_states(first, first + batch["complaints"] - 1)
+        rows = []
+        for (seq, cid, number, action, actor_id, actor_name, before, after, version, note, column, created, prev,
+             body, at) in batch["last_events"]:
+            state_mac, prints = seal(cid, states[cid])
+            prints_json = _canonical_json(prints)
+            digest = digest_of(key, seq, cid, number, action, actor_id, actor_name, before, after, version, note,
+                               body, at, prev, state_mac, prints_json)
+            rows.append((seq, cid, number, action, actor_id, actor_name, before, after, version, note, column,
+                         created, prev, digest, state_mac, prints_json if sqlite else json_value(prints)))
+        return rows
 
     def insert(self, batch: dict[str, Any]) -> None:
-        """Write one prepared batch, with the number sequences and the chain head; call in a transaction.
+        """Write one prepared batch, with the number sequences and the sealed last events; call in a
+        transaction.
 
         The database must still be where the batch was prepared from: another writer in between
-        would make numbers or the chain collide, so that is refused.
+        would make numbers or ids collide, so that is refused.
         """
         expect = batch["expect"]
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         NumberSequence.objects.bulk_create([NumberSequence(year=y, last=0) for y in batch["years"]],
                                            ignore_conflicts=True)
         found = {s.year: s.last for s in NumberSequence.objects.select_for_update().filter(year__in=batch["years"])}
         max_id = Complaint.objects.aggregate(m=Max("id"))["m"] or 0
-        if (head.seq, head.hash) != (expect["seq"], expect["hash"]) or max_id >= expect["next_id"] or any(
+        if max_id >= expect["next_id"] or any(
                 found.get(y, 0) != expect["last"].get(y, 0) for y in batch["years"]):
             raise CommandError("the database changed while seeding (another writer?); what was committed "
                                "so far is consistent: run seed again for the rest")
@@ -1157,7 +1192,12 @@ class _Batch:
                 clock = now
             for year, value in batch["last"].items():
                 NumberSequence.objects.filter(year=year).update(last=value)
-            AuditHead.objects.filter(id=1).update(seq=batch["seq"], hash=batch["hash"])
+            clock = time.perf_counter()
+            sealed = self.seal_last_events(batch)
+            now = time.perf_counter()
+            self.timings["seals"] += now - clock
+            cursor.executemany(self.event_sql, sealed)
+            self.timings["events"] += time.perf_counter() - now
             if connection.vendor == "postgresql":
                 from django.core.management.color import no_style
 
@@ -1268,6 +1308,7 @@ class Command(BaseCommand):
             raise CommandError(f"the database is not ready ({exc}): {INIT_HINT}") from None
         rng = random.Random(f"{options['seed']}:{first_id}")
         writer = _Batch(gen)
+        audit_key()  # read (or, in development, made) once, before the generating child is forked
         state = writer.read_state()
         # The last batch holds the most recent complaints: it makes sure every state occurs.
         batches = [(first, min(batch, count - first), list(Status.values) if first + batch >= count else [])
@@ -1282,6 +1323,10 @@ class Command(BaseCommand):
         real_policy = deadlines.policy
         remembering = _RememberingPolicy(real_policy(), gen.local_tz)
         deadlines.policy = lambda: remembering
+        # The state seals read the rows back, personal data decrypted: callers come from a pool,
+        # each encrypted once, so each ciphertext is decrypted once.
+        real_decrypt = crypto.decrypt
+        crypto.decrypt = functools.lru_cache(maxsize=500_000)(real_decrypt)
         self.tune(load=True)
         try:
             for prepared in (self.produced(writer, rng, batches, state) if parallel
@@ -1294,6 +1339,7 @@ class Command(BaseCommand):
                     progress.set_postfix(events=total_events, refresh=False)
         finally:
             deadlines.policy = real_policy
+            crypto.decrypt = real_decrypt
             if progress is not None:
                 progress.close()
             self.tune(load=False)

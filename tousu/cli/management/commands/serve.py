@@ -27,11 +27,11 @@ class Command(BaseCommand):
                 self.cfg.set("timeout", 120)
                 self.cfg.set("accesslog", "-")
 
-                # The deadline scan runs in the master process, once, whatever the worker count —
-                # unless Redis-backed `tousu worker` processes run it.
+                # The deadline scan and the audit anchoring run in the master process, once,
+                # whatever the worker count — unless Redis-backed `tousu worker` processes run them.
                 if not settings.TOUSU_REDIS_URL:
-                    self.cfg.set("when_ready",
-                                 lambda server: start_in_process(settings.TOUSU_SCAN_INTERVAL_SECONDS))
+                    self.cfg.set("when_ready", lambda server: start_in_process(
+                        settings.TOUSU_SCAN_INTERVAL_SECONDS, settings.TOUSU_ANCHOR_INTERVAL_SECONDS))
 
             def load(self):  # noqa: ANN202
                 return application

@@ -1,5 +1,7 @@
 """``tousu worker``: a Redis-backed background worker (set TOUSU_REDIS_URL). Run several, on any
-machines: they take turns, so each scan runs once per interval."""
+machines: they take turns, so the deadline scan and the audit anchoring each run once per interval.
+Each worker anchors to its own machine's TOUSU_AUDIT_ANCHOR_FILE: point it at shared storage, or
+ship every machine's file off it."""
 import threading
 
 from django.conf import settings
@@ -9,10 +11,12 @@ from tousu.complaints.jobs import redis_client, work_forever
 
 
 class Command(BaseCommand):
-    help = "Run background jobs (the deadline scan) from Redis; needs TOUSU_REDIS_URL."
+    help = "Run background jobs (the deadline scan, the audit anchoring) from Redis; needs TOUSU_REDIS_URL."
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("--interval", type=int, default=None, help="seconds between scans")
+        parser.add_argument("--anchor-interval", type=int, default=None,
+                            help="seconds between audit anchors (TOUSU_ANCHOR_INTERVAL_SECONDS; 0: none)")
 
     def handle(self, *args, **options):  # noqa: ANN001, ANN201
         url = settings.TOUSU_REDIS_URL
@@ -23,8 +27,11 @@ class Command(BaseCommand):
         except Exception as err:  # noqa: BLE001
             raise CommandError(f"cannot reach Redis at {url}: {err}") from None
         interval = options["interval"] or settings.TOUSU_SCAN_INTERVAL_SECONDS or 300
-        self.stdout.write(f"tousu worker: deadline scan every {interval}s via {url} (Ctrl-C stops)")
+        anchor = options["anchor_interval"]
+        anchor = settings.TOUSU_ANCHOR_INTERVAL_SECONDS if anchor is None else anchor
+        anchoring = f", audit anchor every {anchor}s" if anchor > 0 else ", no audit anchoring"
+        self.stdout.write(f"tousu worker: deadline scan every {interval}s{anchoring} via {url} (Ctrl-C stops)")
         try:
-            work_forever(url, interval, threading.Event())
+            work_forever(url, interval, threading.Event(), anchor_interval=anchor)
         except KeyboardInterrupt:
             self.stdout.write("stopped")

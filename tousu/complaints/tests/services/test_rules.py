@@ -190,7 +190,8 @@ def test_phone_and_id_number_are_encrypted_at_rest_and_found_by_lookup(register,
     person = c.complainants.get()
     assert person.phone == "13900001111" and person.id_number == "11010519491231002X"
     assert [x.number for x in callers_by_phone(clerk, "139 0000 1111")] == [c.number]
-    assert callers_by_phone(outsider, "13900001111") == []
+    with pytest.raises(NotPermitted):  # unit staff may not look callers up (SPEC §7)
+        callers_by_phone(outsider, "13900001111")
 
 
 def test_each_flag_remembers_who_set_it(register, clerk):  # noqa: ANN001

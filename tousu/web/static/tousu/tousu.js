@@ -35,8 +35,16 @@
     });
   }
 
+  /* Letters: the print button (a handler here, not inline, under the Content-Security-Policy). */
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     callerLookup();
     singleSubmit();
+    printButtons();
   });
 })();
