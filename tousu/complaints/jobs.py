@@ -21,13 +21,27 @@ ANCHOR_LOCK_KEY = "tousu:audit-anchor"
 
 
 def run_scan() -> Any:
+    """The deadline scan, then the housekeeping that rides on its schedule."""
     from tousu.complaints.services.timekeeping import scan_deadlines
 
     close_old_connections()
     try:
-        return scan_deadlines()
+        result = scan_deadlines()
+        tidy()
+        return result
     finally:
         close_old_connections()
+
+
+def tidy() -> None:
+    """Delete what has expired: login failures past the throttle's window, and server-side
+    sessions past their age (logout deletes its own; abandoned ones stay until here)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tousu.accounts import throttle
+
+    throttle.prune()
+    SessionStore.clear_expired()
 
 
 def run_anchor() -> Any:

@@ -304,8 +304,10 @@ def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
             for p in c.dispatch_plans.select_related("proposed_by")],
         "conflicts": [] if fresh else [
             {"user": x.user.username, "user_name": str(x.user), "reason": x.reason,
-             "marked_by": x.marked_by.username, "marked_at": x.marked_at}
-            for x in c.conflicts.select_related("user", "marked_by").order_by("id")],
+             "marked_by": x.marked_by.username, "marked_at": x.marked_at,
+             "lifted": x.lifted_at is not None, "lifted_by": x.lifted_by.username if x.lifted_by_id else None,
+             "lifted_at": x.lifted_at, "lift_reason": x.lift_reason}
+            for x in c.conflicts.select_related("user", "marked_by", "lifted_by").order_by("id")],
         "due": dues, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
         "agreed_due": c.agreed_due, "working_days_used": working_days_used(c),
         "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,

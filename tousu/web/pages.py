@@ -25,7 +25,7 @@ DUE_LABELS = {
 }
 # Routine actions that leave the state as it is (or end the case aside from the main path):
 # shown after the main ones, under "其他操作".
-SECONDARY_ACTIONS = ("escalate", "urge", "supervise", "withdraw", "merge", "mark_conflict")
+SECONDARY_ACTIONS = ("escalate", "urge", "supervise", "withdraw", "merge", "mark_conflict", "lift_conflict")
 
 
 def may_register(user: User) -> bool:
@@ -66,6 +66,10 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
     for action in ("dispatch", "propose_dispatch"):
         if action in forms and not (failed and failed.action == action):
             _propose(c, forms[action])
+    if "lift_conflict" in forms:
+        # Only the people marked now can be released.
+        forms["lift_conflict"]["user"].choices = [(x["user"], x["user_name"]) for x in detail["conflicts"]
+                                                  if not x["lifted"]]
     main = [form for a, form in forms.items() if a not in SECONDARY_ACTIONS]
     if failed and failed.action not in allowed:
         main.insert(0, failed)

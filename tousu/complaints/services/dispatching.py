@@ -125,7 +125,7 @@ def _dispatch(complaint: Complaint, actor: User, before: str, t: _Target, redact
     if t.mode != DispatchMode.DIRECT:
         notify_work(complaint, _("%(number)s 已分办到本单位(%(mode)s),请在期限内签收办理:%(summary)s") % {
             "number": complaint.number, "mode": complaint.get_dispatch_mode_display(),
-            "summary": complaint.summary[:80]})
+            "summary": complaint.summary})
     return complaint
 
 
@@ -174,7 +174,7 @@ def propose_dispatch(*, actor: User, number: str, version: int, unit: str, mode:
 def _ask(complaint: Complaint, step: dict) -> None:
     approver = User.objects.get(username=step["approver"])
     notify_users(complaint, [approver], _("%(number)s 的分办意见待您审批(%(label)s):%(summary)s") % {
-        "number": complaint.number, "label": step["label"], "summary": complaint.summary[:80]})
+        "number": complaint.number, "label": step["label"], "summary": complaint.summary})
 
 
 @transaction.atomic(durable=True)
@@ -196,7 +196,7 @@ def decide_dispatch(*, actor: User, number: str, version: int, approved: bool, n
            payload={"plan": plan.pk, "step": step["label"], "approved": bool(approved), "state": plan.state})
     if not approved:
         notify_users(complaint, [plan.proposed_by], _("%(number)s 的分办意见未获批准:%(note)s") % {
-            "number": complaint.number, "note": note[:80]})
+            "number": complaint.number, "note": note})
         return complaint
     if not last:
         _ask(complaint, plan.current_step)
@@ -259,7 +259,7 @@ def refuse_return(*, actor: User, number: str, version: int, note: str) -> Compl
     finish(complaint, actor=actor, action="refuse_return", before=before, note=note,
            payload={"unit": unit.code, "mode": complaint.dispatch_mode, "sign_due": complaint.sign_due})
     notify_work(complaint, _("%(number)s 的退回未获同意,已退回本单位继续办理:%(note)s") % {
-        "number": complaint.number, "note": note[:80]})
+        "number": complaint.number, "note": note})
     return complaint
 
 
@@ -273,7 +273,7 @@ def assign_handler(*, actor: User, number: str, version: int, handler: str, note
     finish(complaint, actor=actor, action="assign_handler", before=before, note=note,
            payload={"handler": person.username, "previous": previous})
     notify_work(complaint, _("%(number)s 已指定您承办:%(summary)s") % {
-        "number": complaint.number, "summary": complaint.summary[:80]})
+        "number": complaint.number, "summary": complaint.summary})
     return complaint
 
 
@@ -296,7 +296,7 @@ def sub_dispatch(*, actor: User, number: str, version: int, unit: str, handler: 
            payload={"from_unit": current.code, "unit": target.code, "handler": handler or None,
                     "sign_due": complaint.sign_due})
     notify_work(complaint, _("%(number)s 已下转到本单位,请签收办理:%(summary)s") % {
-        "number": complaint.number, "summary": complaint.summary[:80]})
+        "number": complaint.number, "summary": complaint.summary})
     return complaint
 
 
@@ -367,7 +367,7 @@ def escalate(*, actor: User, number: str, version: int, reason: str) -> Complain
            payload={"level": complaint.handling_level, "from_unit": unit.code if unit else None,
                     "to_unit": parent.code if parent else None})
     notify_work(complaint, _("%(number)s 已上报(%(reason)s):%(summary)s") % {
-        "number": complaint.number, "reason": reason[:60], "summary": complaint.summary[:60]}, centre=True)
+        "number": complaint.number, "reason": reason, "summary": complaint.summary}, centre=True)
     return complaint
 
 

@@ -113,18 +113,11 @@ def _sees_identity_now(user: User, complaint: Complaint) -> bool:
 
 
 def _redacted_message(complaint: Complaint, message: str) -> str:
-    """``message`` scrubbed. Callers quote the summary cut short (summary[:80]), which may cut a
-    name in two; the quoted part is replaced by the same length of the redacted summary first."""
+    """``message`` scrubbed of the complainants' identity. Messages quote notes and summaries
+    whole; they are cut to length only after scrubbing, so no name is cut in two first."""
     from tousu.complaints.selectors import scrubber_for
 
-    scrub = scrubber_for(complaint)
-    summary = complaint.summary
-    for cut in sorted({len(summary), 80, 60}, reverse=True):
-        part = summary[:cut]
-        if len(part) >= 2 and part in message:
-            message = message.replace(part, scrub(summary)[:cut])
-            break
-    return scrub(message)
+    return scrubber_for(complaint)(message)
 
 
 def notify_work(complaint: Complaint, message: str, *, centre: bool = False) -> int:
