@@ -14,24 +14,14 @@ from tousu.complaints import models, services
 from tousu.complaints.events import _canonical, anchor_heads, record_event, verify_audit
 from tousu.complaints.models import Attachment, Complaint, Event, IdentityGrant
 from tousu.complaints.services import confidentiality
+from tousu.complaints.tests.test_audit import assert_fails, sql
 
 T = Event._meta.db_table
 
 
-def sql(statement: str, *params) -> None:  # noqa: ANN002
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
 def detected(*fragments: str) -> list[str]:
     """verify_audit() and the command both fail, and some problem names every fragment."""
-    report = verify_audit()
-    assert not report.ok
-    for fragment in fragments:
-        assert any(fragment in p for p in report.problems), (fragment, report.problems)
-    with pytest.raises(CommandError, match="audit FAILED"):
-        call_command("verify_audit")
-    return report.problems
+    return assert_fails(*fragments)
 
 
 def when(complaint: Complaint, seq: int) -> str:
