@@ -1,6 +1,6 @@
 """Deadline benchmark (issue: statutory deadlines), run by hand beside its floors:
 
-    TOUSU_DATA_DIR=/tmp/tousu-bench .venv/bin/python bench/deadlines.py [--rows 100000] [--requests 200]
+    TOUSU_DATA_DIR=/tmp/tousu-bench .venv/bin/python bench/dues.py [--rows 100000] [--requests 200]
 
 1. one working-day addition, beside a bare ``date + timedelta`` (goal ≤ 2 µs);
 2. overdue status for 100,000 open complaints (goal ≤ 0.5 s), beside the bare SQL read of the

@@ -241,6 +241,11 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tousu@localhost")
+# A notice's e-mail that fails is retried by the periodic job after TOUSU_EMAIL_RETRY_SECONDS,
+# then twice as long each time (at most 6 hours), until TOUSU_EMAIL_MAX_ATTEMPTS attempts in all;
+# then it is left failed, and the recipient's notice page says so (complaints/notify.py).
+TOUSU_EMAIL_RETRY_SECONDS = envint("TOUSU_EMAIL_RETRY_SECONDS", 300)
+TOUSU_EMAIL_MAX_ATTEMPTS = envint("TOUSU_EMAIL_MAX_ATTEMPTS", 8)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,9 @@
 their heads, business hours and authority levels. Administrators only; every change is logged.
 
 A deactivated unit keeps its history and its finished cases but receives no new work (dispatch
-refuses it); it cannot be deactivated while it still holds open cases or active lower units.
+refuses it); it cannot be deactivated while it still has active lower units. That it holds no open
+cases is checked by ``tousu.complaints.services.units.set_unit_active``, which the faces call:
+accounts knows nothing of complaints (core/tests/test_layers.py).
 """
 from __future__ import annotations
 
@@ -178,19 +180,13 @@ def move_unit(*, actor: User, code: str, parent: str) -> Unit:
 
 @transaction.atomic
 def set_active(*, actor: User, code: str, active: bool) -> Unit:
-    """Deactivate (no new work; history kept) or reactivate a unit."""
-    from tousu.complaints.models import Complaint
-    from tousu.complaints.states import OPEN
-
+    """Deactivate (no new work; history kept) or reactivate a unit. Its open cases are not
+    looked at here: call ``complaints.services.units.set_unit_active``."""
     require_admin(actor)
     unit = get_unit(code)
     if not active:
         if Unit.objects.filter(parent=unit, active=True).exists():
             raise ValidationFailed(_("请先停用下级单位"), field="code")
-        open_cases = Complaint.objects.filter(handling_unit=unit, status__in=OPEN).count()
-        if open_cases:
-            raise ValidationFailed(_("该单位还有 %(n)d 件在办投诉,请先办结或改派") % {"n": open_cases},
-                                   field="code", open_cases=open_cases)
     elif unit.parent_id and not unit.parent.active:
         raise ValidationFailed(_("上级单位“%(name)s”已停用") % {"name": unit.parent.name}, field="code")
     unit.active = bool(active)

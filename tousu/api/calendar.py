@@ -1,10 +1,12 @@
 """/api/v1/calendar: working-day arithmetic and calendar administration (SPEC §6, §13)."""
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from tousu.api.schemas import BODY, BetweenOut, CalendarOverview, DayChanged, DayOut, ImportOut, WorkingDayOut, contract
 from tousu.calendar import store
 from tousu.calendar.workdays import DateOutOfRange
 from tousu.complaints.models import Complaint
@@ -26,39 +28,39 @@ class AddQuery(Schema):
     days: int = Field(..., ge=0, le=5000)
 
 
-@router.get("/working-days", summary="N 个工作日后的日期")
+@router.get("/working-days", **contract({200: WorkingDayOut}, 422), summary="N 个工作日后的日期")
 def working_days(request: HttpRequest, q: Query[AddQuery]):  # noqa: ANN201
     cal = store.current()
     end = _checked(cal.add_working_days, q.start, q.days)
     return {"date": end.isoformat(), "provisional": cal.is_provisional(q.start, end)}
 
 
-@router.get("/between", summary="两个日期之间的工作日数")
+@router.get("/between", **contract({200: BetweenOut}, 422), summary="两个日期之间的工作日数")
 def between(request: HttpRequest, start: dt.date, end: dt.date):  # noqa: ANN201
     cal = store.current()
     return {"working_days": _checked(cal.working_days_between, start, end),
             "provisional": cal.is_provisional(min(start, end), max(start, end))}
 
 
-@router.get("/days/{day}", summary="某日是否工作日")
+@router.get("/days/{day}", **contract({200: DayOut}, 422), summary="某日是否工作日")
 def day(request: HttpRequest, day: dt.date):  # noqa: ANN201
     info = _checked(store.current().info, day)
     return {"date": day.isoformat(), "working": info.working, "holiday": info.holiday,
             "provisional": info.provisional}
 
 
-@router.get("", summary="日历概况")
+@router.get("", **contract({200: CalendarOverview}), summary="日历概况")
 def overview(request: HttpRequest):  # noqa: ANN201
     return {**store.summary(), "provisional_complaints": Complaint.objects.filter(dues_provisional=True).count()}
 
 
 class ImportIn(Schema):
-    format: str = Field("csv", pattern="^(csv|ics)$")
+    format: Literal["csv", "ics"] = Field("csv", description="csv：每行“日期,休或班[,名称]”；ics：iCalendar")
     content: str = Field(..., min_length=1, max_length=200_000)
     source: str = Field("", max_length=200)
 
 
-@router.post("/import", summary="导入节假日安排")
+@router.post("/import", **contract({200: ImportOut}, *BODY, 403), summary="导入节假日安排")
 def import_schedule(request: HttpRequest, body: ImportIn):  # noqa: ANN201
     result = timekeeping.import_holiday_schedule(actor=request.auth, text=body.content, fmt=body.format,
                                                  source=body.source)
@@ -70,7 +72,7 @@ class DayIn(Schema):
     name: str = Field("", max_length=60)
 
 
-@router.put("/days/{day}", summary="调整某日")
+@router.put("/days/{day}", **contract({200: DayChanged}, *BODY, 403), summary="调整某日")
 def set_day(request: HttpRequest, day: dt.date, body: DayIn):  # noqa: ANN201
     moved = timekeeping.override_day(actor=request.auth, day=day, working=body.working, name=body.name)
     info = store.current().info(day)

@@ -1,48 +1,63 @@
 """/api/v1/complaints: register, list, detail, one route per lifecycle action, events, attachments."""
-from typing import Any
+from collections.abc import Iterable
+from typing import Literal
 
+from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from tousu.complaints import exports, selectors, services
-from tousu.complaints.services import confidentiality
+from tousu.accounts.models import Role
+from tousu.api.schemas import (
+    BODY,
+    AttachmentOut,
+    ComplaintPage,
+    DispatchLetter,
+    GrantOut,
+    History,
+    MovedOut,
+    Registered,
+    ReleasedOut,
+    contract,
+)
+from tousu.complaints import attachments, exports, selectors, services, states
 from tousu.complaints.access import access_complaint
-from tousu.complaints.inputs import ACTION_INPUTS, ActionIn, ListIn, RegisterIn
-from tousu.complaints.states import TRANSITIONS
+from tousu.complaints.actions import FORM_ACTIONS, SAME, Action
+from tousu.complaints.inputs import (
+    Attach,
+    IdentityDecision,
+    IdentityRequest,
+    ListIn,
+    RegisterIn,
+    ReleaseAttachment,
+)
+from tousu.complaints.rows import ComplaintDetail
 from tousu.core.errors import NotFound
 
 router = Router(tags=["complaints"])
 
-
-class Error(Schema):
-    code: str
-    message: str
-    data: dict
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 class ListQuery(Schema, ListIn):
     """The list filters (inputs.ListIn) as query parameters."""
 
 
-def _detail(request: HttpRequest, number: str) -> dict[str, Any]:
+def _detail(request: HttpRequest, number: str) -> ComplaintDetail:
     complaint = access_complaint(request.auth, number)
     return selectors.complaint_detail(request.auth, complaint)
 
 
-@router.post("", response={201: dict, **ERRORS}, summary="登记投诉 register")
+@router.post("", **contract({201: Registered}, *BODY, 403), summary="登记投诉 register")
 def register(request: HttpRequest, body: RegisterIn):  # noqa: ANN201
-    complaint = services.register(actor=request.auth, data=body.to_registration())
-    detail = selectors.complaint_detail(request.auth, complaint)
-    detail["query_code"] = complaint.query_code
-    return Status(201, detail)
+    registered = services.register(actor=request.auth, data=body)
+    detail = selectors.complaint_detail(request.auth, registered.complaint, fresh=True)
+    return Status(201, {**detail, "query_code": registered.query_code})
 
 
-@router.get("", response={200: dict, **ERRORS}, summary="投诉列表 list")
+@router.get("", **contract({200: ComplaintPage}, 422), summary="投诉列表 list")
 def list_complaints(request: HttpRequest, filters: Query[ListQuery]):  # noqa: ANN201
     rows, next_cursor = selectors.list_complaints(request.auth, filters)
     return {"items": selectors.list_rows(request.auth, rows),
@@ -50,10 +65,12 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]):  # noqa: A
 
 
 class ExportQuery(ListQuery):
-    format: str = Field("xlsx", description="csv or xlsx")
+    format: Literal["csv", "xlsx"] = Field("xlsx", description="csv：UTF-8 带 BOM；xlsx：Excel 工作簿")
 
 
-@router.get("/export", response={200: None, **ERRORS}, summary="导出投诉列表 export")
+@router.get("/export", **contract({200: None}, 422, content={
+    "text/csv": BINARY, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY}),
+    summary="导出投诉列表 export")
 def export_list(request: HttpRequest, filters: Query[ExportQuery]):  # noqa: ANN201
     body, content_type, name = exports.export(request.auth, filters, filters.format)
     response = HttpResponse(body, content_type=content_type)
@@ -61,72 +78,75 @@ def export_list(request: HttpRequest, filters: Query[ExportQuery]):  # noqa: ANN
     return response
 
 
-@router.get("/{number}", response={200: dict, **ERRORS}, summary="投诉详情 detail")
+@router.get("/{number}", **contract({200: ComplaintDetail}, 404), summary="投诉详情 detail")
 def detail(request: HttpRequest, number: str):  # noqa: ANN201
     return _detail(request, number)
 
 
-@router.get("/{number}/dispatch-letter", response={200: dict, **ERRORS}, summary="交办函/转办函")
+@router.get("/{number}/dispatch-letter", **contract({200: DispatchLetter}, 404, 409), summary="交办函/转办函")
 def dispatch_letter(request: HttpRequest, number: str):  # noqa: ANN201
     from tousu.complaints.letters import dispatch_letter
 
     return dispatch_letter(request.auth, access_complaint(request.auth, number))
 
 
-@router.get("/{number}/events", response={200: dict, **ERRORS}, summary="办理记录 history")
+@router.get("/{number}/events", **contract({200: History}, 404), summary="办理记录 history")
 def events(request: HttpRequest, number: str):  # noqa: ANN201
     complaint = access_complaint(request.auth, number)
     return {"number": complaint.number, "events": [selectors.event_row(e) for e in selectors.complaint_events(request.auth, complaint)]}
 
 
-@router.post("/{number}/attachments", response={201: dict, **ERRORS}, summary="上传附件 attach")
+@router.post("/{number}/attachments", **contract({201: AttachmentOut}, *BODY, 403, 404, 409), summary="上传附件 attach")
 def attach(request: HttpRequest, number: str, file: File[UploadedFile]):  # noqa: ANN201
-    attachment = services.add_attachment(actor=request.auth, number=number, name=file.name or "",
-                                         content=file.read())
+    attachment = attachments.add(actor=request.auth, number=number,
+                                 data=Attach(name=file.name or "", content=file.read()))
     return Status(201, {"id": attachment.id, "name": attachment.original_name, "size": attachment.size})
 
 
-@router.get("/{number}/attachments/{attachment_id}", response={200: None, **ERRORS}, summary="下载附件")
+@router.get("/{number}/attachments/{attachment_id}", **contract({200: None}, 404, 422, content={"*/*": BINARY}),
+            summary="下载附件")
 def download(request: HttpRequest, number: str, attachment_id: int):  # noqa: ANN201
-    attachment, path = selectors.attachment_for(request.auth, number, attachment_id)
+    attachment, path = attachments.for_download(request.auth, number, attachment_id)
     return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 
 
-class IdentityRequestIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+class IdentityDecisionBody(Schema):
+    """The decision on an identity request; the request itself is named in the path."""
 
-
-class IdentityDecisionIn(Schema):
     approved: bool
     note: str = Field("", max_length=2000)
 
 
-@router.post("/{number}/identity-requests", response={201: dict, **ERRORS}, summary="申请查看投诉人信息")
-def request_identity(request: HttpRequest, number: str, body: IdentityRequestIn):  # noqa: ANN201
-    grant = confidentiality.request_identity(actor=request.auth, number=number, reason=body.reason)
+@router.post("/{number}/identity-requests", **contract({201: GrantOut}, *BODY, 403, 404, 409),
+             summary="申请查看投诉人信息")
+def request_identity(request: HttpRequest, number: str, body: IdentityRequest):  # noqa: ANN201
+    grant = services.request_identity(actor=request.auth, number=number, data=body)
     return Status(201, {"id": grant.pk, "approved": None})
 
 
-@router.post("/{number}/identity-requests/{grant_id}/decision", response={200: dict, **ERRORS},
+@router.post("/{number}/identity-requests/{grant_id}/decision", **contract({200: GrantOut}, *BODY, 403, 404, 409),
              summary="审批查看投诉人信息")
-def decide_identity(request: HttpRequest, number: str, grant_id: int, body: IdentityDecisionIn):  # noqa: ANN201
-    grant = confidentiality.decide_identity(actor=request.auth, number=number, grant_id=grant_id,
-                                            approved=body.approved, note=body.note)
+def decide_identity(request: HttpRequest, number: str, grant_id: int, body: IdentityDecisionBody):  # noqa: ANN201
+    grant = services.decide_identity(actor=request.auth, number=number, data=IdentityDecision(
+        grant=grant_id, approved=body.approved, note=body.note))
     return {"id": grant.pk, "approved": grant.approved}
 
 
-@router.post("/{number}/attachments/{attachment_id}/release", response={200: dict, **ERRORS}, summary="放行附件")
+@router.post("/{number}/attachments/{attachment_id}/release", **contract({200: ReleasedOut}, 403, 404, 409, 422),
+             summary="放行附件")
 def release(request: HttpRequest, number: str, attachment_id: int):  # noqa: ANN201
-    attachment = confidentiality.release_attachment(actor=request.auth, number=number, attachment_id=attachment_id)
+    attachment = services.release_attachment(actor=request.auth, number=number,
+                                             data=ReleaseAttachment(attachment=attachment_id))
     return {"id": attachment.pk, "released": attachment.released}
 
 
-def _action_route(action: str, schema: type[ActionIn]) -> None:
-    service = services.ACTIONS[action]
+def _action_route(action: Action) -> None:
+    """``POST /{number}/{action}``: the action's input as the body, the record as the answer, or
+    the short ``MovedOut`` where the action took the complaint out of the caller's scope."""
 
-    def perform(request: HttpRequest, number: str, body: schema):  # noqa: ANN202
-        complaint = service(actor=request.auth, number=number, **body.model_dump())
+    def perform(request: HttpRequest, number: str, body: action.input):  # type: ignore[name-defined]  # noqa: ANN202
+        complaint = action.service(actor=request.auth, number=number, data=body)
         try:
             return _detail(request, number)
         except NotFound:
@@ -134,11 +154,24 @@ def _action_route(action: str, schema: type[ActionIn]) -> None:
             return {"number": complaint.number, "status": complaint.status, "version": complaint.version,
                     "allowed_actions": [], "in_scope": False}
 
-    perform.__name__ = f"action_{action}"
-    router.post(f"/{{number}}/{action}", response={200: dict, **ERRORS}, operation_id=f"action_{action}",
-                summary=f"{TRANSITIONS[action].label} {action}")(perform)
+    perform.__name__ = f"action_{action.name}"
+    router.post(f"/{{number}}/{action.name}", **contract({200: ComplaintDetail | MovedOut}, *BODY, 403, 404, 409),
+                operation_id=f"action_{action.name}", summary=f"{action.label} {action.name}",
+                description=_described(action))(perform)
 
 
-# One route per SPEC §5 action, each with its own input schema (listed in ACTION_INPUTS).
-for _action, _schema in ACTION_INPUTS.items():
-    _action_route(_action, _schema)
+def _described(action: Action) -> str:
+    """The action's row of the table, for the reader of the OpenAPI document."""
+    with translation.override(None):  # the labels' source strings: Chinese, as in the schema
+        def names(codes: Iterable[str], choices: type[models.Choices]) -> str:
+            return "、".join(f"{c.label}（{c.value}）" for c in choices if c in codes)
+        stays = action.targets == (SAME,)
+        return (f"从状态：{names(action.sources, states.Status)}。"
+                f"结果：{'状态不变' if stays else names(action.targets, states.Status)}。"
+                f"角色：{names(action.roles, Role)}。"
+                + ("请求体须带投诉件当前的 version。" if action.versioned else ""))
+
+
+# One route per lifecycle action of the action table, each with the action's own input schema.
+for _action in FORM_ACTIONS.values():
+    _action_route(_action)

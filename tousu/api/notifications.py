@@ -3,14 +3,15 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
+from tousu.api.schemas import BODY, Marked, Notices, contract
 from tousu.complaints import selectors
 from tousu.complaints.inputs import Id
-from tousu.complaints.services.timekeeping import mark_read
+from tousu.complaints.notify import mark_read
 
 router = Router(tags=["notifications"])
 
 
-@router.get("", summary="我的提醒")
+@router.get("", **contract({200: Notices}, 422), summary="我的提醒")
 def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 50):  # noqa: ANN201
     rows = selectors.notifications_for(request.auth, unread_only=unread, limit=limit)
     return {"unread": selectors.unread_count(request.auth), "items": [selectors.notification_row(n) for n in rows]}
@@ -20,6 +21,6 @@ class ReadIn(Schema):
     ids: list[Id] | None = Field(None, max_length=500)
 
 
-@router.post("/read", summary="标记已读")
+@router.post("/read", **contract({200: Marked}, *BODY), summary="标记已读")
 def read(request: HttpRequest, body: ReadIn):  # noqa: ANN201
     return {"marked": mark_read(actor=request.auth, ids=body.ids)}

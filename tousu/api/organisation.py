@@ -8,10 +8,12 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from tousu.accounts import services as units
-from tousu.api.complaints import ERRORS
+from tousu.api.schemas import BODY, ProposalOut, Returns, RuleOut, Rules, UnitOut, Units, contract
 from tousu.complaints import routing, selectors
 from tousu.complaints.access import access_complaint
+from tousu.complaints.codes import ChannelCode, ModeCode
 from tousu.complaints.models import RoutingRule
+from tousu.complaints.services.units import set_unit_active
 
 router = Router(tags=["organisation"])
 
@@ -48,66 +50,66 @@ class RuleIn(Schema):
     respondent_ranks: list[str] = []
     products: list[str] = []
     regions: list[str] = []
-    channels: list[str] = []
+    channels: list[ChannelCode] = []
     keywords: list[str] = []
     unit: str = Field("", max_length=40, description="empty: the respondent's own unit")
-    mode: str = Field(..., max_length=10)
+    mode: ModeCode
     redacted: bool = True
 
 
-@router.get("/units", response={200: dict, **ERRORS}, summary="单位树 units")
+@router.get("/units", **contract({200: Units}), summary="单位树 units")
 def list_units(request: HttpRequest):  # noqa: ANN201
     return {"items": units.unit_tree()}
 
 
-@router.post("/units", response={201: dict, **ERRORS}, summary="新建单位")
+@router.post("/units", **contract({201: UnitOut}, *BODY, 403, 404), summary="新建单位")
 def create_unit(request: HttpRequest, body: UnitIn):  # noqa: ANN201
     return Status(201, units.unit_row(units.create_unit(actor=request.auth, **body.model_dump())))
 
 
-@router.patch("/units/{code}", response={200: dict, **ERRORS}, summary="修改单位")
+@router.patch("/units/{code}", **contract({200: UnitOut}, *BODY, 403, 404), summary="修改单位")
 def update_unit(request: HttpRequest, code: str, body: UnitChange):  # noqa: ANN201
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     return units.unit_row(units.update_unit(actor=request.auth, code=code, **changes))
 
 
-@router.post("/units/{code}/move", response={200: dict, **ERRORS}, summary="移动单位")
+@router.post("/units/{code}/move", **contract({200: UnitOut}, *BODY, 403, 404), summary="移动单位")
 def move_unit(request: HttpRequest, code: str, body: MoveIn):  # noqa: ANN201
     return units.unit_row(units.move_unit(actor=request.auth, code=code, parent=body.parent))
 
 
-@router.post("/units/{code}/deactivate", response={200: dict, **ERRORS}, summary="停用单位")
+@router.post("/units/{code}/deactivate", **contract({200: UnitOut}, 403, 404, 422), summary="停用单位")
 def deactivate_unit(request: HttpRequest, code: str):  # noqa: ANN201
-    return units.unit_row(units.set_active(actor=request.auth, code=code, active=False))
+    return units.unit_row(set_unit_active(actor=request.auth, code=code, active=False))
 
 
-@router.post("/units/{code}/activate", response={200: dict, **ERRORS}, summary="启用单位")
+@router.post("/units/{code}/activate", **contract({200: UnitOut}, 403, 404, 422), summary="启用单位")
 def activate_unit(request: HttpRequest, code: str):  # noqa: ANN201
-    return units.unit_row(units.set_active(actor=request.auth, code=code, active=True))
+    return units.unit_row(set_unit_active(actor=request.auth, code=code, active=True))
 
 
-@router.get("/routing-rules", response={200: dict, **ERRORS}, summary="分办规则")
+@router.get("/routing-rules", **contract({200: Rules}), summary="分办规则")
 def list_rules(request: HttpRequest):  # noqa: ANN201
     return {"items": [routing.rule_row(r) for r in RoutingRule.objects.select_related("unit")]}
 
 
-@router.post("/routing-rules", response={201: dict, **ERRORS}, summary="新建分办规则")
+@router.post("/routing-rules", **contract({201: RuleOut}, *BODY, 403), summary="新建分办规则")
 def create_rule(request: HttpRequest, body: RuleIn):  # noqa: ANN201
     return Status(201, routing.rule_row(routing.save_rule(actor=request.auth, **body.model_dump())))
 
 
-@router.put("/routing-rules/{rule_id}", response={200: dict, **ERRORS}, summary="修改分办规则")
+@router.put("/routing-rules/{rule_id}", **contract({200: RuleOut}, *BODY, 403, 404), summary="修改分办规则")
 def update_rule(request: HttpRequest, rule_id: int, body: RuleIn):  # noqa: ANN201
     return routing.rule_row(routing.save_rule(actor=request.auth, rule_id=rule_id, **body.model_dump()))
 
 
-@router.delete("/routing-rules/{rule_id}", response={204: None, **ERRORS}, summary="删除分办规则")
+@router.delete("/routing-rules/{rule_id}", **contract({204: None}, 403, 404, 422), summary="删除分办规则")
 def delete_rule(request: HttpRequest, rule_id: int):  # noqa: ANN201
     routing.delete_rule(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 
 
-@router.get("/complaints/{number}/routing-proposal", response={200: dict, **ERRORS}, summary="分办建议")
+@router.get("/complaints/{number}/routing-proposal", **contract({200: ProposalOut}, 404), summary="分办建议")
 def proposal(request: HttpRequest, number: str):  # noqa: ANN201
     complaint = access_complaint(request.auth, number)
     p = routing.propose(complaint)
@@ -122,6 +124,6 @@ class Period(Schema):
     until: date | None = None
 
 
-@router.get("/stats/returns", response={200: dict, **ERRORS}, summary="各单位退回次数")
+@router.get("/stats/returns", **contract({200: Returns}, 422), summary="各单位退回次数")
 def returns(request: HttpRequest, period: Query[Period]):  # noqa: ANN201
     return {"items": selectors.returns_by_unit(request.auth, period.since, period.until)}

@@ -12,6 +12,8 @@ import io
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,6 +26,8 @@ CHECK_EVERY_SECONDS = 5.0
 _lock = threading.Lock()
 _cached: tuple[tuple, WorkCalendar] | None = None
 _checked_at = 0.0
+# The calendar of a change not yet committed, for the thread that makes it (``as_changed``).
+_uncommitted = threading.local()
 
 
 def _fingerprint() -> tuple:
@@ -38,8 +42,12 @@ def _build() -> WorkCalendar:
 
 
 def current(*, fresh: bool = False) -> WorkCalendar:
-    """The calendar in force. ``fresh`` re-reads the fingerprint now (after a change)."""
+    """The calendar in force. ``fresh`` re-reads the fingerprint now (after a change). Inside
+    ``as_changed``, the calendar as this thread's transaction has changed it."""
     global _cached, _checked_at
+    pending = getattr(_uncommitted, "calendar", None)
+    if pending is not None:
+        return pending
     now = time.monotonic()
     with _lock:
         if _cached is not None and not fresh and now - _checked_at < CHECK_EVERY_SECONDS:
@@ -49,6 +57,19 @@ def current(*, fresh: bool = False) -> WorkCalendar:
             _cached = (stamp, _build())
         _checked_at = now
         return _cached[1]
+
+
+@contextmanager
+def as_changed() -> Iterator[WorkCalendar]:
+    """Within the transaction that changed the calendar: this thread counts with the calendar as
+    that transaction has it, so the due dates it recomputes commit (or roll back) with the change.
+    The process's cache is not touched: no other thread counts with a change that may yet roll
+    back, and ``import_schedule``/``set_day`` refresh the cache once it has committed."""
+    _uncommitted.calendar = _build()
+    try:
+        yield _uncommitted.calendar
+    finally:
+        _uncommitted.calendar = None
 
 
 class ScheduleError(ValueError):

@@ -1,20 +1,22 @@
-"""Who may see and do what (SPEC §2): data scope, roles per action, and per-action guards.
+"""Who may see and do what (SPEC §2): data scope, and the checks of the action table (roles,
+units, recusal, states and guards) that every service starts with.
 
 ``access_complaint`` answers NotFound for a complaint outside the actor's scope, so a number
 outside one's scope cannot be told apart from one that does not exist.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Role, Scope, Unit, User
-from tousu.complaints.models import CONVERTIBLE_KINDS, Complaint, DispatchMode
-from tousu.complaints.states import TRANSITIONS
-from tousu.core.errors import InvalidTransition, NotFound, NotPermitted
+from tousu.complaints.models import Complaint
+from tousu.core.errors import InvalidTransition, NotFound, NotPermitted, TousuError
+
+if TYPE_CHECKING:
+    from tousu.complaints.actions import Action
 
 
 def scope_filter(actor: User) -> Q:
@@ -66,196 +68,83 @@ def in_handling_unit(actor: User, complaint: Complaint) -> bool:
     return actor.role == Role.HEAD and unit.path.startswith(actor.unit.path)
 
 
-# Guards: action-specific conditions beyond state and role. Each returns None or the reason.
-def _approver(actor: User, c: Complaint) -> str | None:
-    if actor.role == Role.HEAD and c.dispatch_mode != DispatchMode.TRANSFER:
-        return _("直办、交办件的办理结果由投诉中心审核")
-    return None
-
-
-def _convertible(actor: User, c: Complaint) -> str | None:
-    if c.kind not in CONVERTIBLE_KINDS:
-        return _("只有查询、咨询和障碍申告可以转为投诉")
-    return None
-
-
-def _pending_extension(actor: User, c: Complaint) -> str | None:
-    if not c.extensions.filter(approved__isnull=True).exists():
-        return _("没有待审批的延期申请")
-    return None
-
-
-def _no_pending_extension(actor: User, c: Complaint) -> str | None:
-    if c.extensions.filter(approved__isnull=True).exists():
-        return _("已有延期申请待审批")
-    return None
-
-
-def _review_window(actor: User, c: Complaint) -> str | None:
-    if c.review_window_ends and timezone.now() > c.review_window_ends:
-        return _("已超过复核申请期限")
-    return None
-
-
-def _returned(actor: User, c: Complaint) -> str | None:
-    if not c.returned_from_id:
-        return _("此件不是被承办单位退回的")
-    return None
-
-
-def _not_transfer(actor: User, c: Complaint) -> str | None:
-    if c.dispatch_mode == DispatchMode.TRANSFER:
-        return _("转办件由承办单位自行办理,不得再下转")
-    return None
-
-
-def _co_unit(actor: User, c: Complaint) -> str | None:
-    if c.opinions.filter(unit=actor.unit_id).exists():
-        return _("本单位已提出协办意见")
-    return None
-
-
-def _opinions_in(actor: User, c: Complaint) -> str | None:
-    missing = missing_opinions(c)
-    if missing:
-        return _("协办单位意见未齐: %(units)s") % {"units": "、".join(u.name for u in missing)}
-    return None
-
-
-def missing_opinions(c: Complaint) -> list[Unit]:
-    """The co-units that have not yet given their opinion to the lead unit."""
-    given = c.opinions.values("unit_id")
-    return list(c.co_units.exclude(pk__in=given))
-
-
-def approval_chain() -> list[dict]:
-    """The preset's pre-dispatch approval steps where approval is in force, else []."""
-    from django.conf import settings
-
-    from tousu.presets import REGISTRY
-
-    if not settings.TOUSU_DISPATCH_APPROVAL:
-        return []
-    return list(REGISTRY[settings.TOUSU_PRESET].extra.get("dispatch_approval", []))
-
-
-def _pending_plan(c: Complaint):  # noqa: ANN202
-    return c.dispatch_plans.filter(state="pending").first()
-
-
-def _dispatch_directly(actor: User, c: Complaint) -> str | None:
-    if approval_chain():
-        return _("分办须经审批:请先提出分办意见")
-    return None
-
-
-def _may_propose(actor: User, c: Complaint) -> str | None:
-    if not approval_chain():
-        return _("未启用分办审批,请直接分办")
-    if _pending_plan(c) is not None:
-        return _("已有分办意见待审批")
-    return None
-
-
-def _step_approver(actor: User, c: Complaint) -> str | None:
-    plan = _pending_plan(c)
-    step = plan.current_step if plan else None
-    if step is None:
-        return _("没有待审批的分办意见")
-    if step["approver"] != actor.username:
-        return _("此步(%(label)s)由%(name)s审批") % {"label": step["label"], "name": step["approver_name"]}
-    return None
-
-
-def _someone_in_conflict(actor: User, c: Complaint) -> str | None:
-    if not c.conflicts.filter(lifted_at__isnull=True).exists():
-        return _("没有须回避的人员")
-    return None
-
-
-GUARDS: dict[str, Callable[[User, Complaint], str | None]] = {
-    "lift_conflict": _someone_in_conflict,
-    "dispatch": _dispatch_directly,
-    "propose_dispatch": _may_propose,
-    "decide_dispatch": _step_approver,
-    "approve": _approver,
-    "reject_result": _approver,
-    "refuse_return": _returned,
-    "sub_dispatch": _not_transfer,
-    "give_opinion": _co_unit,
-    "submit_result": _opinions_in,
-    "convert": _convertible,
-    "decide_extension": _pending_extension,
-    "request_extension": _no_pending_extension,
-    "request_review": _review_window,
-}
-
-
-def check_role(actor: User, complaint: Complaint, action: str) -> None:
+def check_role(actor: User, complaint: Complaint, action: Action, recused: Recused | None = None) -> None:
     """Raise NotPermitted unless the actor's role (and unit, for unit actions) may take ``action``,
     and the actor is not in conflict with the complaint (回避)."""
-    t = TRANSITIONS[action]
-    if actor.role not in t.roles:
+    if actor.role not in action.roles:
         raise NotPermitted(_("角色“%(role)s”不能执行“%(action)s”") % {
-            "role": actor.get_role_display(), "action": t.label}, action=action, role=actor.role)
-    if t.unit_action and actor.role != Role.CENTER and not in_handling_unit(actor, complaint):
-        raise NotPermitted(_("只有承办单位可以执行“%(action)s”") % {"action": t.label}, action=action)
-    if t.co_unit_action and not (actor.unit_id and complaint.co_units.filter(pk=actor.unit_id).exists()):
-        raise NotPermitted(_("只有协办单位可以执行“%(action)s”") % {"action": t.label}, action=action)
-    reason = recusal_reason(complaint, actor)
+            "role": actor.get_role_display(), "action": action.label}, action=action.name, role=actor.role)
+    if action.unit_action and actor.role != Role.CENTER and not in_handling_unit(actor, complaint):
+        raise NotPermitted(_("只有承办单位可以执行“%(action)s”") % {"action": action.label}, action=action.name)
+    if action.co_unit_action and not (actor.unit_id and complaint.co_units.filter(pk=actor.unit_id).exists()):
+        raise NotPermitted(_("只有协办单位可以执行“%(action)s”") % {"action": action.label}, action=action.name)
+    reason = recusal_reason(complaint, actor, recused)
     if reason:
-        raise NotPermitted(reason, action=action, code="recusal_required")
+        raise NotPermitted(reason, action=action.name, code="recusal_required")
 
 
 # -- recusal (回避) ---------------------------------------------------------------------------------
-def recusal_reason(complaint: Complaint, user: User) -> str | None:
+Recused = dict[int, "str | None"]
+
+
+def recused(complaint: Complaint) -> Recused:
+    """Who must stay out of ``complaint``: the staff members complained about (None) and anyone
+    marked in conflict and not released (their reason)."""
+    from tousu.complaints.models import Conflict, Respondent
+
+    people: Recused = {uid: None for uid in Respondent.objects.filter(
+        complaint=complaint, staff__isnull=False).values_list("staff_id", flat=True)}
+    marked = Conflict.objects.filter(complaint=complaint, lifted_at__isnull=True)
+    for uid, why in marked.values_list("user_id", "reason"):
+        people.setdefault(uid, why)
+    return people
+
+
+def recusal_reason(complaint: Complaint, user: User, people: Recused | None = None) -> str | None:
     """Why ``user`` must stay out of ``complaint`` (handler, approver, follow-up agent or any other
-    part in it), or None: the staff member complained about, and anyone marked in conflict."""
-    cached = getattr(complaint, "_recused", None)
-    if cached is None:
-        from tousu.complaints.models import Conflict, Respondent
-
-        cached = {uid: None for uid in Respondent.objects.filter(
-            complaint=complaint, staff__isnull=False).values_list("staff_id", flat=True)}
-        marked = Conflict.objects.filter(complaint=complaint, lifted_at__isnull=True)
-        for uid, why in marked.values_list("user_id", "reason"):
-            cached.setdefault(uid, why)
-        complaint._recused = cached
-    if user.pk not in cached:
+    part in it), or None. ``people`` is ``recused(complaint)`` where the caller has it already."""
+    people = recused(complaint) if people is None else people
+    if user.pk not in people:
         return None
-    if cached[user.pk] is None:
-        return _("%(user)s 是被投诉人,须回避") % {"user": user}
-    return _("%(user)s 已被标记为须回避: %(reason)s") % {"user": user, "reason": cached[user.pk]}
+    if people[user.pk] is None:
+        return _("%(user)s 是被投诉人，须回避") % {"user": user}
+    return _("%(user)s 已被标记为须回避：%(reason)s") % {"user": user, "reason": people[user.pk]}
 
 
-def check_state(actor: User, complaint: Complaint, action: str) -> None:
+def check_state(actor: User, complaint: Complaint, action: Action) -> None:
     """Raise InvalidTransition unless the complaint's state (and the action's guard) allow it."""
-    t = TRANSITIONS[action]
-    if complaint.status not in t.sources:
+    if complaint.status not in action.sources:
         raise InvalidTransition(
             _("状态“%(status)s”下不能执行“%(action)s”") % {
-                "status": complaint.get_status_display(), "action": t.label},
-            action=action, status=complaint.status)
-    guard = GUARDS.get(action)
-    reason = guard(actor, complaint) if guard else None
+                "status": complaint.get_status_display(), "action": action.label},
+            action=action.name, status=complaint.status)
+    reason = action.guard(actor, complaint) if action.guard else None
     if reason:
-        raise InvalidTransition(reason, action=action, status=complaint.status)
+        raise InvalidTransition(reason, action=action.name, status=complaint.status)
+
+
+def may(actor: User, action: str) -> bool:
+    """Whether ``actor``'s role may take ``action`` at all (on some complaint, in some state)."""
+    from tousu.complaints.actions import ACTIONS
+
+    return actor.role in ACTIONS[action].roles
 
 
 def allowed_actions(actor: User, complaint: Complaint) -> list[str]:
+    """The lifecycle actions ``actor`` may take on ``complaint`` now, in the table's order."""
+    from tousu.complaints.actions import FORM_ACTIONS
+
     allowed = []
-    for action, t in TRANSITIONS.items():
-        if actor.role not in t.roles or complaint.status not in t.sources:
+    people: Recused | None = None
+    for name, action in FORM_ACTIONS.items():
+        if actor.role not in action.roles or complaint.status not in action.sources:
             continue  # the cheap tests first: most actions fail them, without building a message
+        if people is None:
+            people = recused(complaint)
         try:
-            check_role(actor, complaint, action)
+            check_role(actor, complaint, action, people)
             check_state(actor, complaint, action)
-        except (NotPermitted, InvalidTransition):
+        except TousuError:
             continue
-        allowed.append(action)
+        allowed.append(name)
     return allowed
-
-
-# -- confidentiality (摘转) ------------------------------------------------------------------------
-# The rule lives in complaints.identity; these names stay importable from here.
-from tousu.complaints.identity import UNIT_ROLES, sees_identity  # noqa: E402, F401

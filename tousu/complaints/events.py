@@ -333,31 +333,70 @@ def locate(number: str, pk: int, state: State, prints: dict, since: str) -> list
 
 
 # ------------------------------------------------------------------------------ the chain
+_CANONICAL = DjangoJSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON text of a payload or of fingerprints inside the chain: sorted keys, no spaces,
+    UTF-8 (give it the value as the JSON column gives it back)."""
+    return _CANONICAL(value)
+
+
+def _value(value: Any) -> str:
+    # One field as json.dumps writes it, by exact type (a bool is no int here).
+    kind = type(value)
+    if kind is str:
+        return _json_text(value)
+    if kind is int:
+        return int.__repr__(value)
+    return "null" if value is None else _CANONICAL(value)
+
+
+def _event_text(seq: Any, complaint_id: Any, number: Any, action: Any, actor_id: Any, actor_name: Any,
+                from_status: Any, to_status: Any, version: Any, note: Any, payload_json: str, at: str,
+                prev_hash: Any, state_mac: Any, prints_json: str) -> bytes:
+    """What an event's MAC signs: the JSON object of its fields, keys sorted, no spaces, UTF-8.
+
+    Spelt out in key order rather than built as a dict for json.dumps (the same bytes): a bulk
+    load signs millions of events. Values are as the database returns them, so that ``verify_audit``
+    recomputes exactly what was signed."""
+    v = _value
+    return (f'{{"action":{v(action)},"actor":{v(actor_name)},"actor_id":{v(actor_id)},"at":{v(at)},'
+            f'"complaint":{v(complaint_id)},"from":{v(from_status)},"note":{v(note)},"number":{v(number)},'
+            f'"payload":{payload_json},"prev":{v(prev_hash)},"prints":{prints_json},"seq":{v(seq)},'
+            f'"state":{v(state_mac)},"to":{v(to_status)},"version":{v(version)}}}').encode()
+
+
+def event_time(at: dt.datetime) -> str:
+    """An event's time as its MAC signs it: UTC, to the microsecond."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def _canonical(event: Any) -> bytes:
-    body = {
-        "seq": event.seq,
-        "complaint": event.complaint_id,
-        "number": event.number,
-        "action": event.action,
-        "actor": event.actor_name,
-        "actor_id": event.actor_id,
-        "from": event.from_status,
-        "to": event.to_status,
-        "version": event.version,
-        "note": event.note,
-        "payload": event.payload,
-        "at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "prev": event.prev_hash,
-        "state": event.state_mac,
-        "prints": event.state_prints,
-    }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder,
-                      separators=(",", ":")).encode()
+    return _event_text(event.seq, event.complaint_id, event.number, event.action, event.actor_id, event.actor_name,
+                       event.from_status, event.to_status, event.version, event.note, _CANONICAL(event.payload),
+                       event_time(event.created_at), event.prev_hash, event.state_mac, _CANONICAL(event.state_prints))
+
+
+def sign_event(*, seq: int, complaint_id: int, number: str, action: str, actor_id: int | None, actor_name: str,
+               from_status: str, to_status: str, version: int, note: str, payload_json: str,
+               at: dt.datetime | str, prev_hash: str, state_mac: str = "", prints_json: str = "{}",
+               key: bytes | None = None) -> str:
+    """The MAC of an event given as plain values: what ``record_event`` and the bulk writer
+    (``complaints.bulk``) store in ``Event.hash``, and ``event_hash`` recomputes from the row.
+
+    ``payload_json`` and ``prints_json`` are ``canonical_json`` of the payload and of the
+    fingerprints as the JSON column gives them back; ``at`` is the event's time, or ``event_time`` of
+    it; ``prev_hash`` is the hash of the complaint's previous event (``GENESIS`` for its first)."""
+    text = _event_text(seq, complaint_id, number, action, actor_id, actor_name, from_status, to_status, version,
+                       note, payload_json, at if isinstance(at, str) else event_time(at), prev_hash, state_mac,
+                       prints_json)
+    return hmac.digest(key or audit_key(), text, "sha256").hex()
 
 
 def event_hash(event: Any, key: bytes | None = None) -> str:
     """The event's MAC: its content and the previous hash of its complaint's chain, under the key."""
-    return hmac.new(key or audit_key(), _canonical(event), hashlib.sha256).hexdigest()
+    return hmac.digest(key or audit_key(), _canonical(event), "sha256").hex()
 
 
 def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
@@ -397,7 +436,11 @@ def record_event(complaint: Complaint, *, actor: Any, action: str, from_status: 
         state_mac=state_mac,
         state_prints=_jsonable(prints),
     )
-    event.hash = event_hash(event)
+    event.hash = sign_event(
+        seq=seq, complaint_id=complaint.pk, number=event.number, action=action, actor_id=event.actor_id,
+        actor_name=event.actor_name, from_status=from_status, to_status=event.to_status, version=event.version,
+        note=note, payload_json=canonical_json(event.payload), at=event.created_at, prev_hash=prev,
+        state_mac=state_mac, prints_json=canonical_json(event.state_prints))
     event.save(force_insert=True)
     return event
 

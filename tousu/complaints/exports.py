@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tousu.accounts.models import User
-from tousu.complaints import selectors
+from tousu.complaints import dues, selectors
 from tousu.complaints.models import Channel, Kind
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
@@ -52,7 +52,7 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
     for key, choices in (("status", Status), ("kind", Kind), ("channel", Channel)):
         if row[key] in choices.values:
             row[key] = str(choices(row[key]).label)
-    row["timing"] = str(selectors.TIMING_LABELS.get(row["timing"], row["timing"] or ""))
+    row["timing"] = str(dues.TIMING_LABELS.get(row["timing"], row["timing"] or ""))
     return row
 
 

@@ -1,19 +1,44 @@
-"""The input of each lifecycle action, defined once: the API validates request bodies with these
-models and the web UI renders and validates its action forms from them.
+"""The input of each action, defined once: the services take these models, the API validates
+request bodies with them and the web UI renders and validates its action forms from them (the
+action table, ``actions.py``, names each action's input).
 
 ``json_schema_extra={"choices": ...}`` names where a select's options come from; ``"widget":
-"textarea"`` asks for a text area.
+"textarea"`` asks for a text area. A closed set is typed with its enum (``tousu.complaints.codes``),
+so the schema lists its codes and labels; preset data that differs between installations
+(categories, grades, reasons, units, flags) stays ``str``, and its ``x-reference`` names the list of
+``GET /api/v1/reference`` that holds its codes.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from tousu.calendar.workdays import FIRST, LAST
+from tousu.complaints.codes import (
+    ChannelCode,
+    KindCode,
+    MethodCode,
+    ModeCode,
+    SatisfactionCode,
+    StatusCode,
+    SubstantiatedCode,
+)
+from tousu.complaints.models import Kind
 
 # Every face reads a time without an offset as Beijing time (SPEC §4: times are Asia/Shanghai), so
 # a hotline system sending local "2026-11-27T10:00:00" means what its operator sees on the wall.
@@ -106,10 +131,53 @@ def _text(title: str, required: bool = True, long: bool = False, max_length: int
     return Field("", title=title, max_length=max_length, json_schema_extra=extra)
 
 
+# "Nothing chosen", where a closed set is optional: the empty option of a select, as the web form
+# posts it and a service stores it (a blank column).
+Blank = Annotated[Literal[""], Field(description="空字符串：未选择")]
+
+
+def _one_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A code or blank refused as one error on the field, not one per alternative of the union
+    (whose locations would name pydantic's internals: ``notice_method.literal['']``)."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        expected = next((str(e["ctx"]["expected"]) for e in exc.errors() if e["type"] == "enum"), "")
+        raise PydanticCustomError("enum", "Input should be {expected} or ''", {"expected": expected}) from None
+
+
+# Applied to ``Code | Blank``.
+CODE_OR_BLANK = WrapValidator(_one_error)
+
+# Where a preset's codes are listed (a choice source → its place in GET /api/v1/reference).
+REFERENCE_LISTS = {"categories": "categories", "grades": "grades", "units": "units",
+                   "reasons:decline": "reasons.decline", "reasons:return": "reasons.return",
+                   "reasons:suspend": "reasons.suspend"}
+
+
+def _listed(path: str) -> dict[str, Any]:
+    """Field arguments of a code listed in GET /api/v1/reference at ``path``, said for people
+    (the description) and for programs (``x-reference``)."""
+    return {"description": f"GET /api/v1/reference 的 {path} 中某项的 code", "json_schema_extra": {"x-reference": path}}
+
+
 def _choice(title: str, source: str, required: bool = True):  # noqa: ANN202
+    """A code from preset data or the organisation (its options differ between installations)."""
+    listed = REFERENCE_LISTS.get(source)
+    extra: dict[str, Any] = {"choices": source}
+    description = "用户名（username）" if source in {"handlers", "staff"} else None
+    if listed:
+        description, extra["x-reference"] = _listed(listed)["description"], listed
     if required:
-        return Field(title=title, min_length=1, max_length=64, json_schema_extra={"choices": source})
-    return Field("", title=title, max_length=64, json_schema_extra={"choices": source})
+        return Field(title=title, min_length=1, max_length=64, description=description, json_schema_extra=extra)
+    return Field("", title=title, max_length=64, description=description, json_schema_extra=extra)
+
+
+def _pick(title: str, source: str, required: bool = True):  # noqa: ANN202
+    """A code of a closed set (typed with its enum); optional ones default to ``""``, none."""
+    if required:
+        return Field(title=title, json_schema_extra={"choices": source})
+    return Field("", title=title, json_schema_extra={"choices": source})
 
 
 class Accept(ActionIn):
@@ -129,7 +197,7 @@ class Decline(ActionIn):
 
 class ResolveOnSpot(ActionIn):
     solution: str = _text("处理意见", long=True)
-    reply_method: str = _choice("答复方式", "reply_methods")
+    reply_method: MethodCode = _pick("答复方式", "reply_methods")
     reply_text: str = _text("答复内容", long=True)
     note: str = _text("备注", required=False)
 
@@ -140,7 +208,7 @@ class Convert(ActionIn):
 
 class Dispatch(ActionIn):
     unit: str = _choice("承办单位", "units")
-    mode: str = _choice("分办方式", "dispatch_modes")
+    mode: ModeCode = _pick("分办方式", "dispatch_modes")
     redacted: bool = Field(True, title="摘转(隐去投诉人身份)")
     handler: str = _choice("承办人(可选)", "handlers", required=False)
     co_units: list[str] = Field(default_factory=list, title="协办单位", max_length=20,
@@ -164,7 +232,8 @@ class RequestExtension(ActionIn):
 
 class DecideExtension(ActionIn):
     approved: bool = Field(title="批准延期")
-    notice_method: str = _choice("告知投诉人的方式", "reply_methods", required=False)
+    # Required when approving for a complainant who is not anonymous (the service says so).
+    notice_method: Annotated[MethodCode | Blank, CODE_OR_BLANK] = _pick("告知投诉人的方式", "reply_methods", required=False)
     note: str = _text("审批意见", required=False)
 
 
@@ -187,7 +256,7 @@ class Supervise(ActionIn):
 
 
 class SubmitResult(ActionIn):
-    substantiated: str = _choice("是否属实", "substantiated")
+    substantiated: SubstantiatedCode = _pick("是否属实", "substantiated")
     findings: str = _text("调查情况", long=True)
     solution: str = _text("处理意见", long=True)
     proposed_reply: str = _text("拟答复意见", long=True)
@@ -196,12 +265,12 @@ class SubmitResult(ActionIn):
 
 
 class Reply(ActionIn):
-    method: str = _choice("答复方式", "reply_methods")
+    method: MethodCode = _pick("答复方式", "reply_methods")
     text: str = _text("答复内容", long=True)
 
 
 class FollowUp(ActionIn):
-    satisfaction: str = _choice("满意度", "satisfaction")
+    satisfaction: SatisfactionCode = _pick("满意度", "satisfaction")
     note: str = _text("回访记录", required=False, long=True)
     close_unreachable: bool = Field(False, title="多次联系不上,办结")
     close_anyway: bool = Field(False, title="不满意但说明理由后办结(投诉中心)")
@@ -255,17 +324,26 @@ class LiftConflict(ActionIn):
     reason: str = _text("解除理由", long=True)
 
 
-ACTION_INPUTS: dict[str, type[ActionIn]] = {
-    "accept": Accept, "decline": Decline, "resolve_on_spot": ResolveOnSpot, "convert": Convert,
-    "dispatch": Dispatch, "sign": Note, "return": Return, "request_extension": RequestExtension,
-    "decide_extension": DecideExtension, "suspend": Suspend, "resume": Note, "escalate": Reason,
-    "urge": RequiredNote, "supervise": Supervise, "submit_result": SubmitResult, "approve": Note,
-    "reject_result": RequiredNote, "reply": Reply, "follow_up": FollowUp, "request_review": Reason,
-    "decide_review": DecideReview, "archive": Note, "withdraw": Withdraw, "merge": Merge, "reopen": Reopen,
-    "refuse_return": RequiredNote, "assign_handler": AssignHandler, "sub_dispatch": SubDispatch,
-    "give_opinion": GiveOpinion, "mark_conflict": MarkConflict, "lift_conflict": LiftConflict, "propose_dispatch": Dispatch,
-    "decide_dispatch": DecideDispatch,
-}
+class Attach(Input):
+    """A file for the case. No version: adding material changes nothing another user relies on."""
+
+    name: str = Field(title="文件名", max_length=255)
+    content: bytes = Field(title="文件内容")
+    note: str = Field("", title="说明", max_length=500)
+
+
+class IdentityRequest(Input):
+    reason: str = _text("需要查看投诉人信息的理由", long=True, max_length=2000)
+
+
+class IdentityDecision(Input):
+    grant: Id = Field(title="申请")
+    approved: bool = Field(title="批准")
+    note: str = _text("审批意见", required=False, max_length=2000)
+
+
+class ReleaseAttachment(Input):
+    attachment: Id = Field(title="附件")
 
 
 class ComplainantSchema(Input):
@@ -276,12 +354,12 @@ class ComplainantSchema(Input):
     id_number: str = Field("", max_length=18)
     organisation: str = Field("", max_length=200)
     real_name: bool = True
-    preferred_reply: str = Field("", max_length=10)
+    preferred_reply: Annotated[MethodCode | Blank, CODE_OR_BLANK] = ""
     is_representative: bool = False
 
 
 class RespondentSchema(Input):
-    unit: str = Field("", max_length=40)
+    unit: str = Field("", max_length=40, **_listed("units"))
     unit_name: str = Field("", max_length=200)
     staff: str = Field("", max_length=150)
     staff_name: str = Field("", max_length=100)
@@ -296,8 +374,8 @@ class RespondentSchema(Input):
 
 
 class RegisterIn(Input):
-    channel: str = Field(max_length=16)
-    kind: str = Field("complaint", max_length=16)
+    channel: ChannelCode
+    kind: KindCode = Kind.COMPLAINT
     summary: str = Field("", max_length=200)
     content: str = Field("", max_length=20000)
     demands: str = Field("", max_length=5000)
@@ -308,40 +386,31 @@ class RegisterIn(Input):
     anonymous: bool = False
     complainants: list[ComplainantSchema] = Field(default_factory=list, max_length=200)
     respondents: list[RespondentSchema] = Field(default_factory=list, max_length=50)
-    category: str = Field("", max_length=40)
-    grade: str = Field("", max_length=40)
-    upgraded_source: str = Field("", max_length=120)
-    flags: list[str] = Field(default_factory=list, max_length=20)
+    category: str = Field("", max_length=40, **_listed("categories"))
+    grade: str = Field("", max_length=40, **_listed("grades"))
+    upgraded_source: str = Field("", max_length=120, description="渠道为 upgraded（上级/监管转办）时必填")
+    flags: list[str] = Field(default_factory=list, max_length=20, **_listed("flags"))
     extra: Annotated[dict[Annotated[str, Field(max_length=64)], ExtraValue],
                      BeforeValidator(_no_huge_integers)] = Field(default_factory=dict, max_length=50)
 
-    def to_registration(self):  # noqa: ANN201
-        from tousu.complaints.services import ComplainantIn, Registration, RespondentIn
-
-        data = self.model_dump(exclude={"complainants", "respondents"})
-        return Registration(
-            **data,
-            complainants=[ComplainantIn(**c.model_dump()) for c in self.complainants],
-            respondents=[RespondentIn(**r.model_dump()) for r in self.respondents],
-        )
 
 
 class ListIn(Input):
     """The complaint list's filters, shared by the API, the web list and the selectors."""
 
     model_config = ConfigDict(extra="ignore")
-    status: list[str] = Field(default_factory=list, max_length=20)
-    unit: str = Field("", max_length=40)
-    category: str = Field("", max_length=40)
-    grade: str = Field("", max_length=40)
-    channel: str = Field("", max_length=16)
-    kind: str = Field("", max_length=16)
+    status: list[StatusCode] = Field(default_factory=list, max_length=20)
+    unit: str = Field("", max_length=40, **_listed("units"))
+    category: str = Field("", max_length=40, **_listed("categories"))
+    grade: str = Field("", max_length=40, **_listed("grades"))
+    channel: Annotated[ChannelCode | Blank, CODE_OR_BLANK] = ""
+    kind: Annotated[KindCode | Blank, CODE_OR_BLANK] = ""
     received_from: Day | None = None
     received_to: Day | None = None
     overdue: bool | None = None
     due_soon: bool | None = None
     q: str = Field("", max_length=200)
-    handler: str = Field("", max_length=150)
+    handler: str = Field("", max_length=150, description="承办人的用户名")
     mine: bool = False
     open: bool | None = None
     cursor: int | None = Field(None, ge=1, le=MAX_ID)

@@ -1,16 +1,25 @@
-"""Background jobs (SPEC §14): in-process by default, Redis-backed workers at scale.
+"""Background jobs (SPEC §14): in a web worker of `tousu serve` by default, Redis-backed workers at scale.
 
-Two periodic jobs: the deadline scan, and the anchoring of the audit chains' heads outside the
-database (``events.anchor_heads``). Both are idempotent by themselves (the database refuses a
-second notification for the same due date; a head already anchored is not written again, and the
-anchor file is locked while it is appended to); the Redis locks only keep several workers from
-doing the same work at the same time.
+Two periodic jobs: the deadline scan (with the e-mail retries and the housekeeping that ride on
+its schedule), and the anchoring of the audit chains' heads outside the database
+(``events.anchor_heads``). Both are idempotent by themselves (the database refuses a second
+notification for the same due date; an e-mail is taken by one sender before it is sent; a head
+already anchored is not written again, and the anchor file is locked while it is appended to); the
+locks here only keep several processes from doing the same work at the same time.
+
+Under `tousu serve` they run in one web worker at a time — never in gunicorn's master, whose
+threads would not survive the fork and whose copies would run in every worker — chosen by an
+exclusive ``flock`` on a file in DATA_DIR (``start_in_worker``). With TOUSU_REDIS_URL set, `tousu
+worker` processes run them instead, taking turns through a Redis lock.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 import uuid
+from pathlib import Path
 from typing import Any, Callable
 
 from django.db import close_old_connections, connections
@@ -21,12 +30,17 @@ ANCHOR_LOCK_KEY = "tousu:audit-anchor"
 
 
 def run_scan() -> Any:
-    """The deadline scan, then the housekeeping that rides on its schedule."""
+    """The deadline scan, then the work that rides on its schedule: e-mails due for another
+    attempt, and the housekeeping. Returns the scan's result."""
+    from tousu.complaints import notify
     from tousu.complaints.services.timekeeping import scan_deadlines
 
     close_old_connections()
     try:
         result = scan_deadlines()
+        retried = notify.retry_emails()
+        if retried:
+            log.info("e-mail retry [pid %d]: %d sent", os.getpid(), retried)
         tidy()
         return result
     finally:
@@ -58,7 +72,7 @@ def run_forever(job: Callable[[], Any], name: str, interval: int, stop: threadin
     try:
         while not stop.wait(interval):
             try:
-                log.info("%s: %s", name, job())
+                log.info("%s [pid %d]: %s", name, os.getpid(), job())
             except Exception:  # noqa: BLE001 — a failed run is retried at the next interval
                 log.exception("%s failed", name)
     finally:
@@ -82,6 +96,33 @@ def start_in_process(interval: int, anchor_interval: int = 0) -> threading.Event
         threading.Thread(target=run_forever, args=(run_anchor, "audit anchor", anchor_interval, stop),
                          name="tousu-anchor", daemon=True).start()
     return stop
+
+
+# The lock file's descriptor, open (and the lock held) for the rest of the worker's life.
+_held: int | None = None
+
+
+def start_in_worker(lock_path: Path, interval: int, anchor_interval: int = 0) -> None:
+    """In a web worker (gunicorn's ``post_worker_init``): run the jobs as ``start_in_process`` does,
+    while this process holds an exclusive ``flock`` on ``lock_path``. A thread waits for the lock:
+    the first worker to take it runs the jobs for as long as it lives; when it exits or is killed
+    the kernel drops its lock, and one of the waiting workers (or the master's replacement for the
+    dead one) takes over. So one process per DATA_DIR runs them, however many workers there are."""
+    if interval <= 0 and anchor_interval <= 0:
+        return
+
+    def take_lock_then_run() -> None:
+        global _held
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits (without the GIL) while another process holds it
+        _held = fd
+        # The holder's pid, for the operator (the lock itself is the flock, not the content).
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        log.info("background jobs [pid %d]: this worker runs them", os.getpid())
+        start_in_process(interval, anchor_interval)
+
+    threading.Thread(target=take_lock_then_run, name="tousu-jobs-lock", daemon=True).start()
 
 
 def redis_client(url: str) -> Any:
@@ -121,7 +162,7 @@ def work_forever(url: str, interval: int, stop: threading.Event, anchor_interval
             try:
                 result = job(client, every)
                 if result is not None:
-                    log.info("%s: %s", name, result)
+                    log.info("%s [pid %d]: %s", name, os.getpid(), result)
             except Exception:  # noqa: BLE001 — Redis or the database away: try again next tick
                 log.exception("worker tick failed (%s)", name)
         if stop.wait(tick):

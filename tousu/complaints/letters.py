@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Unit, User
-from tousu.complaints.identity import sees_identity, sent_redacted
+from tousu.complaints.confidentiality import scrubber_for, sees_identity, sent_redacted
 from tousu.complaints.models import Complaint, DispatchMode
-from tousu.complaints.selectors import scrubber_for
 from tousu.core.errors import InvalidTransition
 
 

@@ -423,15 +423,29 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The row is its own e-mail outbox (complaints/notify.py): the attempts made, the last error,
+    # and when to try next — null once sent, when there is nothing to send, and after the last
+    # attempt failed (then ``email_error`` stays, and the recipient's notice page says so).
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
+    email_next_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["recipient", "complaint", "kind", "due_field", "due_at"],
                                                name="notification_once_per_due")]
-        indexes = [models.Index(fields=["recipient", "read_at", "-id"], name="ntf_recipient_unread")]
+        indexes = [models.Index(fields=["recipient", "read_at", "-id"], name="ntf_recipient_unread"),
+                   # The retry job's query: only the few rows with an e-mail still to send.
+                   models.Index(fields=["email_next_at"], condition=models.Q(email_next_at__isnull=False),
+                                name="ntf_email_pending")]
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.kind} {self.complaint_id}"
+
+    @property
+    def email_failed(self) -> bool:
+        """The e-mail was given up on after its last attempt (the in-app notice still stands)."""
+        return self.emailed_at is None and self.email_next_at is None and bool(self.email_error)
 
 
 class IdentityGrant(models.Model):

@@ -7,27 +7,29 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
 from tousu.complaints.access import allowed_actions, scope_filter, visible_complaints
-from tousu.complaints.identity import (
-    UNIT_ROLES, hidden_ids, hidden_q, mark_hidden, may_look_up_callers, sees_identity, with_hidden,
+from tousu.complaints.confidentiality import (
+    UNIT_ROLES, hidden_ids, hidden_q, mark_hidden, may_look_up_callers, scrubber_for, scrubbers_for, sees_identity,
+    with_hidden,
 )
-from tousu.complaints.deadlines import DUE_FIELDS
+from tousu.complaints import dues
+from tousu.complaints.dues import DUE_FIELDS
 from tousu.complaints.inputs import ListIn
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import blind_index, mask_id_number, mask_phone, normalize_phone
 from tousu.core.errors import NotPermitted, ValidationFailed
-from tousu.core.redaction import Scrubber
 
-DUE_SOON_HOURS = 48
+if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
+    from tousu.complaints.rows import ComplaintDetail, EventRow, ListRow, NotificationRow
+
 # What a list row needs: no long text, so a page reads and converts as little as it can.
 LIST_FIELDS = ("number", "kind", "status", "channel", "summary", "summary_redacted", "received_at", "anonymous",
                "version", "redacted",
@@ -73,7 +75,7 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
     elif f.overdue is False:
         qs = qs.exclude(due_at__lt=now)
     if f.due_soon:
-        qs = qs.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=DUE_SOON_HOURS))
+        qs = qs.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=dues.DUE_SOON_HOURS))
     if f.open is True:
         qs = qs.filter(status__in=OPEN)
     elif f.open is False:
@@ -122,53 +124,12 @@ def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int |
     return rows[:limit], next_cursor
 
 
-TIMING_LABELS = {
-    "on_time": gettext_lazy("正常"), "due_soon": gettext_lazy("即将到期"), "overdue": gettext_lazy("已超期"),
-    "closed_on_time": gettext_lazy("按期办结"), "closed_late": gettext_lazy("超期办结"),
-}
-
-
-def timing(c: Complaint, now: dt.datetime | None = None) -> str:
-    """on_time, due_soon, overdue, closed_on_time, closed_late — derived at query time."""
-    now = now or timezone.now()
-    if c.status not in OPEN:
-        if c.status not in (Status.CLOSED, Status.ARCHIVED) or not c.closed_at:
-            return ""  # declined, withdrawn, merged: no handling deadline was run to its end
-        return "closed_late" if c.handling_due and c.closed_at > c.handling_due else "closed_on_time"
-    if c.due_at is None:
-        return "on_time"
-    if c.due_at < now:
-        return "overdue"
-    if c.due_at < now + dt.timedelta(hours=DUE_SOON_HOURS):
-        return "due_soon"
-    return "on_time"
-
-
-def _running_rule(c: Complaint) -> str | None:
-    from tousu.complaints.services.common import _RUNNING_DUE
-
-    kind = next((k for k, f in DUE_FIELDS.items() if f == _RUNNING_DUE.get(c.status)), None)
-    return (c.due_rules.get(kind) or {}).get("rule") if kind and c.due_at else None
-
-
-def working_days_used(c: Complaint, now: dt.datetime | None = None) -> int:
-    """Working days from receipt to closure (or to now while open), the receipt day not counted."""
-    from tousu.calendar.store import current
-
-    end = c.closed_at or now or timezone.now()
-    try:
-        return max(current().working_days_between(timezone.localtime(c.received_at).date(),
-                                                  timezone.localtime(end).date()), 0)
-    except ValueError:
-        return 0
-
-
 def first_complainant(c: Complaint) -> Any:
     people = list(c.complainants.all())
     return people[0] if people else None
 
 
-def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> dict[str, Any]:
+def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> ListRow:
     """One list row; ``hidden`` rows carry the stored redacted summary and no complainant."""
     return {
         "number": c.number, "kind": c.kind, "status": c.status, "channel": c.channel,
@@ -177,7 +138,7 @@ def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> dict[s
         "grade": c.grade.code if c.grade else None,
         "handling_unit": c.handling_unit.code if c.handling_unit else None,
         "handler": c.handler.username if c.handler else None,
-        "due_at": c.due_at, "due_rule": _running_rule(c), "timing": timing(c), "version": c.version,
+        "due_at": c.due_at, "due_rule": dues.running_rule(c), "timing": dues.timing(c), "version": c.version,
         "summary": c.summary_redacted if hidden else c.summary, "hidden": hidden,
         "complainant": None if hidden or c.anonymous or first is None else first.name,
         "phone": mask_phone(first.phone) if first is not None and first.phone and not (c.anonymous or hidden)
@@ -185,7 +146,7 @@ def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> dict[s
     }
 
 
-def list_rows(actor: User, rows: list[Complaint]) -> list[dict[str, Any]]:
+def list_rows(actor: User, rows: list[Complaint]) -> list[ListRow]:
     """The list rows ``actor`` may see: identities hidden where the redacted view applies. The rule
     rides in the page's own query (``list_complaints``; one query otherwise), and the first
     complainants are read, in one query, only for the rows shown in full."""
@@ -204,32 +165,6 @@ def _fill_redacted_summaries(rows: list[Complaint]) -> None:
     scrubbers = scrubbers_for(missing)
     for c in missing:
         c.summary_redacted = scrubbers[c.id](c.summary)
-
-
-def scrubbers_for(rows: list[Complaint]) -> dict[int, Scrubber]:
-    """One compiled scrubber per complaint (SPEC §7), its complainants read in one query."""
-    from tousu.complaints.models import Complainant
-
-    people: dict[int, list[Any]] = {c.id: [] for c in rows}
-    for p in Complainant.objects.filter(complaint__in=list(people)):
-        people[p.complaint_id].append(p)
-    made = {}
-    for c in rows:
-        made[c.id] = c.__dict__.get("_scrubber") or Scrubber(people[c.id])
-        c._scrubber = made[c.id]
-    return made
-
-
-def scrubber_for(c: Complaint) -> Scrubber:
-    """The scrubber of ``c``'s complainants, compiled once per request."""
-    found = c.__dict__.get("_scrubber")
-    if found is None:
-        found = c._scrubber = Scrubber(c.complainants.all())
-    return found
-
-
-def scrub_identity(c: Complaint, text: str) -> str:
-    return scrubber_for(c)(text)
 
 
 def with_first_complainants(rows: list[Complaint], skip: set[int] | frozenset[int] = frozenset()
@@ -253,13 +188,14 @@ _KEPT = frozenset({"number", "kind", "status", "channel", "category", "grade", "
                    "due_rules", "timing", "due_rule"})
 
 
-def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
+def complaint_detail(actor: User, c: Complaint, *, fresh: bool = False) -> ComplaintDetail:
     """The record as ``actor`` may see it: the redacted view (摘转) where it applies — every text
     in it (facts, outcome, opinions, plans, conflicts, extensions, requests, attachment names,
-    extra fields) scrubbed of the complainants' identity, and no complainant listed."""
-    from tousu.complaints.identity import personally_excluded
+    extra fields) scrubbed of the complainants' identity, and no complainant listed. ``fresh``:
+    just registered, so nothing is linked to it yet and those queries are skipped."""
+    from tousu.complaints.confidentiality import personally_excluded
 
-    detail = _full_detail(actor, c)
+    detail = _full_detail(actor, c, fresh)
     if sees_identity(actor, c):
         detail["identity_hidden"] = False
         detail["identity_requestable"] = False
@@ -278,9 +214,8 @@ def complaint_detail(actor: User, c: Complaint) -> dict[str, Any]:
     return detail
 
 
-def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
-    dues = {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()}
-    fresh = getattr(c, "fresh", False)  # just registered: no co-units, attachments, extensions, grants
+def _full_detail(actor: User, c: Complaint, fresh: bool) -> dict[str, Any]:
+    due_dates = {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()}
     return {
         **list_row(c),
         "version": c.version,
@@ -308,8 +243,8 @@ def _full_detail(actor: User, c: Complaint) -> dict[str, Any]:
              "lifted": x.lifted_at is not None, "lifted_by": x.lifted_by.username if x.lifted_by_id else None,
              "lifted_at": x.lifted_at, "lift_reason": x.lift_reason}
             for x in c.conflicts.select_related("user", "marked_by", "lifted_by").order_by("id")],
-        "due": dues, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
-        "agreed_due": c.agreed_due, "working_days_used": working_days_used(c),
+        "due": due_dates, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
+        "agreed_due": c.agreed_due, "working_days_used": dues.working_days_used(c),
         "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,
         "followup_attempts": c.followup_attempts,
         "decline_reason": c.decline_reason or None, "decline_text": c.decline_text,
@@ -369,7 +304,7 @@ IDENTITY_PAYLOAD_KEYS = frozenset({"complainant", "complainants", "phone", "name
                                    "email", "organisation", "repeat_of"})
 
 
-def event_row(e: Event) -> dict[str, Any]:
+def event_row(e: Event) -> EventRow:
     return {"seq": e.seq, "action": e.action, "actor": e.actor_name, "from_status": e.from_status or None,
             "to_status": e.to_status, "version": e.version, "note": e.note, "payload": e.payload,
             "created_at": e.created_at, "hash": e.hash}
@@ -417,31 +352,9 @@ def unread_count(actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
 
 
-def notification_row(n: Any) -> dict[str, Any]:
+def notification_row(n: Any) -> NotificationRow:
     return {"id": n.id, "kind": n.kind, "number": n.complaint.number, "message": n.message,
             "due_at": n.due_at, "created_at": n.created_at, "read": n.read_at is not None}
-
-
-def attachment_for(actor: User, number: str, attachment_id: int) -> tuple[Any, Any]:
-    """An attachment and its path on disk, if ``actor`` may download it; NotFound otherwise.
-
-    In the redacted view only attachments the centre released are served (SPEC §7)."""
-    from django.conf import settings
-
-    from tousu.complaints.access import access_complaint
-    from tousu.core.errors import NotFound
-
-    complaint = access_complaint(actor, number)
-    attachment = complaint.attachments.filter(id=attachment_id).first()
-    visible = sees_identity(actor, complaint)
-    if attachment is None or (not attachment.released and not visible):
-        raise NotFound(_("附件不存在或未放行"))
-    if not visible:  # a released file's name may still name the complainant (尹晓梅身份证.jpg)
-        attachment.original_name = scrub_identity(complaint, attachment.original_name)
-    path = settings.MEDIA_ROOT / attachment.stored_name
-    if not path.exists():
-        raise NotFound(_("附件文件已丢失,请联系管理员"))
-    return attachment, path
 
 
 def returns_by_unit(actor: User, since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Forms of the web UI, rendered from and validated by the pydantic inputs the API uses.
 
-The action forms come from ``ACTION_INPUTS``: each field's title, widget and choice source are read
+The action forms come from the action table's inputs: each field's title, widget and choice source are read
 off the model, the POST is converted (checkbox → bool, number → int, multi-select → list) and
 ``model_validate`` decides, so the API and the UI share one definition of every action.
 """
@@ -18,21 +18,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tousu.accounts.models import Role, Unit, User
-from tousu.complaints.inputs import ACTION_INPUTS, ListIn, RegisterIn
+from tousu.complaints.actions import ACTIONS
+from tousu.complaints import inputs
+from tousu.complaints.inputs import ListIn, RegisterIn
 from tousu.complaints.models import (
     Category, Channel, DispatchMode, Grade, Kind, ReasonCode, ReplyMethod, Satisfaction, Substantiated,
 )
-from tousu.core.errors import TousuError
+from tousu.complaints.preset import active
+from tousu.core.errors import TousuError, ValidationFailed
 
-# Registration flags a clerk may set by hand (services.intake.FLAGS), with their labels.
-FLAG_LABELS = {
-    "media": gettext_lazy("媒体关注"), "litigation": gettext_lazy("涉诉/律师"), "injury": gettext_lazy("人身伤害"),
-    "upgraded": gettext_lazy("升级投诉"), "repeat": gettext_lazy("重复投诉"), "group": gettext_lazy("群体投诉"),
-    "hot": gettext_lazy("热点"), "skip_level": gettext_lazy("越级投诉"), "vip": gettext_lazy("重要客户"),
-}
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
 
 Choice = tuple[str, str]
+M = typing.TypeVar("M", bound=pydantic.BaseModel)
 
 
 class Choices:
@@ -167,11 +165,23 @@ def pydantic_message(e: Any) -> str:
         return _("格式不正确")
     if kind in {"bool_parsing", "bool_type"}:
         return _("请选择是或否")
+    if kind == "enum":  # a closed set (inputs typed with their enum): the select's empty option, or a forged value
+        return _("此项必填") if e.get("input") in ("", None) else _("请从列表中选择")
     if "NUL" in str(e.get("msg", "")):
         return _("不能含有空字符 (NUL)")
     if kind == "value_error" and ctx.get("error"):
         return str(ctx["error"])  # our own validators' messages are already Chinese
     return _("输入有误")
+
+
+def parse(model: type[M], **values: Any) -> M:
+    """``model`` built from values a page posted, or ValidationFailed with a readable message (for
+    the pages whose few fields need no form of their own: an upload, an identity request)."""
+    try:
+        return model.model_validate(values)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValidationFailed(pydantic_message(first), field=".".join(str(p) for p in first["loc"])) from None
 
 
 # ---- action forms -----------------------------------------------------------------------------
@@ -214,12 +224,12 @@ def _bounds(info: Any) -> dict[str, Any]:
 
 
 class ActionForm(Form):
-    """One lifecycle action's form, built from ``ACTION_INPUTS[action]``."""
+    """One lifecycle action's form, built from its input in the action table."""
 
     def __init__(self, action: str, choices: Choices, *, version: int, data: QueryDict | None = None) -> None:
         self.action = action
         self.hint = ""  # a line above the fields, e.g. the routing proposal on the dispatch form
-        self.schema = ACTION_INPUTS[action]
+        self.schema = ACTIONS[action].input
         self.data = data
         self.errors = []
         self.fields = []
@@ -247,8 +257,8 @@ class ActionForm(Form):
             return f.name in data
         return data.get(f.name, "")
 
-    def cleaned(self) -> dict[str, Any] | None:
-        """The validated input as keyword arguments of the service, or None (errors are set)."""
+    def cleaned(self) -> inputs.Input | None:
+        """The validated input the action's service takes, or None (errors are set)."""
         payload: dict[str, Any] = {}
         for f in self.fields:
             value = f.value
@@ -267,7 +277,7 @@ class ActionForm(Form):
                 value = value.strip()
             payload[f.name] = value
         try:
-            return self.schema.model_validate(payload).model_dump()
+            return self.schema.model_validate(payload)
         except pydantic.ValidationError as exc:
             self.add_pydantic_errors(exc)
             return None
@@ -304,7 +314,7 @@ class IntakeForm(Form):
             FormField("grade", gettext_lazy("等级(可选)"), "select", False, choices("grades")),
             FormField("upgraded_source", gettext_lazy("转办来源(上级/监管转办时必填)"), "text", attrs={"maxlength": 120}),
             FormField("anonymous", gettext_lazy("匿名投诉"), "checkbox", value=False),
-            FormField("flags", gettext_lazy("标记"), "checkboxes", choices=[(k, str(v)) for k, v in FLAG_LABELS.items()],
+            FormField("flags", gettext_lazy("标记"), "checkboxes", choices=[(f.code, _(f.label)) for f in active().flags],
                       value=[]),
         ]
         for f in self.fields:

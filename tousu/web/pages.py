@@ -8,14 +8,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tousu.accounts.models import Role, User
+from tousu.accounts.models import User
 from tousu.complaints import selectors
+from tousu.complaints.actions import ACTIONS
 from tousu.complaints.access import access_complaint
 from tousu.complaints.models import Channel, Complaint, DispatchMode, Kind, ReasonCode
 from tousu.complaints.states import OPEN, Status
 from tousu.web.forms import ActionForm, Choices, ListQuery
 
-INTAKE_ROLES = frozenset({Role.CLERK, Role.CENTER})
 QUEUE_SIZE = 8
 
 DUE_LABELS = {
@@ -23,13 +23,6 @@ DUE_LABELS = {
     "report_back": _("报告期限"), "follow_up": _("回访期限"), "review": _("复核期限"),
     "review_window": _("复核申请截止"), "co_opinion": _("协办意见期限"),
 }
-# Routine actions that leave the state as it is (or end the case aside from the main path):
-# shown after the main ones, under "其他操作".
-SECONDARY_ACTIONS = ("escalate", "urge", "supervise", "withdraw", "merge", "mark_conflict", "lift_conflict")
-
-
-def may_register(user: User) -> bool:
-    return user.role in INTAKE_ROLES
 
 
 def queues(actor: User) -> list[dict[str, Any]]:
@@ -70,7 +63,7 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
         # Only the people marked now can be released.
         forms["lift_conflict"]["user"].choices = [(x["user"], x["user_name"]) for x in detail["conflicts"]
                                                   if not x["lifted"]]
-    main = [form for a, form in forms.items() if a not in SECONDARY_ACTIONS]
+    main = [form for a, form in forms.items() if not ACTIONS[a].secondary]
     if failed and failed.action not in allowed:
         main.insert(0, failed)
     events = selectors.complaint_events(actor, c)
@@ -80,7 +73,7 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
         e.display_actor = names.get(e.actor_name) or e.actor_name
     return {
         "c": c, "d": detail, "forms": main, "page_url": reverse("web:complaint", args=[c.number]),
-        "other_forms": [form for a, form in forms.items() if a in SECONDARY_ACTIONS],
+        "other_forms": [form for a, form in forms.items() if ACTIONS[a].secondary],
         "dues": _dues(c, detail),
         "co_units": list(c.co_units.all()) if detail["co_units"] else [],
         "decline_reason": _reason_name("decline", detail["decline_reason"]),

@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,12 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tousu.complaints import selectors, services
+from tousu.complaints import attachments, selectors, services
+from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, ReleaseAttachment
 from tousu.complaints.access import access_complaint
-from tousu.complaints.states import TRANSITIONS
+from tousu.complaints.access import may
+from tousu.complaints.actions import FORM_ACTIONS
 from tousu.core.errors import NotFound, NotPermitted, TousuError
 from tousu.web import pages
-from tousu.web.forms import ActionForm, Choices, IntakeForm, ListQuery
+from tousu.web.forms import ActionForm, Choices, IntakeForm, ListQuery, parse
 
 
 def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -48,19 +49,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def intake(request: HttpRequest) -> HttpResponse:
-    if not pages.may_register(request.user):
+    if not may(request.user, "register"):
         raise PermissionDenied(_("只有受理员和投诉中心可以登记投诉"))
     form = IntakeForm(Choices(), request.POST if request.method == "POST" else None)
     data = form.cleaned() if request.method == "POST" and "lookup" not in request.POST else None
     if data is not None:
         try:
-            complaint = services.register(actor=request.user, data=data.to_registration())
+            registered = services.register(actor=request.user, data=data)
         except TousuError as err:
             form.add_tousu_error(err, form.ALIASES)
         else:
-            messages.success(request, _("已登记,投诉编号 %(number)s,查询码 %(code)s(请告知投诉人,查询码只显示这一次)")
-                             % {"number": complaint.number, "code": complaint.query_code})
-            return redirect("web:complaint", number=complaint.number)
+            messages.success(request, _("已登记，投诉编号 %(number)s，查询码 %(code)s（请告知投诉人，查询码只显示这一次）")
+                             % {"number": registered.complaint.number, "code": registered.query_code})
+            return redirect("web:complaint", number=registered.complaint.number)
     callers = selectors.callers_by_phone(request.user, str(form["phone"].value))
     return render(request, "web/intake.html", {"form": form, "callers": callers},
                   status=422 if form.has_errors else 200)
@@ -87,14 +88,15 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
 @staff_view
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if action not in services.ACTIONS:
+    performed = FORM_ACTIONS.get(action)
+    if performed is None:
         raise Http404(action)
     # The hidden version comes from the POST: a stale one is refused by the service.
     form = ActionForm(action, Choices(), version=0, data=request.POST)
     data, status = form.cleaned(), 422
     try:
         if data is not None:
-            services.ACTIONS[action](actor=request.user, number=number, **data)
+            performed.service(actor=request.user, number=number, data=data)
     except NotFound as err:
         if err.data.get("number", number) == number:
             raise
@@ -106,7 +108,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if form.has_errors:
         return render(request, "web/complaint.html", pages.complaint_page(request.user, number, form),
                       status=status)
-    return _after_action(request, number, str(TRANSITIONS[action].label))
+    return _after_action(request, number, str(performed.label))
 
 
 def _after_action(request: HttpRequest, number: str, label: str) -> HttpResponse:
@@ -126,12 +128,10 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择要上传的文件"))
-    elif upload.size > settings.TOUSU_ATTACHMENT_MAX_BYTES:
-        messages.error(request, _("文件超过大小上限 %(mb)d MB") % {"mb": settings.TOUSU_ATTACHMENT_MAX_BYTES // 1048576})
     else:
         try:
-            services.add_attachment(actor=request.user, number=number, name=upload.name or "",
-                                    content=upload.read(), note=request.POST.get("note", "")[:500])
+            attachments.add(actor=request.user, number=number, data=parse(
+                Attach, name=upload.name or "", content=upload.read(), note=request.POST.get("note", "")))
         except NotFound:
             raise
         except TousuError as err:
@@ -144,7 +144,7 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
 @staff_view
 @require_GET
 def download(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
-    found, path = selectors.attachment_for(request.user, number, attachment_id)
+    found, path = attachments.for_download(request.user, number, attachment_id)
     return FileResponse(path.open("rb"), as_attachment=True, filename=found.original_name,
                         content_type=found.content_type)
 
@@ -199,7 +199,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def notifications(request: HttpRequest) -> HttpResponse:
-    from tousu.complaints.services.timekeeping import mark_read
+    from tousu.complaints.notify import mark_read
 
     if request.method == "POST":
         count = mark_read(actor=request.user)
@@ -222,6 +222,7 @@ def _admin_only(request: HttpRequest, message: str | None = None) -> None:
 def units_admin(request: HttpRequest) -> HttpResponse:
     """The unit tree: create, edit (name, head, business hours, authority), move, (de)activate."""
     from tousu.accounts import services as units
+    from tousu.complaints.services import units as unit_cases
 
     _admin_only(request)
     if request.method == "POST":
@@ -240,7 +241,7 @@ def units_admin(request: HttpRequest) -> HttpResponse:
                                   parent=data.get("parent", ""))
                 messages.success(request, _("已保存单位 %(code)s") % {"code": code})
             elif op in ("deactivate", "activate"):
-                units.set_active(actor=request.user, code=code, active=op == "activate")
+                unit_cases.set_unit_active(actor=request.user, code=code, active=op == "activate")
                 messages.success(request, _("已停用 %(code)s") % {"code": code} if op == "deactivate"
                                  else _("已启用 %(code)s") % {"code": code})
             else:
@@ -313,10 +314,9 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_POST
 def identity(request: HttpRequest, number: str) -> HttpResponse:
-    from tousu.complaints.services import confidentiality
-
     try:
-        confidentiality.request_identity(actor=request.user, number=number, reason=request.POST.get("reason", ""))
+        services.request_identity(actor=request.user, number=number,
+                                  data=parse(IdentityRequest, reason=request.POST.get("reason", "")))
     except NotFound:
         raise
     except TousuError as err:
@@ -329,11 +329,9 @@ def identity(request: HttpRequest, number: str) -> HttpResponse:
 @staff_view
 @require_POST
 def identity_decision(request: HttpRequest, number: str, grant_id: int) -> HttpResponse:
-    from tousu.complaints.services import confidentiality
-
     try:
-        grant = confidentiality.decide_identity(actor=request.user, number=number, grant_id=grant_id,
-                                                approved=request.POST.get("approved") == "true")
+        grant = services.decide_identity(actor=request.user, number=number, data=parse(
+            IdentityDecision, grant=grant_id, approved=request.POST.get("approved") == "true"))
     except NotFound:
         raise
     except TousuError as err:
@@ -346,10 +344,9 @@ def identity_decision(request: HttpRequest, number: str, grant_id: int) -> HttpR
 @staff_view
 @require_POST
 def release(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
-    from tousu.complaints.services import confidentiality
-
     try:
-        confidentiality.release_attachment(actor=request.user, number=number, attachment_id=attachment_id)
+        services.release_attachment(actor=request.user, number=number,
+                                    data=parse(ReleaseAttachment, attachment=attachment_id))
     except NotFound:
         raise
     except TousuError as err:

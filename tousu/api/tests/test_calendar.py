@@ -7,8 +7,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from tousu.complaints import deadlines
-from tousu.complaints.deadlines import ACCEPTANCE, HANDLING, WORKING_DAYS, Rule, RulePolicy
+from tousu.complaints import dues
+from tousu.complaints.dues import ACCEPTANCE, HANDLING, WORKING_DAYS, Rule, RulePolicy
 from tousu.complaints.events import verify_audit
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +58,9 @@ def test_only_an_administrator_changes_the_calendar(api_client, org):  # noqa: A
 
 @pytest.fixture
 def sixty_working_days(monkeypatch):  # noqa: ANN001, ANN201
-    rules = RulePolicy([Rule("bank.acceptance", ACCEPTANCE, 5, WORKING_DAYS),
-                        Rule("bank.handling", HANDLING, 60, WORKING_DAYS, extension_cap=0)])
-    monkeypatch.setattr(deadlines, "policy", lambda: rules)
+    rules = RulePolicy([Rule(name="bank.acceptance", kind=ACCEPTANCE, amount=5, unit=WORKING_DAYS),
+                        Rule(name="bank.handling", kind=HANDLING, amount=60, unit=WORKING_DAYS, extension_cap=0)])
+    monkeypatch.setattr(dues, "policy", lambda: rules)
 
 
 def test_a_due_date_in_a_year_without_data_is_provisional_until_its_schedule_is_imported(

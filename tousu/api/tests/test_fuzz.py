@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tousu.complaints.states import TRANSITIONS
+from tousu.complaints.actions import FORM_ACTIONS
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=False),
                     st.text(max_size=30), st.sampled_from(["amr", "G0201", "normal", "hotline", "phone", "yes",
@@ -19,7 +19,7 @@ bodies = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
 
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=bodies, action=st.sampled_from(sorted(TRANSITIONS)))
+@given(body=bodies, action=st.sampled_from(sorted(FORM_ACTIONS)))
 def test_no_body_makes_an_action_fail_with_500(client, api_client, register, walk, org, body, action):  # noqa: ANN001
     c = walk(register(), "accept")
     api_client.get(org["center"], "/complaints")

@@ -4,6 +4,8 @@ API detail, list, history, actions and attachments — and unchanged afterwards.
 import pytest
 from django.forms.models import model_to_dict
 
+from tousu.complaints import attachments
+from tousu.complaints import inputs
 from tousu.accounts.models import Role, Scope, User
 from tousu.complaints import services
 from tousu.complaints.models import Complaint, Event
@@ -17,13 +19,11 @@ def cases(org, register, walk, clerk):  # noqa: ANN001, ANN201
     made = {}
     for unit in ("amr", "housing", "hrss"):
         c = walk(register(summary=f"{unit}的投诉"), "accept")
-        made[unit] = services.dispatch(actor=org["center"], number=c.number, version=c.version, unit=unit,
-                                       mode="assign")
+        made[unit] = services.dispatch(actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit=unit, mode="assign"))
     c = walk(register(summary="科室的投诉"), "accept")
-    c = services.dispatch(actor=org["center"], number=c.number, version=c.version, unit="amr", mode="assign")
-    made["amr-consumer"] = services.sub_dispatch(actor=org["head"], number=c.number, version=c.version,
-                                                 unit="amr-consumer")
-    services.add_attachment(actor=clerk, number=made["housing"].number, name="a.txt", content=b"x")
+    c = services.dispatch(actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit="amr", mode="assign"))
+    made["amr-consumer"] = services.sub_dispatch(actor=org["head"], number=c.number, data=inputs.SubDispatch(version=c.version, unit="amr-consumer"))
+    attachments.add(actor=clerk, number=made["housing"].number, data=inputs.Attach(name="a.txt", content=b"x"))
     return made
 
 

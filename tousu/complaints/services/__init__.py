@@ -1,7 +1,10 @@
-"""The service layer: one function per SPEC §5 action, called by the API, the web UI and the CLI."""
+"""The service layer: one function per action of the action table (``complaints/actions.py``),
+called by the API, the web UI, the CLI and the background jobs. Each takes the actor, the
+complaint's number and the action's typed input (``complaints/inputs.py``)."""
 from tousu.complaints.services.closing import (
     archive, decide_review, follow_up, reopen, reply, request_review,
 )
+from tousu.complaints.services.grants import decide_identity, release_attachment, request_identity
 from tousu.complaints.services.dispatching import (
     assign_handler, decide_dispatch, dispatch, escalate, give_opinion, lift_conflict, mark_conflict, propose_dispatch,
     refuse_return, return_, sign, sub_dispatch, supervise, urge,
@@ -10,21 +13,14 @@ from tousu.complaints.services.handling import (
     approve, decide_extension, reject_result, request_extension, resume, submit_result, suspend,
 )
 from tousu.complaints.services.intake import (
-    ComplainantIn, Registration, RespondentIn, accept, add_attachment, convert, decline, merge,
-    register, resolve_on_spot, withdraw,
+    Registered, accept, convert, decline, merge, register, resolve_on_spot, withdraw,
 )
 
-# The action name (as in SPEC §3, the API route and Event.action) → its service.
-ACTIONS = {
-    "accept": accept, "decline": decline, "resolve_on_spot": resolve_on_spot, "convert": convert,
-    "dispatch": dispatch, "sign": sign, "return": return_, "request_extension": request_extension,
-    "decide_extension": decide_extension, "suspend": suspend, "resume": resume, "escalate": escalate,
-    "urge": urge, "supervise": supervise, "submit_result": submit_result, "approve": approve,
-    "reject_result": reject_result, "reply": reply, "follow_up": follow_up,
-    "request_review": request_review, "decide_review": decide_review, "archive": archive,
-    "withdraw": withdraw, "merge": merge, "reopen": reopen, "refuse_return": refuse_return,
-    "assign_handler": assign_handler, "sub_dispatch": sub_dispatch, "give_opinion": give_opinion,
-    "mark_conflict": mark_conflict, "lift_conflict": lift_conflict, "propose_dispatch": propose_dispatch, "decide_dispatch": decide_dispatch,
-}
-
-__all__ = ["ACTIONS", "ComplainantIn", "Registration", "RespondentIn", "add_attachment", "register"]
+__all__ = [
+    "Registered", "accept", "approve", "archive", "assign_handler", "convert", "decide_dispatch",
+    "decide_extension", "decide_identity", "decide_review", "decline", "dispatch", "escalate", "follow_up",
+    "give_opinion", "lift_conflict", "mark_conflict", "merge", "propose_dispatch", "refuse_return", "register",
+    "reject_result", "release_attachment", "reopen", "reply", "request_extension", "request_identity",
+    "request_review", "resolve_on_spot", "resume", "return_", "sign", "sub_dispatch", "submit_result", "supervise",
+    "suspend", "urge", "withdraw",
+]

@@ -4,30 +4,59 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints import deadlines
+from tousu.complaints import dues
 from tousu.complaints.access import access_complaint, check_role, check_state
+from tousu.complaints.inputs import Input
 from tousu.complaints.events import record_event
 from tousu.complaints.models import Complaint
-from tousu.complaints.states import OPEN, Status
-from tousu.core.errors import StaleVersion, ValidationFailed
+from tousu.core.errors import NotPermitted, StaleVersion, ValidationFailed
 
 
-def begin(actor: User, number: str, version: int, action: str) -> tuple[Complaint, str]:
-    """Lock the complaint and check, in order: scope (404), role (403), version and state (409).
+def begin(actor: User, number: str, action: str, data: Input) -> tuple[Complaint, str]:
+    """Lock the complaint and check what the action table says, in order: scope (404); role, unit
+    and recusal (403); the input's options that depend on who acts (the row's ``vet``); the
+    input's ``version`` against the row's, where the action is versioned, and the state with the
+    action's guard (409).
 
-    Returns the complaint and its status before the action.
-    """
+    Returns the complaint and its status before the action."""
+    from tousu.complaints.actions import ACTIONS
+
+    a = ACTIONS[action]
     complaint = access_complaint(actor, number, for_update=True)
-    check_role(actor, complaint, action)
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise ValidationFailed(_("version 必须是整数"), field="version")
-    if complaint.version != version:
-        raise StaleVersion(current_version=complaint.version, given_version=version)
-    check_state(actor, complaint, action)
+    check_role(actor, complaint, a)
+    if a.vet is not None:
+        a.vet(actor, complaint, data)
+    if a.versioned:
+        version = getattr(data, "version", None)
+        if complaint.version != version:
+            raise StaleVersion(current_version=complaint.version, given_version=version)
+    check_state(actor, complaint, a)
+    return complaint, complaint.status
+
+
+def begin_new(actor: User, action: str) -> None:
+    """The checks of an action that makes a complaint (registration): the actor's role."""
+    from tousu.complaints.actions import ACTIONS
+
+    a = ACTIONS[action]
+    if actor.role not in a.roles:
+        raise NotPermitted(_("角色“%(role)s”不能执行“%(action)s”") % {
+            "role": actor.get_role_display(), "action": a.label}, action=action, role=actor.role)
+
+
+def begin_system(pk: int, action: str) -> tuple[Complaint, str] | None:
+    """Lock a complaint for the system's own write (the deadline scan, a calendar change): no
+    actor, so no scope or role; the state must still allow the action. None if it does not (the
+    case moved on since it was selected)."""
+    from tousu.complaints.actions import ACTIONS
+
+    complaint = (Complaint.objects.select_for_update(of=("self",))
+                 .select_related("handling_unit", "handler", "first_owner", "category", "grade").get(pk=pk))
+    if complaint.status not in ACTIONS[action].sources:
+        return None
     return complaint, complaint.status
 
 
@@ -37,70 +66,15 @@ def require(value: Any, field: str, message: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def set_due(complaint: Complaint, kind: str, start=None, added: int = 0) -> None:  # noqa: ANN001
-    """Set one due date from the policy, remembering the rule, its start and what was added."""
-    start = start or timezone.now()
-    due = deadlines.policy().due(complaint, kind, start, added)
-    setattr(complaint, deadlines.DUE_FIELDS[kind], due.at if due else None)
-    rules = dict(complaint.due_rules)
-    if due:
-        rule = deadlines.policy().rule_for(complaint, kind)
-        rules[kind] = {"rule": due.rule, "label": rule.label(), "start": start.isoformat(), "added": added,
-                       "provisional": due.provisional}
-    else:
-        rules.pop(kind, None)
-    complaint.due_rules = rules
-    complaint.dues_provisional = any(r.get("provisional") for r in rules.values())
-
-
-def move_due(complaint: Complaint, kind: str, units: int) -> None:
-    """Add ``units`` of the rule's unit to a running deadline (extension, suspended time)."""
-    info = complaint.due_rules.get(kind)
-    if not info or not units:
-        return
-    set_due(complaint, kind, dt.datetime.fromisoformat(info["start"]), info.get("added", 0) + units)
-
-
-def recompute_dues(complaint: Complaint) -> bool:
-    """Recompute every due date from its recorded start (after a calendar change); True if any moved."""
-    moved = False
-    for kind, info in list(complaint.due_rules.items()):
-        field = deadlines.DUE_FIELDS.get(kind)
-        if not field or not getattr(complaint, field):
-            continue
-        before = getattr(complaint, field)
-        set_due(complaint, kind, dt.datetime.fromisoformat(info["start"]), info.get("added", 0))
-        moved |= getattr(complaint, field) != before
-    refresh_due_at(complaint)
-    return moved
-
-
-_RUNNING_DUE = {
-    Status.REGISTERED: "acceptance_due",
-    Status.ACCEPTED: "handling_due",
-    Status.DISPATCHED: "sign_due",
-    Status.IN_PROGRESS: "handling_due",
-    Status.PENDING_APPROVAL: "handling_due",
-    Status.APPROVED: "handling_due",
-    Status.REPLIED: "followup_due",
-    Status.UNDER_REVIEW: "review_due",
-}
-
-
-def refresh_due_at(complaint: Complaint) -> None:
-    field = _RUNNING_DUE.get(complaint.status)
-    due = getattr(complaint, field) if field and complaint.status in OPEN else None
-    if due and field == "handling_due" and complaint.agreed_due:
-        due = min(due, complaint.agreed_due)
-    complaint.due_at = due
-
-
-def finish(complaint: Complaint, *, actor: User, action: str, before: str, note: str = "",
-           payload: dict[str, Any] | None = None) -> Complaint:
-    """Bump the version, save, and append the event: the last step of every action."""
-    refresh_due_at(complaint)
-    complaint.version += 1
-    complaint.save()
+def finish(complaint: Complaint, *, actor: User | None, action: str, before: str, note: str = "",
+           payload: dict[str, Any] | None = None, created: bool = False) -> Complaint:
+    """Bump the version, save, and append the event: the last step of every write. ``created``:
+    the complaint was just inserted at version 1 with its rows (registration), so it only gets its
+    first event. ``actor`` None is the system (the deadline scan, a calendar change)."""
+    if not created:
+        dues.refresh_due_at(complaint)
+        complaint.version += 1
+        complaint.save()
     record_event(complaint, actor=actor, action=action, from_status=before, note=note, payload=payload)
     return complaint
 

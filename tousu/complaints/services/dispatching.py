@@ -1,30 +1,26 @@
 """Dispatch, sign for, return, escalate, urge, supervise (SPEC §5, §7)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Role, Unit, User
-from tousu.complaints import deadlines
+from tousu.complaints import dues
 from tousu.complaints.access import recusal_reason
+from tousu.complaints.inputs import (
+    AssignHandler, DecideDispatch, Dispatch, GiveOpinion, LiftConflict, MarkConflict, Note, Reason, RequiredNote,
+    Return, SubDispatch, Supervise,
+)
 from tousu.complaints.models import Complaint, Conflict, DispatchMode, DispatchPlan, Opinion, ReasonCode
-from tousu.complaints.services.common import begin, choice, finish, in_calendar, require, set_due
-from tousu.complaints.services.timekeeping import notify_users, notify_work
+from tousu.complaints.preset import active
+from tousu.complaints.services.common import begin, choice, finish, in_calendar, require
+from tousu.complaints.notify import notify_users, notify_work
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
-
-
-def _always_redact() -> bool:
-    from django.conf import settings
-
-    from tousu.presets import REGISTRY
-
-    return bool(REGISTRY[settings.TOUSU_PRESET].extra.get("always_redact", False))
 
 
 def _proposal(complaint: Complaint) -> dict | None:
@@ -86,53 +82,58 @@ def _target(complaint: Complaint, unit: str, mode: str, handler: str, co_units: 
 
 
 @transaction.atomic(durable=True)
-def dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, redacted: bool = True,
-             handler: str = "", co_units: list[str] | None = None, note: str = "") -> Complaint:
+def dispatch(*, actor: User, number: str, data: Dispatch) -> Complaint:
     """Hand the case to a unit (交办/转办) or keep it at the centre (直办), with sign-for, handling,
     report-back and co-unit opinion dues from the policy; the unit is notified."""
-    complaint, before = begin(actor, number, version, "dispatch")
-    return _dispatch(complaint, actor, before, _target(complaint, unit, mode, handler, co_units), redacted, note)
+    complaint, before = begin(actor, number, "dispatch", data)
+    t = _target(complaint, data.unit, data.mode, data.handler, data.co_units)
+    payload = _apply_dispatch(complaint, t, data.redacted)
+    finish(complaint, actor=actor, action="dispatch", before=before, note=data.note, payload=payload)
+    _tell_unit(complaint)
+    return complaint
 
 
-def _dispatch(complaint: Complaint, actor: User, before: str, t: _Target, redacted: bool, note: str,
-              approved_plan: int | None = None) -> Complaint:
+def _apply_dispatch(complaint: Complaint, t: _Target, redacted: bool) -> dict[str, Any]:
+    """Set the complaint's unit, mode, handler, co-units and dues for a dispatch; the record of it
+    (for the event) is returned. Co-units are written here, before the event seals the state."""
     proposal = _proposal(complaint)
     complaint.dispatch_mode, complaint.handling_unit, complaint.handler = t.mode, t.unit, t.handler
     complaint.dispatched_unit, complaint.returned_from = t.unit, None
     # Some presets redact every dispatch to a unit, whatever the dispatcher chose (SPEC §7).
-    complaint.redacted = bool(redacted) or (t.mode != DispatchMode.DIRECT and _always_redact())
+    complaint.redacted = bool(redacted) or (t.mode != DispatchMode.DIRECT and active().always_redact)
     now = timezone.now()
     if t.mode == DispatchMode.DIRECT:
         complaint.status = Status.IN_PROGRESS
         complaint.sign_due = None
     else:
         complaint.status = Status.DISPATCHED
-        set_due(complaint, deadlines.SIGN_FOR, now)
-    set_due(complaint, deadlines.HANDLING, now)
-    set_due(complaint, deadlines.REPORT_BACK, now)
+        dues.set_due(complaint, dues.SIGN_FOR, now)
+    dues.set_due(complaint, dues.HANDLING, now)
+    dues.set_due(complaint, dues.REPORT_BACK, now)
     complaint.opinion_due = None
     if t.co_units:
-        set_due(complaint, deadlines.CO_OPINION, now)
+        dues.set_due(complaint, dues.CO_OPINION, now)
     followed = bool(proposal) and (proposal["unit"], proposal["mode"]) == (t.unit.code, t.mode)
-    # Before the event: the event seals the complaint's state, co-units included.
     complaint.co_units.set(t.co_units)
-    finish(complaint, actor=actor, action="dispatch", before=before, note=note, payload={
+    return {
         "unit": t.unit.code, "mode": t.mode, "redacted": bool(redacted),
         "handler": t.handler.username if t.handler else None, "co_units": [u.code for u in t.co_units],
         "sign_due": complaint.sign_due, "handling_due": complaint.handling_due, "report_due": complaint.report_due,
         "opinion_due": complaint.opinion_due, "rule": proposal["rule"] if proposal else None,
-        "proposal": proposal, "followed": followed, "plan": approved_plan})
-    if t.mode != DispatchMode.DIRECT:
-        notify_work(complaint, _("%(number)s 已分办到本单位(%(mode)s),请在期限内签收办理:%(summary)s") % {
+        "proposal": proposal, "followed": followed}
+
+
+def _tell_unit(complaint: Complaint) -> None:
+    if complaint.dispatch_mode != DispatchMode.DIRECT:
+        notify_work(complaint, _("%(number)s 已分办到本单位（%(mode)s），请在期限内签收办理：%(summary)s") % {
             "number": complaint.number, "mode": complaint.get_dispatch_mode_display(),
             "summary": complaint.summary})
-    return complaint
 
 
 # -- the pre-dispatch approval chain (seed 004 art. 42) ---------------------------------------------
 def _chain_approvers(actor: User) -> list[dict]:
     """The chain's steps with their approvers: the heads of the centre and of the units above it."""
-    from tousu.complaints.access import approval_chain
+    from tousu.complaints.guards import approval_chain
 
     centre = actor.unit if actor.unit_id and actor.unit.is_center else Unit.objects.filter(
         is_center=True, active=True).order_by("path").first()
@@ -154,18 +155,17 @@ def _chain_approvers(actor: User) -> list[dict]:
 
 
 @transaction.atomic(durable=True)
-def propose_dispatch(*, actor: User, number: str, version: int, unit: str, mode: str, redacted: bool = True,
-                     handler: str = "", co_units: list[str] | None = None, note: str = "") -> Complaint:
+def propose_dispatch(*, actor: User, number: str, data: Dispatch) -> Complaint:
     """Propose the dispatch (承办人员提出初步处理意见) for the approval chain to sign."""
-    complaint, before = begin(actor, number, version, "propose_dispatch")
-    t = _target(complaint, unit, mode, handler, co_units)
+    complaint, before = begin(actor, number, "propose_dispatch", data)
+    t = _target(complaint, data.unit, data.mode, data.handler, data.co_units)
     steps = _chain_approvers(actor)
-    plan = {"unit": t.unit.code, "mode": t.mode, "redacted": bool(redacted),
+    plan = {"unit": t.unit.code, "mode": t.mode, "redacted": data.redacted,
             "handler": t.handler.username if t.handler else "", "co_units": [u.code for u in t.co_units],
-            "note": note}
+            "note": data.note}
     made = DispatchPlan.objects.create(complaint=complaint, proposed_by=actor, proposed_at=timezone.now(),
                                        plan=plan, steps=steps)
-    finish(complaint, actor=actor, action="propose_dispatch", before=before, note=note,
+    finish(complaint, actor=actor, action="propose_dispatch", before=before, note=data.note,
            payload={"plan": made.pk, **plan, "approvers": [s["approver"] for s in steps]})
     _ask(complaint, steps[0])
     return complaint
@@ -178,51 +178,56 @@ def _ask(complaint: Complaint, step: dict) -> None:
 
 
 @transaction.atomic(durable=True)
-def decide_dispatch(*, actor: User, number: str, version: int, approved: bool, note: str = "") -> Complaint:
-    """The current step's approver signs or refuses; the last approval dispatches as proposed."""
-    complaint, before = begin(actor, number, version, "decide_dispatch")
+def decide_dispatch(*, actor: User, number: str, data: DecideDispatch) -> Complaint:
+    """The current step's approver signs or refuses; the last approval dispatches as proposed, in
+    the same event (one step of the record, one version)."""
+    complaint, before = begin(actor, number, "decide_dispatch", data)
     plan = complaint.dispatch_plans.filter(state=DispatchPlan.State.PENDING).first()
     step = plan.current_step
-    if not approved and not note.strip():
+    note = data.note.strip()
+    if not data.approved and not note:
         raise ValidationFailed(_("不同意时请说明理由"), field="note")
-    step.update(approved=bool(approved), note=note.strip(), at=timezone.now().isoformat())
+    step.update(approved=data.approved, note=note, at=timezone.now().isoformat())
     last = plan.current_step is None
-    if not approved:
+    if not data.approved:
         plan.state = DispatchPlan.State.REJECTED
     elif last:
         plan.state = DispatchPlan.State.APPROVED
     plan.save(update_fields=["steps", "state"])
-    finish(complaint, actor=actor, action="decide_dispatch", before=before, note=note,
-           payload={"plan": plan.pk, "step": step["label"], "approved": bool(approved), "state": plan.state})
-    if not approved:
-        notify_users(complaint, [plan.proposed_by], _("%(number)s 的分办意见未获批准:%(note)s") % {
+    payload: dict[str, Any] = {"plan": plan.pk, "step": step["label"], "approved": data.approved,
+                               "state": plan.state}
+    if data.approved and last:
+        p = plan.plan
+        t = _target(complaint, p["unit"], p["mode"], p["handler"], p["co_units"])
+        payload["dispatch"] = _apply_dispatch(complaint, t, p["redacted"])
+    finish(complaint, actor=actor, action="decide_dispatch", before=before, note=note, payload=payload)
+    if not data.approved:
+        notify_users(complaint, [plan.proposed_by], _("%(number)s 的分办意见未获批准：%(note)s") % {
             "number": complaint.number, "note": note})
-        return complaint
-    if not last:
+    elif not last:
         _ask(complaint, plan.current_step)
-        return complaint
-    p = plan.plan
-    t = _target(complaint, p["unit"], p["mode"], p["handler"], p["co_units"])
-    return _dispatch(complaint, actor, complaint.status, t, p["redacted"], p["note"], approved_plan=plan.pk)
+    else:
+        _tell_unit(complaint)
+    return complaint
 
 
 @transaction.atomic(durable=True)
-def sign(*, actor: User, number: str, version: int, note: str = "") -> Complaint:
-    complaint, before = begin(actor, number, version, "sign")
+def sign(*, actor: User, number: str, data: Note) -> Complaint:
+    complaint, before = begin(actor, number, "sign", data)
     if complaint.handler_id is None and actor.role == Role.HANDLER:
         complaint.handler = actor  # begin() refused anyone who must recuse
     complaint.status = Status.IN_PROGRESS
-    return finish(complaint, actor=actor, action="sign", before=before, note=note,
+    return finish(complaint, actor=actor, action="sign", before=before, note=data.note,
                   payload={"handler": complaint.handler.username if complaint.handler else None})
 
 
 @transaction.atomic(durable=True)
-def return_(*, actor: User, number: str, version: int, reason: str, note: str = "") -> Complaint:
+def return_(*, actor: User, number: str, data: Return) -> Complaint:
     """Send a dispatched complaint back with a reason code: a sub-dispatched case to the unit that
     sub-dispatched it, any other to the centre, which re-dispatches it or refuses the return.
     Returns are counted (a 推诿扯皮 indicator) and each return event names the unit."""
-    complaint, before = begin(actor, number, version, "return")
-    code = ReasonCode.objects.filter(group=ReasonCode.Group.RETURN, code=reason).first()
+    complaint, before = begin(actor, number, "return", data)
+    code = ReasonCode.objects.filter(group=ReasonCode.Group.RETURN, code=data.reason).first()
     if code is None:
         raise ValidationFailed(_("请选择退回原因"), field="reason",
                                allowed=list(ReasonCode.objects.filter(group="return").values_list("code", flat=True)))
@@ -236,17 +241,17 @@ def return_(*, actor: User, number: str, version: int, reason: str, note: str = 
         complaint.status, to = Status.ACCEPTED, None
         complaint.returned_from, complaint.handling_unit, complaint.dispatch_mode = unit, None, ""
         complaint.report_due = None
-    return finish(complaint, actor=actor, action="return", before=before, note=note,
+    return finish(complaint, actor=actor, action="return", before=before, note=data.note,
                   payload={"reason": code.code, "unit": unit.code if unit else None, "to_unit": to,
                            "mode": mode or None, "returns_count": complaint.returns_count})
 
 
 @transaction.atomic(durable=True)
-def refuse_return(*, actor: User, number: str, version: int, note: str) -> Complaint:
+def refuse_return(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     """The centre finds a return unjustified and sends the case back, on record, to the unit that
     returned it, in the mode it had; sign-for starts again."""
-    complaint, before = begin(actor, number, version, "refuse_return")
-    note = require(note, "note", _("请说明不同意退回的理由"))
+    complaint, before = begin(actor, number, "refuse_return", data)
+    note = require(data.note, "note", _("请说明不同意退回的理由"))
     last = complaint.events.filter(action="return").order_by("-seq").first()
     unit = complaint.returned_from
     if not unit.active:
@@ -255,7 +260,7 @@ def refuse_return(*, actor: User, number: str, version: int, note: str) -> Compl
     complaint.dispatch_mode = (last.payload.get("mode") if last else None) or DispatchMode.ASSIGN
     complaint.returned_from = None
     complaint.status = Status.DISPATCHED
-    set_due(complaint, deadlines.SIGN_FOR)
+    dues.set_due(complaint, dues.SIGN_FOR)
     finish(complaint, actor=actor, action="refuse_return", before=before, note=note,
            payload={"unit": unit.code, "mode": complaint.dispatch_mode, "sign_due": complaint.sign_due})
     notify_work(complaint, _("%(number)s 的退回未获同意,已退回本单位继续办理:%(note)s") % {
@@ -264,13 +269,13 @@ def refuse_return(*, actor: User, number: str, version: int, note: str) -> Compl
 
 
 @transaction.atomic(durable=True)
-def assign_handler(*, actor: User, number: str, version: int, handler: str, note: str = "") -> Complaint:
+def assign_handler(*, actor: User, number: str, data: AssignHandler) -> Complaint:
     """The unit head (or the centre) names the handler; never someone who must recuse."""
-    complaint, before = begin(actor, number, version, "assign_handler")
-    person = _handler_in(complaint, require(handler, "handler", _("请选择承办人")), complaint.handling_unit)
+    complaint, before = begin(actor, number, "assign_handler", data)
+    person = _handler_in(complaint, require(data.handler, "handler", _("请选择承办人")), complaint.handling_unit)
     previous = complaint.handler.username if complaint.handler else None
     complaint.handler = person
-    finish(complaint, actor=actor, action="assign_handler", before=before, note=note,
+    finish(complaint, actor=actor, action="assign_handler", before=before, note=data.note,
            payload={"handler": person.username, "previous": previous})
     notify_work(complaint, _("%(number)s 已指定您承办:%(summary)s") % {
         "number": complaint.number, "summary": complaint.summary})
@@ -278,22 +283,21 @@ def assign_handler(*, actor: User, number: str, version: int, handler: str, note
 
 
 @transaction.atomic(durable=True)
-def sub_dispatch(*, actor: User, number: str, version: int, unit: str, handler: str = "",
-                 note: str = "") -> Complaint:
+def sub_dispatch(*, actor: User, number: str, data: SubDispatch) -> Complaint:
     """A unit hands the case down to one of its own sections or branches, which signs for it
     again; the unit's own deadlines stay. A transfer (转办) recipient handles it itself."""
-    complaint, before = begin(actor, number, version, "sub_dispatch")
+    complaint, before = begin(actor, number, "sub_dispatch", data)
     current = complaint.handling_unit
-    target = _active_unit(require(unit, "unit", _("请选择下级单位")), "unit")
+    target = _active_unit(require(data.unit, "unit", _("请选择下级单位")), "unit")
     if target.pk == current.pk or not target.path.startswith(current.path):
         raise ValidationFailed(_("只能下转到本单位的下级科室或分支机构"), field="unit")
-    person = _handler_in(complaint, handler, target) if handler else None
+    person = _handler_in(complaint, data.handler, target) if data.handler else None
     complaint.dispatched_unit = complaint.dispatched_unit or current
     complaint.handling_unit, complaint.handler = target, person
     complaint.status = Status.DISPATCHED
-    set_due(complaint, deadlines.SIGN_FOR)
-    finish(complaint, actor=actor, action="sub_dispatch", before=before, note=note,
-           payload={"from_unit": current.code, "unit": target.code, "handler": handler or None,
+    dues.set_due(complaint, dues.SIGN_FOR)
+    finish(complaint, actor=actor, action="sub_dispatch", before=before, note=data.note,
+           payload={"from_unit": current.code, "unit": target.code, "handler": data.handler or None,
                     "sign_due": complaint.sign_due})
     notify_work(complaint, _("%(number)s 已下转到本单位,请签收办理:%(summary)s") % {
         "number": complaint.number, "summary": complaint.summary})
@@ -301,10 +305,10 @@ def sub_dispatch(*, actor: User, number: str, version: int, unit: str, handler: 
 
 
 @transaction.atomic(durable=True)
-def give_opinion(*, actor: User, number: str, version: int, text: str) -> Complaint:
+def give_opinion(*, actor: User, number: str, data: GiveOpinion) -> Complaint:
     """A co-unit's opinion to the lead unit (联办); the lead submits its result once all are in."""
-    complaint, before = begin(actor, number, version, "give_opinion")
-    text = require(text, "text", _("请填写协办意见"))
+    complaint, before = begin(actor, number, "give_opinion", data)
+    text = require(data.text, "text", _("请填写协办意见"))
     Opinion.objects.create(complaint=complaint, unit_id=actor.unit_id, author=actor, text=text,
                            given_at=timezone.now())
     return finish(complaint, actor=actor, action="give_opinion", before=before, note=text,
@@ -319,13 +323,13 @@ def _staff(username: str, field: str = "user") -> User:
 
 
 @transaction.atomic(durable=True)
-def mark_conflict(*, actor: User, number: str, version: int, user: str, reason: str) -> Complaint:
+def mark_conflict(*, actor: User, number: str, data: MarkConflict) -> Complaint:
     """The centre (or the panel) marks a staff member as in conflict with the case (回避): never
     its handler, approver or follow-up agent, and shown only the redacted view. A marked handler
     is taken off the case."""
-    complaint, before = begin(actor, number, version, "mark_conflict")
-    person = _staff(user)
-    reason = require(reason, "reason", _("请填写回避理由"))
+    complaint, before = begin(actor, number, "mark_conflict", data)
+    person = _staff(data.user)
+    reason = require(data.reason, "reason", _("请填写回避理由"))
     if Conflict.objects.filter(complaint=complaint, user=person, lifted_at__isnull=True).exists():
         raise ValidationFailed(_("%(user)s 已被标记为须回避") % {"user": person}, field="user")
     Conflict.objects.create(complaint=complaint, user=person, reason=reason, marked_by=actor,
@@ -338,11 +342,11 @@ def mark_conflict(*, actor: User, number: str, version: int, user: str, reason: 
 
 
 @transaction.atomic(durable=True)
-def lift_conflict(*, actor: User, number: str, version: int, user: str, reason: str) -> Complaint:
+def lift_conflict(*, actor: User, number: str, data: LiftConflict) -> Complaint:
     """Lift a recusal on record: the mark stays in the history with who lifted it, when and why."""
-    complaint, before = begin(actor, number, version, "lift_conflict")
-    person = _staff(user)
-    reason = require(reason, "reason", _("请填写解除回避的理由"))
+    complaint, before = begin(actor, number, "lift_conflict", data)
+    person = _staff(data.user)
+    reason = require(data.reason, "reason", _("请填写解除回避的理由"))
     mark = Conflict.objects.filter(complaint=complaint, user=person, lifted_at__isnull=True).first()
     if mark is None:
         raise ValidationFailed(_("%(user)s 没有被标记为须回避") % {"user": person}, field="user")
@@ -353,11 +357,11 @@ def lift_conflict(*, actor: User, number: str, version: int, user: str, reason: 
 
 
 @transaction.atomic(durable=True)
-def escalate(*, actor: User, number: str, version: int, reason: str) -> Complaint:
+def escalate(*, actor: User, number: str, data: Reason) -> Complaint:
     """Report a case beyond the unit's authority up (上报): the handling level rises and the parent
     unit (the centre, for a centre case) takes it over; its heads and the centre are notified."""
-    complaint, before = begin(actor, number, version, "escalate")
-    reason = require(reason, "reason", _("请填写上报原因"))
+    complaint, before = begin(actor, number, "escalate", data)
+    reason = require(data.reason, "reason", _("请填写上报原因"))
     complaint.handling_level += 1
     unit = complaint.handling_unit
     parent = unit.parent if unit is not None and unit.parent_id and not unit.is_center else None
@@ -372,25 +376,24 @@ def escalate(*, actor: User, number: str, version: int, reason: str) -> Complain
 
 
 @transaction.atomic(durable=True)
-def urge(*, actor: User, number: str, version: int, note: str) -> Complaint:
-    complaint, before = begin(actor, number, version, "urge")
+def urge(*, actor: User, number: str, data: RequiredNote) -> Complaint:
+    complaint, before = begin(actor, number, "urge", data)
     complaint.urge_count += 1
     return finish(complaint, actor=actor, action="urge", before=before,
-                  note=require(note, "note", _("请填写催办意见")),
+                  note=require(data.note, "note", _("请填写催办意见")),
                   payload={"unit": complaint.handling_unit.code if complaint.handling_unit else None,
                            "urge_count": complaint.urge_count})
 
 
 @transaction.atomic(durable=True)
-def supervise(*, actor: User, number: str, version: int, note: str,
-              deadline: dt.date | None = None) -> Complaint:
+def supervise(*, actor: User, number: str, data: Supervise) -> Complaint:
     """List the case for supervision (督办), with a date by which the unit must report, if any."""
-    complaint, before = begin(actor, number, version, "supervise")
-    if deadline is not None:
-        if in_calendar(deadline, "deadline") < timezone.localdate():
+    complaint, before = begin(actor, number, "supervise", data)
+    if data.deadline is not None:
+        if in_calendar(data.deadline, "deadline") < timezone.localdate():
             raise ValidationFailed(_("督办期限不能早于今天"), field="deadline")
     complaint.supervise_count += 1
     return finish(complaint, actor=actor, action="supervise", before=before,
-                  note=require(note, "note", _("请填写督办意见")),
+                  note=require(data.note, "note", _("请填写督办意见")),
                   payload={"unit": complaint.handling_unit.code if complaint.handling_unit else None,
-                           "deadline": deadline, "supervise_count": complaint.supervise_count})
+                           "deadline": data.deadline, "supervise_count": complaint.supervise_count})

@@ -9,81 +9,81 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints import deadlines
+from tousu.complaints import dues
+from tousu.complaints.inputs import DecideExtension, Note, RequestExtension, RequiredNote, SubmitResult, Suspend
 from tousu.complaints.models import Complaint, Extension, ReasonCode, ReplyMethod, Substantiated, Suspension
-from tousu.complaints.services.common import begin, choice, finish, move_due, require
+from tousu.complaints.services.common import begin, choice, finish, require
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
 
 @transaction.atomic(durable=True)
-def request_extension(*, actor: User, number: str, version: int, days: int, reason: str) -> Complaint:
-    complaint, before = begin(actor, number, version, "request_extension")
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+def request_extension(*, actor: User, number: str, data: RequestExtension) -> Complaint:
+    complaint, before = begin(actor, number, "request_extension", data)
+    if isinstance(data.days, bool) or not isinstance(data.days, int) or data.days < 1:
         raise ValidationFailed(_("延期天数须为正整数"), field="days")
-    rule = deadlines.policy().rule_for(complaint, deadlines.HANDLING)
+    rule = dues.policy().rule_for(complaint, dues.HANDLING)
     cap = rule.extension_cap if rule and rule.extension_cap is not None else 0
     granted = complaint.extensions.filter(approved=True).aggregate(n=Sum("days"))["n"] or 0
-    if granted + days > cap:
+    if granted + data.days > cap:
         raise ValidationFailed(
             _("延期合计不得超过 %(cap)d 个%(unit)s(已批准 %(granted)d)") % {
-                "cap": cap, "unit": deadlines.UNIT_LABELS.get(rule.unit if rule else "", ""), "granted": granted},
+                "cap": cap, "unit": dues.UNIT_LABELS.get(rule.unit if rule else "", ""), "granted": granted},
             code="extension_cap_exceeded", field="days", cap=cap, granted=granted,
             rule=rule.name if rule else None)
-    Extension.objects.create(complaint=complaint, days=days, reason=require(reason, "reason", _("请填写延期理由")),
+    Extension.objects.create(complaint=complaint, days=data.days, reason=require(data.reason, "reason", _("请填写延期理由")),
                              requested_by=actor, requested_at=timezone.now())
-    return finish(complaint, actor=actor, action="request_extension", before=before, note=reason,
-                  payload={"days": days})
+    return finish(complaint, actor=actor, action="request_extension", before=before, note=data.reason,
+                  payload={"days": data.days})
 
 
 @transaction.atomic(durable=True)
-def decide_extension(*, actor: User, number: str, version: int, approved: bool, note: str = "",
-                     notice_method: str = "") -> Complaint:
+def decide_extension(*, actor: User, number: str, data: DecideExtension) -> Complaint:
     """Approve or refuse the pending extension; an approval records the notice to the complainant."""
-    complaint, before = begin(actor, number, version, "decide_extension")
-    if not isinstance(approved, bool):
+    complaint, before = begin(actor, number, "decide_extension", data)
+    if not isinstance(data.approved, bool):
         raise ValidationFailed(_("请选择是否批准"), field="approved")
     ext = complaint.extensions.filter(approved__isnull=True).order_by("id").first()
     now = timezone.now()
-    ext.approved, ext.decided_by, ext.decided_at, ext.decision_note = approved, actor, now, note
-    payload: dict = {"approved": approved, "days": ext.days}
-    if approved:
+    ext.approved, ext.decided_by, ext.decided_at, ext.decision_note = data.approved, actor, now, data.note
+    payload: dict = {"approved": data.approved, "days": ext.days}
+    if data.approved:
         if not complaint.anonymous:
-            ext.notice_method = choice(notice_method, ReplyMethod, "notice_method")
+            ext.notice_method = choice(data.notice_method, ReplyMethod, "notice_method")
             ext.notice_at = now
             payload["notice"] = {"method": ext.notice_method, "at": now}
-        move_due(complaint, deadlines.HANDLING, ext.days)
+        dues.move_due(complaint, dues.HANDLING, ext.days)
         payload["handling_due"] = complaint.handling_due
     ext.save()
-    return finish(complaint, actor=actor, action="decide_extension", before=before, note=note, payload=payload)
+    return finish(complaint, actor=actor, action="decide_extension", before=before, note=data.note, payload=payload)
 
 
 @transaction.atomic(durable=True)
-def suspend(*, actor: User, number: str, version: int, reason: str, note: str = "") -> Complaint:
-    complaint, before = begin(actor, number, version, "suspend")
-    code = ReasonCode.objects.filter(group=ReasonCode.Group.SUSPEND, code=reason).first()
+def suspend(*, actor: User, number: str, data: Suspend) -> Complaint:
+    complaint, before = begin(actor, number, "suspend", data)
+    code = ReasonCode.objects.filter(group=ReasonCode.Group.SUSPEND, code=data.reason).first()
     if code is None:
         raise ValidationFailed(_("请选择中止原因"), field="reason",
                                allowed=list(ReasonCode.objects.filter(group="suspend").values_list("code", flat=True)))
     now = timezone.now()
-    Suspension.objects.create(complaint=complaint, reason=code.code, note=note, started_at=now)
+    Suspension.objects.create(complaint=complaint, reason=code.code, note=data.note, started_at=now)
     complaint.status, complaint.suspended_at = Status.SUSPENDED, now
-    return finish(complaint, actor=actor, action="suspend", before=before, note=note, payload={"reason": code.code})
+    return finish(complaint, actor=actor, action="suspend", before=before, note=data.note, payload={"reason": code.code})
 
 
 @transaction.atomic(durable=True)
-def resume(*, actor: User, number: str, version: int, note: str = "") -> Complaint:
+def resume(*, actor: User, number: str, data: Note) -> Complaint:
     """Restart the clock: every running due date moves by the time spent suspended."""
-    complaint, before = begin(actor, number, version, "resume")
+    complaint, before = begin(actor, number, "resume", data)
     now = timezone.now()
     started = complaint.suspended_at or now
-    for kind in (deadlines.HANDLING, deadlines.REPORT_BACK):
-        rule = deadlines.policy().rule_for(complaint, kind)
+    for kind in (dues.HANDLING, dues.REPORT_BACK):
+        rule = dues.policy().rule_for(complaint, kind)
         if rule:
-            move_due(complaint, kind, deadlines.policy().paused_units(rule, started, now))
+            dues.move_due(complaint, kind, dues.policy().paused_units(rule, started, now))
     complaint.suspensions.filter(ended_at__isnull=True).update(ended_at=now)
     complaint.status, complaint.suspended_at = Status.IN_PROGRESS, None
-    return finish(complaint, actor=actor, action="resume", before=before, note=note,
+    return finish(complaint, actor=actor, action="resume", before=before, note=data.note,
                   payload={"handling_due": complaint.handling_due})
 
 
@@ -100,16 +100,14 @@ def _amount(value: object, field: str) -> Decimal | None:
 
 
 @transaction.atomic(durable=True)
-def submit_result(*, actor: User, number: str, version: int, substantiated: str, findings: str,
-                  solution: str, proposed_reply: str, compensation_type: str = "",
-                  compensation_amount: object = None) -> Complaint:
-    complaint, before = begin(actor, number, version, "submit_result")
-    complaint.substantiated = choice(substantiated, Substantiated, "substantiated")
-    complaint.findings = require(findings, "findings", _("请填写调查情况"))
-    complaint.solution = require(solution, "solution", _("请填写处理意见"))
-    complaint.proposed_reply = require(proposed_reply, "proposed_reply", _("请填写拟答复意见"))
-    complaint.compensation_type = compensation_type.strip()
-    complaint.compensation_amount = _amount(compensation_amount, "compensation_amount")
+def submit_result(*, actor: User, number: str, data: SubmitResult) -> Complaint:
+    complaint, before = begin(actor, number, "submit_result", data)
+    complaint.substantiated = choice(data.substantiated, Substantiated, "substantiated")
+    complaint.findings = require(data.findings, "findings", _("请填写调查情况"))
+    complaint.solution = require(data.solution, "solution", _("请填写处理意见"))
+    complaint.proposed_reply = require(data.proposed_reply, "proposed_reply", _("请填写拟答复意见"))
+    complaint.compensation_type = data.compensation_type.strip()
+    complaint.compensation_amount = _amount(data.compensation_amount, "compensation_amount")
     complaint.status = Status.PENDING_APPROVAL
     return finish(complaint, actor=actor, action="submit_result", before=before, payload={
         "substantiated": complaint.substantiated, "compensation_type": complaint.compensation_type,
@@ -117,15 +115,15 @@ def submit_result(*, actor: User, number: str, version: int, substantiated: str,
 
 
 @transaction.atomic(durable=True)
-def approve(*, actor: User, number: str, version: int, note: str = "") -> Complaint:
-    complaint, before = begin(actor, number, version, "approve")
+def approve(*, actor: User, number: str, data: Note) -> Complaint:
+    complaint, before = begin(actor, number, "approve", data)
     complaint.status = Status.APPROVED
-    return finish(complaint, actor=actor, action="approve", before=before, note=note)
+    return finish(complaint, actor=actor, action="approve", before=before, note=data.note)
 
 
 @transaction.atomic(durable=True)
-def reject_result(*, actor: User, number: str, version: int, note: str) -> Complaint:
-    complaint, before = begin(actor, number, version, "reject_result")
+def reject_result(*, actor: User, number: str, data: RequiredNote) -> Complaint:
+    complaint, before = begin(actor, number, "reject_result", data)
     complaint.status = Status.IN_PROGRESS
     return finish(complaint, actor=actor, action="reject_result", before=before,
-                  note=require(note, "note", _("请填写退回意见")))
+                  note=require(data.note, "note", _("请填写退回意见")))

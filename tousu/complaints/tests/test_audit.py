@@ -8,6 +8,8 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from tousu.complaints import attachments
+from tousu.complaints import inputs
 from tousu.complaints.events import GENESIS, audit_key, event_hash, read_states, seal, verify_audit
 from tousu.complaints.models import Complaint, Event
 
@@ -206,9 +208,9 @@ def test_it_reports_times_in_local_time(history, settings):  # noqa: ANN001
 
 # -- every action keeps the history and the state in step -------------------------------------------
 def act(who, complaint, action: str, /, **kwargs):  # noqa: ANN001, ANN201
-    from tousu.complaints import services
+    from tousu.complaints.actions import perform
 
-    return services.ACTIONS[action](actor=who, number=complaint.number, version=complaint.version, **kwargs)
+    return perform(action, who, complaint.number, {"version": complaint.version, **kwargs})
 
 
 @pytest.mark.django_db
@@ -218,12 +220,12 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
     state seals of the last events match the rows, and verify passes, before and after anchoring."""
     import time_machine
 
-    from tousu.complaints import deadlines, services
-    from tousu.complaints.deadlines import ACCEPTANCE, HANDLING, WORKING_DAYS, Rule, RulePolicy
+    from tousu.complaints import dues
+    from tousu.complaints.dues import ACCEPTANCE, HANDLING, WORKING_DAYS, Rule, RulePolicy
     from tousu.complaints.events import anchor_heads
-    from tousu.complaints.services import confidentiality
+    from tousu.complaints.services import grants
     from tousu.complaints.services.timekeeping import recompute_after_calendar_change, scan_deadlines
-    from tousu.complaints.states import TRANSITIONS
+    from tousu.complaints.actions import FORM_ACTIONS as TRANSITIONS
 
     clerk, center, handler, head, followup = (org[k] for k in ("clerk", "center", "handler", "head", "followup"))
     done: set[str] = set()
@@ -252,10 +254,10 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
         (center, "supervise", {"note": "列入督办"}),
     ]:
         a = step(user, a, action, **kwargs)
-    attachment = services.add_attachment(actor=clerk, number=a.number, name="录音.txt", content=b"recording")
-    confidentiality.release_attachment(actor=center, number=a.number, attachment_id=attachment.pk)
-    grant = confidentiality.request_identity(actor=handler, number=a.number, reason="需电话核实情况")
-    confidentiality.decide_identity(actor=center, number=a.number, grant_id=grant.pk, approved=True)
+    attachment = attachments.add(actor=clerk, number=a.number, data=inputs.Attach(name="录音.txt", content=b"recording"))
+    grants.release_attachment(actor=center, number=a.number, data=inputs.ReleaseAttachment(attachment=attachment.pk))
+    grant = grants.request_identity(actor=handler, number=a.number, data=inputs.IdentityRequest(reason="需电话核实情况"))
+    grants.decide_identity(actor=center, number=a.number, data=inputs.IdentityDecision(approved=True, grant=grant.pk))
     a.refresh_from_db()
     for user, action, kwargs in [
         (handler, "submit_result", {"substantiated": "yes", "findings": "属实", "solution": "批评教育",
@@ -308,8 +310,9 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
     assert {"urge", "escalate"} <= set(Event.objects.filter(complaint=g, actor=None).values_list("action", flat=True))
 
     h = step(clerk, register(), "accept", category="G0201", grade="normal")
-    monkeypatch.setattr(deadlines, "policy", lambda: RulePolicy([
-        Rule("x.acceptance", ACCEPTANCE, 5, WORKING_DAYS), Rule("x.handling", HANDLING, 60, WORKING_DAYS)]))
+    monkeypatch.setattr(dues, "policy", lambda: RulePolicy([
+        Rule(name="x.acceptance", kind=ACCEPTANCE, amount=5, unit=WORKING_DAYS),
+        Rule(name="x.handling", kind=HANDLING, amount=60, unit=WORKING_DAYS)]))
     assert recompute_after_calendar_change(changed_from=dt.date(2000, 1, 1)) >= 1
     assert Event.objects.filter(complaint=h, action="recompute_dues").exists()
 
@@ -346,8 +349,7 @@ def test_anchoring_writes_the_changed_heads_once(history, settings, capsys):  # 
 
     from tousu.complaints import services
 
-    services.urge(actor=history[0].registered_by.__class__.objects.get(username="center"), number=first.number,
-                  version=first.version, note="请加快办理")
+    services.urge(actor=history[0].registered_by.__class__.objects.get(username="center"), number=first.number, data=inputs.RequiredNote(version=first.version, note="请加快办理"))
     result = anchor_heads()
     assert (result.heads, result.lines) == (1, 1)
     lines = anchor_lines(settings)
@@ -375,9 +377,9 @@ def test_anchoring_looks_back_a_margin_and_never_flags_a_late_commit(register, w
     at = dt.datetime.fromisoformat(anchor_lines(settings)[0]["at"])
     with time_machine.travel(at + dt.timedelta(hours=1), tick=False):
         with time_machine.travel(at - dt.timedelta(seconds=30), tick=False):  # within the margin
-            services.urge(actor=center, number=first.number, version=first.version, note="催办")
+            services.urge(actor=center, number=first.number, data=inputs.RequiredNote(version=first.version, note="催办"))
         with time_machine.travel(at - dt.timedelta(hours=2), tick=False):  # beyond it
-            services.urge(actor=center, number=second.number, version=second.version, note="催办")
+            services.urge(actor=center, number=second.number, data=inputs.RequiredNote(version=second.version, note="催办"))
         anchor_heads()
     heads = {h[0]: h[1] for h in anchor_lines(settings)[-1]["heads"]}
     assert heads == {first.pk: 3}

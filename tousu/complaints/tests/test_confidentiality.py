@@ -7,8 +7,10 @@ import json
 import pytest
 import time_machine
 
+from tousu.complaints import attachments
+from tousu.complaints import inputs
 from tousu.complaints import services
-from tousu.complaints.services import confidentiality
+from tousu.complaints.services import grants
 from tousu.complaints.services.timekeeping import scan_deadlines
 from tousu.conftest import registration
 from tousu.core.errors import Conflict, NotPermitted
@@ -24,12 +26,12 @@ def case(clerk, walk, org):  # noqa: ANN001, ANN201
     c = services.register(actor=clerk, data=registration(
         summary="张三丰投诉窗口人员",
         content="我叫张三丰,电话13812345678,身份证11010519491231002X,邮箱zhang@example.cn,住幸福路8号。",
-        complainants=[services.ComplainantIn(name="张三丰", phone="13812345678", id_number="11010519491231002X",
+        complainants=[inputs.ComplainantSchema(name="张三丰", phone="13812345678", id_number="11010519491231002X",
                                              email="zhang@example.cn", address="幸福路8号", organisation="县第二中学")],
-        respondents=[services.RespondentIn(unit="amr")]))
+        respondents=[inputs.RespondentSchema(unit="amr")])).complaint
     c = walk(c, "accept", "dispatch", "sign")
-    c = services.urge(actor=org["center"], number=c.number, version=c.version, note="请尽快联系张三丰(13812345678)")
-    services.add_attachment(actor=clerk, number=c.number, name="录音.txt", content=b"recording")
+    c = services.urge(actor=org["center"], number=c.number, data=inputs.RequiredNote(version=c.version, note="请尽快联系张三丰(13812345678)"))
+    attachments.add(actor=clerk, number=c.number, data=inputs.Attach(name="录音.txt", content=b"recording"))
     return c
 
 
@@ -80,13 +82,13 @@ def test_the_centre_sees_the_identity(client, api_client, org, case):  # noqa: A
 
 def test_identity_becomes_visible_only_after_a_grant(client, api_client, org, case):  # noqa: ANN001
     handler, center = org["handler"], org["center"]
-    grant = confidentiality.request_identity(actor=handler, number=case.number, reason="需电话核实情况")
+    grant = grants.request_identity(actor=handler, number=case.number, data=inputs.IdentityRequest(reason="需电话核实情况"))
     with pytest.raises(NotPermitted):  # a unit cannot approve its own request
-        confidentiality.decide_identity(actor=handler, number=case.number, grant_id=grant.pk, approved=True)
+        grants.decide_identity(actor=handler, number=case.number, data=inputs.IdentityDecision(approved=True, grant=grant.pk))
     assert leaks(everything_a_user_sees(client, api_client, handler, case)) == []
     with pytest.raises(Conflict):
-        confidentiality.request_identity(actor=handler, number=case.number, reason="再次申请")
-    confidentiality.decide_identity(actor=center, number=case.number, grant_id=grant.pk, approved=True)
+        grants.request_identity(actor=handler, number=case.number, data=inputs.IdentityRequest(reason="再次申请"))
+    grants.decide_identity(actor=center, number=case.number, data=inputs.IdentityDecision(approved=True, grant=grant.pk))
     seen = everything_a_user_sees(client, api_client, handler, case)
     assert "张三丰" in seen and "138****5678" in seen
     assert leaks(everything_a_user_sees(client, api_client, org["head"], case)) == []  # the grant is personal
@@ -96,19 +98,17 @@ def test_identity_becomes_visible_only_after_a_grant(client, api_client, org, ca
 
 def test_a_released_attachment_can_be_downloaded(api_client, org, case):  # noqa: ANN001
     attachment = case.attachments.get()
-    confidentiality.release_attachment(actor=org["center"], number=case.number, attachment_id=attachment.id)
+    grants.release_attachment(actor=org["center"], number=case.number, data=inputs.ReleaseAttachment(attachment=attachment.id))
     response = api_client.get(org["handler"], f"/complaints/{case.number}/attachments/{attachment.id}")
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"recording"
 
 
 def test_a_redacted_transfer_hides_identity_from_a_unit_not_complained_about(org, register, walk, api_client):  # noqa: ANN001
-    c = walk(register(respondents=[services.RespondentIn(unit_name="某乡镇政府")]), "accept")
-    c = services.dispatch(actor=org["center"], number=c.number, version=c.version, unit="amr", mode="assign",
-                          redacted=True)
+    c = walk(register(respondents=[inputs.RespondentSchema(unit_name="某乡镇政府")]), "accept")
+    c = services.dispatch(actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit="amr", mode="assign", redacted=True))
     assert api_client.get(org["handler"], f"/complaints/{c.number}").json()["complainants"] == []
-    plain = walk(register(respondents=[services.RespondentIn(unit_name="某乡镇政府")]), "accept")
-    plain = services.dispatch(actor=org["center"], number=plain.number, version=plain.version, unit="amr",
-                              mode="assign", redacted=False)
+    plain = walk(register(respondents=[inputs.RespondentSchema(unit_name="某乡镇政府")]), "accept")
+    plain = services.dispatch(actor=org["center"], number=plain.number, data=inputs.Dispatch(version=plain.version, unit="amr", mode="assign", redacted=False))
     assert api_client.get(org["handler"], f"/complaints/{plain.number}").json()["complainants"][0]["name"] == "张三"
 
 

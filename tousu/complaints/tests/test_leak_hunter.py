@@ -29,10 +29,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tousu.complaints import attachments
+from tousu.complaints import inputs
 from tousu.api.api import api
 from tousu.complaints import services
 from tousu.complaints.models import Complaint
-from tousu.complaints.services import confidentiality
+from tousu.complaints.services import grants
 from tousu.complaints.services.timekeeping import scan_deadlines
 from tousu.core.crypto import mask_id_number, mask_phone
 from tousu.core.errors import Conflict
@@ -139,51 +141,43 @@ def build(s: Scenario, org: dict[str, Any]) -> Case:
     id_written = " ".join([s.id_number[:6], s.id_number[6:14], s.id_number[14:].lower()]) if s.id_spaced else s.id_number
     field_name, value = s.shape
     redacted = s.redacted or s.shape == ("unit_name", "某乡镇政府")  # else that unit would see it, rightly
-    c = services.register(actor=org["clerk"], data=services.Registration(
+    c = services.register(actor=org["clerk"], data=inputs.RegisterIn(
         channel="hotline", summary=f"{s.surname}{s.title}反映窗口人员刁难",
         content=f"{s.name}来电:电话{s.phone_written()},身份证{id_written},邮箱{s.email},住{s.road}路{s.number}号,"
                 f"在{s.organisation}任教。老{s.surname}说窗口人员态度恶劣。",
         demands=f"请回电{mask_phone(s.phone)}告知{s.given}结果",
-        complainants=[services.ComplainantIn(name=s.name, phone=s.phone, email=s.email, address=s.address,
+        complainants=[inputs.ComplainantSchema(name=s.name, phone=s.phone, email=s.email, address=s.address,
                                              id_number=s.id_number, organisation=s.organisation)],
-        respondents=[services.RespondentIn(**{field_name: value})]))
+        respondents=[inputs.RespondentSchema(**{field_name: value})])).complaint
     center, personal = org["center"], PERSONAL.get(s.shape)
-    c = services.accept(actor=org["clerk"], number=c.number, version=c.version, category="G0201", grade="normal")
-    c = services.dispatch(actor=center, number=c.number, version=c.version, unit="amr", mode=s.mode,
-                          redacted=redacted, co_units=["housing"] if s.mode == "assign" else [],
-                          note=f"请核实{s.surname}{s.title}反映的问题")
+    c = services.accept(actor=org["clerk"], number=c.number, data=inputs.Accept(version=c.version, category="G0201", grade="normal"))
+    c = services.dispatch(actor=center, number=c.number, data=inputs.Dispatch(version=c.version, unit="amr", mode=s.mode, redacted=redacted, co_units=["housing"] if s.mode == "assign" else [], note=f"请核实{s.surname}{s.title}反映的问题"))
     signer = next(u for u in ("handler", "head") if u != personal)
     if s.sub_dispatch and s.mode == "assign" and personal != "head":  # a transfer is not handed down
-        c = services.sub_dispatch(actor=org["head"], number=c.number, version=c.version, unit="amr-consumer",
-                                  note=f"下转,联系{s.phone}")
+        c = services.sub_dispatch(actor=org["head"], number=c.number, data=inputs.SubDispatch(version=c.version, unit="amr-consumer", note=f"下转,联系{s.phone}"))
         signer = "consumer" if personal != "consumer" else None
     if signer:
-        c = services.sign(actor=org[signer], number=c.number, version=c.version)
+        c = services.sign(actor=org[signer], number=c.number, data=inputs.Note(version=c.version))
     if s.mode == "assign":
-        c = services.give_opinion(actor=org["housing"], number=c.number, version=c.version,
-                                  text=f"{s.name}所述维修资金情况属实,其住址{s.address}")
-    c = services.urge(actor=center, number=c.number, version=c.version, note=f"请尽快联系{s.name}({s.phone})")
-    c = services.supervise(actor=center, number=c.number, version=c.version, note=f"{s.surname}{s.title}已第三次来电")
-    c = services.mark_conflict(actor=center, number=c.number, version=c.version, user="followup",
-                               reason=f"与{s.name}系亲属,住{s.road}路{s.number}号")
+        c = services.give_opinion(actor=org["housing"], number=c.number, data=inputs.GiveOpinion(version=c.version, text=f"{s.name}所述维修资金情况属实,其住址{s.address}"))
+    c = services.urge(actor=center, number=c.number, data=inputs.RequiredNote(version=c.version, note=f"请尽快联系{s.name}({s.phone})"))
+    c = services.supervise(actor=center, number=c.number, data=inputs.Supervise(version=c.version, note=f"{s.surname}{s.title}已第三次来电"))
+    c = services.mark_conflict(actor=center, number=c.number, data=inputs.MarkConflict(version=c.version, user="followup", reason=f"与{s.name}系亲属,住{s.road}路{s.number}号"))
     if s.submit and signer:
-        c = services.submit_result(actor=org[signer], number=c.number, version=c.version, substantiated="yes",
-                                   findings=f"经核实{s.given}反映属实", solution=f"向{s.surname}{s.title}道歉",
-                                   proposed_reply=f"{s.name}:您好,经核查属实。")
+        c = services.submit_result(actor=org[signer], number=c.number, data=inputs.SubmitResult(version=c.version, substantiated="yes", findings=f"经核实{s.given}反映属实", solution=f"向{s.surname}{s.title}道歉", proposed_reply=f"{s.name}:您好,经核查属实。"))
     case = Case(c, hidden_from=[], sees=["center"])
     for name, content in ((f"{s.name}身份证.txt", f"{s.name} {s.id_number}".encode()),
                           (f"{s.name}现场照片说明.txt", b"scene")):
-        case.attachments.append(services.add_attachment(actor=org["clerk"], number=c.number, name=name,
-                                                        content=content).id)
-    confidentiality.release_attachment(actor=center, number=c.number, attachment_id=case.attachments[1])
+        case.attachments.append(attachments.add(actor=org["clerk"], number=c.number, data=inputs.Attach(name=name, content=content)).id)
+    grants.release_attachment(actor=center, number=c.number, data=inputs.ReleaseAttachment(attachment=case.attachments[1]))
     granted = s.grant_head and personal != "head"
     if granted:
         try:
-            grant = confidentiality.request_identity(actor=org["head"], number=c.number, reason=f"需联系{s.given}")
+            grant = grants.request_identity(actor=org["head"], number=c.number, data=inputs.IdentityRequest(reason=f"需联系{s.given}"))
         except Conflict:  # the head sees the identity already: the hunt below says whether it may
             granted = False
         else:
-            confidentiality.decide_identity(actor=center, number=c.number, grant_id=grant.pk, approved=True)
+            grants.decide_identity(actor=center, number=c.number, data=inputs.IdentityDecision(approved=True, grant=grant.pk))
             case.grants.append(grant.pk)
     case.hidden_from = [u for u in AMR_SIDE if not (u == "head" and granted)] + ["followup", "hrss"]
     case.hidden_from += ["housing"] if redacted else []

@@ -10,10 +10,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from tousu.complaints import attachments
+from tousu.complaints import inputs
 from tousu.complaints import models, services
 from tousu.complaints.events import _canonical, anchor_heads, record_event, verify_audit
 from tousu.complaints.models import Attachment, Complaint, Event, IdentityGrant
-from tousu.complaints.services import confidentiality
+from tousu.complaints.services import grants
 from tousu.complaints.tests.test_audit import assert_fails, sql
 
 T = Event._meta.db_table
@@ -145,7 +147,7 @@ def test_it_detects_an_edited_encrypted_phone_but_not_a_re_encryption(case):  # 
 
 @pytest.mark.django_db
 def test_it_detects_a_deleted_attachment_row(case, clerk):  # noqa: ANN001
-    attachment = services.add_attachment(actor=clerk, number=case.number, name="录音.txt", content=b"recording")
+    attachment = attachments.add(actor=clerk, number=case.number, data=inputs.Attach(name="录音.txt", content=b"recording"))
     case.refresh_from_db()
     Attachment.objects.filter(pk=attachment.pk).delete()
     detected(f"attachment #{attachment.pk} of {case.number}: deleted since {when(case, 5)}")
@@ -153,7 +155,7 @@ def test_it_detects_a_deleted_attachment_row(case, clerk):  # noqa: ANN001
 
 @pytest.mark.django_db
 def test_it_detects_an_edited_identity_grant(case, handler):  # noqa: ANN001
-    grant = confidentiality.request_identity(actor=handler, number=case.number, reason="需电话核实情况")
+    grant = grants.request_identity(actor=handler, number=case.number, data=inputs.IdentityRequest(reason="需电话核实情况"))
     case.refresh_from_db()
     IdentityGrant.objects.filter(pk=grant.pk).update(approved=True)  # approved behind the centre's back
     detected(f"identity grant #{grant.pk} of {case.number}: approved changed since {when(case, 5)}")
@@ -268,7 +270,7 @@ def test_two_complaints_are_written_at_once(org, register, walk):  # noqa: ANN00
     holder = threading.Thread(target=hold_first)
     holder.start()
     assert recorded.wait(timeout=20)
-    services.urge(actor=org["center"], number=second.number, version=second.version, note="请加快办理")
+    services.urge(actor=org["center"], number=second.number, data=inputs.RequiredNote(version=second.version, note="请加快办理"))
     done.set()
     holder.join(timeout=30)
     assert not errors

@@ -1,9 +1,15 @@
 """Demo organisation, users and complaints for the government preset, made by walking the real
-services so that every demo complaint has an honest history."""
+services so that every demo complaint has an honest history.
+
+``tousu init`` hands in the action table's ``perform`` (``build_demo(perform)``): a preset imports
+nothing of ``tousu.complaints`` (core/tests/test_layers.py), and the demo names actions and their
+inputs only.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -48,25 +54,28 @@ HEADS = {"amr": "head", "housing": "housing_head", "hrss": "hrss_head", "center"
          "county": "leader"}
 
 SAMPLES = [  # (summary, content, demands, category, respondent unit)
-    ("办理营业执照多次跑腿", "本人于上月到县政务服务中心市场监管窗口办理个体工商户营业执照,窗口工作人员每次只告知一项材料缺失,"
-     "前后跑了四趟仍未办成,没有一次性告知需要的全部材料。", "要求一次性告知并尽快办结", "G0303", "amr"),
-    ("窗口人员态度恶劣", "在市场监管局窗口咨询食品经营许可证延续事宜,工作人员态度生硬,不耐烦,还说“不懂就别来问”。",
+    ("办理营业执照多次跑腿", "本人于上月到县政务服务中心市场监管窗口办理个体工商户营业执照，"
+     "窗口工作人员每次只告知一项材料缺失，前后跑了四趟仍未办成，没有一次性告知需要的全部材料。",
+     "要求一次性告知并尽快办结", "G0303", "amr"),
+    ("窗口人员态度恶劣", "在市场监管局窗口咨询食品经营许可证延续事宜，工作人员态度生硬，不耐烦，还说“不懂就别来问”。",
      "要求工作人员道歉并改进服务态度", "G0101", "amr"),
-    ("食品投诉举报无人处理", "两周前通过热线举报某餐馆后厨卫生问题,至今无人联系,也没有任何处理结果。",
+    ("食品投诉举报无人处理", "两周前通过热线举报某餐馆后厨卫生问题，至今无人联系，也没有任何处理结果。",
      "要求尽快核查处理并告知结果", "G0202", "amr"),
-    ("物业维修资金申请拖延", "小区电梯损坏,业委会申请使用住宅专项维修资金已提交两个月,住建局一直说在审核,没有明确时限。",
+    ("物业维修资金申请拖延", "小区电梯损坏，业委会申请使用住宅专项维修资金已提交两个月，"
+     "住建局一直说在审核，没有明确时限。",
      "要求说明审核进度并限时办结", "G0201", "housing"),
-    ("施工许可审批推诿", "办理施工许可时,住建局说需要先到自然资源局盖章,自然资源局又说要住建局先出意见,来回推诿。",
-     "要求明确办理流程,不再推诿", "G0201", "housing"),
-    ("上班时间窗口无人", "周三上午十点到人社局社保窗口办理业务,窗口空无一人,等了四十分钟才有人回来。",
+    ("施工许可审批推诿", "办理施工许可时，住建局说需要先到自然资源局盖章，自然资源局又说要住建局先出意见，来回推诿。",
+     "要求明确办理流程，不再推诿", "G0201", "housing"),
+    ("上班时间窗口无人", "周三上午十点到人社局社保窗口办理业务，窗口空无一人，等了四十分钟才有人回来。",
      "要求加强考勤管理", "G0102", "hrss"),
-    ("拖欠工资投诉未受理", "向劳动保障监察大队投诉某建筑公司拖欠农民工工资,工作人员以材料不全为由拒收,但没有说明缺什么材料。",
+    ("拖欠工资投诉未受理", "向劳动保障监察大队投诉某建筑公司拖欠农民工工资，"
+     "工作人员以材料不全为由拒收，但没有说明缺什么材料。",
      "要求依法受理并帮助追讨工资", "G0202", "hrss"),
-    ("办事程序不公开", "申请公租房时,审核结果和排名没有公示,询问工作人员也不肯告知依据。", "要求公开审核结果和依据",
+    ("办事程序不公开", "申请公租房时，审核结果和排名没有公示，询问工作人员也不肯告知依据。", "要求公开审核结果和依据",
      "G0302", "housing"),
-    ("特种设备检验收费不透明", "企业办理特种设备定期检验,收费标准没有公示,工作人员口头报价,不给票据。",
+    ("特种设备检验收费不透明", "企业办理特种设备定期检验，收费标准没有公示，工作人员口头报价，不给票据。",
      "要求公开收费标准并开具票据", "G0301", "amr"),
-    ("养老保险转移办理超时", "办理养老保险关系转移,承诺15个工作日办结,现已超过一个月仍未办好。", "要求尽快办结",
+    ("养老保险转移办理超时", "办理养老保险关系转移，承诺15个工作日办结，现已超过一个月仍未办好。", "要求尽快办结",
      "G0201", "hrss"),
 ]
 
@@ -118,71 +127,62 @@ PATHS: dict[str, list[str]] = {
 }
 
 
-def _step(action: str, c: Any, users: dict[str, User], sample: tuple, anchor: str) -> Any:
-    from tousu.complaints import services
-
+def _step(action: str, c: Any, users: dict[str, User], sample: tuple, anchor: str) -> tuple[Any, dict[str, Any]]:
+    """Who takes ``action`` on demo complaint ``c``, and with what input."""
     unit = sample[4]
     unit_handler = {"amr": users["handler"], "housing": users["housing"], "hrss": users["hrss"]}[unit]
     mode = "transfer" if unit == "housing" else "assign"
     center, head = users["center"], {"amr": users["head"], "housing": users["housing_head"],
                                      "hrss": users["hrss_head"]}[unit]
     approver = head if mode == "transfer" else center
-    n, v = c.number, c.version
-    calls = {
-        "accept": lambda: services.accept(actor=users["clerk"], number=n, version=v, category=sample[3],
-                                          grade="normal"),
-        "decline": lambda: services.decline(actor=center, number=n, version=v, reason="C_litigation"),
-        "dispatch": lambda: services.dispatch(actor=center, number=n, version=v, unit=unit, mode=mode,
-                                              handler=unit_handler.username),
-        "sign": lambda: services.sign(actor=unit_handler, number=n, version=v),
-        "suspend": lambda: services.suspend(actor=unit_handler, number=n, version=v,
-                                            reason="awaiting_material", note="已电话通知投诉人补充材料"),
-        "submit_result": lambda: services.submit_result(
-            actor=unit_handler, number=n, version=v, substantiated="partly",
-            findings="经调取窗口记录并约谈相关工作人员,投诉反映的情况基本属实。",
-            solution="已对相关工作人员批评教育,并完善一次性告知清单。",
-            proposed_reply="您反映的问题经核查部分属实,我们已责令整改,感谢您的监督。"),
-        "approve": lambda: services.approve(actor=approver, number=n, version=v, note="同意"),
-        "reply": lambda: services.reply(actor=unit_handler, number=n, version=v, method="phone",
-                                        text="您反映的问题经核查部分属实,我们已责令整改,感谢您的监督。"),
-        "follow_up": lambda: services.follow_up(actor=users["followup"], number=n, version=v,
-                                                satisfaction="satisfied", note="回访投诉人,表示满意"),
-        "request_review": lambda: services.request_review(actor=users["clerk"], number=n, version=v,
-                                                          reason="投诉人认为处理过轻,申请复核"),
-        "archive": lambda: services.archive(actor=center, number=n, version=v),
-        "withdraw": lambda: services.withdraw(actor=users["clerk"], number=n, version=v,
-                                              statement="投诉人来电表示问题已自行解决,申请撤诉"),
-        "merge": lambda: services.merge(actor=center, number=n, version=v, target=anchor,
-                                        note="与同一事项的投诉件合并办理"),
+    steps: dict[str, tuple[Any, dict[str, Any]]] = {
+        "accept": (users["clerk"], {"category": sample[3], "grade": "normal"}),
+        "decline": (center, {"reason": "C_litigation"}),
+        "dispatch": (center, {"unit": unit, "mode": mode, "handler": unit_handler.username}),
+        "sign": (unit_handler, {}),
+        "suspend": (unit_handler, {"reason": "awaiting_material", "note": "已电话通知投诉人补充材料"}),
+        "submit_result": (unit_handler, {
+            "substantiated": "partly", "findings": "经调取窗口记录并约谈相关工作人员，投诉反映的情况基本属实。",
+            "solution": "已对相关工作人员批评教育，并完善一次性告知清单。",
+            "proposed_reply": "您反映的问题经核查部分属实，我们已责令整改，感谢您的监督。"}),
+        "approve": (approver, {"note": "同意"}),
+        "reply": (unit_handler, {"method": "phone",
+                                 "text": "您反映的问题经核查部分属实，我们已责令整改，感谢您的监督。"}),
+        "follow_up": (users["followup"], {"satisfaction": "satisfied", "note": "回访投诉人，表示满意"}),
+        "request_review": (users["clerk"], {"reason": "投诉人认为处理过轻，申请复核"}),
+        "archive": (center, {}),
+        "withdraw": (users["clerk"], {"statement": "投诉人来电表示问题已自行解决，申请撤诉"}),
+        "merge": (center, {"target": anchor, "note": "与同一事项的投诉件合并办理"}),
     }
-    return calls[action]()
+    actor, fields = steps[action]
+    return actor, {"version": c.version, **fields}
 
 
-def build_demo() -> dict[str, Any]:
-    """Create the demo organisation, users and complaints. Returns what was made."""
-    from tousu.complaints import services
-
+def build_demo(perform: Callable[..., Any]) -> dict[str, int]:
+    """Create the demo organisation, users and complaints, each complaint walked through the real
+    services by ``perform(action, actor, number, fields)`` (``tousu.complaints.actions.perform``).
+    Returns how many of each were made."""
     units = _units()
     users = _users(units)
     rng = random.Random(2026)
     now = timezone.now()
     made = 0
     anchor = None
-    for rounds in range(3):
+    for _round in range(3):
         for state, path in PATHS.items():
             sample = SAMPLES[(made * 7) % len(SAMPLES)]
             name = NAMES[made % len(NAMES)]
             phone = f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
             received = now - dt.timedelta(days=rng.randint(0, 25), hours=rng.randint(0, 8))
-            data = services.Registration(
-                channel=rng.choice(["hotline", "hotline", "website", "visit", "letter"]) if "reply" not in path
+            c = perform("register", users["clerk"], None, {
+                "channel": rng.choice(["hotline", "hotline", "website", "visit", "letter"]) if "reply" not in path
                 else "hotline",
-                summary=sample[0], content=sample[1], demands=sample[2], received_at=received,
-                complainants=[services.ComplainantIn(name=name, phone=phone, address="某县城关镇")],
-                respondents=[services.RespondentIn(unit=sample[4])])
-            c = services.register(actor=users["clerk"], data=data)
+                "summary": sample[0], "content": sample[1], "demands": sample[2], "received_at": received,
+                "complainants": [{"name": name, "phone": phone, "address": "某县城关镇"}],
+                "respondents": [{"unit": sample[4]}]}).complaint
             for action in path:
-                c = _step(action, c, users, sample, anchor or c.number)
+                actor, fields = _step(action, c, users, sample, anchor or c.number)
+                c = perform(action, actor, c.number, fields)
             if state == "in_progress" and anchor is None:
                 anchor = c.number
             made += 1

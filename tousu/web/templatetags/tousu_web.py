@@ -7,15 +7,16 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from tousu.accounts.models import Role
 from tousu.complaints.models import (
     Channel, DispatchMode, DispatchPlan, Kind, ReplyMethod, Satisfaction, Substantiated, Validity,
 )
-from tousu.complaints.selectors import TIMING_LABELS
-from tousu.complaints.states import TRANSITIONS, Status
-from tousu.web.forms import FLAG_LABELS
+from tousu.complaints.preset import active
+from tousu.complaints.dues import TIMING_LABELS
+from tousu.complaints.actions import ACTIONS
+from tousu.complaints.states import Status
 
 register = template.Library()
 
@@ -24,8 +25,6 @@ CHOICES = {
     "reply_method": ReplyMethod, "satisfaction": Satisfaction, "substantiated": Substantiated, "role": Role,
     "plan_state": DispatchPlan.State,
 }
-# Events that are not lifecycle transitions.
-EVENT_LABELS = {"register": _("登记"), "attach": _("上传附件"), "recompute_dues": _("重新计算期限")}
 
 
 @register.filter
@@ -41,8 +40,16 @@ def label(value: Any, kind: str) -> str:
 
 @register.filter
 def action_label(action: str) -> str:
-    t = TRANSITIONS.get(action)
-    return str(t.label) if t else str(EVENT_LABELS.get(action, action))
+    found = ACTIONS.get(action)
+    return str(found.label) if found else action
+
+
+@register.filter
+def may(user: Any, action: str) -> bool:
+    """``{% if user|may:"register" %}``: the user's role may take the action (the action table)."""
+    from tousu.complaints.access import may as role_may
+
+    return bool(getattr(user, "is_authenticated", False)) and role_may(user, action)
 
 
 @register.filter
@@ -52,7 +59,7 @@ def timing_label(value: str) -> str:
 
 @register.filter
 def flag_label(value: str) -> str:
-    return str(FLAG_LABELS.get(value, value))
+    return gettext(active().flag_label(value))  # preset labels are msgids (gettext_noop)
 
 
 @register.filter

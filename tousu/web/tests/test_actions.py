@@ -1,7 +1,7 @@
-"""Action forms: rendered from ACTION_INPUTS, validated by them, performed by the services."""
+"""Action forms: rendered from the action table's inputs, validated by them, performed by the services."""
 import pytest
 
-from tousu.complaints.inputs import ACTION_INPUTS
+from tousu.complaints.actions import FORM_ACTIONS
 from tousu.complaints.models import Complaint, Event
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def test_it_renders_one_form_per_allowed_action_with_the_version(client, clerk, 
     assert 'data-action="dispatch"' not in html  # the centre's, and not in this state
     assert 'name="version" value="1"' in html
     # Fields and choices come from the pydantic model and the preset.
-    for name in ACTION_INPUTS["accept"].model_fields:
+    for name in FORM_ACTIONS["accept"].input.model_fields:
         assert f'id="f-accept-{name}"' in html or name == "version"
     assert '<option value="G0201">' in html and '<option value="normal">' in html
     assert "<summary>受理</summary>" in html
@@ -156,8 +156,8 @@ def test_attachments_upload_and_download_within_scope(client, clerk, outsider, r
 def test_no_junk_in_any_action_form_causes_a_500(client, center, register, junk):
     complaint = register()
     client.force_login(center)
-    for action, schema in ACTION_INPUTS.items():
-        body = {name: junk for name in schema.model_fields}
+    for action, performed in FORM_ACTIONS.items():
+        body = {name: junk for name in performed.input.model_fields}
         response = client.post(f"/c/{complaint.number}/{action}/", body)
         assert response.status_code in {403, 409, 422}, (action, response.status_code)
     assert fresh(complaint).status == "registered" and fresh(complaint).version == 1

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tousu.complaints.inputs import ACTION_INPUTS
+from tousu.complaints.actions import FORM_ACTIONS
 from tousu.complaints.models import Complaint
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ values = st.one_of(
     st.text(max_size=40),
     st.integers(-2**70, 2**70).map(str),
 )
-ACTION_FIELDS = sorted({name for model in ACTION_INPUTS.values() for name in model.model_fields})
+ACTION_FIELDS = sorted({name for model in (a.input for a in FORM_ACTIONS.values()) for name in model.model_fields})
 
 
 def form(fields: list[str]) -> st.SearchStrategy[dict[str, str]]:
@@ -40,7 +40,7 @@ def no_server_error(response) -> None:  # noqa: ANN001
 
 
 @SETTINGS
-@given(action=st.sampled_from(sorted(ACTION_INPUTS)), data=form(ACTION_FIELDS), persona=st.sampled_from(
+@given(action=st.sampled_from(sorted(FORM_ACTIONS)), data=form(ACTION_FIELDS), persona=st.sampled_from(
     ["center", "clerk", "handler", "head", "followup", "panel"]), state=st.sampled_from(["registered", "in_progress"]))
 def test_no_action_form_post_is_a_server_error(client, org, register, walk, action, data, persona, state):  # noqa: ANN001
     c = register() if state == "registered" else walk(register(), "accept", "dispatch", "sign")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tousu.complaints.inputs import ACTION_INPUTS
+from tousu.complaints.actions import FORM_ACTIONS
 from tousu.web.catalog import ACTION_FIELD_TITLES
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
@@ -39,7 +39,7 @@ def test_service_errors_are_translated_too(client, clerk, register):
 
 
 def test_the_catalogue_lists_every_action_field_title():
-    titles = {f.title for model in ACTION_INPUTS.values() for f in model.model_fields.values() if f.title}
+    titles = {f.title for model in (a.input for a in FORM_ACTIONS.values()) for f in model.model_fields.values() if f.title}
     assert titles <= set(ACTION_FIELD_TITLES), sorted(titles - set(ACTION_FIELD_TITLES))
 
 

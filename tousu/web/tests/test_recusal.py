@@ -2,6 +2,7 @@
 handler is refused in the web UI and the API, with the reason, and changes nothing."""
 import pytest
 
+from tousu.complaints import inputs
 from tousu.complaints import services
 from tousu.complaints.models import Complaint, Event
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def about_handler(register, walk):  # noqa: ANN001, ANN201
-    return walk(register(respondents=[services.RespondentIn(unit="amr", staff="handler")]), "accept")
+    return walk(register(respondents=[inputs.RespondentSchema(unit="amr", staff="handler")]), "accept")
 
 
 def test_the_api_refuses_the_respondent_as_handler(api_client, center, about_handler):  # noqa: ANN001
@@ -24,8 +25,7 @@ def test_the_api_refuses_the_respondent_as_handler(api_client, center, about_han
 
 
 def test_the_web_form_refuses_the_respondent_as_handler(client, org, center, about_handler):  # noqa: ANN001
-    c = services.dispatch(actor=center, number=about_handler.number, version=about_handler.version, unit="amr",
-                          mode="assign")
+    c = services.dispatch(actor=center, number=about_handler.number, data=inputs.Dispatch(version=about_handler.version, unit="amr", mode="assign"))
     client.force_login(org["head"])
     page = client.post(f"/c/{c.number}/assign_handler/", {"version": c.version, "handler": "handler"})
     html = page.content.decode()

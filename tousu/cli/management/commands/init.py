@@ -1,9 +1,14 @@
 """``tousu init --preset NAME [--demo]``: load a preset, and once, the demo organisation."""
+from importlib import import_module
+from typing import cast
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tousu.accounts.models import User
-from tousu.presets import REGISTRY
-from tousu.presets.base import load
+from tousu.complaints.reference import load_preset
+from tousu.presets import DEMOS, REGISTRY
+from tousu.presets.base import Demo, PresetError
 
 
 class Command(BaseCommand):
@@ -17,20 +22,32 @@ class Command(BaseCommand):
         preset = REGISTRY.get(options["preset"])
         if preset is None:
             raise CommandError(f"unknown preset {options['preset']!r}; choose from: {', '.join(REGISTRY)}")
-        counts = load(preset)
+        # The services follow TOUSU_PRESET, not this option: say so rather than mix two presets.
+        differs = preset.name != settings.TOUSU_PRESET
+        if differs and options["demo"]:
+            raise CommandError(f"TOUSU_PRESET is {settings.TOUSU_PRESET!r}: set it to {preset.name!r} "
+                               "before making that preset's demo")
+        try:
+            counts = load_preset(preset)
+        except PresetError as err:
+            raise CommandError(str(err)) from None
         self.stdout.write(f"preset {preset.name} ({preset.title}): "
                           + ", ".join(f"{v} new {k}" for k, v in counts.items()))
+        if differs:
+            self.stderr.write(f"note: TOUSU_PRESET is {settings.TOUSU_PRESET!r}; the rules of {preset.name!r} "
+                              "apply once it is set to that")
         if not options["demo"]:
             return
+        if preset.name not in DEMOS:
+            raise CommandError(f"preset {preset.name} has no demo data")
+        demo = cast(Demo, import_module(DEMOS[preset.name]))
         if User.objects.filter(username="admin").exists():
             self.stdout.write("demo data already present: nothing added")
         else:
-            if preset.demo is None:
-                raise CommandError(f"preset {preset.name} has no demo data")
-            made = preset.demo()
-            self.stdout.write("demo data: " + ", ".join(f"{v} {k}" for k, v in made.items()))
-        from tousu.presets.government.demo import DEMO_PASSWORD, USERS
+            from tousu.complaints.actions import perform
 
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for username, name, role, unit, _scope in USERS:
+            made = demo.build_demo(perform)
+            self.stdout.write("demo data: " + ", ".join(f"{v} {k}" for k, v in made.items()))
+        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
+        for username, name, role, unit, _scope in demo.USERS:
             self.stdout.write(f"  {username:<13} {name:<6} {role.label} · {unit}")

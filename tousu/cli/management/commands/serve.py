@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve tousu over HTTP (gunicorn, sync workers)."
+    help = "Serve tousu over HTTP (gunicorn, sync workers); without TOUSU_REDIS_URL, one worker runs the jobs."
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("--port", type=int, default=8000)
@@ -14,10 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # noqa: ANN001, ANN201
         from django.conf import settings
+        from django.db import connections
         from gunicorn.app.base import BaseApplication
 
-        from tousu.complaints.jobs import start_in_process
-
+        from tousu.complaints.jobs import start_in_worker
         from tousu.wsgi import application
 
         class App(BaseApplication):
@@ -26,15 +26,24 @@ class Command(BaseCommand):
                 self.cfg.set("workers", options["workers"])
                 self.cfg.set("timeout", 120)
                 self.cfg.set("accesslog", "-")
+                # gunicorn ≥ 25 would start a control-socket thread in the master, on one path in
+                # $HOME shared by every instance; tousu is managed through its process supervisor.
+                if "control_socket_disable" in self.cfg.settings:
+                    self.cfg.set("control_socket_disable", True)
 
-                # The deadline scan and the audit anchoring run in the master process, once,
-                # whatever the worker count — unless Redis-backed `tousu worker` processes run them.
+                # The deadline scan and the audit anchoring run in one worker at a time (a file
+                # lock in DATA_DIR picks it), never in the master: a thread started there before
+                # the fork would not exist in the workers, and the master must stay a supervisor
+                # only. With Redis, `tousu worker` processes run them and serve runs none.
                 if not settings.TOUSU_REDIS_URL:
-                    self.cfg.set("when_ready", lambda server: start_in_process(
-                        settings.TOUSU_SCAN_INTERVAL_SECONDS, settings.TOUSU_ANCHOR_INTERVAL_SECONDS))
+                    self.cfg.set("post_worker_init", lambda worker: start_in_worker(
+                        settings.DATA_DIR / "jobs.lock", settings.TOUSU_SCAN_INTERVAL_SECONDS,
+                        settings.TOUSU_ANCHOR_INTERVAL_SECONDS))
 
             def load(self):  # noqa: ANN202
                 return application
 
+        # The system checks may have opened one: a connection must not be shared across the fork.
+        connections.close_all()
         self.stdout.write(f"tousu on http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
         App().run()

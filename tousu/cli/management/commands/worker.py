@@ -1,5 +1,7 @@
 """``tousu worker``: a Redis-backed background worker (set TOUSU_REDIS_URL). Run several, on any
-machines: they take turns, so the deadline scan and the audit anchoring each run once per interval.
+machines: they take turns, so the deadline scan (with the e-mail retries and the housekeeping that
+ride on it) and the audit anchoring each run once per interval. With Redis set, `tousu serve` runs
+none of them: start at least one worker.
 Each worker anchors to its own machine's TOUSU_AUDIT_ANCHOR_FILE: point it at shared storage, or
 ship every machine's file off it."""
 import threading
@@ -11,7 +13,8 @@ from tousu.complaints.jobs import redis_client, work_forever
 
 
 class Command(BaseCommand):
-    help = "Run background jobs (the deadline scan, the audit anchoring) from Redis; needs TOUSU_REDIS_URL."
+    help = ("Run background jobs (the deadline scan and e-mail retries, the audit anchoring) from Redis; "
+            "needs TOUSU_REDIS_URL.")
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("--interval", type=int, default=None, help="seconds between scans")

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tousu.complaints.actions import perform
+from tousu.complaints import inputs
 from tousu.accounts.models import Unit
 from tousu.complaints import services
 from tousu.complaints.access import allowed_actions
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def act(actor, c, action, **kwargs):  # noqa: ANN001, ANN201
-    return services.ACTIONS[action](actor=actor, number=c.number, version=c.version, **kwargs)
+    return perform(action, actor, c.number, {"version": c.version, **kwargs})
 
 
 def test_direct_stays_at_the_centre_which_handles_and_approves(register, walk, center, clerk):  # noqa: ANN001
@@ -108,7 +110,7 @@ def test_escalation_hands_the_case_to_the_parent_unit_and_tells_the_centre(regis
 
 
 def test_recusal_covers_the_respondent_and_anyone_marked(register, walk, org, center, head, handler):  # noqa: ANN001
-    c = walk(register(respondents=[services.RespondentIn(unit="amr", staff="handler")]), "accept")
+    c = walk(register(respondents=[inputs.RespondentSchema(unit="amr", staff="handler")]), "accept")
     c = act(center, c, "dispatch", unit="amr", mode="assign")
     with pytest.raises(ValidationFailed) as err:
         act(head, c, "assign_handler", handler="handler")
@@ -138,7 +140,7 @@ def test_routing_rules_propose_a_unit_and_the_dispatch_records_the_rule(register
     RoutingRule.objects.create(name="物业问题交住建局", priority=5, keywords=["物业", "电梯"],
                                unit=units["housing"], mode="assign")
     RoutingRule.objects.create(name="其余交被投诉单位", priority=99, mode="transfer")
-    cadre = walk(register(respondents=[services.RespondentIn(unit="amr", staff_name="某局长",
+    cadre = walk(register(respondents=[inputs.RespondentSchema(unit="amr", staff_name="某局长",
                                                              rank="county_managed")]), "accept")
     lift = walk(register(summary="电梯坏了三个月", respondents=[]), "accept")
     plain = walk(register(), "accept")
@@ -168,8 +170,12 @@ def test_the_approval_chain_signs_before_the_dispatch(settings, register, walk, 
     assert c.status == "accepted" and "decide_dispatch" in allowed_actions(leader, c)
     c = act(leader, c, "decide_dispatch", approved=True, note="同意交办")
     assert (c.status, c.handling_unit.code, c.dispatch_mode) == ("dispatched", "amr", "assign")
+    # The last approval dispatches in its own event: one step of the record, one version.
     actions = list(c.events.values_list("action", flat=True))
-    assert actions[-4:] == ["propose_dispatch", "decide_dispatch", "decide_dispatch", "dispatch"]
+    assert actions[-3:] == ["propose_dispatch", "decide_dispatch", "decide_dispatch"]
+    last = c.events.last()
+    assert last.to_status == "dispatched" and last.payload["dispatch"]["unit"] == "amr"
+    assert c.version == last.seq
 
 
 def test_a_refused_proposal_goes_back_to_the_centre(settings, register, walk, org, center):  # noqa: ANN001
@@ -199,8 +205,8 @@ def test_the_dispatch_letter_states_the_deadlines_with_the_redacted_content(clie
                                                                             register, walk, center):
     c = services.register(actor=clerk, data=registration(
         summary="张三丰投诉窗口人员", content="我叫张三丰,电话13812345678。",
-        complainants=[services.ComplainantIn(name="张三丰", phone="13812345678")],
-        respondents=[services.RespondentIn(unit="amr")]))
+        complainants=[inputs.ComplainantSchema(name="张三丰", phone="13812345678")],
+        respondents=[inputs.RespondentSchema(unit="amr")])).complaint
     c = walk(c, "accept", "dispatch")
     letter = api_client.get(center, f"/complaints/{c.number}/dispatch-letter").json()
     assert letter["title"] == "交办函" and letter["to"] == "县市场监督管理局" and letter["redacted"] is True
@@ -234,7 +240,7 @@ def test_a_preset_may_redact_every_dispatch(monkeypatch, register, walk, center)
 
     from tousu.presets import REGISTRY
 
-    monkeypatch.setitem(REGISTRY[settings.TOUSU_PRESET].extra, "always_redact", True)
+    monkeypatch.setitem(REGISTRY, settings.TOUSU_PRESET, REGISTRY[settings.TOUSU_PRESET].revised(always_redact=True))
     c = walk(register(), "accept")
     c = act(center, c, "dispatch", unit="amr", mode="assign", redacted=False)
     assert c.redacted is True

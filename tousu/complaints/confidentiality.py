@@ -18,12 +18,14 @@ exports, notifications, attachments, history) asks this module and nothing else.
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
 
 from tousu.accounts.models import Role, Unit, User
 from tousu.complaints.models import Complaint, Conflict, IdentityGrant, Respondent
+from tousu.core.redaction import Scrubber
 
 UNIT_ROLES = frozenset({Role.HANDLER, Role.HEAD})
 
@@ -118,9 +120,45 @@ def may_look_up_callers(actor: User) -> bool:
     a caller's history tells who complained."""
     if actor.role not in UNIT_ROLES:
         return True
-    from django.conf import settings
+    from tousu.complaints.preset import active
 
-    from tousu.presets import REGISTRY
+    return active().unit_caller_lookup
 
-    return bool(REGISTRY[settings.TOUSU_PRESET].extra.get("unit_caller_lookup", False))
 
+# -- scrubbing a complaint's text for a redacted viewer -------------------------------------------
+# One compiled scrubber per complaint *instance* while it lives (a page scrubs many texts of one
+# case). Keyed by identity, not by the model's equality (its pk): another instance of the same row,
+# read later or in another test, may carry other complainants.
+_SCRUBBERS: dict[int, tuple[weakref.ref[Complaint], Scrubber]] = {}
+
+
+def _cached(c: Complaint) -> Scrubber | None:
+    hit = _SCRUBBERS.get(id(c))
+    return hit[1] if hit is not None and hit[0]() is c else None
+
+
+def _remember(c: Complaint, scrubber: Scrubber) -> Scrubber:
+    key = id(c)
+    _SCRUBBERS[key] = (weakref.ref(c, lambda _gone: _SCRUBBERS.pop(key, None)), scrubber)
+    return scrubber
+
+
+def scrubber_for(c: Complaint) -> Scrubber:
+    """The scrubber of ``c``'s complainants: every form of their identity (core.redaction)."""
+    return _cached(c) or _remember(c, Scrubber(c.complainants.all()))
+
+
+def scrub_identity(c: Complaint, text: str) -> str:
+    return scrubber_for(c)(text)
+
+
+def scrubbers_for(rows: list[Complaint]) -> dict[int, Scrubber]:
+    """``scrubber_for`` for a page of complaints, their complainants read in one query."""
+    from tousu.complaints.models import Complainant
+
+    wanted = [c for c in rows if _cached(c) is None]
+    people: dict[int, list[Complainant]] = {c.id: [] for c in wanted}
+    for p in Complainant.objects.filter(complaint__in=list(people)) if people else []:
+        people[p.complaint_id].append(p)
+    made = {c.id: _remember(c, Scrubber(people[c.id])) for c in wanted}
+    return {c.id: made.get(c.id) or scrubber_for(c) for c in rows}

@@ -1,9 +1,11 @@
-"""Due dates come from one policy interface (SPEC §6).
+"""Everything about due dates (SPEC §6): the policy that gives them, the bookkeeping that sets,
+moves and recomputes a complaint's dues, and what they mean now (due soon, overdue, on time).
 
-A policy is an ordered list of rules, preset data: each gives one deadline kind an amount in a
-unit (minutes, hours, business hours, natural days, working days), the conditions it applies under
-(kind, category, grade, dispatch mode, handling level, leading body, channel) and its extension cap.
-The first rule whose conditions all hold wins, so specific rules go before general ones.
+A policy is an ordered list of rules, preset data (``tousu.presets.base.DeadlineRule``): each gives
+one deadline kind an amount in a unit (minutes, hours, business hours, natural days, working days),
+the conditions it applies under (kind, category, grade, dispatch mode, handling level, leading body,
+channel) and its extension cap. The first rule whose conditions all hold wins, so specific rules go
+before general ones. This module interprets the rules; the preset in force gives them.
 
 Counting (SPEC §6): the start day is not counted (civil code art. 201); a period ends at 24:00 of
 its last day (art. 203); a natural-day period whose last day is a rest day ends on the first
@@ -13,10 +15,22 @@ day: a complaint received on a Saturday has Monday as its first day.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from tousu.complaints.preset import active
+from tousu.complaints.states import OPEN, Status
+from tousu.presets.base import UNIT_LABELS as UNIT_LABELS  # re-exported: handling shows a rule's unit
+from tousu.presets.base import DeadlineRule
+
+if TYPE_CHECKING:
+    from tousu.complaints.models import Complaint
+
+# The rule type is preset data; the name ``Rule`` reads better where rules are interpreted.
+Rule = DeadlineRule
 
 # Deadline kinds named in SPEC §6.
 ACCEPTANCE, SIGN_FOR, HANDLING, REPORT_BACK, FOLLOW_UP, REVIEW, REVIEW_WINDOW, CO_OPINION = (
@@ -35,11 +49,6 @@ DUE_FIELDS = {
 
 MINUTES, HOURS, BUSINESS_HOURS, NATURAL_DAYS, WORKING_DAYS = (
     "minutes", "hours", "business_hours", "natural_days", "working_days")
-UNIT_LABELS = {MINUTES: "分钟", HOURS: "小时", BUSINESS_HOURS: "工作小时", NATURAL_DAYS: "自然日",
-               WORKING_DAYS: "工作日"}
-
-# Business hours when a unit sets none (a typical government office day).
-DEFAULT_BUSINESS_HOURS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 30), dt.time(17, 30)))
 
 
 @dataclass(frozen=True)
@@ -49,30 +58,18 @@ class Due:
     provisional: bool = False
 
 
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    kind: str
-    amount: int
-    unit: str
-    start: str = "the action that sets it"  # documentation: which event the period runs from
-    when: dict[str, Any] = field(default_factory=dict)
-    extension_cap: int | None = None  # in the rule's own unit, summed over all extensions
-    reminder_hours: int | None = None  # None: the deployment's TOUSU_REMIND_HOURS
-
-    def applies(self, complaint: Any) -> bool:
-        for key, wanted in self.when.items():
-            value = _condition_value(complaint, key)
-            allowed = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else (wanted,)
-            if key == "category":
-                if not any(value.startswith(a) for a in allowed):
-                    return False
-            elif value not in allowed:
+def applies(rule: Rule, complaint: Any) -> bool:
+    """Whether every condition of ``rule`` holds for ``complaint``; a category condition matches
+    the category and everything below it."""
+    for key, wanted in rule.when.items():
+        value = _condition_value(complaint, key)
+        allowed = wanted if isinstance(wanted, tuple) else (wanted,)
+        if key == "category":
+            if not any(value.startswith(str(a)) for a in allowed):
                 return False
-        return True
-
-    def label(self) -> str:
-        return f"{self.amount} {UNIT_LABELS.get(self.unit, self.unit)}"
+        elif value not in allowed:
+            return False
+    return True
 
 
 def _condition_value(complaint: Any, key: str) -> Any:
@@ -120,9 +117,11 @@ def end_of_day_after(start: dt.datetime, days: int) -> dt.datetime:
     return end_of_day(timezone.localtime(start).date() + dt.timedelta(days=days))
 
 
-def add_business_minutes(start: dt.datetime, minutes: int, hours=DEFAULT_BUSINESS_HOURS,  # noqa: ANN001
-                         cal: Any = None) -> dt.datetime:
-    """``minutes`` of business time after ``start``: only inside ``hours`` on working days."""
+def add_business_minutes(start: dt.datetime, minutes: int,
+                         hours: tuple[tuple[dt.time, dt.time], ...] | None = None, cal: Any = None) -> dt.datetime:
+    """``minutes`` of business time after ``start``: only inside ``hours`` (by default the
+    preset's business hours) on working days."""
+    hours = hours or active().business_hours
     cal = cal or _calendar()
     local = timezone.localtime(start)
     day, left = local.date(), minutes
@@ -149,7 +148,7 @@ class RulePolicy:
         self.rules = list(rules)
 
     def rule_for(self, complaint: Any, kind: str) -> Rule | None:
-        return next((r for r in self.rules if r.kind == kind and r.applies(complaint)), None)
+        return next((r for r in self.rules if r.kind == kind and applies(r, complaint)), None)
 
     def due(self, complaint: Any, kind: str, start: dt.datetime, added: int = 0) -> Due | None:
         rule = self.rule_for(complaint, kind)
@@ -196,7 +195,7 @@ def add(rule: Rule, start: dt.datetime, amount: int,
     if rule.unit == HOURS:
         return Due(start + dt.timedelta(hours=amount), rule.name)
     if rule.unit == BUSINESS_HOURS:
-        at = add_business_minutes(start, amount * 60, hours=business_hours or DEFAULT_BUSINESS_HOURS, cal=cal)
+        at = add_business_minutes(start, amount * 60, hours=business_hours, cal=cal)
         return Due(at, rule.name, cal.is_provisional(local.date(), timezone.localtime(at).date()))
     if rule.unit == NATURAL_DAYS:
         last = local.date() + dt.timedelta(days=amount)
@@ -209,8 +208,109 @@ def add(rule: Rule, start: dt.datetime, amount: int,
 
 def policy() -> RulePolicy:
     """The deadline policy of the preset in force."""
-    from django.conf import settings
+    return RulePolicy(list(active().deadlines))
 
-    from tousu.presets import REGISTRY
 
-    return REGISTRY[settings.TOUSU_PRESET].policy
+# -- a complaint's due dates: set from the policy, moved, recomputed (SPEC §6) ---------------------
+def set_due(complaint: Complaint, kind: str, start: dt.datetime | None = None, added: int = 0) -> None:
+    """Set one due date from the policy, remembering the rule, its start and what was added."""
+    start = start or timezone.now()
+    due = policy().due(complaint, kind, start, added)
+    setattr(complaint, DUE_FIELDS[kind], due.at if due else None)
+    rules = dict(complaint.due_rules)
+    if due:
+        rule = policy().rule_for(complaint, kind)
+        rules[kind] = {"rule": due.rule, "label": rule.label(), "start": start.isoformat(), "added": added,
+                       "provisional": due.provisional}
+    else:
+        rules.pop(kind, None)
+    complaint.due_rules = rules
+    complaint.dues_provisional = any(r.get("provisional") for r in rules.values())
+
+
+def move_due(complaint: Complaint, kind: str, units: int) -> None:
+    """Add ``units`` of the rule's unit to a running deadline (extension, suspended time)."""
+    info = complaint.due_rules.get(kind)
+    if not info or not units:
+        return
+    set_due(complaint, kind, dt.datetime.fromisoformat(info["start"]), info.get("added", 0) + units)
+
+
+def recompute_dues(complaint: Complaint) -> bool:
+    """Recompute every due date from its recorded start (after a calendar change); True if any moved."""
+    moved = False
+    for kind, info in list(complaint.due_rules.items()):
+        field = DUE_FIELDS.get(kind)
+        if not field or not getattr(complaint, field):
+            continue
+        before = getattr(complaint, field)
+        set_due(complaint, kind, dt.datetime.fromisoformat(info["start"]), info.get("added", 0))
+        moved |= getattr(complaint, field) != before
+    refresh_due_at(complaint)
+    return moved
+
+
+RUNNING_DUE = {
+    Status.REGISTERED: "acceptance_due",
+    Status.ACCEPTED: "handling_due",
+    Status.DISPATCHED: "sign_due",
+    Status.IN_PROGRESS: "handling_due",
+    Status.PENDING_APPROVAL: "handling_due",
+    Status.APPROVED: "handling_due",
+    Status.REPLIED: "followup_due",
+    Status.UNDER_REVIEW: "review_due",
+}
+
+
+def running_field(complaint: Complaint) -> str:
+    """The due-date field the complaint runs against in its current state."""
+    return RUNNING_DUE.get(complaint.status, "due_at")
+
+
+def refresh_due_at(complaint: Complaint) -> None:
+    field = RUNNING_DUE.get(complaint.status)
+    due = getattr(complaint, field) if field and complaint.status in OPEN else None
+    if due and field == "handling_due" and complaint.agreed_due:
+        due = min(due, complaint.agreed_due)
+    complaint.due_at = due
+
+
+# -- what the due dates mean now: derived at query time ----------------------------------------
+DUE_SOON_HOURS = 48
+TIMING_LABELS = {
+    "on_time": gettext_lazy("正常"), "due_soon": gettext_lazy("即将到期"), "overdue": gettext_lazy("已超期"),
+    "closed_on_time": gettext_lazy("按期办结"), "closed_late": gettext_lazy("超期办结"),
+}
+
+
+def timing(c: Complaint, now: dt.datetime | None = None) -> str:
+    """on_time, due_soon, overdue, closed_on_time, closed_late — derived at query time."""
+    now = now or timezone.now()
+    if c.status not in OPEN:
+        if c.status not in (Status.CLOSED, Status.ARCHIVED) or not c.closed_at:
+            return ""  # declined, withdrawn, merged: no handling deadline was run to its end
+        return "closed_late" if c.handling_due and c.closed_at > c.handling_due else "closed_on_time"
+    if c.due_at is None:
+        return "on_time"
+    if c.due_at < now:
+        return "overdue"
+    if c.due_at < now + dt.timedelta(hours=DUE_SOON_HOURS):
+        return "due_soon"
+    return "on_time"
+
+
+def running_rule(c: Complaint) -> str | None:
+    kind = next((k for k, f in DUE_FIELDS.items() if f == RUNNING_DUE.get(c.status)), None)
+    return (c.due_rules.get(kind) or {}).get("rule") if kind and c.due_at else None
+
+
+def working_days_used(c: Complaint, now: dt.datetime | None = None) -> int:
+    """Working days from receipt to closure (or to now while open), the receipt day not counted."""
+    from tousu.calendar.store import current
+
+    end = c.closed_at or now or timezone.now()
+    try:
+        return max(current().working_days_between(timezone.localtime(c.received_at).date(),
+                                                  timezone.localtime(end).date()), 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,244 @@
+"""What the API answers, declared once per shape (STYLE §10, "Contracts in the schema").
+
+The complaint, its list row, its history and a notice are the selectors' own shapes
+(``tousu.complaints.rows``); this module adds the envelopes around them, the error, and the
+answers of the routes that have no selector of their own. Every route declares its answers with
+:func:`contract`, so that the OpenAPI document lists the errors a route can really give, and
+ninja checks every answer against its declaration before sending it.
+
+Serialisation conventions: every key is present (nullable ones are ``X | None``), times are
+ISO 8601 date-times with an offset, days ISO dates, amounts decimal strings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+from typing_extensions import TypedDict
+
+from tousu.complaints.codes import ChannelCode, ModeCode, StatusCode
+from tousu.complaints.rows import ActionInfo, ComplaintDetail, EventRow, ListRow, NotificationRow, Reference
+
+
+class Out(Schema):
+    """An answer: in the schema every field is required, since every answer carries it."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+class ErrorOut(Out):
+    """Every error: services raise, the API's handlers answer this (STYLE §4)."""
+
+    code: str = Field(description="稳定的错误代码，如 not_found、not_permitted、invalid_transition、stale_version、"
+                                  "validation_failed、not_authenticated、bad_request、too_large")
+    message: str = Field(description="可直接展示给用户的说明")
+    data: dict[str, Any] = Field(description="细节：如 field（出错的字段）、allowed（可用的取值）、"
+                                             "errors（逐项的输入错误：loc、msg、type）")
+
+
+# Why each error status is given, for the description of the answer.
+WHY = {
+    400: "请求体无法解析（JSON 或 multipart 格式有误）",
+    401: "未提供令牌或令牌无效",
+    403: "角色或单位无权执行此操作",
+    404: "不存在，或不在调用者的数据范围内",
+    409: "与记录的当前状态冲突：状态不允许、版本已过期（stale_version）或其他冲突",
+    413: "请求体超过上限",
+    422: "输入有误",
+}
+# What a route that reads a JSON body may always answer, besides its own refusals.
+BODY = (400, 413, 422)
+
+
+def contract(ok: dict[int, Any], *errors: int, content: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A route's declared answers, as keyword arguments of the route decorator: ``ok`` and, as
+    ``ErrorOut``, 401 (every route needs a token) and ``errors``, each described with its reason.
+    ``content``: the media types of a 200 that is a file rather than JSON."""
+    statuses = sorted({401, *errors})
+    docs: dict[int, Any] = {s: {"description": WHY[s]} for s in statuses}
+    if content is not None:
+        docs[200] = {"content": content}
+    return {"response": {**ok, **dict.fromkeys(statuses, ErrorOut)}, "openapi_extra": {"responses": docs}}
+
+
+class Registered(ComplaintDetail):
+    """The complaint just registered, with the query code the complainant uses on the portal:
+    shown this once and stored only hashed."""
+
+    query_code: str
+
+
+class MovedOut(TypedDict):
+    """The answer to an action that took the complaint out of the caller's scope (a unit's
+    return to the centre, a sub-dispatch): no detail the caller may no longer read."""
+
+    number: str
+    status: StatusCode
+    version: int
+    allowed_actions: Annotated[list[str], Field(max_length=0, description="总是空：调用者已无权操作")]
+    in_scope: Literal[False]
+
+
+class ComplaintPage(Out):
+    items: list[ListRow]
+    next_cursor: int | None = Field(description="下一页的 cursor；null：已是最后一页")
+
+
+class History(Out):
+    number: str
+    events: list[EventRow]
+
+
+class AttachmentOut(Out):
+    id: int
+    name: str
+    size: int
+
+
+class GrantOut(Out):
+    id: int
+    approved: bool | None = Field(description="null：待审批")
+
+
+class ReleasedOut(Out):
+    id: int
+    released: bool
+
+
+class LetterComplainant(Out):
+    name: str
+    phone: str
+    address: str
+
+
+class LetterDeadline(Out):
+    what: str
+    by: str = Field(description="如 2026年12月01日 17:00")
+
+
+# "from" is a Python keyword: the functional form keeps the key as the letter spells it.
+DispatchLetter = TypedDict("DispatchLetter", {
+    "title": str, "from": str, "number": str, "to": str,
+    "date": Annotated[str, Field(description="成文日期，如 2026年12月01日")],
+    "summary": str, "content": str, "demands": str, "received_at": str, "category": str,
+    "complainants": list[LetterComplainant], "redacted": bool, "deadlines": list[LetterDeadline],
+    "duties": list[str],
+})
+
+
+class UnitOut(Out):
+    code: str
+    name: str
+    parent: str | None
+    depth: int
+    is_center: bool
+    active: bool
+    head: str | None = Field(description="负责人的用户名")
+    head_name: str | None
+    business_hours: list[list[str]] = Field(description='办公时间，如 [["08:30","12:00"],["14:30","17:30"]]；空：按预置方案')
+    authority_level: int | None
+
+
+class Units(Out):
+    items: list[UnitOut]
+
+
+class RuleOut(Out):
+    id: int
+    name: str
+    priority: int
+    active: bool
+    categories: list[str]
+    respondent_units: list[str]
+    respondent_ranks: list[str]
+    products: list[str]
+    regions: list[str]
+    channels: list[ChannelCode]
+    keywords: list[str]
+    unit: str | None = Field(description="建议承办单位；null：被投诉单位本身")
+    mode: ModeCode
+    redacted: bool
+
+
+class Rules(Out):
+    items: list[RuleOut]
+
+
+class Proposal(Out):
+    unit: str
+    unit_name: str
+    mode: ModeCode
+    redacted: bool
+    rule: str
+    rule_id: int
+
+
+class ProposalOut(Out):
+    proposal: Proposal | None = Field(description="null：没有适用的分办规则")
+
+
+class UnitReturns(Out):
+    unit: str
+    unit_name: str
+    returns: int
+
+
+class Returns(Out):
+    items: list[UnitReturns]
+
+
+class WorkingDayOut(Out):
+    date: dt.date
+    provisional: bool = Field(description="所涉年份尚无国务院节假日安排，结果暂定")
+
+
+class BetweenOut(Out):
+    working_days: int
+    provisional: bool
+
+
+class DayOut(Out):
+    date: dt.date
+    working: bool
+    holiday: str | None
+    provisional: bool
+
+
+class DayChanged(DayOut):
+    recomputed: int = Field(description="因此重新计算期限的投诉件数")
+
+
+class CalendarOverview(Out):
+    covered_years: list[int]
+    imported_years: list[int]
+    overrides: int
+    provisional_years: list[int]
+    provisional_complaints: int
+
+
+class ImportOut(Out):
+    years: list[int]
+    days: int
+    recomputed: int
+
+
+class Notices(Out):
+    unread: int
+    items: list[NotificationRow]
+
+
+class Marked(Out):
+    marked: int
+
+
+class ActionOut(ActionInfo):
+    route: Annotated[str | None, Field(description="调用的接口，如 POST /api/v1/complaints/{number}/accept；"
+                                                   "null：仅系统执行")]
+
+
+class ReferenceOut(Reference):
+    """The reference data (``catalogue.reference``), each action with its route."""
+
+    actions: list[ActionOut]  # type: ignore[misc]  # narrowed: the same rows, each with its route

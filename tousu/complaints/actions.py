@@ -1,0 +1,179 @@
+"""The action table: every change a complaint can undergo, declared once (SPEC §5, STYLE §10).
+
+Each row names the action, the states it leaves from and may go to, the roles that may take it,
+its input model, its service and its guard. Everything else is derived from this table: the scope,
+role, version and state checks every service starts with (``services.common.begin``), the
+``allowed_actions`` of a complaint, the API's action routes, the web UI's action forms, the tests
+that walk the lifecycle. A new action is one row here and one service.
+
+Besides the lifecycle of SPEC §5 the table holds the writes that are not a step of it but still
+change the record — registration, attachments, identity grants, the deadline scan's automatic
+urging and the recomputation of due dates — so that every change goes the same way.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tousu.accounts.models import Role
+from tousu.complaints import attachments, guards, inputs
+from tousu.complaints.services import closing, dispatching, grants, handling, intake, timekeeping
+from tousu.complaints.states import OPEN, Status
+
+S = Status
+ANY = frozenset(Status)
+SAME = "="  # a target meaning "stays in its current state"
+
+CLERK, CENTER, HEAD, HANDLER = Role.CLERK, Role.CENTER, Role.HEAD, Role.HANDLER
+INTAKE = frozenset({CLERK, CENTER})
+UNIT = frozenset({HANDLER, HEAD})
+UNIT_AND_CENTER = UNIT | {CENTER}
+STAFF = frozenset(set(Role) - {Role.ADMIN, Role.AUDITOR})
+SYSTEM: frozenset[str] = frozenset()  # only the system takes it (the deadline scan, a calendar change)
+
+Guard = Callable[[Any, Any], "str | None"]
+Vet = Callable[[Any, Any, Any], None]
+
+
+class Face(Enum):
+    """How users reach an action."""
+
+    FORM = "form"  # a generic form: POST /api/v1/complaints/{number}/{name}, and a form on the page
+    OWN = "own"  # a route and a page of its own (registration, upload, identity requests)
+    SYSTEM = "system"  # no face: background work
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str | Promise
+    sources: frozenset[str]  # the states it may leave from; empty for registration (no complaint yet)
+    targets: tuple[str, ...]  # the first is the usual outcome; the service picks among the others
+    roles: frozenset[str]
+    input: type[inputs.Input]
+    service: Callable[..., Any]
+    guard: Guard | None = None
+    # The actor must belong to the handling unit (or head a unit above it) rather than the centre.
+    unit_action: bool = False
+    # The actor must belong to one of the co-units (联办) instead.
+    co_unit_action: bool = False
+    # False where the action only adds (material, a request): it needs no version, as a portal user
+    # or a colleague adding a file cannot have read the latest one.
+    versioned: bool = True
+    face: Face = Face.FORM
+    # Routine actions that leave the state as it is, shown after the main ones ("其他操作").
+    secondary: bool = False
+    # Checks of the input that depend on who acts: (actor, complaint, input) → raises if refused.
+    vet: Vet | None = None
+
+    @property
+    def target(self) -> str:
+        return self.targets[0]
+
+
+def _row(name: str, label: Promise, sources: Any, targets: Any, roles: Any, input: type[inputs.Input],  # noqa: A002
+         service: Callable[..., Any], **more: Any) -> Action:
+    targets = (targets,) if isinstance(targets, str) else tuple(targets)
+    return Action(name, label, frozenset(sources), targets, frozenset(roles), input, service, **more)
+
+
+I = inputs
+TABLE: tuple[Action, ...] = (
+    # -- intake ---------------------------------------------------------------------------------
+    _row("register", _("登记"), (), S.REGISTERED, INTAKE, I.RegisterIn, intake.register, versioned=False,
+         face=Face.OWN),
+    _row("accept", _("受理"), {S.REGISTERED}, S.ACCEPTED, INTAKE, I.Accept, intake.accept),
+    _row("decline", _("不予受理"), {S.REGISTERED}, S.DECLINED, INTAKE, I.Decline, intake.decline,
+         vet=guards.decline_authority),
+    _row("resolve_on_spot", _("当场办结"), {S.REGISTERED, S.ACCEPTED}, S.REPLIED, INTAKE, I.ResolveOnSpot,
+         intake.resolve_on_spot),
+    _row("convert", _("转为投诉"), {S.REGISTERED}, S.REGISTERED, INTAKE, I.Convert, intake.convert,
+         guard=guards.convertible),
+    # -- dispatch (SPEC §7) ---------------------------------------------------------------------
+    _row("dispatch", _("分办"), {S.ACCEPTED}, (S.DISPATCHED, S.IN_PROGRESS), {CENTER}, I.Dispatch,
+         dispatching.dispatch, guard=guards.dispatch_directly),
+    _row("propose_dispatch", _("提出分办意见"), {S.ACCEPTED}, SAME, {CENTER}, I.Dispatch,
+         dispatching.propose_dispatch, guard=guards.may_propose),
+    _row("decide_dispatch", _("审批分办意见"), {S.ACCEPTED}, (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS),
+         {CENTER, HEAD}, I.DecideDispatch, dispatching.decide_dispatch, guard=guards.step_approver),
+    _row("sign", _("签收"), {S.DISPATCHED}, S.IN_PROGRESS, UNIT, I.Note, dispatching.sign, unit_action=True),
+    _row("return", _("退回"), {S.DISPATCHED}, (S.ACCEPTED, S.IN_PROGRESS), UNIT, I.Return, dispatching.return_,
+         unit_action=True),
+    _row("refuse_return", _("不同意退回"), {S.ACCEPTED}, S.DISPATCHED, {CENTER}, I.RequiredNote,
+         dispatching.refuse_return, guard=guards.returned),
+    _row("assign_handler", _("指定承办人"), {S.DISPATCHED, S.IN_PROGRESS}, SAME, {HEAD, CENTER}, I.AssignHandler,
+         dispatching.assign_handler, unit_action=True),
+    _row("sub_dispatch", _("下转"), {S.DISPATCHED, S.IN_PROGRESS}, S.DISPATCHED, {HEAD}, I.SubDispatch,
+         dispatching.sub_dispatch, unit_action=True, guard=guards.not_transfer),
+    _row("give_opinion", _("协办意见"), {S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED}, SAME, UNIT, I.GiveOpinion,
+         dispatching.give_opinion, co_unit_action=True, guard=guards.co_unit),
+    # Recusal is decided by the centre (or the accountability panel), never by the unit whose staff
+    # it concerns; a mark is lifted on record, never deleted.
+    _row("mark_conflict", _("标记回避"), OPEN, SAME, {CENTER, Role.PANEL}, I.MarkConflict,
+         dispatching.mark_conflict, secondary=True),
+    _row("lift_conflict", _("解除回避"), OPEN, SAME, {CENTER, Role.PANEL}, I.LiftConflict,
+         dispatching.lift_conflict, guard=guards.someone_in_conflict, secondary=True),
+    # -- handling -------------------------------------------------------------------------------
+    _row("request_extension", _("申请延期"), {S.IN_PROGRESS}, S.IN_PROGRESS, UNIT_AND_CENTER, I.RequestExtension,
+         handling.request_extension, unit_action=True, guard=guards.no_pending_extension),
+    _row("decide_extension", _("审批延期"), {S.IN_PROGRESS}, S.IN_PROGRESS, {HEAD, CENTER}, I.DecideExtension,
+         handling.decide_extension, unit_action=True, guard=guards.pending_extension),
+    _row("suspend", _("中止"), {S.IN_PROGRESS}, S.SUSPENDED, UNIT_AND_CENTER, I.Suspend, handling.suspend,
+         unit_action=True),
+    _row("resume", _("恢复"), {S.SUSPENDED}, S.IN_PROGRESS, UNIT_AND_CENTER, I.Note, handling.resume,
+         unit_action=True),
+    _row("escalate", _("上报"), OPEN, SAME, UNIT_AND_CENTER, I.Reason, dispatching.escalate, unit_action=True,
+         secondary=True),
+    _row("urge", _("催办"), OPEN, SAME, {CENTER}, I.RequiredNote, dispatching.urge, secondary=True),
+    _row("supervise", _("督办"), OPEN, SAME, {CENTER}, I.Supervise, dispatching.supervise, secondary=True),
+    _row("submit_result", _("提交办理结果"), {S.IN_PROGRESS}, S.PENDING_APPROVAL, UNIT_AND_CENTER, I.SubmitResult,
+         handling.submit_result, unit_action=True, guard=guards.opinions_in),
+    _row("approve", _("审核通过"), {S.PENDING_APPROVAL}, S.APPROVED, {HEAD, CENTER}, I.Note, handling.approve,
+         unit_action=True, guard=guards.approver),
+    _row("reject_result", _("审核退回"), {S.PENDING_APPROVAL}, S.IN_PROGRESS, {HEAD, CENTER}, I.RequiredNote,
+         handling.reject_result, unit_action=True, guard=guards.approver),
+    # -- closing --------------------------------------------------------------------------------
+    _row("reply", _("答复"), {S.APPROVED}, S.REPLIED, UNIT_AND_CENTER, I.Reply, closing.reply, unit_action=True),
+    _row("follow_up", _("回访"), {S.REPLIED}, (S.CLOSED, S.IN_PROGRESS, S.ACCEPTED, S.REPLIED),
+         {Role.FOLLOWUP, CENTER}, I.FollowUp, closing.follow_up, vet=guards.closing_anyway),
+    _row("request_review", _("申请复核"), {S.CLOSED, S.DECLINED}, S.UNDER_REVIEW, INTAKE, I.Reason,
+         closing.request_review, guard=guards.review_window),
+    _row("decide_review", _("复核决定"), {S.UNDER_REVIEW}, (S.CLOSED, S.IN_PROGRESS, S.ACCEPTED, S.DECLINED),
+         {CENTER}, I.DecideReview, closing.decide_review),
+    _row("archive", _("归档"), {S.CLOSED}, S.ARCHIVED, {CENTER}, I.Note, closing.archive),
+    _row("withdraw", _("撤诉"), OPEN, S.WITHDRAWN, INTAKE, I.Withdraw, intake.withdraw, secondary=True),
+    _row("merge", _("合并"), OPEN, S.MERGED, {CENTER}, I.Merge, intake.merge, secondary=True),
+    _row("reopen", _("重新办理"), {S.CLOSED, S.DECLINED}, S.ACCEPTED, {CENTER}, I.Reopen, closing.reopen),
+    # -- material and confidentiality (摘转) -----------------------------------------------------
+    _row("attach", _("上传附件"), ANY - {S.ARCHIVED}, SAME, STAFF, I.Attach, attachments.add,
+         versioned=False, face=Face.OWN),
+    _row("request_identity", _("申请查看投诉人信息"), ANY, SAME, UNIT, I.IdentityRequest,
+         grants.request_identity, versioned=False, face=Face.OWN, guard=guards.identity_requestable),
+    _row("decide_identity", _("审批查看投诉人信息"), ANY, SAME, {CENTER}, I.IdentityDecision,
+         grants.decide_identity, versioned=False, face=Face.OWN),
+    _row("release_attachment", _("放行附件"), ANY, SAME, {CENTER}, I.ReleaseAttachment,
+         grants.release_attachment, versioned=False, face=Face.OWN),
+    # -- the system's own writes ----------------------------------------------------------------
+    _row("recompute_dues", _("重新计算期限"), OPEN, SAME, SYSTEM, I.Input, timekeeping.recompute_one,
+         face=Face.SYSTEM),
+)
+
+ACTIONS: dict[str, Action] = {a.name: a for a in TABLE}
+# The lifecycle actions users take through a generic form (API route and web form).
+FORM_ACTIONS: dict[str, Action] = {a.name: a for a in TABLE if a.face is Face.FORM}
+
+
+def perform(name: str, actor: Any, number: str | None, fields: dict[str, Any]) -> Any:
+    """Take action ``name`` with its input built from plain ``fields`` (validated by the action's
+    input model): for scripts, the demo and tests that drive the real services by name. Faces call
+    the service with the input they parsed themselves."""
+    action = ACTIONS[name]
+    data = action.input.model_validate(fields)
+    if number is None:
+        return action.service(actor=actor, data=data)
+    return action.service(actor=actor, number=number, data=data)
