@@ -12,6 +12,7 @@ beside its floors, measured in the same run:
 The data dir is migrated and given the demo organisation if it has none. Figures depend on the
 machine and its load; the ratios to the floors are what to compare.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,24 +43,36 @@ def main() -> None:
 
     from tousu.accounts.models import User
     from tousu.complaints import services
-    from tousu.complaints.events import GENESIS, read_state, record_event, seal, verify_audit
+    from tousu.complaints.audit import verify_audit
+    from tousu.complaints.events import GENESIS, read_state, record_event, seal
+    from tousu.complaints.inputs import ComplainantSchema, RegisterIn, RespondentSchema
     from tousu.complaints.models import Complaint, Event
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=0)
     if not User.objects.filter(username="clerk").exists():
-        call_command("init", preset="government", demo=True, stdout=open(os.devnull, "w"))
+        with open(os.devnull, "w") as quiet:
+            call_command("init", preset="government", demo=True, stdout=quiet)
     print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']})")
 
     # ---------------------------------------------------------------- 1. record_event
     clerk = User.objects.get(username="clerk")
-    made = [services.register(actor=clerk, data=services.Registration(
-        channel="hotline", summary="窗口办事拖拉", content="到市场监管局窗口办理营业执照,跑了四趟没办成。",
-        complainants=[services.ComplainantIn(name="张三", phone="13812345678")],
-        respondents=[services.RespondentIn(unit="amr")])) for _ in range(args.complaints)]
-    ids = [c.pk for c in made]
+    made = [
+        services.register(
+            actor=clerk,
+            data=RegisterIn(
+                channel="hotline",
+                summary="窗口办事拖拉",
+                content="到市场监管局窗口办理营业执照,跑了四趟没办成。",
+                complainants=[ComplainantSchema(name="张三", phone="13812345678")],
+                respondents=[RespondentSchema(unit="amr")],
+            ),
+        )
+        for _ in range(args.complaints)
+    ]
+    ids = [r.complaint.pk for r in made]
 
-    def timed(write) -> list[float]:  # noqa: ANN001
+    def timed(write) -> list[float]:
         """Per event, inside a transaction that locks the complaint and bumps its version, as a service does."""
         spent = []
         for i in range(args.events):
@@ -74,10 +87,24 @@ def main() -> None:
 
     def bare_insert(c: Complaint) -> None:
         # The floor: one Event row as record_event writes it, minus the chain look-up and the seal.
-        Event.objects.create(seq=c.version + 1_000_000, complaint=c, number=c.number, action="urge", actor=None,
-                             actor_name="system", from_status=c.status, to_status=c.status, version=c.version,
-                             note="催办", payload={"automatic": True}, created_at=timezone.now(),
-                             prev_hash=GENESIS, hash=GENESIS, state_mac="", state_prints={})
+        Event.objects.create(
+            seq=c.version + 1_000_000,
+            complaint=c,
+            number=c.number,
+            action="urge",
+            actor=None,
+            actor_name="system",
+            from_status=c.status,
+            to_status=c.status,
+            version=c.version,
+            note="催办",
+            payload={"automatic": True},
+            created_at=timezone.now(),
+            prev_hash=GENESIS,
+            hash=GENESIS,
+            state_mac="",
+            state_prints={},
+        )
 
     def keyed(c: Complaint) -> None:
         record_event(c, actor=None, action="urge", from_status=c.status, note="催办", payload={"automatic": True})
@@ -112,7 +139,8 @@ def main() -> None:
     have = Complaint.objects.count()
     if have < args.seed:
         print(f"seeding {args.seed - have:,} complaints …", flush=True)
-        call_command("seed", count=args.seed - have, no_progress=True, stdout=open(os.devnull, "w"))
+        with open(os.devnull, "w") as quiet:
+            call_command("seed", count=args.seed - have, no_progress=True, stdout=quiet)
     events = Event.objects.count()
     t0 = time.perf_counter()
     report = verify_audit()
@@ -124,8 +152,10 @@ def main() -> None:
             pass
     read = time.perf_counter() - t0
     per = 10_000 / max(events, 1)
-    print(f"verify-audit           {verify * per:7.3f} s per 10,000 events ({events:,} events, "
-          f"{report.complaints:,} complaints in {verify:.1f} s; {'OK' if report.ok else 'FAILED'})")
+    print(
+        f"verify-audit           {verify * per:7.3f} s per 10,000 events ({events:,} events, "
+        f"{report.complaints:,} complaints in {verify:.1f} s; {'OK' if report.ok else 'FAILED'})"
+    )
     print(f"  floor: bare read     {read * per:7.3f} s per 10,000 events → ratio {verify / read:.1f}×")
 
 

@@ -8,6 +8,7 @@
 3. the list API at the seeded size (use ``tousu seed``) with ``overdue=true``, as a ratio to the
    same list without it, through Django's test client in one process (same settings both ways).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tousu.settings")
 
 
-def per_call(fn, number: int) -> float:  # noqa: ANN001
+def per_call(fn, number: int) -> float:
     return min(timeit.repeat(fn, number=number, repeat=5)) / number
 
 
@@ -41,8 +42,8 @@ def main() -> None:
 
     from tousu.accounts.models import ApiToken, User
     from tousu.calendar.store import current
+    from tousu.complaints.dues import timing
     from tousu.complaints.models import Complaint
-    from tousu.complaints.selectors import timing
     from tousu.complaints.states import OPEN
 
     cal = current()
@@ -63,16 +64,20 @@ def main() -> None:
     now = timezone.now()
     overdue = sum(1 for c in rows if timing(c, now) == "overdue")
     spent = time.perf_counter() - t0
-    print(f"overdue status, {len(rows):,} open  {spent:8.3f} s    (bare SQL read {sql_floor:.3f} s of {len(raw):,} rows;"
-          f" goal ≤ 0.5 s) — {overdue:,} overdue")
+    print(
+        f"overdue status, {len(rows):,} open  {spent:8.3f} s    (bare SQL read {sql_floor:.3f} s of {len(raw):,} rows;"
+        f" goal ≤ 0.5 s) — {overdue:,} overdue"
+    )
     if rows and len(rows) < args.rows:
         # Fewer open cases than asked for: time the status computation alone over that many rows
         # (the seeded ones, repeated), so the figure answers for --rows open complaints.
         many = (rows * (args.rows // len(rows) + 1))[: args.rows]
         t0 = time.perf_counter()
         sum(1 for c in many if timing(c, now) == "overdue")
-        print(f"  status alone over {len(many):,} rows  {time.perf_counter() - t0:8.3f} s"
-              f"  (+ reading them: {spent / len(rows) * len(many):.3f} s at the rate above)")
+        print(
+            f"  status alone over {len(many):,} rows  {time.perf_counter() - t0:8.3f} s"
+            f"  (+ reading them: {spent / len(rows) * len(many):.3f} s at the rate above)"
+        )
     t0 = time.perf_counter()
     count = Complaint.objects.filter(status__in=OPEN, due_at__lt=now).count()
     print(f"overdue count in SQL     {time.perf_counter() - t0:8.3f} s    ({count:,} overdue of all open)")
@@ -98,12 +103,16 @@ def main() -> None:
     total = Complaint.objects.count()
     plain, plain_p50 = rate("limit=25")
     filtered, filtered_p50 = rate("limit=25&overdue=true")
-    print(f"list API at {total:,}: {plain:7.1f} req/s (p50 {plain_p50:.1f} ms); with overdue=true {filtered:7.1f} req/s"
-          f" (p50 {filtered_p50:.1f} ms); ratio {filtered / plain:.2f}")
+    print(
+        f"list API at {total:,}: {plain:7.1f} req/s (p50 {plain_p50:.1f} ms); with overdue=true {filtered:7.1f} req/s"
+        f" (p50 {filtered_p50:.1f} ms); ratio {filtered / plain:.2f}"
+    )
     unit_plain, _ = rate("limit=25&status=in_progress&unit=amr")
     unit_filtered, _ = rate("limit=25&status=in_progress&unit=amr&overdue=true")
-    print(f"  status+unit list: {unit_plain:7.1f} req/s; with overdue=true {unit_filtered:7.1f} req/s; "
-          f"ratio {unit_filtered / unit_plain:.2f}")
+    print(
+        f"  status+unit list: {unit_plain:7.1f} req/s; with overdue=true {unit_filtered:7.1f} req/s; "
+        f"ratio {unit_filtered / unit_plain:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Small Django-side helpers for bench/run.sh (run with DJANGO_SETTINGS_MODULE=tousu.settings).
 
-    python bench/helpers.py cookie USERNAME   the session cookie value of a logged-in USERNAME
-    python bench/helpers.py busy-unit         the unit code with the most in-progress complaints
-    python bench/helpers.py count             how many complaints there are
-    python bench/helpers.py explain UNIT      EXPLAIN (QUERY PLAN) of the API list query for UNIT, as center
+python bench/helpers.py cookie USERNAME   the session cookie value of a logged-in USERNAME
+python bench/helpers.py busy-unit         the unit code with the most in-progress complaints
+python bench/helpers.py count             how many complaints there are
+python bench/helpers.py explain UNIT      EXPLAIN (QUERY PLAN) of the API list query for UNIT, as center
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,14 @@ def main(argv: list[str]) -> None:
         client.force_login(User.objects.get(username=argv[1]))
         print(client.cookies[settings.SESSION_COOKIE_NAME].value)
     elif what == "busy-unit":
-        row = (Complaint.objects.filter(status="in_progress").exclude(handling_unit=None)
-               .values("handling_unit__code").annotate(n=Count("id")).order_by("-n").first())
+        row = (
+            Complaint.objects.filter(status="in_progress")
+            .exclude(handling_unit=None)
+            .values("handling_unit__code")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .first()
+        )
         print(row["handling_unit__code"] if row else "amr")
     elif what == "count":
         print(Complaint.objects.count())
@@ -40,8 +47,11 @@ def main(argv: list[str]) -> None:
         from tousu.complaints import selectors
 
         center = User.objects.get(username="center")
-        qs = (selectors.filter_complaints(center, selectors.ListFilters(status=["in_progress"], unit=argv[1]))
-              .select_related("handling_unit", "category", "grade", "handler").order_by("-id")[:26])
+        qs = (
+            selectors.filter_complaints(center, selectors.ListFilters(status=["in_progress"], unit=argv[1]))
+            .select_related("handling_unit", "category", "grade", "handler")
+            .order_by("-id")[:26]
+        )
         sql, params = qs.query.sql_with_params()
         print(sql % tuple(repr(p) for p in params))
         print(qs.explain())

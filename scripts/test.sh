@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the tousu test suite: on SQLite always, and on PostgreSQL too when one
-# is available (CI=true: installs, starts and configures a local server).
+# Runs the static checks (ruff's lint and format check, mypy) and then the tousu
+# test suite: on SQLite always, and on PostgreSQL too when one is available
+# (CI=true: installs, starts and configures a local server). A failed check fails
+# the run, but the tests still run; the summary at the end says what failed.
 #
 # Usage: bash scripts/test.sh [extra pytest args...]
 # Normally run through `make test`, which creates .venv first.
@@ -9,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTEST=${TOUSU_PYTEST:-.venv/bin/pytest}   # override only to test this script
+RUFF=.venv/bin/ruff
+MYPY=.venv/bin/mypy
 VENV_PYTHON=.venv/bin/python
 CI=${CI:-false}
 PG_ROLE=tousu
@@ -26,6 +30,48 @@ fi
 # The developer's own PostgreSQL URL, if any; the SQLite run never sees it.
 USER_DATABASE_URL=${DATABASE_URL:-}
 unset DATABASE_URL
+
+FAILED=false
+
+# --- static checks ------------------------------------------------------------------
+# What they cover is configured in pyproject.toml ([tool.ruff], [tool.mypy]); mypy keeps
+# its cache in .mypy_cache, so a run after a small change takes a second or two.
+CHECK_NAMES=()
+CHECK_RESULTS=()
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# run_check NAME COMMAND... -- runs one check, its findings printed as they come.
+run_check() {
+    local name=$1; shift
+    log "$name: ${*#.venv/bin/}"
+    local rc=0 started result
+    started=$(now_ms)
+    if [[ ! -x $1 ]]; then
+        echo "$1 not found: run 'make install' (the test extra installs it)." >&2
+        rc=127
+    else
+        set +e
+        "$@"
+        rc=$?
+        set -e
+    fi
+    local ms=$(($(now_ms) - started))
+    local took
+    took=$(printf '%d.%d s' $((ms / 1000)) $(((ms % 1000) / 100)))
+    if ((rc == 0)); then
+        result="passed ($took)"
+    else
+        result="FAILED: exit $rc, findings above ($took)"
+        FAILED=true
+    fi
+    CHECK_NAMES+=("$name")
+    CHECK_RESULTS+=("$result")
+}
+
+run_check "ruff check" "$RUFF" check tousu bench
+run_check "ruff format" "$RUFF" format --check --diff tousu bench
+run_check "mypy" "$MYPY"
 
 # --- system packages (root, or sudo in CI) -----------------------------------
 SUDO=()
@@ -92,7 +138,6 @@ fi
 # --- running pytest ---------------------------------------------------------------
 RUN_NAMES=()
 RUN_RESULTS=()
-FAILED=false
 TOTAL_PASSED=0
 TOTAL_FAILED=0
 TOTAL_SKIPPED=0
@@ -286,6 +331,9 @@ fi
 # --- summary ----------------------------------------------------------------------
 echo
 echo "================================ test summary ================================"
+for i in "${!CHECK_NAMES[@]}"; do
+    printf '  %-12s %s\n' "${CHECK_NAMES[$i]}:" "${CHECK_RESULTS[$i]}"
+done
 echo "  browser:    $BROWSER_STATUS"
 if [[ -n $PG_URL ]]; then
     echo "  PostgreSQL: $PG_NOTE"

@@ -1,6 +1,8 @@
 """Personas per role (STYLE §6) and helpers that reach a state by walking the real services."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -8,15 +10,15 @@ import pytest
 from tousu.accounts.models import ApiToken, User
 from tousu.complaints import services
 from tousu.complaints.actions import perform
+from tousu.complaints.audit import verify_audit
 from tousu.complaints.inputs import RegisterIn
-from tousu.complaints.events import verify_audit
 from tousu.complaints.reference import load_preset
 from tousu.presets import REGISTRY
 from tousu.presets.government import demo
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
+def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "attachments"
     # The audit log's key and anchors: one per test, never the developer's var/ (events.py).
@@ -32,7 +34,7 @@ def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def org(db) -> dict[str, User]:  # noqa: ANN001
+def org(db) -> dict[str, User]:
     """The government preset with the demo units and users, and no complaints."""
     load_preset(REGISTRY["government"])
     units = demo._units()
@@ -40,56 +42,69 @@ def org(db) -> dict[str, User]:  # noqa: ANN001
 
 
 @pytest.fixture
-def clerk(org): return org["clerk"]  # noqa: ANN001, ANN201, E704
+def clerk(org):
+    return org["clerk"]
 
 
 @pytest.fixture
-def center(org): return org["center"]  # noqa: ANN001, ANN201, E704
+def center(org):
+    return org["center"]
 
 
 @pytest.fixture
-def head(org): return org["head"]  # noqa: ANN001, ANN201, E704
+def head(org):
+    return org["head"]
 
 
 @pytest.fixture
-def handler(org): return org["handler"]  # noqa: ANN001, ANN201, E704
+def handler(org):
+    return org["handler"]
 
 
 @pytest.fixture
-def followup(org): return org["followup"]  # noqa: ANN001, ANN201, E704
+def followup(org):
+    return org["followup"]
 
 
 @pytest.fixture
-def auditor(org): return org["auditor"]  # noqa: ANN001, ANN201, E704
+def auditor(org):
+    return org["auditor"]
 
 
 @pytest.fixture
-def outsider(org):  # noqa: ANN001, ANN201
+def outsider(org):
     """A handler of another bureau (住建局): the amr bureau's complaints are outside its scope."""
     return org["housing"]
 
 
 def registration(**overrides: Any) -> RegisterIn:
-    data: dict[str, Any] = dict(
-        channel="hotline", summary="窗口办事拖拉", content="到市场监管局窗口办理营业执照,跑了四趟没办成。",
-        demands="要求尽快办结", complainants=[{"name": "张三", "phone": "13812345678"}],
-        respondents=[{"unit": "amr"}])
+    data: dict[str, Any] = {
+        "channel": "hotline",
+        "summary": "窗口办事拖拉",
+        "content": "到市场监管局窗口办理营业执照,跑了四趟没办成。",
+        "demands": "要求尽快办结",
+        "complainants": [{"name": "张三", "phone": "13812345678"}],
+        "respondents": [{"unit": "amr"}],
+    }
     data.update(overrides)
     return RegisterIn.model_validate(data)
 
 
 @pytest.fixture
-def register(clerk):  # noqa: ANN001, ANN201
+def register(clerk):
     """Register a complaint as the clerk; returns the complaint."""
-    def make(**overrides: Any):  # noqa: ANN202
+
+    def make(**overrides: Any):
         return services.register(actor=clerk, data=registration(**overrides)).complaint
+
     return make
 
 
 @pytest.fixture
-def walk(org):  # noqa: ANN001, ANN201
+def walk(org):
     """Drive a complaint through a list of actions with sensible inputs, by the right persona."""
-    def step(complaint, *actions: str):  # noqa: ANN001, ANN202
+
+    def step(complaint, *actions: str):
         for action in actions:
             actor, fields = STEPS[action](org)
             complaint = perform(action, actor, complaint.number, {"version": complaint.version, **fields})
@@ -97,14 +112,18 @@ def walk(org):  # noqa: ANN001, ANN201
         report = verify_audit()
         assert report.ok, report.problems
         return complaint
+
     return step
 
 
-STEPS = {
+# An action's persona and input fields, given the ``org`` fixture's people.
+STEPS: dict[str, Callable[[dict[str, Any]], tuple[User, dict[str, Any]]]] = {
     "accept": lambda o: (o["clerk"], {"category": "G0201", "grade": "normal"}),
     "decline": lambda o: (o["center"], {"reason": "C_litigation"}),
-    "resolve_on_spot": lambda o: (o["clerk"], {"solution": "当场解释政策", "reply_method": "phone",
-                                               "reply_text": "已当场答复"}),
+    "resolve_on_spot": lambda o: (
+        o["clerk"],
+        {"solution": "当场解释政策", "reply_method": "phone", "reply_text": "已当场答复"},
+    ),
     "dispatch": lambda o: (o["center"], {"unit": "amr", "mode": "assign", "handler": "handler"}),
     "sign": lambda o: (o["handler"], {}),
     "return": lambda o: (o["handler"], {"reason": "wrong_unit", "note": "应由住建局办理"}),
@@ -115,8 +134,10 @@ STEPS = {
     "escalate": lambda o: (o["handler"], {"reason": "涉及多个部门"}),
     "urge": lambda o: (o["center"], {"note": "请加快办理"}),
     "supervise": lambda o: (o["center"], {"note": "列入督办"}),
-    "submit_result": lambda o: (o["handler"], {"substantiated": "yes", "findings": "属实",
-                                               "solution": "批评教育", "proposed_reply": "已整改"}),
+    "submit_result": lambda o: (
+        o["handler"],
+        {"substantiated": "yes", "findings": "属实", "solution": "批评教育", "proposed_reply": "已整改"},
+    ),
     "approve": lambda o: (o["center"], {"note": "同意"}),
     "reject_result": lambda o: (o["center"], {"note": "调查不充分"}),
     "reply": lambda o: (o["handler"], {"method": "phone", "text": "经核查属实,已整改。"}),
@@ -130,8 +151,9 @@ STEPS = {
 
 
 @pytest.fixture
-def api_client(client):  # noqa: ANN001, ANN201
+def api_client(client):
     """An HTTP client that sends a bearer token for the given user."""
+
     class Api:
         def __init__(self) -> None:
             self.tokens: dict[int, str] = {}
@@ -141,19 +163,21 @@ def api_client(client):  # noqa: ANN001, ANN201
                 self.tokens[user.pk] = ApiToken.issue(user)
             return {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[user.pk]}"}
 
-        def get(self, user: User, path: str, **params: Any):  # noqa: ANN202
+        def get(self, user: User, path: str, **params: Any):
             return client.get(f"/api/v1{path}", params, **self._auth(user))
 
-        def post(self, user: User, path: str, body: Any = None):  # noqa: ANN202
-            return client.post(f"/api/v1{path}", body if body is not None else {},
-                               content_type="application/json", **self._auth(user))
+        def post(self, user: User, path: str, body: Any = None):
+            return client.post(
+                f"/api/v1{path}", body if body is not None else {}, content_type="application/json", **self._auth(user)
+            )
 
-        def client_put(self, user: User, path: str, body: Any):  # noqa: ANN202
+        def client_put(self, user: User, path: str, body: Any):
             return client.put(f"/api/v1{path}", body, content_type="application/json", **self._auth(user))
 
-        def client_patch(self, user: User, path: str, body: Any):  # noqa: ANN202
+        def client_patch(self, user: User, path: str, body: Any):
             return client.patch(f"/api/v1{path}", body, content_type="application/json", **self._auth(user))
 
-        def client_delete(self, user: User, path: str):  # noqa: ANN202
+        def client_delete(self, user: User, path: str):
             return client.delete(f"/api/v1{path}", **self._auth(user))
+
     return Api()

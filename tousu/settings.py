@@ -2,6 +2,7 @@
 
 Typed helpers fail loudly on bad values and accept ``NAME_FILE`` for secrets.
 """
+
 from __future__ import annotations
 
 import os
@@ -118,7 +119,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "tousu.sqlite3",
+            # A path, as Django documents for SQLite; django-stubs types NAME as str only.
+            "NAME": DATA_DIR / "tousu.sqlite3",  # type: ignore[typeddict-item]
             # SQLite ignores SELECT ... FOR UPDATE; IMMEDIATE takes the write lock at BEGIN,
             # so the version check and the gap-free number are serialised (STYLE §3).
             "OPTIONS": {
@@ -145,8 +147,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")},
+    },
     {"NAME": "tousu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

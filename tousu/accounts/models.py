@@ -1,4 +1,5 @@
 """Staff, roles, data scope and the unit tree (SPEC §2, §7)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,9 @@ class Scope(models.TextChoices):
 class Unit(models.Model):
     code = models.CharField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=120)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("上级单位"))
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级单位")
+    )
     # Materialised path ("/1/4/9/") so a subtree is one indexed prefix query.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
     is_center = models.BooleanField(_("投诉中心"), default=False)
@@ -40,8 +42,7 @@ class Unit(models.Model):
     # [["08:30", "12:00"], ["14:30", "17:30"]]: where set, a day-counted period ends at close of
     # business on its last day rather than at 24:00 (civil code art. 203).
     business_hours = models.JSONField(_("办公时间"), default=list, blank=True)
-    head = models.ForeignKey("User", models.SET_NULL, null=True, blank=True, related_name="+",
-                             verbose_name=_("负责人"))
+    head = models.ForeignKey("User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("负责人"))
     # How far the unit's own authority goes (e.g. 1 county bureau, 2 county government): a case
     # beyond it is escalated (上报) to the parent unit.
     authority_level = models.PositiveSmallIntegerField(_("权限层级"), null=True, blank=True)
@@ -64,15 +65,16 @@ class Unit(models.Model):
 
 def set_unit_path(unit: Unit) -> None:
     """Give a saved unit its materialised path; call after creating or moving it."""
-    unit.path = (unit.parent.path if unit.parent_id else "/") + f"{unit.pk}/"
+    unit.path = (unit.parent.path if unit.parent else "/") + f"{unit.pk}/"
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
 
 
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.HANDLER)
     scope = models.CharField(_("数据范围"), max_length=16, choices=Scope.choices, default=Scope.UNIT)
-    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="members",
-                             verbose_name=_("所属单位"))
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("所属单位")
+    )
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
 
     class Meta:

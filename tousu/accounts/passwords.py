@@ -1,4 +1,5 @@
 """Password validators of ``AUTH_PASSWORD_VALIDATORS`` that need more than Django's own."""
+
 from __future__ import annotations
 
 from django.contrib.auth import password_validation

@@ -6,6 +6,7 @@ refuses it); it cannot be deactivated while it still has active lower units. Tha
 cases is checked by ``tousu.complaints.services.units.set_unit_active``, which the faces call:
 accounts knows nothing of complaints (core/tests/test_layers.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,9 @@ def require_admin(actor: User | None, message: str | None = None) -> None:
 
 
 def log(actor: User | None, action: str, target: str, payload: dict[str, Any]) -> None:
-    AdminLog.objects.create(actor=actor, actor_name=actor.username if actor else "system", action=action,
-                            target=target, payload=payload)
+    AdminLog.objects.create(
+        actor=actor, actor_name=actor.username if actor else "system", action=action, target=target, payload=payload
+    )
 
 
 def get_unit(code: str, field: str = "code") -> Unit:
@@ -100,8 +102,16 @@ def _name(value: Any) -> str:
 
 
 @transaction.atomic
-def create_unit(*, actor: User, code: str, name: str, parent: str = "", is_center: bool = False,
-                business_hours: Any = None, authority_level: Any = None) -> Unit:
+def create_unit(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    parent: str = "",
+    is_center: bool = False,
+    business_hours: Any = None,
+    authority_level: Any = None,
+) -> Unit:
     """A new unit under ``parent`` (a root without). Its head is set once it has members."""
     require_admin(actor)
     code = (code or "").strip()
@@ -112,13 +122,27 @@ def create_unit(*, actor: User, code: str, name: str, parent: str = "", is_cente
     above = get_unit(parent, "parent") if parent else None
     if above is not None and not above.active:
         raise ValidationFailed(_("上级单位“%(name)s”已停用") % {"name": above.name}, field="parent")
-    unit = Unit.objects.create(code=code, name=_name(name), parent=above, is_center=bool(is_center),
-                               business_hours=parse_business_hours(business_hours),
-                               authority_level=_level(authority_level))
+    unit = Unit.objects.create(
+        code=code,
+        name=_name(name),
+        parent=above,
+        is_center=bool(is_center),
+        business_hours=parse_business_hours(business_hours),
+        authority_level=_level(authority_level),
+    )
     set_unit_path(unit)
-    log(actor, "create_unit", code, {"name": unit.name, "parent": parent or None, "is_center": unit.is_center,
-                                     "business_hours": unit.business_hours,
-                                     "authority_level": unit.authority_level})
+    log(
+        actor,
+        "create_unit",
+        code,
+        {
+            "name": unit.name,
+            "parent": parent or None,
+            "is_center": unit.is_center,
+            "business_hours": unit.business_hours,
+            "authority_level": unit.authority_level,
+        },
+    )
     return unit
 
 
@@ -131,7 +155,7 @@ def update_unit(*, actor: User, code: str, **changes: Any) -> Unit:
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise ValidationFailed(_("不能修改: %(f)s") % {"f": ", ".join(unknown)}, allowed=list(FIELDS))
-    clean = {}
+    clean: dict[str, Any] = {}
     if "name" in changes:
         clean["name"] = _name(changes["name"])
     if "head" in changes:
@@ -143,14 +167,18 @@ def update_unit(*, actor: User, code: str, **changes: Any) -> Unit:
     if "is_center" in changes:
         clean["is_center"] = bool(changes["is_center"])
     parent = changes.get("parent")
-    moving = "parent" in changes and (parent or None) != (unit.parent.code if unit.parent_id else None)
+    moving = "parent" in changes and (parent or None) != (unit.parent.code if unit.parent else None)
     before = {k: getattr(unit, k) for k in clean}
     for k, v in clean.items():
         setattr(unit, k, v)
     unit.save()
     shown = {k: (v.username if isinstance(v, User) else v) for k, v in clean.items()}
-    log(actor, "update_unit", code, {"changes": shown, "before": {
-        k: (v.username if isinstance(v, User) else v) for k, v in before.items()}})
+    log(
+        actor,
+        "update_unit",
+        code,
+        {"changes": shown, "before": {k: (v.username if isinstance(v, User) else v) for k, v in before.items()}},
+    )
     if moving:
         unit = move_unit(actor=actor, code=code, parent=parent or "")  # inside this transaction
     return unit
@@ -166,13 +194,13 @@ def move_unit(*, actor: User, code: str, parent: str) -> Unit:
         raise ValidationFailed(_("不能把单位移到它自己或它的下级单位之下"), field="parent")
     if above is not None and not above.active:
         raise ValidationFailed(_("上级单位“%(name)s”已停用") % {"name": above.name}, field="parent")
-    old_parent = unit.parent.code if unit.parent_id else None
+    old_parent = unit.parent.code if unit.parent else None
     old_path = unit.path
     unit.parent = above
     unit.save(update_fields=["parent"])
     set_unit_path(unit)
     for lower in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
-        lower.path = unit.path + lower.path[len(old_path):]
+        lower.path = unit.path + lower.path[len(old_path) :]
         lower.save(update_fields=["path"])
     log(actor, "move_unit", code, {"from": old_parent, "to": parent or None})
     return unit
@@ -187,7 +215,7 @@ def set_active(*, actor: User, code: str, active: bool) -> Unit:
     if not active:
         if Unit.objects.filter(parent=unit, active=True).exists():
             raise ValidationFailed(_("请先停用下级单位"), field="code")
-    elif unit.parent_id and not unit.parent.active:
+    elif unit.parent is not None and not unit.parent.active:
         raise ValidationFailed(_("上级单位“%(name)s”已停用") % {"name": unit.parent.name}, field="code")
     unit.active = bool(active)
     unit.save(update_fields=["active"])
@@ -196,10 +224,18 @@ def set_active(*, actor: User, code: str, active: bool) -> Unit:
 
 
 def unit_row(u: Unit) -> dict[str, Any]:
-    return {"code": u.code, "name": u.name, "parent": u.parent.code if u.parent_id else None,
-            "depth": max(u.path.count("/") - 2, 0), "is_center": u.is_center, "active": u.active,
-            "head": u.head.username if u.head_id else None, "head_name": str(u.head) if u.head_id else None,
-            "business_hours": u.business_hours, "authority_level": u.authority_level}
+    return {
+        "code": u.code,
+        "name": u.name,
+        "parent": u.parent.code if u.parent else None,
+        "depth": max(u.path.count("/") - 2, 0),
+        "is_center": u.is_center,
+        "active": u.active,
+        "head": u.head.username if u.head else None,
+        "head_name": str(u.head) if u.head else None,
+        "business_hours": u.business_hours,
+        "authority_level": u.authority_level,
+    }
 
 
 def unit_tree() -> list[dict[str, Any]]:

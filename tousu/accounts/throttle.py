@@ -16,6 +16,7 @@ above what a person mistyping produces. While a limit holds, attempts are refuse
 checking the password and are not counted, so a locked guesser cannot push a name over the
 user cap from one address.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -38,10 +39,15 @@ def _name(username: str) -> str:
 def locked(username: str, address: str) -> bool:
     """Whether a login as ``username`` from ``address`` is refused now, whatever the password."""
     name, since = _name(username), timezone.now() - WINDOW
-    counts = (LoginFailure.objects.filter(at__gte=since).filter(Q(username=name) | Q(address=address))
-              .aggregate(pair=Count("id", filter=Q(username=name, address=address)),
-                         user=Count("id", filter=Q(username=name)),
-                         address=Count("id", filter=Q(address=address))))
+    counts = (
+        LoginFailure.objects.filter(at__gte=since)
+        .filter(Q(username=name) | Q(address=address))
+        .aggregate(
+            pair=Count("id", filter=Q(username=name, address=address)),
+            user=Count("id", filter=Q(username=name)),
+            address=Count("id", filter=Q(address=address)),
+        )
+    )
     return counts["pair"] >= PAIR_MAX or counts["user"] >= USER_MAX or counts["address"] >= ADDRESS_MAX
 
 

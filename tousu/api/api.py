@@ -3,17 +3,19 @@
 Every error is ``{"code", "message", "data"}``; services raise ``TousuError`` and the handlers
 below translate it, so no route formats an error itself.
 """
+
 import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pydantic
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
-from tousu.accounts.models import ApiToken
+from tousu.accounts.models import ApiToken, User
 from tousu.core.errors import NotAuthenticated, NotFound, TousuError, ValidationFailed
 from tousu.core.middleware import too_large
 
@@ -21,22 +23,31 @@ log = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):  # noqa: ANN201
-        row = (ApiToken.objects.select_related("user__unit")
-               .filter(key_hash=ApiToken.digest(token), user__is_active=True).first())
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        row = (
+            ApiToken.objects.select_related("user__unit")
+            .filter(key_hash=ApiToken.digest(token), user__is_active=True)
+            .first()
+        )
         return row.user if row else None
 
 
-api = NinjaAPI(title="tousu API", version="1", auth=BearerToken(), urls_namespace="api",
-               description=(
-                   "投诉处理系统 REST API。令牌：Authorization: Bearer <token>。"
-                   "封闭取值（渠道、类型、状态、分办方式、答复方式、满意度等）是枚举，"
-                   "各代码的中文名称见其 description 与 x-enum-descriptions；"
-                   "类别、等级、原因、单位、标记等因机构而异的代码见 GET /api/v1/reference"
-                   "（字段的 x-reference 指出所在列表）。"
-                   "投诉详情的 allowed_actions 列出调用者此刻可执行的操作，"
-                   "每个操作为 POST /api/v1/complaints/{number}/{action}，请求体带 version。"
-                   "错误一律为 {code, message, data}。"))
+api = NinjaAPI(
+    title="tousu API",
+    version="1",
+    auth=BearerToken(),
+    urls_namespace="api",
+    description=(
+        "投诉处理系统 REST API。令牌：Authorization: Bearer <token>。"
+        "封闭取值（渠道、类型、状态、分办方式、答复方式、满意度等）是枚举，"
+        "各代码的中文名称见其 description 与 x-enum-descriptions；"
+        "类别、等级、原因、单位、标记等因机构而异的代码见 GET /api/v1/reference"
+        "（字段的 x-reference 指出所在列表）。"
+        "投诉详情的 allowed_actions 列出调用者此刻可执行的操作，"
+        "每个操作为 POST /api/v1/complaints/{number}/{action}，请求体带 version。"
+        "错误一律为 {code, message, data}。"
+    ),
+)
 
 
 def _error(request: HttpRequest, err: TousuError) -> HttpResponse:
@@ -48,9 +59,11 @@ def tousu_error(request: HttpRequest, exc: TousuError) -> HttpResponse:
     return _error(request, exc)
 
 
-def _invalid(request: HttpRequest, problems: list[dict], skip: int) -> HttpResponse:
-    errors = [{"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")),
-               "type": str(e.get("type", ""))} for e in problems]
+def _invalid(request: HttpRequest, problems: Iterable[Mapping[str, Any]], skip: int) -> HttpResponse:
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in problems
+    ]
     fields = "、".join(".".join(e["loc"][skip:] or e["loc"]) for e in errors)
     return _error(request, ValidationFailed(f"输入有误：{fields}", errors=errors))
 

@@ -1,11 +1,13 @@
 """/api/v1/calendar: working-day arithmetic and calendar administration (SPEC §6, §13)."""
-import datetime as dt
-from typing import Literal
 
-from django.http import HttpRequest
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import BODY, BetweenOut, CalendarOverview, DayChanged, DayOut, ImportOut, WorkingDayOut, contract
 from tousu.calendar import store
 from tousu.calendar.workdays import DateOutOfRange
@@ -16,7 +18,10 @@ from tousu.core.errors import ValidationFailed
 router = Router(tags=["calendar"])
 
 
-def _checked(fn, *args):  # noqa: ANN001, ANN002, ANN202
+_T = TypeVar("_T")
+
+
+def _checked(fn: Callable[..., _T], *args: Any) -> _T:
     try:
         return fn(*args)
     except (DateOutOfRange, ValueError) as err:
@@ -29,28 +34,29 @@ class AddQuery(Schema):
 
 
 @router.get("/working-days", **contract({200: WorkingDayOut}, 422), summary="N 个工作日后的日期")
-def working_days(request: HttpRequest, q: Query[AddQuery]):  # noqa: ANN201
+def working_days(request: AuthedRequest, q: Query[AddQuery]) -> dict[str, Any]:
     cal = store.current()
     end = _checked(cal.add_working_days, q.start, q.days)
     return {"date": end.isoformat(), "provisional": cal.is_provisional(q.start, end)}
 
 
 @router.get("/between", **contract({200: BetweenOut}, 422), summary="两个日期之间的工作日数")
-def between(request: HttpRequest, start: dt.date, end: dt.date):  # noqa: ANN201
+def between(request: AuthedRequest, start: dt.date, end: dt.date) -> dict[str, Any]:
     cal = store.current()
-    return {"working_days": _checked(cal.working_days_between, start, end),
-            "provisional": cal.is_provisional(min(start, end), max(start, end))}
+    return {
+        "working_days": _checked(cal.working_days_between, start, end),
+        "provisional": cal.is_provisional(min(start, end), max(start, end)),
+    }
 
 
 @router.get("/days/{day}", **contract({200: DayOut}, 422), summary="某日是否工作日")
-def day(request: HttpRequest, day: dt.date):  # noqa: ANN201
+def day(request: AuthedRequest, day: dt.date) -> dict[str, Any]:
     info = _checked(store.current().info, day)
-    return {"date": day.isoformat(), "working": info.working, "holiday": info.holiday,
-            "provisional": info.provisional}
+    return {"date": day.isoformat(), "working": info.working, "holiday": info.holiday, "provisional": info.provisional}
 
 
 @router.get("", **contract({200: CalendarOverview}), summary="日历概况")
-def overview(request: HttpRequest):  # noqa: ANN201
+def overview(request: AuthedRequest) -> dict[str, Any]:
     return {**store.summary(), "provisional_complaints": Complaint.objects.filter(dues_provisional=True).count()}
 
 
@@ -61,9 +67,10 @@ class ImportIn(Schema):
 
 
 @router.post("/import", **contract({200: ImportOut}, *BODY, 403), summary="导入节假日安排")
-def import_schedule(request: HttpRequest, body: ImportIn):  # noqa: ANN201
-    result = timekeeping.import_holiday_schedule(actor=request.auth, text=body.content, fmt=body.format,
-                                                 source=body.source)
+def import_schedule(request: AuthedRequest, body: ImportIn) -> dict[str, Any]:
+    result = timekeeping.import_holiday_schedule(
+        actor=request.auth, text=body.content, fmt=body.format, source=body.source
+    )
     return {"years": result.years, "days": result.days, "recomputed": result.recomputed}
 
 
@@ -73,8 +80,13 @@ class DayIn(Schema):
 
 
 @router.put("/days/{day}", **contract({200: DayChanged}, *BODY, 403), summary="调整某日")
-def set_day(request: HttpRequest, day: dt.date, body: DayIn):  # noqa: ANN201
+def set_day(request: AuthedRequest, day: dt.date, body: DayIn) -> dict[str, Any]:
     moved = timekeeping.override_day(actor=request.auth, day=day, working=body.working, name=body.name)
     info = store.current().info(day)
-    return {"date": day.isoformat(), "working": info.working, "holiday": info.holiday,
-            "provisional": info.provisional, "recomputed": moved}
+    return {
+        "date": day.isoformat(),
+        "working": info.working,
+        "holiday": info.holiday,
+        "provisional": info.provisional,
+        "recomputed": moved,
+    }

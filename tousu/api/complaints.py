@@ -1,20 +1,21 @@
 """/api/v1/complaints: register, list, detail, one route per lifecycle action, events, attachments."""
+
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import models
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import translation
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from tousu.accounts.models import Role
+from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import (
     BODY,
     AttachmentOut,
     ComplaintPage,
-    DispatchLetter,
     GrantOut,
     History,
     MovedOut,
@@ -33,7 +34,7 @@ from tousu.complaints.inputs import (
     RegisterIn,
     ReleaseAttachment,
 )
-from tousu.complaints.rows import ComplaintDetail
+from tousu.complaints.rows import ComplaintDetail, DispatchLetter
 from tousu.core.errors import NotFound
 
 router = Router(tags=["complaints"])
@@ -45,33 +46,39 @@ class ListQuery(Schema, ListIn):
     """The list filters (inputs.ListIn) as query parameters."""
 
 
-def _detail(request: HttpRequest, number: str) -> ComplaintDetail:
+def _detail(request: AuthedRequest, number: str) -> ComplaintDetail:
     complaint = access_complaint(request.auth, number)
     return selectors.complaint_detail(request.auth, complaint)
 
 
 @router.post("", **contract({201: Registered}, *BODY, 403), summary="登记投诉 register")
-def register(request: HttpRequest, body: RegisterIn):  # noqa: ANN201
+def register(request: AuthedRequest, body: RegisterIn) -> Status[Registered]:
     registered = services.register(actor=request.auth, data=body)
     detail = selectors.complaint_detail(request.auth, registered.complaint, fresh=True)
-    return Status(201, {**detail, "query_code": registered.query_code})
+    answer: Registered = {**detail, "query_code": registered.query_code}
+    return Status(201, answer)
 
 
 @router.get("", **contract({200: ComplaintPage}, 422), summary="投诉列表 list")
-def list_complaints(request: HttpRequest, filters: Query[ListQuery]):  # noqa: ANN201
+def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> dict[str, Any]:
     rows, next_cursor = selectors.list_complaints(request.auth, filters)
-    return {"items": selectors.list_rows(request.auth, rows),
-            "next_cursor": next_cursor}
+    return {"items": selectors.list_rows(request.auth, rows), "next_cursor": next_cursor}
 
 
 class ExportQuery(ListQuery):
     format: Literal["csv", "xlsx"] = Field("xlsx", description="csv：UTF-8 带 BOM；xlsx：Excel 工作簿")
 
 
-@router.get("/export", **contract({200: None}, 422, content={
-    "text/csv": BINARY, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY}),
-    summary="导出投诉列表 export")
-def export_list(request: HttpRequest, filters: Query[ExportQuery]):  # noqa: ANN201
+@router.get(
+    "/export",
+    **contract(
+        {200: None},
+        422,
+        content={"text/csv": BINARY, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY},
+    ),
+    summary="导出投诉列表 export",
+)
+def export_list(request: AuthedRequest, filters: Query[ExportQuery]) -> HttpResponse:
     body, content_type, name = exports.export(request.auth, filters, filters.format)
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -79,36 +86,44 @@ def export_list(request: HttpRequest, filters: Query[ExportQuery]):  # noqa: ANN
 
 
 @router.get("/{number}", **contract({200: ComplaintDetail}, 404), summary="投诉详情 detail")
-def detail(request: HttpRequest, number: str):  # noqa: ANN201
+def detail(request: AuthedRequest, number: str) -> ComplaintDetail:
     return _detail(request, number)
 
 
 @router.get("/{number}/dispatch-letter", **contract({200: DispatchLetter}, 404, 409), summary="交办函/转办函")
-def dispatch_letter(request: HttpRequest, number: str):  # noqa: ANN201
+def dispatch_letter(request: AuthedRequest, number: str) -> DispatchLetter:
     from tousu.complaints.letters import dispatch_letter
 
     return dispatch_letter(request.auth, access_complaint(request.auth, number))
 
 
 @router.get("/{number}/events", **contract({200: History}, 404), summary="办理记录 history")
-def events(request: HttpRequest, number: str):  # noqa: ANN201
+def events(request: AuthedRequest, number: str) -> dict[str, Any]:
     complaint = access_complaint(request.auth, number)
-    return {"number": complaint.number, "events": [selectors.event_row(e) for e in selectors.complaint_events(request.auth, complaint)]}
+    return {
+        "number": complaint.number,
+        "events": [selectors.event_row(e) for e in selectors.complaint_events(request.auth, complaint)],
+    }
 
 
 @router.post("/{number}/attachments", **contract({201: AttachmentOut}, *BODY, 403, 404, 409), summary="上传附件 attach")
-def attach(request: HttpRequest, number: str, file: File[UploadedFile]):  # noqa: ANN201
-    attachment = attachments.add(actor=request.auth, number=number,
-                                 data=Attach(name=file.name or "", content=file.read()))
+def attach(request: AuthedRequest, number: str, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    attachment = attachments.add(
+        actor=request.auth, number=number, data=Attach(name=file.name or "", content=file.read())
+    )
     return Status(201, {"id": attachment.id, "name": attachment.original_name, "size": attachment.size})
 
 
-@router.get("/{number}/attachments/{attachment_id}", **contract({200: None}, 404, 422, content={"*/*": BINARY}),
-            summary="下载附件")
-def download(request: HttpRequest, number: str, attachment_id: int):  # noqa: ANN201
+@router.get(
+    "/{number}/attachments/{attachment_id}",
+    **contract({200: None}, 404, 422, content={"*/*": BINARY}),
+    summary="下载附件",
+)
+def download(request: AuthedRequest, number: str, attachment_id: int) -> FileResponse:
     attachment, path = attachments.for_download(request.auth, number, attachment_id)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
 
 
 class IdentityDecisionBody(Schema):
@@ -118,26 +133,35 @@ class IdentityDecisionBody(Schema):
     note: str = Field("", max_length=2000)
 
 
-@router.post("/{number}/identity-requests", **contract({201: GrantOut}, *BODY, 403, 404, 409),
-             summary="申请查看投诉人信息")
-def request_identity(request: HttpRequest, number: str, body: IdentityRequest):  # noqa: ANN201
+@router.post(
+    "/{number}/identity-requests", **contract({201: GrantOut}, *BODY, 403, 404, 409), summary="申请查看投诉人信息"
+)
+def request_identity(request: AuthedRequest, number: str, body: IdentityRequest) -> Status[dict[str, Any]]:
     grant = services.request_identity(actor=request.auth, number=number, data=body)
     return Status(201, {"id": grant.pk, "approved": None})
 
 
-@router.post("/{number}/identity-requests/{grant_id}/decision", **contract({200: GrantOut}, *BODY, 403, 404, 409),
-             summary="审批查看投诉人信息")
-def decide_identity(request: HttpRequest, number: str, grant_id: int, body: IdentityDecisionBody):  # noqa: ANN201
-    grant = services.decide_identity(actor=request.auth, number=number, data=IdentityDecision(
-        grant=grant_id, approved=body.approved, note=body.note))
+@router.post(
+    "/{number}/identity-requests/{grant_id}/decision",
+    **contract({200: GrantOut}, *BODY, 403, 404, 409),
+    summary="审批查看投诉人信息",
+)
+def decide_identity(request: AuthedRequest, number: str, grant_id: int, body: IdentityDecisionBody) -> dict[str, Any]:
+    grant = services.decide_identity(
+        actor=request.auth, number=number, data=IdentityDecision(grant=grant_id, approved=body.approved, note=body.note)
+    )
     return {"id": grant.pk, "approved": grant.approved}
 
 
-@router.post("/{number}/attachments/{attachment_id}/release", **contract({200: ReleasedOut}, 403, 404, 409, 422),
-             summary="放行附件")
-def release(request: HttpRequest, number: str, attachment_id: int):  # noqa: ANN201
-    attachment = services.release_attachment(actor=request.auth, number=number,
-                                             data=ReleaseAttachment(attachment=attachment_id))
+@router.post(
+    "/{number}/attachments/{attachment_id}/release",
+    **contract({200: ReleasedOut}, 403, 404, 409, 422),
+    summary="放行附件",
+)
+def release(request: AuthedRequest, number: str, attachment_id: int) -> dict[str, Any]:
+    attachment = services.release_attachment(
+        actor=request.auth, number=number, data=ReleaseAttachment(attachment=attachment_id)
+    )
     return {"id": attachment.pk, "released": attachment.released}
 
 
@@ -145,31 +169,45 @@ def _action_route(action: Action) -> None:
     """``POST /{number}/{action}``: the action's input as the body, the record as the answer, or
     the short ``MovedOut`` where the action took the complaint out of the caller's scope."""
 
-    def perform(request: HttpRequest, number: str, body: action.input):  # type: ignore[name-defined]  # noqa: ANN202
+    # ``body``'s annotation is the action's input class, read by ninja when it builds the route;
+    # a type checker cannot use a class held in a variable as a type.
+    def perform(request: AuthedRequest, number: str, body: action.input) -> ComplaintDetail | MovedOut:  # type: ignore[name-defined]
         complaint = action.service(actor=request.auth, number=number, data=body)
         try:
             return _detail(request, number)
         except NotFound:
             # The action moved the complaint out of the caller's scope (e.g. a return to the centre).
-            return {"number": complaint.number, "status": complaint.status, "version": complaint.version,
-                    "allowed_actions": [], "in_scope": False}
+            return {
+                "number": complaint.number,
+                "status": complaint.status,
+                "version": complaint.version,
+                "allowed_actions": [],
+                "in_scope": False,
+            }
 
     perform.__name__ = f"action_{action.name}"
-    router.post(f"/{{number}}/{action.name}", **contract({200: ComplaintDetail | MovedOut}, *BODY, 403, 404, 409),
-                operation_id=f"action_{action.name}", summary=f"{action.label} {action.name}",
-                description=_described(action))(perform)
+    router.post(
+        f"/{{number}}/{action.name}",
+        **contract({200: ComplaintDetail | MovedOut}, *BODY, 403, 404, 409),
+        operation_id=f"action_{action.name}",
+        summary=f"{action.label} {action.name}",
+        description=_described(action),
+    )(perform)
 
 
 def _described(action: Action) -> str:
     """The action's row of the table, for the reader of the OpenAPI document."""
     with translation.override(None):  # the labels' source strings: Chinese, as in the schema
-        def names(codes: Iterable[str], choices: type[models.Choices]) -> str:
+
+        def names(codes: Iterable[str], choices: type[models.TextChoices]) -> str:
             return "、".join(f"{c.label}（{c.value}）" for c in choices if c in codes)
+
         stays = action.targets == (SAME,)
-        return (f"从状态：{names(action.sources, states.Status)}。"
-                f"结果：{'状态不变' if stays else names(action.targets, states.Status)}。"
-                f"角色：{names(action.roles, Role)}。"
-                + ("请求体须带投诉件当前的 version。" if action.versioned else ""))
+        return (
+            f"从状态：{names(action.sources, states.Status)}。"
+            f"结果：{'状态不变' if stays else names(action.targets, states.Status)}。"
+            f"角色：{names(action.roles, Role)}。" + ("请求体须带投诉件当前的 version。" if action.versioned else "")
+        )
 
 
 # One route per lifecycle action of the action table, each with the action's own input schema.

@@ -1,8 +1,11 @@
 """/api/v1/notifications: the caller's deadline reminders and overdue notices."""
-from django.http import HttpRequest
+
+from typing import Any
+
 from ninja import Router, Schema
 from pydantic import Field
 
+from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import BODY, Marked, Notices, contract
 from tousu.complaints import selectors
 from tousu.complaints.inputs import Id
@@ -12,7 +15,7 @@ router = Router(tags=["notifications"])
 
 
 @router.get("", **contract({200: Notices}, 422), summary="我的提醒")
-def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 50):  # noqa: ANN201
+def list_notifications(request: AuthedRequest, unread: bool = False, limit: int = 50) -> dict[str, Any]:
     rows = selectors.notifications_for(request.auth, unread_only=unread, limit=limit)
     return {"unread": selectors.unread_count(request.auth), "items": [selectors.notification_row(n) for n in rows]}
 
@@ -22,5 +25,5 @@ class ReadIn(Schema):
 
 
 @router.post("/read", **contract({200: Marked}, *BODY), summary="标记已读")
-def read(request: HttpRequest, body: ReadIn):  # noqa: ANN201
+def read(request: AuthedRequest, body: ReadIn) -> dict[str, int]:
     return {"marked": mark_read(actor=request.auth, ids=body.ids)}

@@ -3,9 +3,10 @@
 With the OpenAPI document this is all a client needs: the enums are listed in both, the preset's
 and the organisation's codes (categories, grades, reasons, units, flags) only here.
 """
-from django.http import HttpRequest
+
 from ninja import Router
 
+from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import ActionOut, ReferenceOut, contract
 from tousu.complaints import catalogue
 from tousu.complaints.actions import ACTIONS, Face
@@ -25,13 +26,14 @@ OWN_ROUTES = {
 
 def _routed(action: ActionInfo) -> ActionOut:
     face = ACTIONS[action["name"]].face
-    route = (f"POST /api/v1/complaints/{{number}}/{action['name']}" if face is Face.FORM
-             else OWN_ROUTES.get(action["name"]))
+    route = (
+        f"POST /api/v1/complaints/{{number}}/{action['name']}" if face is Face.FORM else OWN_ROUTES.get(action["name"])
+    )
     return {**action, "route": route}
 
 
 @router.get("", **contract({200: ReferenceOut}), summary="参考数据 reference")
-def reference(request: HttpRequest):  # noqa: ANN201
+def reference(request: AuthedRequest) -> ReferenceOut:
     """渠道、类型、状态等取值及其中文名称，预置方案的类别、等级、原因，单位树，操作表，以及调用者的角色与可执行的操作。"""
     data = catalogue.reference(request.auth)
     return {**data, "actions": [_routed(a) for a in data["actions"]]}

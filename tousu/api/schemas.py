@@ -9,6 +9,7 @@ ninja checks every answer against its declaration before sending it.
 Serialisation conventions: every key is present (nullable ones are ``X | None``), times are
 ISO 8601 date-times with an offset, days ISO dates, amounts decimal strings.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,14 @@ from pydantic import ConfigDict, Field
 from typing_extensions import TypedDict
 
 from tousu.complaints.codes import ChannelCode, ModeCode, StatusCode
-from tousu.complaints.rows import ActionInfo, ComplaintDetail, EventRow, ListRow, NotificationRow, Reference
+from tousu.complaints.rows import (
+    ActionInfo,
+    ComplaintDetail,
+    EventRow,
+    ListRow,
+    NotificationRow,
+    Reference,
+)
 
 
 class Out(Schema):
@@ -31,11 +39,14 @@ class Out(Schema):
 class ErrorOut(Out):
     """Every error: services raise, the API's handlers answer this (STYLE §4)."""
 
-    code: str = Field(description="稳定的错误代码，如 not_found、not_permitted、invalid_transition、stale_version、"
-                                  "validation_failed、not_authenticated、bad_request、too_large")
+    code: str = Field(
+        description="稳定的错误代码，如 not_found、not_permitted、invalid_transition、stale_version、"
+        "validation_failed、not_authenticated、bad_request、too_large"
+    )
     message: str = Field(description="可直接展示给用户的说明")
-    data: dict[str, Any] = Field(description="细节：如 field（出错的字段）、allowed（可用的取值）、"
-                                             "errors（逐项的输入错误：loc、msg、type）")
+    data: dict[str, Any] = Field(
+        description="细节：如 field（出错的字段）、allowed（可用的取值）、errors（逐项的输入错误：loc、msg、type）"
+    )
 
 
 # Why each error status is given, for the description of the answer.
@@ -107,27 +118,6 @@ class ReleasedOut(Out):
     released: bool
 
 
-class LetterComplainant(Out):
-    name: str
-    phone: str
-    address: str
-
-
-class LetterDeadline(Out):
-    what: str
-    by: str = Field(description="如 2026年12月01日 17:00")
-
-
-# "from" is a Python keyword: the functional form keeps the key as the letter spells it.
-DispatchLetter = TypedDict("DispatchLetter", {
-    "title": str, "from": str, "number": str, "to": str,
-    "date": Annotated[str, Field(description="成文日期，如 2026年12月01日")],
-    "summary": str, "content": str, "demands": str, "received_at": str, "category": str,
-    "complainants": list[LetterComplainant], "redacted": bool, "deadlines": list[LetterDeadline],
-    "duties": list[str],
-})
-
-
 class UnitOut(Out):
     code: str
     name: str
@@ -137,7 +127,9 @@ class UnitOut(Out):
     active: bool
     head: str | None = Field(description="负责人的用户名")
     head_name: str | None
-    business_hours: list[list[str]] = Field(description='办公时间，如 [["08:30","12:00"],["14:30","17:30"]]；空：按预置方案')
+    business_hours: list[list[str]] = Field(
+        description='办公时间，如 [["08:30","12:00"],["14:30","17:30"]]；空：按预置方案'
+    )
     authority_level: int | None
 
 
@@ -234,8 +226,9 @@ class Marked(Out):
 
 
 class ActionOut(ActionInfo):
-    route: Annotated[str | None, Field(description="调用的接口，如 POST /api/v1/complaints/{number}/accept；"
-                                                   "null：仅系统执行")]
+    route: Annotated[
+        str | None, Field(description="调用的接口，如 POST /api/v1/complaints/{number}/accept；null：仅系统执行")
+    ]
 
 
 class ReferenceOut(Reference):

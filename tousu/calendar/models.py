@@ -1,4 +1,5 @@
 """Administrators' calendar data: overrides of single days and the years whose schedule is known."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -14,8 +15,7 @@ class CalendarDay(models.Model):
     working = models.BooleanField(_("工作日"))
     name = models.CharField(_("名称"), max_length=60, blank=True)
     source = models.CharField(_("来源"), max_length=120, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

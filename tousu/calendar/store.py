@@ -4,6 +4,7 @@ Every change bumps ``CalendarYear``/``CalendarDay`` rows; a process rebuilds its
 fingerprint of those tables changes, checked at most every few seconds, so several web workers
 agree without a shared cache.
 """
+
 from __future__ import annotations
 
 import csv
@@ -99,7 +100,7 @@ def parse_csv(text: str) -> list[ScheduleDay]:
             if lineno == 1:
                 continue  # header
             raise ScheduleError(f"line {lineno}: {row[0]!r} is not a date (YYYY-MM-DD)") from None
-        status = (row[1].strip().lower() if len(row) > 1 else "")
+        status = row[1].strip().lower() if len(row) > 1 else ""
         if status in _WORKING_WORDS:
             working = True
         elif status in _REST_WORDS:
@@ -146,10 +147,17 @@ def import_schedule(days: list[ScheduleDay], *, source: str, actor: object = Non
         if not FIRST <= d.date <= LAST:
             raise ScheduleError(f"{d.date} is outside 2000–2099")
     years = sorted({d.date.year for d in days})
+    # The actor is any user (the calendar imports nothing of accounts), stored by its id.
     for d in days:
-        CalendarDay.objects.update_or_create(date=d.date, defaults={
-            "working": d.working, "name": d.name, "source": source[:120],
-            "changed_by": actor if getattr(actor, "pk", None) else None})
+        CalendarDay.objects.update_or_create(
+            date=d.date,
+            defaults={
+                "working": d.working,
+                "name": d.name,
+                "source": source[:120],
+                "changed_by_id": getattr(actor, "pk", None) or None,
+            },
+        )
     for year in years:
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:200]})
     transaction.on_commit(lambda: current(fresh=True))
@@ -164,9 +172,15 @@ def set_day(day: dt.date, *, working: bool | None, name: str = "", actor: object
     if working is None:
         CalendarDay.objects.filter(date=day).delete()
     else:
-        CalendarDay.objects.update_or_create(date=day, defaults={
-            "working": working, "name": name[:60], "source": "admin",
-            "changed_by": actor if getattr(actor, "pk", None) else None})
+        CalendarDay.objects.update_or_create(
+            date=day,
+            defaults={
+                "working": working,
+                "name": name[:60],
+                "source": "admin",
+                "changed_by_id": getattr(actor, "pk", None) or None,
+            },
+        )
     transaction.on_commit(lambda: current(fresh=True))
 
 

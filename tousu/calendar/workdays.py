@@ -8,6 +8,7 @@ Every day from ``FIRST`` to ``LAST`` gets an ordinal: the number of working days
 including it. Adding N working days is then one bisection, and counting working days between two
 dates one subtraction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,9 +24,14 @@ _FIRST_ORD = FIRST.toordinal()
 
 # chinese-calendar's English holiday names → the names used on Chinese schedules.
 HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
 
 
@@ -83,8 +89,9 @@ class WorkCalendar:
         self._cum = cum
 
     @classmethod
-    def from_package(cls, overrides: Mapping[dt.date, tuple[bool, str | None]] | None = None,
-                     extra_years: Iterable[int] = ()) -> WorkCalendar:
+    def from_package(
+        cls, overrides: Mapping[dt.date, tuple[bool, str | None]] | None = None, extra_years: Iterable[int] = ()
+    ) -> WorkCalendar:
         special = package_days()
         special.update(overrides or {})
         return cls(special, package_years() | set(extra_years))

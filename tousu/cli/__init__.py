@@ -1,11 +1,16 @@
 """The ``tousu`` console script: Django's commands plus tousu's own (SPEC §13)."""
+
 from __future__ import annotations
 
 import os
 import sys
 
-ALIASES = {"verify-audit": "verify_audit", "anchor-audit": "anchor_audit", "calendar-import": "calendar_import",
-           "scan-deadlines": "scan_deadlines"}
+ALIASES = {
+    "verify-audit": "verify_audit",
+    "anchor-audit": "anchor_audit",
+    "calendar-import": "calendar_import",
+    "scan-deadlines": "scan_deadlines",
+}
 
 
 def main() -> None:

@@ -6,16 +6,19 @@ or archived, recent ones open, some overdue, a few stuck anywhere. Due dates com
 policy through the services' ``set_due``/``move_due``; callers call again, linked as repeats. The
 output is ``bulk.ComplaintIn``: ``complaints.bulk`` checks each step against the action table.
 """
+
 from __future__ import annotations
 
 import bisect
 import copy
 import datetime as dt
 import itertools
+import json
 import math
 import random
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -32,96 +35,11 @@ from tousu.complaints.states import OPEN
 INIT_HINT = "run `tousu migrate` and `tousu init --preset government --demo` first"
 
 # ------------------------------------------------------------------------------ text fragments
-TOWNS = ["城关镇", "东城街道", "西城街道", "南山镇", "北河镇", "青石镇", "龙泉镇", "白沙乡", "石桥乡", "新民街道",
-         "和平街道", "长安镇", "花溪乡", "马坪镇", "大坝镇", "清水乡", "石角镇", "汤塘镇", "水头镇", "高岗镇"]
-STREETS = ["人民路", "建设路", "解放路", "中山路", "文化路", "新华街", "幸福小区", "锦绣花园", "东风村", "石岭村",
-           "和平里", "碧桂苑", "阳光新城", "工业园区", "农贸市场旁", "汽车站附近", "学府路", "滨江花园"]
-SPOTS = ["县政务服务中心", "县政务服务中心二楼", "便民服务中心", "综合服务大厅", "社区服务站", "办事大厅"]
-
-# Per bureau (unit code): (matter, the unit that handles it; a missing unit falls back to the bureau).
-MATTERS: dict[str, list[tuple[str, str]]] = {
-    "amr": [("个体工商户营业执照", "amr"), ("企业名称变更登记", "amr"), ("食品经营许可证", "amr-food"),
-            ("餐馆后厨卫生问题举报", "amr-food"), ("超市销售过期食品", "amr-food"), ("网购商品退货纠纷", "amr-consumer"),
-            ("预付卡退费纠纷", "amr-consumer"), ("特种设备定期检验", "amr"), ("电子秤计量检定", "amr"),
-            ("价格欺诈举报", "amr-consumer"), ("药品零售许可", "amr"), ("校园周边食品安全", "amr-food")],
-    "housing": [("住宅专项维修资金使用申请", "housing-property"), ("物业服务质量", "housing-property"),
-                ("施工许可证办理", "housing"), ("公租房资格审核", "housing"), ("商品房预售资金监管", "housing"),
-                ("建筑工地夜间施工噪音", "housing"), ("老旧小区改造", "housing"), ("小区电梯维修", "housing-property"),
-                ("房屋交易备案", "housing"), ("燃气管道改造", "housing")],
-    "hrss": [("拖欠农民工工资", "hrss-labour"), ("养老保险关系转移", "hrss"), ("社保卡补办", "hrss"),
-             ("失业保险金申领", "hrss"), ("劳动合同纠纷", "hrss-labour"), ("工伤认定", "hrss"),
-             ("职称评审材料", "hrss"), ("灵活就业人员社保缴费", "hrss"), ("企业未依法缴纳社保", "hrss-labour"),
-             ("就业补贴发放", "hrss")],
-}
-GENERIC_MATTERS = ["行政审批事项", "证照办理", "业务咨询", "材料审核", "补贴申领"]
-
-# Per category: (short, for the summary; long, for the content). Unknown categories use "G0403".
-CONDUCT: dict[str, list[tuple[str, str]]] = {
-    "G0101": [("工作人员态度生硬", "窗口工作人员态度生硬,说话很不耐烦"),
-              ("工作人员态度恶劣", "工作人员态度恶劣,当着其他群众的面大声呵斥"),
-              ("对群众冷嘲热讽", "咨询时工作人员冷嘲热讽,说“这点事都不懂还来办”")],
-    "G0102": [("上班时间窗口无人", "上班时间窗口空无一人,等了四十多分钟才有人回来"),
-              ("工作人员上班玩手机", "工作人员上班时间一直在玩手机,叫了几遍才理人"),
-              ("工作人员提前下班", "下午四点多到窗口,工作人员已经提前下班离岗")],
-    "G0201": [("办理超过承诺时限", "承诺十五个工作日办结,现已超过一个多月仍未办好"),
-              ("部门之间推诿扯皮", "几个部门之间互相推诿,都说不归自己管"),
-              ("多次跑腿未办成", "前后跑了四五趟都没有办成,每次都说还要再等等")],
-    "G0202": [("正当诉求无人理睬", "多次反映情况,至今没有任何人联系处理"),
-              ("应办事项不予办理", "材料齐全却以各种理由不予办理,也不出具书面说明"),
-              ("举报后没有下文", "通过热线举报后石沉大海,没有任何处理结果")],
-    "G0301": [("办事程序不公开", "办事程序不公开,同样的材料有人能办有人不能办"),
-              ("插队办理不公平", "排队时工作人员让熟人插队优先办理")],
-    "G0302": [("收费标准未公示", "收费标准没有公示,工作人员口头报价,也不给票据"),
-              ("审核结果不公示", "审核结果和排名没有公示,询问依据也不肯告知")],
-    "G0303": [("未一次性告知", "工作人员每次只告知一项材料缺失,没有一次性告知需要的全部材料"),
-              ("首问不负责", "第一个接待的工作人员说不是他负责,让我自己去找人")],
-    "G0304": [("审批不按规定办理", "审批时要求提供法规没有规定的证明材料"),
-              ("违规增设审批条件", "在规定之外另外增设前置条件,要求先找其他部门盖章")],
-    "G0401": [("投诉后遭到刁难", "上次投诉后再去办事,工作人员故意刁难,处处设卡")],
-    "G0402": [("突发事件处置不力", "遇到突发情况求助后,相关部门迟迟没有人到场处置")],
-    "G0403": [("其他效能问题", "办事过程中遇到效能问题,工作人员答复含糊")],
-}
-CATEGORY_WEIGHT = {"G0101": 14, "G0102": 6, "G0201": 22, "G0202": 16, "G0301": 5, "G0302": 5, "G0303": 14,
-                   "G0304": 6, "G0401": 1, "G0402": 1, "G0403": 4}
-WHEN = ["本人于上月", "{m}月{d}日上午,本人", "{m}月{d}日下午,我", "上周三,我", "今年{m}月份,本人", "前几天我",
-        "近两个月来,我", "我于{m}月{d}日"]
-DETAILS = ["期间多次打电话询问,都说在走流程。", "现场很多群众都有意见。", "已经耽误了正常的生产经营。",
-           "家里老人行动不便,来回跑非常辛苦。", "希望有关部门能够重视。", "曾向单位领导反映,没有结果。",
-           "为此请了好几天假,损失不小。", "", ""]
-DEMANDS = ["要求尽快办结并给予书面答复", "要求工作人员道歉并改进服务态度", "要求说明办理进度并限时办结",
-           "要求一次性告知所需材料", "要求依法处理并告知结果", "要求公开办理依据和标准", "要求加强管理,杜绝类似问题",
-           "要求退还多收取的费用"]
-PRAISE = [("表扬{unit}工作人员热情周到", "到{unit}办理{matter},工作人员热情周到,主动帮忙填表,一次就办好了,特此表扬。")]
-SUGGEST = [("建议{unit}增加办事窗口", "{unit}办理{matter}的群众很多,经常要排一两个小时的队,建议增加窗口或开通网上预约。"),
-           ("建议{unit}公开办事指南", "办理{matter}的材料清单网上查不到,建议在政府网站公开完整的办事指南。")]
-FINDINGS = ["经调取窗口监控和办件记录,并约谈相关工作人员,投诉反映的情况{sub}。",
-            "经核查办件系统记录,该事项确有超过承诺时限的情况,投诉反映的情况{sub}。",
-            "经向经办股室和当事工作人员了解情况,并与投诉人电话核实,投诉反映的情况{sub}。"]
-SOLUTIONS = ["已对相关工作人员进行批评教育,并在全局通报。", "已督促经办股室在三个工作日内办结。",
-             "已完善一次性告知清单并在窗口公示。", "已约谈相关负责人,责令限期整改。", "已为投诉人办结相关业务。",
-             "已向投诉人解释相关政策规定,并提供书面办事指南。"]
-REPLIES = ["您反映的问题经核查{sub},我们已责令整改,感谢您的监督。",
-           "您好,您反映的{matter}问题已办理完毕,如有疑问请致电本中心。",
-           "您反映的情况经调查{sub},相关单位已作出处理,感谢您对行政效能工作的支持。"]
-SUBSTANTIATED = {"yes": "属实", "partly": "部分属实", "no": "不属实"}
-FOLLOWUP_NOTES = ["回访投诉人,表示满意", "投诉人对处理结果基本满意", "电话回访,投诉人认可处理结果", ""]
-FORWARD_TO = ["县公安局", "县自然资源局", "县信访局", "县人民法院", "县卫生健康局"]
-UPGRADED_SOURCES = ["12345政务服务便民热线转办", "市行政效能投诉中心转办", "县委督查室转办", "县信访局转办"]
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-            "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅海燕晓东文辉鹏飞宇婷雪丹春林斌浩凯亮俊峰波玲慧琳雯欣佳怡子涵梓轩"
-ID_REGION = "441821"
-
-# ------------------------------------------------------------------------------ distributions
-CHANNELS = {"hotline": 40, "website": 12, "app": 10, "visit": 9, "letter": 5, "email": 3, "fax": 0.5, "chat": 6,
-            "counter": 5, "book": 1, "media": 2, "upgraded": 5, "internal": 0.5, "api": 1}
-KINDS = {"complaint": 82, "inquiry": 6, "suggestion": 4, "report": 4, "praise": 1.5, "lookup": 1.5, "fault": 1}
-GRADES = {"normal": 85, "important": 12, "major": 3}
-MODES = {"assign": 55, "transfer": 25, "direct": 20}
-DECLINES = {"A_same_in_progress": 25, "B_same_closed": 20, "C_litigation": 15, "D_unclear": 25, "E_out_of_scope": 15}
-# States a complaint may be left in by a stuck case (never finished, so long overdue).
-STUCK = ["registered", "accepted", "dispatched", "in_progress", "in_progress", "suspended", "pending_approval",
-         "approved", "replied"]
+# The word lists and weights of the generated complaints are data (seeding.json beside this file):
+# per bureau the matters and the section that handles each, per category what went wrong, towns,
+# streets, details, demands, findings, replies, names, and the weights of channels, kinds, grades,
+# dispatch modes, decline reasons and the states a case may stop in.
+TEXTS: dict[str, Any] = json.loads(Path(__file__).with_name("seeding.json").read_text(encoding="utf-8"))
 
 
 def _any(rng: random.Random, options: Any) -> Any:
@@ -140,7 +58,7 @@ def _pick(rng: random.Random, table: tuple[list[str], list[float]]) -> str:
 
 def _id_number(rng: random.Random) -> str:
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 20000))
-    body = f"{ID_REGION}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+    body = f"{TEXTS['ID_REGION']}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
@@ -161,11 +79,18 @@ class _People:
         if missing:
             raise CommandError(f"no active user with role {', '.join(missing)}: {INIT_HINT}")
         self.clerks, self.center, self.followup = by_role[Role.CLERK], by_role[Role.CENTER], by_role[Role.FOLLOWUP]
-        self.handler = {unit.id: next((u for u in by_role.get(Role.HANDLER, []) if u.unit_id == unit.id), None)
-                        for unit in units}
+        self.handler = {
+            unit.id: next((u for u in by_role.get(Role.HANDLER, []) if u.unit_id == unit.id), None) for unit in units
+        }
         heads = [(u.unit.path, u) for u in by_role.get(Role.HEAD, []) if u.unit]
-        self.head = {unit.id: max(((len(p), u) for p, u in heads if unit.path.startswith(p)),  # the nearest above
-                                  key=lambda pair: pair[0], default=(0, None))[1] for unit in units}
+        self.head = {
+            unit.id: max(
+                ((len(p), u) for p, u in heads if unit.path.startswith(p)),  # the nearest above
+                key=lambda pair: pair[0],
+                default=(0, None),
+            )[1]
+            for unit in units
+        }
 
     def unit(self, unit_id: int) -> User | None:
         """Who acts for the unit: its handler, else the head above it (the table allows no one else)."""
@@ -188,8 +113,14 @@ class _RememberingPolicy:
 
     def rule_for(self, complaint: Any, kind: str) -> Any:
         # A case changes only these while it is simulated: remember its rule per kind until one does.
-        state = (kind, complaint.category_id, complaint.grade_id, complaint.dispatch_mode,
-                 complaint.handling_level, complaint.handling_unit_id)
+        state = (
+            kind,
+            complaint.category_id,
+            complaint.grade_id,
+            complaint.dispatch_mode,
+            complaint.handling_level,
+            complaint.handling_unit_id,
+        )
         rule = complaint.rules_seen.get(state, self)
         if rule is self:
             key = (kind, *(dues._condition_value(complaint, k) for k in self._keys))
@@ -209,8 +140,17 @@ class _RememberingPolicy:
         return self._answers[key]
 
 
-_NOT_FIELDS = ("key", "query_code", "repeat_of", "merged_into", "left_open_at", "category", "grade",
-               "handling_unit", "rules_seen")
+_NOT_FIELDS = (
+    "key",
+    "query_code",
+    "repeat_of",
+    "merged_into",
+    "left_open_at",
+    "category",
+    "grade",
+    "handling_unit",
+    "rules_seen",
+)
 
 
 class _Case:
@@ -250,10 +190,10 @@ class Generator:
         if not leaves or not self.grades or not reasons or not units:
             raise CommandError(f"no categories, grades, reason codes or units: {INIT_HINT}")
         self.categories = {c.code: c for c in leaves}
-        self.category_table = _weighted({c.code: CATEGORY_WEIGHT.get(c.code, 3) for c in leaves})
-        self.grade_table = _weighted({code: GRADES.get(code, 5) for code in self.grades})
+        self.category_table = _weighted({c.code: TEXTS["CATEGORY_WEIGHT"].get(c.code, 3) for c in leaves})
+        self.grade_table = _weighted({code: TEXTS["GRADES"].get(code, 5) for code in self.grades})
         self.decline_reasons = {r.code: r for r in reasons if r.group == ReasonCode.Group.DECLINE}
-        self.decline_table = _weighted({c: DECLINES.get(c, 10) for c in self.decline_reasons})
+        self.decline_table = _weighted({c: TEXTS["DECLINES"].get(c, 10) for c in self.decline_reasons})
         self.return_reasons = [r.code for r in reasons if r.group == ReasonCode.Group.RETURN]
         self.suspend_reasons = [r.code for r in reasons if r.group == ReasonCode.Group.SUSPEND]
         # A unit's bureau: the unit itself if its parent is the root, else its ancestor below the root.
@@ -269,7 +209,11 @@ class Generator:
         self.units = {u.code: u for u in units if self.people.unit(u.id)}
         if not self.units:
             raise CommandError(f"no handlers: {INIT_HINT}")
-        self.channel_table, self.kind_table, self.mode_table = _weighted(CHANNELS), _weighted(KINDS), _weighted(MODES)
+        self.channel_table, self.kind_table, self.mode_table = (
+            _weighted(TEXTS["CHANNELS"]),
+            _weighted(TEXTS["KINDS"]),
+            _weighted(TEXTS["MODES"]),
+        )
         thresholds = active().thresholds
         self.repeat_window = dt.timedelta(days=thresholds.repeat_window_days)
         self.repeat_rule = f"same_phone_{thresholds.repeat_window_days}_days"  # as registration names it
@@ -295,27 +239,43 @@ class Generator:
             dues.policy = real
         return [self.complaint_in(rng, *case) for case in cases]
 
-    def complaint_in(self, rng: random.Random, c: Any, plan: dict, events: list[EventIn],
-                     suspensions: list[dict]) -> ComplaintIn:
+    def complaint_in(
+        self, rng: random.Random, c: Any, plan: dict, events: list[EventIn], suspensions: list[dict]
+    ) -> ComplaintIn:
         person = dict(self.caller(plan["caller"]), preferred_reply="letter" if c.channel in WRITTEN_CHANNELS else "")
         if not (person.pop("email_ok") and c.channel in ("email", "website", "app")):
             person["email"] = ""
-        respondent = {"unit_id": plan["bureau"].id, "unit_name": plan["bureau"].name,
-                      "staff_name": "窗口工作人员" if rng.random() < 0.3 else ""}
+        respondent = {
+            "unit_id": plan["bureau"].id,
+            "unit_name": plan["bureau"].name,
+            "staff_name": "窗口工作人员" if rng.random() < 0.3 else "",
+        }
         # The texts are built from the fragments above and never quote the caller.
-        return ComplaintIn(key=c.key, fields=c.fields(), events=events, complainants=[] if c.anonymous else [person],
-                           respondents=[respondent], suspensions=suspensions, query_code=c.query_code,
-                           repeat_of=c.repeat_of, merged_into=c.merged_into, quotes_nobody=True)
+        return ComplaintIn(
+            key=c.key,
+            fields=c.fields(),
+            events=events,
+            complainants=[] if c.anonymous else [person],
+            respondents=[respondent],
+            suspensions=suspensions,
+            query_code=c.query_code,
+            repeat_of=c.repeat_of,
+            merged_into=c.merged_into,
+            quotes_nobody=True,
+        )
 
     def caller(self, index: int) -> dict[str, Any]:
         if index not in self.caller_cache:
             r = random.Random(self.seed * 1_000_003 + index)
             self.caller_cache[index] = {
-                "name": _any(r, SURNAMES) + "".join(_any(r, GIVEN) for _ in range(_any(r, (1, 2, 2)))),
+                "name": _any(r, TEXTS["SURNAMES"])
+                + "".join(_any(r, TEXTS["GIVEN"]) for _ in range(_any(r, (1, 2, 2)))),
                 "phone": f"1{_any(r, '3456789')}{r.randint(0, 9)}{r.randint(0, 99999999):08d}",
                 "id_number": _id_number(r) if r.random() < 0.3 else "",
-                "address": f"某县{_any(r, TOWNS)}{_any(r, STREETS)}{r.randint(1, 200)}号",
-                "email": f"user{r.randint(1000, 999999)}@example.cn", "email_ok": r.random() < 0.15}
+                "address": f"某县{_any(r, TEXTS['TOWNS'])}{_any(r, TEXTS['STREETS'])}{r.randint(1, 200)}号",
+                "email": f"user{r.randint(1000, 999999)}@example.cn",
+                "email_ok": r.random() < 0.15,
+            }
         return self.caller_cache[index]
 
     def received_times(self, rng: random.Random, first: int, n: int) -> list[dt.datetime]:
@@ -347,15 +307,22 @@ class Generator:
         repeat = last if not c.anonymous and last is not None and received - last[1] <= self.repeat_window else None
         at = c.registered_at.isoformat()  # flags as registration sets them: by hand (by) or by a rule
         if c.channel == "upgraded":
-            c.upgraded_source = c.upgraded_from = _any(rng, UPGRADED_SOURCES)
-        for name, by, rule in (("upgraded", None, "channel_upgraded"), ("media", registrar.username, None),
-                               ("repeat", None, self.repeat_rule)):
+            c.upgraded_source = c.upgraded_from = _any(rng, TEXTS["UPGRADED_SOURCES"])
+        for name, by, rule in (
+            ("upgraded", None, "channel_upgraded"),
+            ("media", registrar.username, None),
+            ("repeat", None, self.repeat_rule),
+        ):
             if c.channel == name or (name == "repeat" and repeat is not None):
                 c.flags[name] = {"by": by, "rule": rule, "at": at}
         c.repeat_of = repeat and repeat[0]
         plan = self.plan(rng, c, repeat)
-        plan.update(registrar=registrar, caller=caller, category=self.categories[_pick(rng, self.category_table)],
-                    grade=self.grades[_pick(rng, self.grade_table)])
+        plan.update(
+            registrar=registrar,
+            caller=caller,
+            category=self.categories[_pick(rng, self.category_table)],
+            grade=self.grades[_pick(rng, self.grade_table)],
+        )
         if plan["grade"].code == "major" and rng.random() < 0.5:
             c.flags["hot"] = {"by": registrar.username, "rule": None, "at": at}
         self.texts(rng, c, plan)
@@ -365,42 +332,64 @@ class Generator:
     def plan(self, rng: random.Random, c: Any, repeat: tuple | None) -> dict[str, Any]:
         spot_share = 0.45 if c.kind in ("inquiry", "lookup", "praise", "suggestion") else 0.06
         r = rng.random()
-        fate = ("merge" if repeat is not None and r < 0.25 else "decline" if r < 0.06 else
-                "withdraw" if r < 0.095 else "spot" if rng.random() < spot_share else "normal")
+        fate = (
+            "merge"
+            if repeat is not None and r < 0.25
+            else "decline"
+            if r < 0.06
+            else "withdraw"
+            if r < 0.095
+            else "spot"
+            if rng.random() < spot_share
+            else "normal"
+        )
         bureau = _any(rng, self.bureaus)
-        matter, unit_code = _any(rng, MATTERS.get(bureau.code) or [(m, bureau.code) for m in GENERIC_MATTERS])
+        matter, unit_code = _any(
+            rng, TEXTS["MATTERS"].get(bureau.code) or [(m, bureau.code) for m in TEXTS["GENERIC_MATTERS"]]
+        )
         unit = self.units.get(unit_code) or self.units.get(bureau.code) or _any(rng, list(self.units.values()))
         if rng.random() < 0.35:
             unit = self.units.get(bureau.code, unit)  # the bureau keeps it rather than passing it to its section
         other = [u for u in self.units.values() if u.id != unit.id]
-        stop_at = _any(rng, STUCK) if rng.random() < 0.004 else None
+        stop_at = _any(rng, TEXTS["STUCK"]) if rng.random() < 0.004 else None
         mode = "transfer" if unit.code.startswith("housing") and rng.random() < 0.5 else _pick(rng, self.mode_table)
         return {
-            "fate": "normal" if stop_at else fate, "bureau": bureau, "matter": matter, "unit": unit,
-            "unit2": _any(rng, other) if other else unit, "returned": rng.random() < 0.03,
+            "fate": "normal" if stop_at else fate,
+            "bureau": bureau,
+            "matter": matter,
+            "unit": unit,
+            "unit2": _any(rng, other) if other else unit,
+            "returned": rng.random() < 0.03,
             "mode": "assign" if mode == "direct" and stop_at == "dispatched" else mode,
-            "suspend": rng.random() < 0.07 or stop_at == "suspended", "reject": rng.random() < 0.05,
-            "unreachable": rng.random() < 0.03, "unsatisfied": rng.random() < 0.03,
-            "review": rng.random() < 0.015, "upheld": rng.random() < 0.8, "archive": rng.random() < 0.75,
-            "withdraw_at": _any(rng, ["registered", "accepted", "in_progress"]), "stop_at": stop_at,
+            "suspend": rng.random() < 0.07 or stop_at == "suspended",
+            "reject": rng.random() < 0.05,
+            "unreachable": rng.random() < 0.03,
+            "unsatisfied": rng.random() < 0.03,
+            "review": rng.random() < 0.015,
+            "upheld": rng.random() < 0.8,
+            "archive": rng.random() < 0.75,
+            "withdraw_at": _any(rng, ["registered", "accepted", "in_progress"]),
+            "stop_at": stop_at,
             "merge_target": repeat,
         }
 
     def texts(self, rng: random.Random, c: Any, plan: dict) -> None:
-        bureau, matter, town = plan["bureau"], plan["matter"], _any(rng, TOWNS)
+        bureau, matter, town = plan["bureau"], plan["matter"], _any(rng, TEXTS["TOWNS"])
         if c.kind in ("praise", "suggestion"):
-            summary, content = _any(rng, PRAISE if c.kind == "praise" else SUGGEST)
+            summary, content = _any(rng, TEXTS["PRAISE"] if c.kind == "praise" else TEXTS["SUGGEST"])
             c.summary, c.content = summary.format(unit=bureau.name), content.format(unit=bureau.name, matter=matter)
             c.demands = "" if c.kind == "praise" else "希望采纳"
         else:
-            short, long = _any(rng, CONDUCT.get(plan["category"].code) or CONDUCT["G0403"])
+            short, long = _any(rng, TEXTS["CONDUCT"].get(plan["category"].code) or TEXTS["CONDUCT"]["G0403"])
             month = max(1, c.received_at.astimezone(self.tz).month - _any(rng, (0, 0, 1)))
-            when = _any(rng, WHEN).format(m=month, d=rng.randint(1, 28))
-            c.summary = f"{matter}{short}" if rng.random() < 0.7 else f"{town}{matter}:{short}"
-            c.content = (f"{when}到{_any(rng, SPOTS)}{bureau.name}窗口办理{matter}相关业务,{long}。"
-                         f"{_any(rng, DETAILS)}{_any(rng, DETAILS)}")
-            c.demands = _any(rng, DEMANDS)
-        c.place = f"{town}{_any(rng, SPOTS)}" if rng.random() < 0.6 else ""
+            when = _any(rng, TEXTS["WHEN"]).format(m=month, d=rng.randint(1, 28))
+            c.summary = f"{matter}{short}" if rng.random() < 0.7 else f"{town}{matter}：{short}"
+            c.content = (
+                f"{when}到{_any(rng, TEXTS['SPOTS'])}{bureau.name}窗口办理{matter}相关业务，{long}。"
+                f"{_any(rng, TEXTS['DETAILS'])}{_any(rng, TEXTS['DETAILS'])}"
+            )
+            c.demands = _any(rng, TEXTS["DEMANDS"])
+        c.place = f"{town}{_any(rng, TEXTS['SPOTS'])}" if rng.random() < 0.6 else ""
         c.occurred_at = c.received_at - dt.timedelta(days=rng.uniform(0.2, 20)) if rng.random() < 0.5 else None
 
 
@@ -427,8 +416,9 @@ class _Sim:
         for kind in kinds:
             dues.set_due(self.c, kind, self.t)
 
-    def event(self, actor: User | None, action: str, to: str | None = None, note: str = "",
-              payload: dict | None = None) -> None:
+    def event(
+        self, actor: User | None, action: str, to: str | None = None, note: str = "", payload: dict | None = None
+    ) -> None:
         """Record ``action``, now, leading to ``to`` (None: the state stays)."""
         c = self.c
         before, c.status = c.status, to or c.status
@@ -445,10 +435,20 @@ class _Sim:
         try:
             self.due(dues.ACCEPTANCE)
             self.t, c.status = c.registered_at, ""  # not yet registered
-            self.event(plan["registrar"], "register", "registered", payload={
-                "channel": c.channel, "kind": c.kind, "complainants": 0 if c.anonymous else 1, "respondents": 1,
-                "flags": sorted(c.flags), "repeat_of": NumberOf(c.repeat_of) if c.repeat_of is not None else None,
-                "acceptance_due": c.acceptance_due})
+            self.event(
+                plan["registrar"],
+                "register",
+                "registered",
+                payload={
+                    "channel": c.channel,
+                    "kind": c.kind,
+                    "complainants": 0 if c.anonymous else 1,
+                    "respondents": 1,
+                    "flags": sorted(c.flags),
+                    "repeat_of": NumberOf(c.repeat_of) if c.repeat_of is not None else None,
+                    "acceptance_due": c.acceptance_due,
+                },
+            )
             if self.stop_at != "registered":
                 self.lifecycle(c, plan, plan["fate"])
         except _Stop:
@@ -464,20 +464,31 @@ class _Sim:
         c.category, c.grade = p["category"], p["grade"]  # the policy's rules look at these
         c.category_id, c.grade_id = p["category"].id, p["grade"].id
         self.due(dues.HANDLING)
-        self.event(p["registrar"], "accept", "accepted", payload={
-            "category": p["category"].code, "grade": p["grade"].code, "handling_due": c.handling_due})
+        self.event(
+            p["registrar"],
+            "accept",
+            "accepted",
+            payload={"category": p["category"].code, "grade": p["grade"].code, "handling_due": c.handling_due},
+        )
         if fate == "merge" and self.merge():
             return None
         if fate == "withdraw" and p["withdraw_at"] == "accepted":
             return self.withdraw(0.1, 5)
         if fate == "spot":
             self.at(0.005, 0.3)
-            c.solution = _any(self.rng, ["当场解释相关政策,投诉人表示理解", "当场联系经办单位,问题已解决", "当场告知办理流程和所需材料"])
+            c.solution = _any(
+                self.rng,
+                ["当场解释相关政策，投诉人表示理解", "当场联系经办单位，问题已解决", "当场告知办理流程和所需材料"],
+            )
             c.reply_method = self.reply_method(["phone", "phone", "visit", "sms"])
-            c.reply_text, c.replied_at = "已当场答复投诉人:" + c.solution + "。", self.t
+            c.reply_text, c.replied_at = "已当场答复投诉人：" + c.solution + "。", self.t
             self.due(dues.FOLLOW_UP)
-            self.event(self.clerk, "resolve_on_spot", "replied",
-                       payload={"reply_method": c.reply_method, "followup_due": c.followup_due})
+            self.event(
+                self.clerk,
+                "resolve_on_spot",
+                "replied",
+                payload={"reply_method": c.reply_method, "followup_due": c.followup_due},
+            )
         else:
             self.dispatch(p["unit"])
             if p["returned"] and c.status == "dispatched":  # a unit returns what it was sent, not kept
@@ -488,7 +499,12 @@ class _Sim:
                 actor = self.people.unit(c.handling_unit_id)
                 if c.handler_id is None and actor and actor.role == Role.HANDLER:
                     c.handler_id = actor.id
-                self.event(actor, "sign", "in_progress", payload={"handler": getattr(self.people.handler.get(c.handling_unit_id), "username", None)})
+                self.event(
+                    actor,
+                    "sign",
+                    "in_progress",
+                    payload={"handler": getattr(self.people.handler.get(c.handling_unit_id), "username", None)},
+                )
             if fate == "withdraw":
                 return self.withdraw(1, 8)
             self.handle(first=True)
@@ -506,18 +522,38 @@ class _Sim:
         self.at(0.05, 4.5)
         code = g.decline_reasons[_pick(rng, g.decline_table)]
         c.decline_reason, c.decline_text = code.code, code.template
-        c.forwarded_to = _any(rng, FORWARD_TO) if code.needs_forward else ""
+        c.forwarded_to = _any(rng, TEXTS["FORWARD_TO"]) if code.needs_forward else ""
         if code.code == "D_unclear" and rng.random() < 0.5:
             c.validity, c.validity_reason = "invalid", code.name
         self.due(dues.REVIEW_WINDOW)
-        self.event(self.center, "decline", "declined", payload={
-            "reason": code.code, "forwarded_to": c.forwarded_to, "told": bool(c.decline_text), "validity": c.validity})
+        self.event(
+            self.center,
+            "decline",
+            "declined",
+            payload={
+                "reason": code.code,
+                "forwarded_to": c.forwarded_to,
+                "told": bool(c.decline_text),
+                "validity": c.validity,
+            },
+        )
 
     def withdraw(self, lo: float, hi: float) -> None:
         self.at(lo, hi)
         self.c.closed_at = self.t
-        self.event(self.clerk, "withdraw", "withdrawn", note=_any(self.rng, [
-            "投诉人来电表示问题已自行解决,申请撤诉", "投诉人表示已与单位协商解决,撤回投诉", "投诉人书面申请撤回投诉"]))
+        self.event(
+            self.clerk,
+            "withdraw",
+            "withdrawn",
+            note=_any(
+                self.rng,
+                [
+                    "投诉人来电表示问题已自行解决，申请撤诉",
+                    "投诉人表示已与单位协商解决，撤回投诉",
+                    "投诉人书面申请撤回投诉",
+                ],
+            ),
+        )
 
     def merge(self) -> bool:
         """Merge into the caller's earlier complaint if that one is still open; else handle it."""
@@ -526,7 +562,9 @@ class _Sim:
             return False
         self.at(0.02, 1.5)
         self.c.closed_at, self.c.merged_into = self.t, target
-        self.event(self.center, "merge", "merged", note="与同一事项的投诉件合并办理", payload={"target": NumberOf(target)})
+        self.event(
+            self.center, "merge", "merged", note="与同一事项的投诉件合并办理", payload={"target": NumberOf(target)}
+        )
         return True
 
     def reply_method(self, spoken: list[str]) -> str:
@@ -540,9 +578,21 @@ class _Sim:
         c.dispatch_mode, c.handling_unit_id, c.handling_unit = mode, unit.id, unit
         c.handler_id, c.sign_due = handler.id if handler else None, None
         self.due(*(() if mode == "direct" else (dues.SIGN_FOR,)), dues.HANDLING, dues.REPORT_BACK)
-        self.event(self.center, "dispatch", "in_progress" if mode == "direct" else "dispatched", payload={
-            "unit": unit.code, "mode": mode, "redacted": True, "handler": handler.username if handler else None,
-            "co_units": [], "sign_due": c.sign_due, "handling_due": c.handling_due, "report_due": c.report_due})
+        self.event(
+            self.center,
+            "dispatch",
+            "in_progress" if mode == "direct" else "dispatched",
+            payload={
+                "unit": unit.code,
+                "mode": mode,
+                "redacted": True,
+                "handler": handler.username if handler else None,
+                "co_units": [],
+                "sign_due": c.sign_due,
+                "handling_due": c.handling_due,
+                "report_due": c.report_due,
+            },
+        )
 
     def return_(self) -> None:
         c, rng = self.c, self.rng
@@ -551,9 +601,13 @@ class _Sim:
         c.returns_count += 1
         c.handling_unit_id = c.handler_id = c.handling_unit = None
         c.dispatch_mode, c.sign_due, c.report_due = "", None, None
-        self.event(actor, "return", "accepted", note=_any(rng, ["分办单位有误", "不属本单位职责", "缺少办件编号"]),
-                   payload={"reason": _any(rng, self.g.return_reasons), "unit": unit.code,
-                            "returns_count": c.returns_count})
+        self.event(
+            actor,
+            "return",
+            "accepted",
+            note=_any(rng, ["分办单位有误", "不属本单位职责", "缺少办件编号"]),
+            payload={"reason": _any(rng, self.g.return_reasons), "unit": unit.code, "returns_count": c.returns_count},
+        )
 
     def handle(self, first: bool) -> None:
         """In progress → replied: maybe suspended, urged, rejected once; then approved and replied."""
@@ -561,7 +615,10 @@ class _Sim:
         actor = self.people.unit(c.handling_unit_id)
         if first and p["suspend"]:
             self.at(0.5, 5)
-            code, note = _any(rng, self.g.suspend_reasons), _any(rng, ["已电话通知投诉人补充材料", "等待有关部门出具鉴定意见", ""])
+            code, note = (
+                _any(rng, self.g.suspend_reasons),
+                _any(rng, ["已电话通知投诉人补充材料", "等待有关部门出具鉴定意见", ""]),
+            )
             suspension = {"reason": code, "note": note, "started_at": self.t, "ended_at": None}
             self.suspensions.append(suspension)
             c.suspended_at = self.t
@@ -572,8 +629,13 @@ class _Sim:
                 if rule:
                     dues.move_due(c, kind, self.g.policy.paused_units(rule, c.suspended_at, self.t))
             suspension["ended_at"], c.suspended_at = self.t, None
-            self.event(actor, "resume", "in_progress", note="投诉人已补充材料,恢复办理",
-                       payload={"handling_due": c.handling_due})
+            self.event(
+                actor,
+                "resume",
+                "in_progress",
+                note="投诉人已补充材料，恢复办理",
+                payload={"handling_due": c.handling_due},
+            )
         # How long the work takes: most finish inside the window, a tail runs late (urged).
         window = max((c.handling_due - self.t).total_seconds() / 86400, 1) if c.handling_due else 15
         work = window * (rng.uniform(0.15, 0.9) if rng.random() < 0.88 else rng.uniform(0.9, 1.8))
@@ -581,38 +643,59 @@ class _Sim:
             self.at(window * 0.75, window * 0.8)
             work -= window * 0.8
             c.urge_count += 1
-            self.event(self.center, "urge", note="请加快办理,按期答复",
-                       payload={"unit": c.handling_unit.code, "urge_count": c.urge_count})
+            self.event(
+                self.center,
+                "urge",
+                note="请加快办理，按期答复",
+                payload={"unit": c.handling_unit.code, "urge_count": c.urge_count},
+            )
         self.at(work * 0.9, work)
         head = self.people.head.get(c.handling_unit_id)
         approver = head if c.dispatch_mode == "transfer" and head else self.center
         for again in (True, False) if first and p["reject"] else (False,):
             sub = _any(rng, ["yes", "yes", "partly", "partly", "no"])
-            c.substantiated, c.findings = sub, _any(rng, FINDINGS).format(sub=SUBSTANTIATED[sub])
-            c.solution = _any(rng, SOLUTIONS)
-            c.proposed_reply = _any(rng, REPLIES).format(sub=SUBSTANTIATED[sub], matter=p["matter"])
-            self.event(actor, "submit_result", "pending_approval", payload={
-                "substantiated": sub, "compensation_type": "", "compensation_amount": None})
+            c.substantiated, c.findings = sub, _any(rng, TEXTS["FINDINGS"]).format(sub=TEXTS["SUBSTANTIATED"][sub])
+            c.solution = _any(rng, TEXTS["SOLUTIONS"])
+            c.proposed_reply = _any(rng, TEXTS["REPLIES"]).format(sub=TEXTS["SUBSTANTIATED"][sub], matter=p["matter"])
+            self.event(
+                actor,
+                "submit_result",
+                "pending_approval",
+                payload={"substantiated": sub, "compensation_type": "", "compensation_amount": None},
+            )
             if again:  # rejected once: more work, submitted again
                 self.at(0.1, 2)
-                self.event(approver, "reject_result", "in_progress", note="调查不充分,请补充核实")
+                self.event(approver, "reject_result", "in_progress", note="调查不充分，请补充核实")
                 self.at(1, 5)
         self.at(0.05, 2.5)
-        self.event(approver, "approve", "approved", note=_any(rng, ["同意", "同意,按拟答复意见答复", ""]))
+        self.event(approver, "approve", "approved", note=_any(rng, ["同意", "同意，按拟答复意见答复", ""]))
         self.at(0.02, 1.5)
         c.reply_method = self.reply_method(["phone", "phone", "phone", "sms", "letter", "visit"])
         c.reply_text, c.replied_at = c.proposed_reply, self.t
         self.due(dues.FOLLOW_UP, dues.REVIEW_WINDOW)
-        self.event(actor, "reply", "replied", payload={
-            "method": c.reply_method, "followup_due": c.followup_due, "review_window_ends": c.review_window_ends})
+        self.event(
+            actor,
+            "reply",
+            "replied",
+            payload={
+                "method": c.reply_method,
+                "followup_due": c.followup_due,
+                "review_window_ends": c.review_window_ends,
+            },
+        )
 
     def close(self, note: str, satisfaction: str, reason: str = "") -> None:
         """A return visit that closes the complaint."""
         c = self.c
         c.satisfaction, c.closed_at, c.close_reason = satisfaction, self.t, reason
         self.due(dues.REVIEW_WINDOW)
-        self.event(self.agent, "follow_up", "closed", note=note,
-                   payload={"satisfaction": satisfaction, "attempts": c.followup_attempts})
+        self.event(
+            self.agent,
+            "follow_up",
+            "closed",
+            note=note,
+            payload={"satisfaction": satisfaction, "attempts": c.followup_attempts},
+        )
 
     def follow_up(self) -> None:
         c, p = self.c, self.plan
@@ -622,17 +705,26 @@ class _Sim:
                 c.followup_attempts += 1
                 if attempt == self.g.attempts:
                     return self.close("电话无人接听", "unreachable", "unreachable")
-                self.event(self.agent, "follow_up", note="电话无人接听",
-                           payload={"satisfaction": "unreachable", "attempts": c.followup_attempts})
+                self.event(
+                    self.agent,
+                    "follow_up",
+                    note="电话无人接听",
+                    payload={"satisfaction": "unreachable", "attempts": c.followup_attempts},
+                )
         if p["unsatisfied"] and c.handling_unit_id:
             self.at(0.3, 4)
             c.satisfaction = "unsatisfied"
             self.due(dues.HANDLING)
-            self.event(self.agent, "follow_up", "in_progress", note="投诉人对处理结果不满意,要求重新办理",
-                       payload={"satisfaction": "unsatisfied", "attempts": c.followup_attempts})
+            self.event(
+                self.agent,
+                "follow_up",
+                "in_progress",
+                note="投诉人对处理结果不满意，要求重新办理",
+                payload={"satisfaction": "unsatisfied", "attempts": c.followup_attempts},
+            )
             self.handle(first=False)
         self.at(0.3, 4.5)
-        self.close(_any(self.rng, FOLLOWUP_NOTES), "satisfied" if self.rng.random() < 0.8 else "basic")
+        self.close(_any(self.rng, TEXTS["FOLLOWUP_NOTES"]), "satisfied" if self.rng.random() < 0.8 else "basic")
 
     def review(self) -> None:
         """Asked within the review window; upheld, or handled again and closed."""
@@ -642,19 +734,30 @@ class _Sim:
             return  # too late (the guard of request_review)
         c.review_from = c.status
         self.due(dues.REVIEW)
-        self.event(self.clerk, "request_review", "under_review", note="投诉人认为处理过轻,申请复核",
-                   payload={"review_due": c.review_due})
+        self.event(
+            self.clerk,
+            "request_review",
+            "under_review",
+            note="投诉人认为处理过轻，申请复核",
+            payload={"review_due": c.review_due},
+        )
         self.at(5, 28)
         if self.plan["upheld"] or not c.handling_unit_id:
-            return self.event(self.center, "decide_review", c.review_from or "closed", note="经复核,维持原处理意见",
-                              payload={"upheld": True})
+            return self.event(
+                self.center,
+                "decide_review",
+                c.review_from or "closed",
+                note="经复核，维持原处理意见",
+                payload={"upheld": True},
+            )
         c.closed_at = None
         self.due(dues.HANDLING)
-        self.event(self.center, "decide_review", "in_progress", note="复核认为调查不充分,重新办理",
-                   payload={"upheld": False})
+        self.event(
+            self.center, "decide_review", "in_progress", note="复核认为调查不充分，重新办理", payload={"upheld": False}
+        )
         self.handle(first=False)
         self.at(0.3, 4)
-        self.close("重新办理后回访,投诉人表示满意", "satisfied")
+        self.close("重新办理后回访，投诉人表示满意", "satisfied")
 
 
 def _cover(sim: _Sim, cases: list, force: list[str]) -> None:
@@ -670,11 +773,20 @@ def _cover(sim: _Sim, cases: list, force: list[str]) -> None:
             if c.key in protected or (c.status in force and present[c.status] < 2) or not earlier:
                 continue
             fate = {"declined": "decline", "withdrawn": "withdraw", "merged": "merge"}.get(status, "normal")
-            fresh = dict(plan, stop_at=status if status in OPEN else None, fate=fate, withdraw_at="accepted",
-                         returned=False, unsatisfied=False, unreachable=False, review=status == "under_review",
-                         archive=status == "archived", suspend=plan["suspend"] or status == "suspended",
-                         mode="assign" if status == "dispatched" else plan["mode"],
-                         merge_target=(earlier[0].key, earlier[0].received_at, earlier[0].left_open_at))
+            fresh = dict(
+                plan,
+                stop_at=status if status in OPEN else None,
+                fate=fate,
+                withdraw_at="accepted",
+                returned=False,
+                unsatisfied=False,
+                unreachable=False,
+                review=status == "under_review",
+                archive=status == "archived",
+                suspend=plan["suspend"] or status == "suspended",
+                mode="assign" if status == "dispatched" else plan["mode"],
+                merge_target=(earlier[0].key, earlier[0].received_at, earlier[0].left_open_at),
+            )
             again = copy.copy(plan["registered"])
             events, suspensions = sim.run(again, fresh)
             if again.status == status:

@@ -4,6 +4,7 @@ units, recusal, states and guards) that every service starts with.
 ``access_complaint`` answers NotFound for a complaint outside the actor's scope, so a number
 outside one's scope cannot be told apart from one that does not exist.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ def scope_filter(actor: User) -> Q:
         return Q()
     if not actor.unit_id or actor.scope == Scope.OWN:
         return mine
-    if actor.scope == Scope.SUBTREE:
+    if actor.scope == Scope.SUBTREE and actor.unit is not None:
         units = Unit.objects.filter(path__startswith=actor.unit.path).values("id")
         return mine | Q(handling_unit__in=units) | _co_handled(Q(unit_id__in=units))
     return mine | Q(handling_unit=actor.unit_id) | _co_handled(Q(unit_id=actor.unit_id))
@@ -51,8 +52,7 @@ def access_complaint(actor: User, number: str, *, for_update: bool = False) -> C
         qs = qs.select_for_update(of=("self",))
     complaint = qs.select_related("handling_unit", "category", "grade").first()
     if complaint is None:
-        raise NotFound(_("投诉件 %(number)s 不存在或不在您的权限范围内") % {"number": number},
-                       number=number)
+        raise NotFound(_("投诉件 %(number)s 不存在或不在您的权限范围内") % {"number": number}, number=number)
     return complaint
 
 
@@ -65,15 +65,18 @@ def in_handling_unit(actor: User, complaint: Complaint) -> bool:
         return False
     if actor.unit_id == unit.pk:
         return True
-    return actor.role == Role.HEAD and unit.path.startswith(actor.unit.path)
+    return actor.role == Role.HEAD and actor.unit is not None and unit.path.startswith(actor.unit.path)
 
 
 def check_role(actor: User, complaint: Complaint, action: Action, recused: Recused | None = None) -> None:
     """Raise NotPermitted unless the actor's role (and unit, for unit actions) may take ``action``,
     and the actor is not in conflict with the complaint (回避)."""
     if actor.role not in action.roles:
-        raise NotPermitted(_("角色“%(role)s”不能执行“%(action)s”") % {
-            "role": actor.get_role_display(), "action": action.label}, action=action.name, role=actor.role)
+        raise NotPermitted(
+            _("角色“%(role)s”不能执行“%(action)s”") % {"role": actor.get_role_display(), "action": action.label},
+            action=action.name,
+            role=actor.role,
+        )
     if action.unit_action and actor.role != Role.CENTER and not in_handling_unit(actor, complaint):
         raise NotPermitted(_("只有承办单位可以执行“%(action)s”") % {"action": action.label}, action=action.name)
     if action.co_unit_action and not (actor.unit_id and complaint.co_units.filter(pk=actor.unit_id).exists()):
@@ -92,8 +95,9 @@ def recused(complaint: Complaint) -> Recused:
     marked in conflict and not released (their reason)."""
     from tousu.complaints.models import Conflict, Respondent
 
-    people: Recused = {uid: None for uid in Respondent.objects.filter(
-        complaint=complaint, staff__isnull=False).values_list("staff_id", flat=True)}
+    people: Recused = dict.fromkeys(
+        Respondent.objects.filter(complaint=complaint, staff__isnull=False).values_list("staff_id", flat=True)
+    )
     marked = Conflict.objects.filter(complaint=complaint, lifted_at__isnull=True)
     for uid, why in marked.values_list("user_id", "reason"):
         people.setdefault(uid, why)
@@ -115,9 +119,11 @@ def check_state(actor: User, complaint: Complaint, action: Action) -> None:
     """Raise InvalidTransition unless the complaint's state (and the action's guard) allow it."""
     if complaint.status not in action.sources:
         raise InvalidTransition(
-            _("状态“%(status)s”下不能执行“%(action)s”") % {
-                "status": complaint.get_status_display(), "action": action.label},
-            action=action.name, status=complaint.status)
+            _("状态“%(status)s”下不能执行“%(action)s”")
+            % {"status": complaint.get_status_display(), "action": action.label},
+            action=action.name,
+            status=complaint.status,
+        )
     reason = action.guard(actor, complaint) if action.guard else None
     if reason:
         raise InvalidTransition(reason, action=action.name, status=complaint.status)

@@ -10,6 +10,7 @@ Besides the lifecycle of SPEC §5 the table holds the writes that are not a step
 change the record — registration, attachments, identity grants, the deadline scan's automatic
 urging and the recomputation of due dates — so that every change goes the same way.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -76,13 +77,24 @@ class Action:
         return self.targets[0]
 
 
-def _row(name: str, label: Promise, sources: Any, targets: Any, roles: Any, input: type[inputs.Input],  # noqa: A002
-         service: Callable[..., Any], **more: Any) -> Action:
+def _row(
+    name: str,
+    label: Promise,
+    sources: Any,
+    targets: Any,
+    roles: Any,
+    input: type[inputs.Input],
+    service: Callable[..., Any],
+    **more: Any,
+) -> Action:
     targets = (targets,) if isinstance(targets, str) else tuple(targets)
     return Action(name, label, frozenset(sources), targets, frozenset(roles), input, service, **more)
 
 
-I = inputs
+# fmt: off
+# One row per action, one line per row where it fits: the table reads as a table, column by column
+# (the formatter would give every argument a line of its own).
+I = inputs  # noqa: E741  (the inputs module, the table's input column, as S is its statuses)
 TABLE: tuple[Action, ...] = (
     # -- intake ---------------------------------------------------------------------------------
     _row("register", _("登记"), (), S.REGISTERED, INTAKE, I.RegisterIn, intake.register, versioned=False,
@@ -162,6 +174,7 @@ TABLE: tuple[Action, ...] = (
     _row("recompute_dues", _("重新计算期限"), OPEN, SAME, SYSTEM, I.Input, timekeeping.recompute_one,
          face=Face.SYSTEM),
 )
+# fmt: on
 
 ACTIONS: dict[str, Action] = {a.name: a for a in TABLE}
 # The lifecycle actions users take through a generic form (API route and web form).

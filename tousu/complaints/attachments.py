@@ -1,6 +1,7 @@
 """Attachments (SPEC §4): photos, recordings and documents of a case, type- and size-checked,
 stored under the data dir, and served only to those who may see them (摘转: in the redacted view,
 only files the centre released)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,20 +23,36 @@ from tousu.complaints.services.common import begin, finish
 from tousu.core.errors import NotFound, ValidationFailed
 
 TYPES = {
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-    ".pdf": "application/pdf", ".doc": "application/msword",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xls": "application/vnd.ms-excel",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".txt": "text/plain", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".amr": "audio/amr",
-    ".m4a": "audio/mp4", ".mp4": "video/mp4",
+    ".txt": "text/plain",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".amr": "audio/amr",
+    ".m4a": "audio/mp4",
+    ".mp4": "video/mp4",
 }
 SAFE_NUMBER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # Leading bytes of binary types; a file whose contents contradict its name is refused.
 MAGIC = {
-    ".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"], ".png": [b"\x89PNG"], ".gif": [b"GIF8"],
-    ".pdf": [b"%PDF"], ".docx": [b"PK"], ".xlsx": [b"PK"], ".doc": [b"\xd0\xcf\x11\xe0"],
-    ".xls": [b"\xd0\xcf\x11\xe0"], ".wav": [b"RIFF"], ".amr": [b"#!AMR"],
+    ".jpg": [b"\xff\xd8\xff"],
+    ".jpeg": [b"\xff\xd8\xff"],
+    ".png": [b"\x89PNG"],
+    ".gif": [b"GIF8"],
+    ".pdf": [b"%PDF"],
+    ".docx": [b"PK"],
+    ".xlsx": [b"PK"],
+    ".doc": [b"\xd0\xcf\x11\xe0"],
+    ".xls": [b"\xd0\xcf\x11\xe0"],
+    ".wav": [b"RIFF"],
+    ".amr": [b"#!AMR"],
 }
 
 
@@ -44,14 +61,16 @@ def _checked_name(data: Attach) -> tuple[str, str]:
     base = Path(data.name or "").name.strip()
     ext = os.path.splitext(base)[1].lower()
     if not base or ext not in TYPES:
-        raise ValidationFailed(_("不支持的文件类型：%(name)s") % {"name": base or "?"}, field="file",
-                               allowed=sorted(TYPES))
+        raise ValidationFailed(
+            _("不支持的文件类型：%(name)s") % {"name": base or "?"}, field="file", allowed=sorted(TYPES)
+        )
     if not data.content:
         raise ValidationFailed(_("文件为空"), field="file")
     limit = settings.TOUSU_ATTACHMENT_MAX_BYTES
     if len(data.content) > limit:
-        raise ValidationFailed(_("文件超过大小上限 %(mb)d MB") % {"mb": limit // 1048576}, field="file",
-                               max_bytes=limit)
+        raise ValidationFailed(
+            _("文件超过大小上限 %(mb)d MB") % {"mb": limit // 1048576}, field="file", max_bytes=limit
+        )
     if ext in MAGIC and not any(data.content.startswith(m) for m in MAGIC[ext]):
         raise ValidationFailed(_("文件内容与扩展名不符：%(name)s") % {"name": base}, field="file")
     return base, ext
@@ -72,10 +91,22 @@ def add(*, actor: User, number: str, data: Attach) -> Attachment:
             complaint, before = begin(actor, number, "attach", data)
             digest = hashlib.sha256(data.content).hexdigest()
             attachment = Attachment.objects.create(
-                complaint=complaint, stored_name=stored, original_name=base[:255], content_type=TYPES[ext],
-                size=len(data.content), sha256=digest, uploaded_by=actor)
-            finish(complaint, actor=actor, action="attach", before=before, note=data.note,
-                   payload={"name": base, "size": len(data.content), "sha256": digest})
+                complaint=complaint,
+                stored_name=stored,
+                original_name=base[:255],
+                content_type=TYPES[ext],
+                size=len(data.content),
+                sha256=digest,
+                uploaded_by=actor,
+            )
+            finish(
+                complaint,
+                actor=actor,
+                action="attach",
+                before=before,
+                note=data.note,
+                payload={"name": base, "size": len(data.content), "sha256": digest},
+            )
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -6,7 +6,7 @@ suspensions, and its events as (action, actor, from, to, at, note, payload)) and
 services would have written it, with their own pieces rather than copies of them: the gap-free
 yearly numbers (``numbering``), the query-code hash, the encrypted personal data and its blind
 index (``core.crypto``), the redacted summary and content (``core.redaction``), the due date in force
-(``services.common.refresh_due_at``), and the keyed chain of events with the last one sealing the
+(``dues.refresh_due_at``), and the keyed chain of events with the last one sealing the
 complaint's state as the database holds it (``events.sign_event``, ``events.seal``), so that
 ``tousu verify-audit`` passes after every batch. Every event must be a step the action table allows.
 
@@ -18,6 +18,7 @@ Three steps, so that the slow part can run in another process ahead of the datab
   one transaction: a batch that fails writes nothing. Registrations may run in between; numbers
   stay gap-free, since both take them through ``numbering.reserve_numbers``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,8 +63,19 @@ T = TypeVar("T")
 UTC = dt.UTC
 FUTURE_SLACK = dt.timedelta(minutes=5)  # as registration: a clock a little ahead is no error
 # Set by the writer from the rest, never given.
-DERIVED = frozenset({"id", "number", "query_code_hash", "version", "summary_redacted", "content_redacted",
-                     "due_at", "repeat_of_id", "merged_into_id"})
+DERIVED = frozenset(
+    {
+        "id",
+        "number",
+        "query_code_hash",
+        "version",
+        "summary_redacted",
+        "content_redacted",
+        "due_at",
+        "repeat_of_id",
+        "merged_into_id",
+    }
+)
 ROW_DERIVED = frozenset({"id", "complaint_id", "phone_index"})
 
 
@@ -120,16 +132,18 @@ class Written(NamedTuple):
 
 # ------------------------------------------------------------------------------ checking
 _COMPLAINT_FIELDS = {f.attname for f in Complaint._meta.concrete_fields}
-_ROW_FIELDS = {name: {f.attname for f in model._meta.concrete_fields} - ROW_DERIVED
-               for name, model in (("complainants", Complainant), ("respondents", Respondent),
-                                   ("suspensions", Suspension))}
+_ROW_FIELDS = {
+    name: {f.attname for f in model._meta.concrete_fields} - ROW_DERIVED
+    for name, model in (("complainants", Complainant), ("respondents", Respondent), ("suspensions", Suspension))
+}
 _STATUSES, _CHANNELS, _KINDS = frozenset(Status.values), frozenset(Channel.values), frozenset(Kind.values)
 _DUE_FIELDS = frozenset({*dues.DUE_FIELDS.values(), "due_at", "agreed_due"})
 _COMPLAINT_DEFAULTS = {f.attname: f.get_default() for f in Complaint._meta.concrete_fields}
 
 
-def check(items: Sequence[ComplaintIn], *, known: Container[Key] | None = None,
-          now: dt.datetime | None = None) -> list[Problem]:
+def check(
+    items: Sequence[ComplaintIn], *, known: Container[Key] | None = None, now: dt.datetime | None = None
+) -> list[Problem]:
     """What is wrong with each complaint, no database access. Links (``repeat_of``, ``merged_into``,
     ``NumberOf``) name a complaint of ``items`` or, when ``known`` is given, one of ``known``;
     without it, links outside ``items`` are left to the writer."""
@@ -183,13 +197,26 @@ def _check_events(item: ComplaintIn, limit: dt.datetime, linkable: Callable[[Key
         if action is None or (i == 0) != (not action.sources):
             return [*found, (f"events[{i}]", _("未知的操作或不是首个事件的登记:%(action)s") % {"action": name})]
         targets = action.targets
-        if before != state or (action.sources and state not in action.sources) or not (
-                after in targets or (SAME in targets and after == state)):
-            return [*found, (f"events[{i}]", _("%(action)s 不能从“%(from)s”到“%(to)s”(前一状态“%(state)s”)") % {
-                "action": name, "from": before, "to": after, "state": state})]
+        if (
+            before != state
+            or (action.sources and state not in action.sources)
+            or not (after in targets or (SAME in targets and after == state))
+        ):
+            return [
+                *found,
+                (
+                    f"events[{i}]",
+                    _("%(action)s 不能从“%(from)s”到“%(to)s”(前一状态“%(state)s”)")
+                    % {"action": name, "from": before, "to": after, "state": state},
+                ),
+            ]
         if getattr(actor, "role", None) not in action.roles:
-            found.append((f"events[{i}]", _("%(action)s 不能由角色“%(role)s”执行") % {
-                "action": name, "role": getattr(actor, "role", None)}))
+            found.append(
+                (
+                    f"events[{i}]",
+                    _("%(action)s 不能由角色“%(role)s”执行") % {"action": name, "role": getattr(actor, "role", None)},
+                )
+            )
         if type(at) is not dt.datetime or at.utcoffset() is None:
             return [*found, (f"events[{i}]", _("事件时间须带时区"))]
         if (last is not None and at < last) or at > limit:
@@ -199,8 +226,13 @@ def _check_events(item: ComplaintIn, limit: dt.datetime, linkable: Callable[[Key
                 found.append((f"events[{i}].payload", _("找不到关联的投诉件:%(key)s") % {"key": value.key}))
         state, last = after, at
     if state != item.fields.get("status", Status.REGISTERED):
-        found.append(("fields.status", _("状态“%(status)s”与最后一个事件的结果“%(state)s”不符") % {
-            "status": item.fields.get("status"), "state": state}))
+        found.append(
+            (
+                "fields.status",
+                _("状态“%(status)s”与最后一个事件的结果“%(state)s”不符")
+                % {"status": item.fields.get("status"), "state": state},
+            )
+        )
     return found
 
 
@@ -218,6 +250,10 @@ class _Memo(dict):
             self.clear()
         answer = self[value] = self.function(value)
         return answer
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:
@@ -252,16 +288,19 @@ class _Columns:
                 adapt = enc.due if f.attname in _DUE_FIELDS else enc.datetime
             elif isinstance(f, models.JSONField) and f.encoder is None:
                 adapt = _JSON_TEXT  # as a parameter of unknown type, PostgreSQL takes the text as jsonb
-            elif isinstance(f, (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
-                                models.ForeignKey)):
+            elif isinstance(
+                f, (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+            ):
                 adapt = None
             else:
                 adapt = functools.partial(lambda value, f: f.get_db_prep_save(value, connection), f=f)
             self.adapt.append(adapt)
             self.defaults.append(None if default is None else adapt(default) if adapt else default)
         qn = connection.ops.quote_name
-        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(str(f.column)) for f in self.fields)}) "
-                    f"VALUES ({', '.join(['%s'] * len(self.fields))})")
+        self.sql = (
+            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(str(f.column)) for f in self.fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(self.fields))})"
+        )
 
     def row(self, values: Mapping[str, Any]) -> list[Any]:
         out = list(self.defaults)
@@ -280,13 +319,16 @@ class _Encoding:
         self.encrypt = _Memo(lambda value: crypto.encrypt(value) if value else "")
         self.blind_index = _Memo(crypto.blind_index)
         self.sqlite = sqlite = connection.vendor == "sqlite"
-        self.datetime: Any = _sqlite_datetime if sqlite else (lambda value: value)
-        self.due: Any = _Memo(_sqlite_datetime).__getitem__ if sqlite else (lambda value: value)
+        self.datetime: Any = _sqlite_datetime if sqlite else _as_is
+        self.due: Any = _Memo(_sqlite_datetime).__getitem__ if sqlite else _as_is
         self.json_datetime = _Memo(_JSON_DATETIME)
         self.generic = Scrubber()
         self.complaints = _Columns(Complaint, self, with_pk=True)
-        self.tables = {"complainants": _Columns(Complainant, self), "respondents": _Columns(Respondent, self),
-                       "suspensions": _Columns(Suspension, self)}
+        self.tables = {
+            "complainants": _Columns(Complainant, self),
+            "respondents": _Columns(Respondent, self),
+            "suspensions": _Columns(Suspension, self),
+        }
         self.events = _Columns(Event, self)
 
 
@@ -337,14 +379,17 @@ class Batch:
         return len(self.keys)
 
 
-def prepare(items: Sequence[ComplaintIn], *, known: Container[Key] | None = None,
-            now: dt.datetime | None = None) -> Batch:
+def prepare(
+    items: Sequence[ComplaintIn], *, known: Container[Key] | None = None, now: dt.datetime | None = None
+) -> Batch:
     """``items`` encoded as rows, no database access; raises ``ValidationFailed`` with the
     ``problems`` of ``check`` (and encodes nothing) if there are any."""
     problems = check(items, known=known, now=now)
     if problems:
-        raise ValidationFailed(_("%(n)d 件投诉有误,未写入") % {"n": len({p.key for p in problems})},
-                               problems=[p._asdict() for p in problems])
+        raise ValidationFailed(
+            _("%(n)d 件投诉有误,未写入") % {"n": len({p.key for p in problems})},
+            problems=[p._asdict() for p in problems],
+        )
     enc = _encoding()
     batch = Batch(rows={table: [] for table in enc.tables})
     local = timezone.get_current_timezone()  # numbers run per year of receipt, local time (as registration)
@@ -375,8 +420,11 @@ def prepare(items: Sequence[ComplaintIn], *, known: Container[Key] | None = None
 def _complaint_row(enc: _Encoding, item: ComplaintIn) -> tuple[Any, ...]:
     fields, columns = item.fields, enc.complaints
     row, index, first = columns.row(fields), columns.index, item.events[0]
-    for name, value in (("registered_at", enc.datetime(first.at)), ("registered_by_id", first.actor.pk),
-                        ("first_owner_id", first.actor.pk)):
+    for name, value in (
+        ("registered_at", enc.datetime(first.at)),
+        ("registered_by_id", first.actor.pk),
+        ("first_owner_id", first.actor.pk),
+    ):
         if name not in fields:
             row[index[name]] = value
     row[index["version"]] = len(item.events)
@@ -386,8 +434,11 @@ def _complaint_row(enc: _Encoding, item: ComplaintIn) -> tuple[Any, ...]:
     if item.quotes_nobody:
         scrub = enc.generic
     else:
-        scrub = _scrubber(tuple(tuple(sorted((k, v) for k, v in person.items() if isinstance(v, str)))
-                                for person in item.complainants))
+        scrub = _scrubber(
+            tuple(
+                tuple(sorted((k, v) for k, v in person.items() if isinstance(v, str))) for person in item.complainants
+            )
+        )
     row[index["summary_redacted"]] = scrub(fields.get("summary", ""))
     row[index["content_redacted"]] = scrub(fields.get("content", ""))
     return tuple(row)
@@ -407,8 +458,17 @@ def _chain(enc: _Encoding, item: ComplaintIn, actors: dict[int, tuple[Any, str]]
     columns = enc.events
     i = columns.index
     seq_, version_, action_, actor_id_, actor_name_, from_, to_, note_, at_, payload_ = (
-        i["seq"], i["version"], i["action"], i["actor_id"], i["actor_name"], i["from_status"], i["to_status"],
-        i["note"], i["created_at"], i["payload"])
+        i["seq"],
+        i["version"],
+        i["action"],
+        i["actor_id"],
+        i["actor_name"],
+        i["from_status"],
+        i["to_status"],
+        i["note"],
+        i["created_at"],
+        i["payload"],
+    )
     defaults, sqlite = columns.defaults, enc.sqlite
     for seq, (action, actor, before, after, at, note, payload) in enumerate(item.events, 1):
         row = defaults.copy()
@@ -505,8 +565,9 @@ class Writer:
         yield
         self.seconds[name] += time.perf_counter() - clock
 
-    def _links(self, batch: Batch, ids: dict[Key, int], numbers: list[str],
-               known: Mapping[Key, int]) -> dict[Key, tuple[int, str]]:
+    def _links(
+        self, batch: Batch, ids: dict[Key, int], numbers: list[str], known: Mapping[Key, int]
+    ) -> dict[Key, tuple[int, str]]:
         """Every key this batch links to, with its id and number."""
         wanted = {k for pair in batch.links for k in pair if k is not None}
         for payload in batch.linked.values():
@@ -518,18 +579,26 @@ class Writer:
         by_id = dict(Complaint.objects.filter(id__in=[pk for pk in outside.values() if pk]).values_list("id", "number"))
         missing += sorted(str(k) for k, pk in outside.items() if pk and pk not in by_id)
         if missing:
-            raise ValidationFailed(_("找不到关联的投诉件:%(keys)s") % {"keys": ", ".join(missing[:10])},
-                                   problems=[{"key": k, "where": "links", "message": "unknown"} for k in missing])
+            raise ValidationFailed(
+                _("找不到关联的投诉件:%(keys)s") % {"keys": ", ".join(missing[:10])},
+                problems=[{"key": k, "where": "links", "message": "unknown"} for k in missing],
+            )
         found.update({k: (pk, by_id[pk]) for k, pk in outside.items() if pk})
         return found
 
-    def _fill(self, enc: _Encoding, batch: Batch, first: int, numbers: list[str],
-              linked: dict[Key, tuple[int, str]]) -> tuple[list, dict[str, list], list[list[Any]]]:
+    def _fill(
+        self, enc: _Encoding, batch: Batch, first: int, numbers: list[str], linked: dict[Key, tuple[int, str]]
+    ) -> tuple[list, dict[str, list], list[list[Any]]]:
         """The rows with ids, numbers and links, and the chains signed (all but the last events,
         whose MAC takes the seal: ``_seal``)."""
         c = enc.complaints.index
-        id_, number_, hash_, repeat_, merged_ = (c["id"], c["number"], c["query_code_hash"], c["repeat_of_id"],
-                                                 c["merged_into_id"])
+        id_, number_, hash_, repeat_, merged_ = (
+            c["id"],
+            c["number"],
+            c["query_code_hash"],
+            c["repeat_of_id"],
+            c["merged_into_id"],
+        )
         complaints = []
         for i, values in enumerate(batch.complaints):
             row = list(values)
@@ -542,12 +611,24 @@ class Writer:
         rows = {}
         for table, pairs in batch.rows.items():
             slot = enc.tables[table].index["complaint_id"]
-            rows[table] = [values[:slot] + (first + position,) + values[slot + 1:] for position, values in pairs]
+            rows[table] = [values[:slot] + (first + position,) + values[slot + 1 :] for position, values in pairs]
         e = enc.events.index
-        pk_, enumber_, prev_, ehash_, payload_ = (e["complaint_id"], e["number"], e["prev_hash"], e["hash"],
-                                                  e["payload"])
+        pk_, enumber_, prev_, ehash_, payload_ = (
+            e["complaint_id"],
+            e["number"],
+            e["prev_hash"],
+            e["hash"],
+            e["payload"],
+        )
         seq_, action_, actor_id_, actor_name_, from_, to_, note_ = (
-            e["seq"], e["action"], e["actor_id"], e["actor_name"], e["from_status"], e["to_status"], e["note"])
+            e["seq"],
+            e["action"],
+            e["actor_id"],
+            e["actor_name"],
+            e["from_status"],
+            e["to_status"],
+            e["note"],
+        )
         key, sign, times, payloads = chain.audit_key(), chain.sign_event, batch.times, batch.payloads
         events: list[list[Any]] = []
         n = 0
@@ -561,10 +642,21 @@ class Writer:
                 events.append(row)
                 if j + 1 < n + size:  # the last one is signed with the seal (_seal)
                     prev = row[ehash_] = sign(
-                        seq=row[seq_], complaint_id=pk, number=number, action=row[action_],
-                        actor_id=row[actor_id_], actor_name=row[actor_name_], from_status=row[from_],
-                        to_status=row[to_], version=row[seq_], note=row[note_], payload_json=payloads[j] or "{}",
-                        at=times[j], prev_hash=prev, key=key)
+                        seq=row[seq_],
+                        complaint_id=pk,
+                        number=number,
+                        action=row[action_],
+                        actor_id=row[actor_id_],
+                        actor_name=row[actor_name_],
+                        from_status=row[from_],
+                        to_status=row[to_],
+                        version=row[seq_],
+                        note=row[note_],
+                        payload_json=payloads[j] or "{}",
+                        at=times[j],
+                        prev_hash=prev,
+                        key=key,
+                    )
             n += size
         return complaints, rows, events
 
@@ -586,11 +678,23 @@ class Writer:
             prints_json = chain.canonical_json(prints)
             row[e["state_mac"]], row[e["state_prints"]] = mac, prints_json
             row[e["hash"]] = chain.sign_event(
-                seq=row[e["seq"]], complaint_id=pk, number=row[e["number"]], action=row[e["action"]],
-                actor_id=row[e["actor_id"]], actor_name=row[e["actor_name"]], from_status=row[e["from_status"]],
-                to_status=row[e["to_status"]], version=row[e["version"]], note=row[e["note"]],
-                payload_json=batch.payloads[n - 1] or "{}", at=batch.times[n - 1], prev_hash=row[e["prev_hash"]],
-                state_mac=mac, prints_json=prints_json, key=key)
+                seq=row[e["seq"]],
+                complaint_id=pk,
+                number=row[e["number"]],
+                action=row[e["action"]],
+                actor_id=row[e["actor_id"]],
+                actor_name=row[e["actor_name"]],
+                from_status=row[e["from_status"]],
+                to_status=row[e["to_status"]],
+                version=row[e["version"]],
+                note=row[e["note"]],
+                payload_json=batch.payloads[n - 1] or "{}",
+                at=batch.times[n - 1],
+                prev_hash=row[e["prev_hash"]],
+                state_mac=mac,
+                prints_json=prints_json,
+                key=key,
+            )
             rows.append(row)
         return rows
 

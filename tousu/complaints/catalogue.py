@@ -4,6 +4,7 @@ with their labels, the preset's and the organisation's codes, the action table, 
 A selector: it reads and never writes. Labels are the Chinese ones whatever the request's
 language, as in the OpenAPI document (``codes.Labelled``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from typing import Any
 from django.utils import translation
 
 from tousu.accounts.models import Role, Scope, Unit, User
+from tousu.complaints import codes
 from tousu.complaints.actions import SAME, TABLE, Action
 from tousu.complaints.models import (
     CONVERTIBLE_KINDS,
@@ -48,21 +50,35 @@ def reference(actor: User) -> Reference:
     with translation.override(None):  # the source strings: Chinese
         return {
             "preset": {"name": preset.name, "title": preset.title},
-            "channels": [{"code": c, "label": str(c.label), "direct": c in DIRECT_CHANNELS,
-                          "written": c in WRITTEN_CHANNELS, "in_preset": c.value in preset.channels} for c in Channel],
-            "kinds": [{"code": k, "label": str(k.label), "convertible": k in CONVERTIBLE_KINDS} for k in Kind],
-            "statuses": [{"code": s, "label": str(s.label), "open": s in OPEN} for s in Status],
-            "dispatch_modes": [{"code": m, "label": str(m.label)} for m in DispatchMode],
-            "reply_methods": [{"code": m, "label": str(m.label), "written": m in WRITTEN_REPLY_METHODS}
-                              for m in ReplyMethod],
-            "satisfaction": [{"code": s, "label": str(s.label)} for s in Satisfaction],
-            "substantiated": [{"code": s, "label": str(s.label)} for s in Substantiated],
-            "validity": [{"code": v, "label": str(v.label)} for v in Validity],
-            "roles": [{"code": r, "label": str(r.label)} for r in Role],
-            "scopes": [{"code": s, "label": str(s.label)} for s in Scope],
+            "channels": [
+                {
+                    "code": codes.ChannelCode(c),
+                    "label": str(c.label),
+                    "direct": c in DIRECT_CHANNELS,
+                    "written": c in WRITTEN_CHANNELS,
+                    "in_preset": c.value in preset.channels,
+                }
+                for c in Channel
+            ],
+            "kinds": [
+                {"code": codes.KindCode(k), "label": str(k.label), "convertible": k in CONVERTIBLE_KINDS} for k in Kind
+            ],
+            "statuses": [{"code": codes.StatusCode(s), "label": str(s.label), "open": s in OPEN} for s in Status],
+            "dispatch_modes": [{"code": codes.ModeCode(m), "label": str(m.label)} for m in DispatchMode],
+            "reply_methods": [
+                {"code": codes.MethodCode(m), "label": str(m.label), "written": m in WRITTEN_REPLY_METHODS}
+                for m in ReplyMethod
+            ],
+            "satisfaction": [{"code": codes.SatisfactionCode(s), "label": str(s.label)} for s in Satisfaction],
+            "substantiated": [{"code": codes.SubstantiatedCode(s), "label": str(s.label)} for s in Substantiated],
+            "validity": [{"code": codes.ValidityCode(v), "label": str(v.label)} for v in Validity],
+            "roles": [{"code": codes.RoleCode(r), "label": str(r.label)} for r in Role],
+            "scopes": [{"code": codes.ScopeCode(s), "label": str(s.label)} for s in Scope],
             "categories": _categories(),
-            "grades": [{"code": g.code, "label": g.name, "description": g.description, "rank": g.rank}
-                       for g in Grade.objects.order_by("rank", "code")],
+            "grades": [
+                {"code": g.code, "label": g.name, "description": g.description, "rank": g.rank}
+                for g in Grade.objects.order_by("rank", "code")
+            ],
             "reasons": _reasons(),
             "units": _units(),
             "flags": [{"code": f.code, "label": f.label} for f in preset.flags],
@@ -85,7 +101,7 @@ def _tree(rows: Iterable[Any], node: Any) -> list[Any]:
     """Rows (with ``parent_id``) as nested nodes; a row whose parent is not among them (inactive)
     becomes a root, so that no active code is left out."""
     nodes = {r.pk: node(r) for r in rows}
-    roots = []
+    roots: list[Any] = []
     for r in rows:
         parent = nodes.get(r.parent_id)
         (parent["children"] if parent is not None else roots).append(nodes[r.pk])
@@ -95,21 +111,46 @@ def _tree(rows: Iterable[Any], node: Any) -> list[Any]:
 def _reasons() -> ReasonLists:
     lists: dict[str, list[ReasonOption]] = {group: [] for group in ReasonCode.Group.values}
     for r in ReasonCode.objects.order_by("group", "code"):
-        lists.setdefault(r.group, []).append({"code": r.code, "label": r.name, "template": r.template,
-                                              "needs_approval": r.needs_approval, "needs_forward": r.needs_forward})
-    return lists  # type: ignore[return-value]  # the groups are ReasonCode.Group's, ReasonLists' keys
+        lists.setdefault(r.group, []).append(
+            {
+                "code": r.code,
+                "label": r.name,
+                "template": r.template,
+                "needs_approval": r.needs_approval,
+                "needs_forward": r.needs_forward,
+            }
+        )
+    return {
+        "decline": lists["decline"],
+        "return": lists["return"],
+        "suspend": lists["suspend"],
+        "invalid": lists["invalid"],
+    }
 
 
 def _action(a: Action) -> ActionInfo:
     same = a.targets == (SAME,)
-    return {"name": a.name, "label": str(a.label), "sources": [Status(s) for s in Status if s in a.sources],
-            "targets": [] if same else [Status(t) for t in a.targets], "same_state": same,
-            "roles": [r for r in Role if r in a.roles], "versioned": a.versioned, "face": a.face.value,
-            "secondary": a.secondary, "input": a.input.__name__}
+    return {
+        "name": a.name,
+        "label": str(a.label),
+        "sources": [codes.StatusCode(s) for s in Status if s in a.sources],
+        "targets": [] if same else [codes.StatusCode(t) for t in a.targets],
+        "same_state": same,
+        "roles": [codes.RoleCode(r) for r in Role if r in a.roles],
+        "versioned": a.versioned,
+        "face": a.face.value,
+        "secondary": a.secondary,
+        "input": a.input.__name__,
+    }
 
 
 def _caller(actor: User) -> Caller:
     role, scope = Role(actor.role), Scope(actor.scope)
-    return {"username": actor.username, "name": str(actor), "role": {"code": role, "label": str(role.label)},
-            "scope": {"code": scope, "label": str(scope.label)}, "unit": actor.unit.code if actor.unit_id else None,
-            "actions": [a.name for a in TABLE if actor.role in a.roles]}
+    return {
+        "username": actor.username,
+        "name": str(actor),
+        "role": {"code": codes.RoleCode(role), "label": str(role.label)},
+        "scope": {"code": codes.ScopeCode(scope), "label": str(scope.label)},
+        "unit": actor.unit.code if actor.unit else None,
+        "actions": [a.name for a in TABLE if actor.role in a.roles],
+    }

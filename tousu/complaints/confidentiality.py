@@ -16,6 +16,7 @@ Everyone else — the centre's staff, the auditor, a unit that is neither compla
 redacted transfer — sees the identity. Every face (detail, lists, search, caller look-up, letters,
 exports, notifications, attachments, history) asks this module and nothing else.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -65,7 +66,8 @@ def hidden_q(actor: User) -> Q:
             unit_side |= Q(id__in=Respondent.objects.filter(_same_side(actor.unit)).values("complaint_id"))
         granted = IdentityGrant.objects.filter(user=actor, approved=True).values("complaint_id")
         q |= unit_side & ~Q(id__in=granted)
-    actor._identity_hidden_q = (key, q)  # the subqueries run anew with every query that uses it
+    # Remembered on the instance, as below; the subqueries run anew with every query that uses it.
+    actor.__dict__["_identity_hidden_q"] = (key, q)
     return q
 
 
@@ -77,7 +79,7 @@ def with_hidden(qs: QuerySet[Complaint], actor: User) -> QuerySet[Complaint]:
 def mark_hidden(rows: list[Complaint], actor: User) -> list[Complaint]:
     """Remember that the rows' ``identity_hidden`` (from ``with_hidden``) answers for ``actor``."""
     for c in rows:
-        c._hidden_for = actor.pk
+        c.__dict__["_hidden_for"] = actor.pk
     return rows
 
 
@@ -88,7 +90,7 @@ def hidden_ids(actor: User, complaints: Iterable[Complaint]) -> set[int]:
     if not rows:
         return set()
     if all(c.__dict__.get("_hidden_for") == actor.pk for c in rows):
-        return {c.id for c in rows if c.identity_hidden}
+        return {c.id for c in rows if c.__dict__["identity_hidden"]}  # the annotation of with_hidden
     ids = [c.id for c in rows]
     return set(Complaint.objects.filter(id__in=ids).filter(hidden_q(actor)).values_list("id", flat=True))
 

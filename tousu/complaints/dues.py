@@ -12,6 +12,7 @@ its last day (art. 203); a natural-day period whose last day is a rest day ends 
 working day after it (art. 203). For working-day periods, counting starts from the next working
 day: a complaint received on a Saturday has Monday as its first day.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,6 +28,7 @@ from tousu.presets.base import UNIT_LABELS as UNIT_LABELS  # re-exported: handli
 from tousu.presets.base import DeadlineRule
 
 if TYPE_CHECKING:
+    from tousu.calendar.workdays import WorkCalendar
     from tousu.complaints.models import Complaint
 
 # The rule type is preset data; the name ``Rule`` reads better where rules are interpreted.
@@ -34,7 +36,15 @@ Rule = DeadlineRule
 
 # Deadline kinds named in SPEC §6.
 ACCEPTANCE, SIGN_FOR, HANDLING, REPORT_BACK, FOLLOW_UP, REVIEW, REVIEW_WINDOW, CO_OPINION = (
-    "acceptance", "sign_for", "handling", "report_back", "follow_up", "review", "review_window", "co_opinion")
+    "acceptance",
+    "sign_for",
+    "handling",
+    "report_back",
+    "follow_up",
+    "review",
+    "review_window",
+    "co_opinion",
+)
 
 DUE_FIELDS = {
     ACCEPTANCE: "acceptance_due",
@@ -48,7 +58,12 @@ DUE_FIELDS = {
 }
 
 MINUTES, HOURS, BUSINESS_HOURS, NATURAL_DAYS, WORKING_DAYS = (
-    "minutes", "hours", "business_hours", "natural_days", "working_days")
+    "minutes",
+    "hours",
+    "business_hours",
+    "natural_days",
+    "working_days",
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +115,7 @@ class DeadlinePolicy(Protocol):
         """How many of the rule's units passed between the two instants (suspended time)."""
 
 
-def _calendar():  # noqa: ANN202
+def _calendar() -> WorkCalendar:
     from tousu.calendar.store import current
 
     return current()
@@ -108,8 +123,9 @@ def _calendar():  # noqa: ANN202
 
 def end_of_day(day: dt.date) -> dt.datetime:
     """24:00 of ``day``, Asia/Shanghai (represented as the last microsecond of the day)."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) \
-        - dt.timedelta(microseconds=1)
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) - dt.timedelta(
+        microseconds=1
+    )
 
 
 def end_of_day_after(start: dt.datetime, days: int) -> dt.datetime:
@@ -117,8 +133,9 @@ def end_of_day_after(start: dt.datetime, days: int) -> dt.datetime:
     return end_of_day(timezone.localtime(start).date() + dt.timedelta(days=days))
 
 
-def add_business_minutes(start: dt.datetime, minutes: int,
-                         hours: tuple[tuple[dt.time, dt.time], ...] | None = None, cal: Any = None) -> dt.datetime:
+def add_business_minutes(
+    start: dt.datetime, minutes: int, hours: tuple[tuple[dt.time, dt.time], ...] | None = None, cal: Any = None
+) -> dt.datetime:
     """``minutes`` of business time after ``start``: only inside ``hours`` (by default the
     preset's business hours) on working days."""
     hours = hours or active().business_hours
@@ -179,16 +196,16 @@ def _hours(unit: Any) -> tuple[tuple[dt.time, dt.time], ...] | None:
     return hours if hours and all(a < b for a, b in hours) else None
 
 
-def add(rule: Rule, start: dt.datetime, amount: int,
-        business_hours: tuple[tuple[dt.time, dt.time], ...] | None = None) -> Due:
+def add(
+    rule: Rule, start: dt.datetime, amount: int, business_hours: tuple[tuple[dt.time, dt.time], ...] | None = None
+) -> Due:
     """``amount`` of ``rule``'s unit after ``start``, by the counting rules above. With business
     hours, a day-counted period ends at close of business on its last day."""
     cal = _calendar()
     local = timezone.localtime(start)
     if business_hours and rule.unit in (NATURAL_DAYS, WORKING_DAYS):
         day_end = add(rule, start, amount)
-        closing = timezone.make_aware(dt.datetime.combine(timezone.localtime(day_end.at).date(),
-                                                          business_hours[-1][1]))
+        closing = timezone.make_aware(dt.datetime.combine(timezone.localtime(day_end.at).date(), business_hours[-1][1]))
         return Due(closing, day_end.rule, day_end.provisional)
     if rule.unit == MINUTES:
         return Due(start + dt.timedelta(minutes=amount), rule.name)
@@ -220,8 +237,15 @@ def set_due(complaint: Complaint, kind: str, start: dt.datetime | None = None, a
     rules = dict(complaint.due_rules)
     if due:
         rule = policy().rule_for(complaint, kind)
-        rules[kind] = {"rule": due.rule, "label": rule.label(), "start": start.isoformat(), "added": added,
-                       "provisional": due.provisional}
+        if rule is None:  # due() has just found it
+            raise LookupError(f"no deadline rule for {kind!r}")
+        rules[kind] = {
+            "rule": due.rule,
+            "label": rule.label(),
+            "start": start.isoformat(),
+            "added": added,
+            "provisional": due.provisional,
+        }
     else:
         rules.pop(kind, None)
     complaint.due_rules = rules
@@ -250,7 +274,7 @@ def recompute_dues(complaint: Complaint) -> bool:
     return moved
 
 
-RUNNING_DUE = {
+RUNNING_DUE: dict[str, str] = {
     Status.REGISTERED: "acceptance_due",
     Status.ACCEPTED: "handling_due",
     Status.DISPATCHED: "sign_due",
@@ -278,8 +302,11 @@ def refresh_due_at(complaint: Complaint) -> None:
 # -- what the due dates mean now: derived at query time ----------------------------------------
 DUE_SOON_HOURS = 48
 TIMING_LABELS = {
-    "on_time": gettext_lazy("正常"), "due_soon": gettext_lazy("即将到期"), "overdue": gettext_lazy("已超期"),
-    "closed_on_time": gettext_lazy("按期办结"), "closed_late": gettext_lazy("超期办结"),
+    "on_time": gettext_lazy("正常"),
+    "due_soon": gettext_lazy("即将到期"),
+    "overdue": gettext_lazy("已超期"),
+    "closed_on_time": gettext_lazy("按期办结"),
+    "closed_late": gettext_lazy("超期办结"),
 }
 
 
@@ -310,7 +337,8 @@ def working_days_used(c: Complaint, now: dt.datetime | None = None) -> int:
 
     end = c.closed_at or now or timezone.now()
     try:
-        return max(current().working_days_between(timezone.localtime(c.received_at).date(),
-                                                  timezone.localtime(end).date()), 0)
+        return max(
+            current().working_days_between(timezone.localtime(c.received_at).date(), timezone.localtime(end).date()), 0
+        )
     except ValueError:
         return 0

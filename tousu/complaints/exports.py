@@ -1,12 +1,14 @@
 """Exports of the complaint list (CSV and Excel): the rows the actor may see, as the list shows
 them — out-of-scope complaints absent, identities hidden where the redacted view applies."""
+
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,21 +19,32 @@ from tousu.complaints.models import Channel, Kind
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
+if TYPE_CHECKING:
+    from tousu.complaints.rows import ListRow
+
 LIMIT = 50_000  # rows in one export; a larger ledger goes through the statistics exports
 BATCH = 100
 FORMATS = ("csv", "xlsx")
 
 COLUMNS = (
-    ("number", gettext_lazy("编号")), ("received_at", gettext_lazy("收到时间")),
-    ("status", gettext_lazy("状态")), ("kind", gettext_lazy("类型")), ("channel", gettext_lazy("渠道")),
-    ("category", gettext_lazy("类别")), ("grade", gettext_lazy("等级")),
-    ("handling_unit", gettext_lazy("承办单位")), ("handler", gettext_lazy("承办人")),
-    ("complainant", gettext_lazy("投诉人")), ("phone", gettext_lazy("电话")),
-    ("summary", gettext_lazy("摘要")), ("due_at", gettext_lazy("当前期限")), ("timing", gettext_lazy("时效")),
+    ("number", gettext_lazy("编号")),
+    ("received_at", gettext_lazy("收到时间")),
+    ("status", gettext_lazy("状态")),
+    ("kind", gettext_lazy("类型")),
+    ("channel", gettext_lazy("渠道")),
+    ("category", gettext_lazy("类别")),
+    ("grade", gettext_lazy("等级")),
+    ("handling_unit", gettext_lazy("承办单位")),
+    ("handler", gettext_lazy("承办人")),
+    ("complainant", gettext_lazy("投诉人")),
+    ("phone", gettext_lazy("电话")),
+    ("summary", gettext_lazy("摘要")),
+    ("due_at", gettext_lazy("当前期限")),
+    ("timing", gettext_lazy("时效")),
 )
 
 
-def rows(actor: User, filters: selectors.ListFilters) -> Iterator[dict[str, Any]]:
+def rows(actor: User, filters: selectors.ListFilters) -> Iterator[ListRow]:
     """Every matching row, newest first, in keyset batches; refuses more than ``LIMIT``."""
     f = filters.model_copy(update={"limit": BATCH, "cursor": None})
     sent = 0
@@ -47,8 +60,10 @@ def rows(actor: User, filters: selectors.ListFilters) -> Iterator[dict[str, Any]
         f = f.model_copy(update={"cursor": cursor})
 
 
-def _labelled(row: dict[str, Any]) -> dict[str, Any]:
-    """Codes a reader needs as words: state, kind, channel, timing."""
+def _labelled(listed: ListRow) -> dict[str, Any]:
+    """The row with the codes a reader needs as words: state, kind, channel, timing."""
+    row: dict[str, Any] = dict(listed)
+    choices: type[TextChoices]
     for key, choices in (("status", Status), ("kind", Kind), ("channel", Channel)):
         if row[key] in choices.values:
             row[key] = str(choices(row[key]).label)
@@ -94,5 +109,8 @@ def export(actor: User, filters: selectors.ListFilters, fmt: str) -> tuple[bytes
         sheet.append(line)
     buffer = io.BytesIO()
     book.save(buffer)
-    return (buffer.getvalue(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"tousu-{stamp}.xlsx")
+    return (
+        buffer.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"tousu-{stamp}.xlsx",
+    )

@@ -1,5 +1,6 @@
 """Guards: conditions an action needs beyond its states and roles (the action table names each
 action's guard). Each returns None when the action may go ahead, or the reason why not."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -142,7 +143,8 @@ def decline_authority(actor: User, c: Complaint, data: Any) -> None:
     """Some decline reasons need the centre's approval (the preset's reason codes say which)."""
     from tousu.complaints.models import ReasonCode
 
-    needs_centre = ReasonCode.objects.filter(group=ReasonCode.Group.DECLINE, code=getattr(data, "reason", ""),
-                                             needs_approval=True).exists()
+    needs_centre = ReasonCode.objects.filter(
+        group=ReasonCode.Group.DECLINE, code=getattr(data, "reason", ""), needs_approval=True
+    ).exists()
     if needs_centre and actor.role != Role.CENTER:
         raise NotPermitted(_("此原因的不予受理须经投诉中心批准"), action="decline", reason=data.reason)

@@ -8,6 +8,7 @@ so the schema lists its codes and labels; preset data that differs between insta
 (categories, grades, reasons, units, flags) stays ``str``, and its ``x-reference`` names the list of
 ``GET /api/v1/reference`` that holds its codes.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -26,6 +27,7 @@ from pydantic import (
     WrapValidator,
     model_validator,
 )
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from tousu.calendar.workdays import FIRST, LAST
@@ -38,7 +40,6 @@ from tousu.complaints.codes import (
     StatusCode,
     SubstantiatedCode,
 )
-from tousu.complaints.models import Kind
 
 # Every face reads a time without an offset as Beijing time (SPEC §4: times are Asia/Shanghai), so
 # a hotline system sending local "2026-11-27T10:00:00" means what its operator sees on the wall.
@@ -83,16 +84,22 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 def _no_huge_integers(value: Any) -> Any:
     # Checked before the union below would quietly turn 2**70 into a float.
-    if isinstance(value, dict) and any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_ID
-                                       for v in value.values()):
+    if isinstance(value, dict) and any(
+        isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_ID for v in value.values()
+    ):
         raise ValueError(f"整数须在 ±{MAX_ID} 之内")
     return value
 
 
 # A preset-defined extra field's value: short text, a finite number, an integer a database column
 # holds, a yes/no, or nothing.
-ExtraValue = (Annotated[str, Field(max_length=2000)] | Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
-              | Annotated[float, Field(allow_inf_nan=False)] | bool | None)
+ExtraValue = (
+    Annotated[str, Field(max_length=2000)]
+    | Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | bool
+    | None
+)
 
 
 def _has_nul(value: Any) -> bool:
@@ -120,12 +127,13 @@ class Input(BaseModel):
 
 class ActionIn(Input):
     model_config = ConfigDict(extra="forbid", str_max_length=20000)
-    version: int = Field(title="版本", ge=1, le=2**31 - 1,
-                         description="the complaint's current version (optimistic locking)")
+    version: int = Field(
+        title="版本", ge=1, le=2**31 - 1, description="the complaint's current version (optimistic locking)"
+    )
 
 
-def _text(title: str, required: bool = True, long: bool = False, max_length: int = 5000):  # noqa: ANN202
-    extra = {"widget": "textarea"} if long else {}
+def _text(title: str, required: bool = True, long: bool = False, max_length: int = 5000) -> Any:
+    extra: JsonDict = {"widget": "textarea"} if long else {}
     if required:
         return Field(title=title, min_length=1, max_length=max_length, json_schema_extra=extra)
     return Field("", title=title, max_length=max_length, json_schema_extra=extra)
@@ -150,9 +158,14 @@ def _one_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 CODE_OR_BLANK = WrapValidator(_one_error)
 
 # Where a preset's codes are listed (a choice source → its place in GET /api/v1/reference).
-REFERENCE_LISTS = {"categories": "categories", "grades": "grades", "units": "units",
-                   "reasons:decline": "reasons.decline", "reasons:return": "reasons.return",
-                   "reasons:suspend": "reasons.suspend"}
+REFERENCE_LISTS = {
+    "categories": "categories",
+    "grades": "grades",
+    "units": "units",
+    "reasons:decline": "reasons.decline",
+    "reasons:return": "reasons.return",
+    "reasons:suspend": "reasons.suspend",
+}
 
 
 def _listed(path: str) -> dict[str, Any]:
@@ -161,7 +174,7 @@ def _listed(path: str) -> dict[str, Any]:
     return {"description": f"GET /api/v1/reference 的 {path} 中某项的 code", "json_schema_extra": {"x-reference": path}}
 
 
-def _choice(title: str, source: str, required: bool = True):  # noqa: ANN202
+def _choice(title: str, source: str, required: bool = True) -> Any:
     """A code from preset data or the organisation (its options differ between installations)."""
     listed = REFERENCE_LISTS.get(source)
     extra: dict[str, Any] = {"choices": source}
@@ -173,7 +186,7 @@ def _choice(title: str, source: str, required: bool = True):  # noqa: ANN202
     return Field("", title=title, max_length=64, description=description, json_schema_extra=extra)
 
 
-def _pick(title: str, source: str, required: bool = True):  # noqa: ANN202
+def _pick(title: str, source: str, required: bool = True) -> Any:
     """A code of a closed set (typed with its enum); optional ones default to ``""``, none."""
     if required:
         return Field(title=title, json_schema_extra={"choices": source})
@@ -211,8 +224,9 @@ class Dispatch(ActionIn):
     mode: ModeCode = _pick("分办方式", "dispatch_modes")
     redacted: bool = Field(True, title="摘转(隐去投诉人身份)")
     handler: str = _choice("承办人(可选)", "handlers", required=False)
-    co_units: list[str] = Field(default_factory=list, title="协办单位", max_length=20,
-                                json_schema_extra={"choices": "units", "multiple": True})
+    co_units: list[str] = Field(
+        default_factory=list, title="协办单位", max_length=20, json_schema_extra={"choices": "units", "multiple": True}
+    )
     note: str = _text("分办意见", required=False)
 
 
@@ -233,7 +247,9 @@ class RequestExtension(ActionIn):
 class DecideExtension(ActionIn):
     approved: bool = Field(title="批准延期")
     # Required when approving for a complainant who is not anonymous (the service says so).
-    notice_method: Annotated[MethodCode | Blank, CODE_OR_BLANK] = _pick("告知投诉人的方式", "reply_methods", required=False)
+    notice_method: Annotated[MethodCode | Blank, CODE_OR_BLANK] = _pick(
+        "告知投诉人的方式", "reply_methods", required=False
+    )
     note: str = _text("审批意见", required=False)
 
 
@@ -375,7 +391,7 @@ class RespondentSchema(Input):
 
 class RegisterIn(Input):
     channel: ChannelCode
-    kind: KindCode = Kind.COMPLAINT
+    kind: KindCode = KindCode.COMPLAINT
     summary: str = Field("", max_length=200)
     content: str = Field("", max_length=20000)
     demands: str = Field("", max_length=5000)
@@ -390,9 +406,9 @@ class RegisterIn(Input):
     grade: str = Field("", max_length=40, **_listed("grades"))
     upgraded_source: str = Field("", max_length=120, description="渠道为 upgraded（上级/监管转办）时必填")
     flags: list[str] = Field(default_factory=list, max_length=20, **_listed("flags"))
-    extra: Annotated[dict[Annotated[str, Field(max_length=64)], ExtraValue],
-                     BeforeValidator(_no_huge_integers)] = Field(default_factory=dict, max_length=50)
-
+    extra: Annotated[dict[Annotated[str, Field(max_length=64)], ExtraValue], BeforeValidator(_no_huge_integers)] = (
+        Field(default_factory=dict, max_length=50)
+    )
 
 
 class ListIn(Input):

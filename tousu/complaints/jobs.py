@@ -2,7 +2,7 @@
 
 Two periodic jobs: the deadline scan (with the e-mail retries and the housekeeping that ride on
 its schedule), and the anchoring of the audit chains' heads outside the database
-(``events.anchor_heads``). Both are idempotent by themselves (the database refuses a second
+(``audit.anchor_heads``). Both are idempotent by themselves (the database refuses a second
 notification for the same due date; an e-mail is taken by one sender before it is sent; a head
 already anchored is not written again, and the anchor file is locked while it is appended to); the
 locks here only keep several processes from doing the same work at the same time.
@@ -12,6 +12,7 @@ threads would not survive the fork and whose copies would run in every worker �
 exclusive ``flock`` on a file in DATA_DIR (``start_in_worker``). With TOUSU_REDIS_URL set, `tousu
 worker` processes run them instead, taking turns through a Redis lock.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -19,8 +20,9 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from django.db import close_old_connections, connections
 
@@ -59,7 +61,7 @@ def tidy() -> None:
 
 
 def run_anchor() -> Any:
-    from tousu.complaints.events import anchor_heads
+    from tousu.complaints.audit import anchor_heads
 
     close_old_connections()
     try:
@@ -73,7 +75,7 @@ def run_forever(job: Callable[[], Any], name: str, interval: int, stop: threadin
         while not stop.wait(interval):
             try:
                 log.info("%s [pid %d]: %s", name, os.getpid(), job())
-            except Exception:  # noqa: BLE001 — a failed run is retried at the next interval
+            except Exception:
                 log.exception("%s failed", name)
     finally:
         connections.close_all()  # this thread's own connections: none is left open behind it
@@ -90,11 +92,16 @@ def start_in_process(interval: int, anchor_interval: int = 0) -> threading.Event
         return None
     stop = threading.Event()
     if interval > 0:
-        threading.Thread(target=run_forever, args=(run_scan, "deadline scan", interval, stop), name="tousu-jobs",
-                         daemon=True).start()
+        threading.Thread(
+            target=run_forever, args=(run_scan, "deadline scan", interval, stop), name="tousu-jobs", daemon=True
+        ).start()
     if anchor_interval > 0:
-        threading.Thread(target=run_forever, args=(run_anchor, "audit anchor", anchor_interval, stop),
-                         name="tousu-anchor", daemon=True).start()
+        threading.Thread(
+            target=run_forever,
+            args=(run_anchor, "audit anchor", anchor_interval, stop),
+            name="tousu-anchor",
+            daemon=True,
+        ).start()
     return stop
 
 
@@ -155,15 +162,17 @@ def work_forever(url: str, interval: int, stop: threading.Event, anchor_interval
     active = [i for i in (interval, anchor_interval) if i > 0]
     tick = max(min(active) // 4, 1) if active else 1
     while True:
-        for name, every, job in (("deadline scan", interval, run_scan_if_turn),
-                                 ("audit anchor", anchor_interval, run_anchor_if_turn)):
+        for name, every, job in (
+            ("deadline scan", interval, run_scan_if_turn),
+            ("audit anchor", anchor_interval, run_anchor_if_turn),
+        ):
             if every <= 0:
                 continue
             try:
                 result = job(client, every)
                 if result is not None:
                     log.info("%s [pid %d]: %s", name, os.getpid(), result)
-            except Exception:  # noqa: BLE001 — Redis or the database away: try again next tick
+            except Exception:
                 log.exception("worker tick failed (%s)", name)
         if stop.wait(tick):
             return

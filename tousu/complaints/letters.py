@@ -1,6 +1,7 @@
 """The dispatch letter (交办函/转办函, seed 004 art. 24–25): what the unit is asked to do and by
 when, with the complaint's content as the unit may see it — redacted (摘转) where the case was
 dispatched redacted or the unit is complained about."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from tousu.accounts.models import Unit, User
 from tousu.complaints.confidentiality import scrubber_for, sees_identity, sent_redacted
 from tousu.complaints.models import Complaint, DispatchMode
+from tousu.complaints.rows import DispatchLetter, LetterComplainant
 from tousu.core.errors import InvalidTransition
 
 
@@ -18,20 +20,23 @@ def _day(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y年%m月%d日 %H:%M") if value else "—"
 
 
-def dispatch_letter(actor: User, c: Complaint) -> dict[str, Any]:
+def dispatch_letter(actor: User, c: Complaint) -> DispatchLetter:
     """The letter's parts; refused (409) for a case that was not dispatched to a unit."""
-    if c.dispatch_mode not in (DispatchMode.ASSIGN, DispatchMode.TRANSFER) or not c.dispatched_unit_id:
+    unit = c.dispatched_unit if c.dispatch_mode in (DispatchMode.ASSIGN, DispatchMode.TRANSFER) else None
+    if unit is None:
         raise InvalidTransition(_("只有交办、转办件有交办函/转办函"), number=c.number)
     transfer = c.dispatch_mode == DispatchMode.TRANSFER
     # Redacted as sent to the unit (a redacted transfer, or the unit is on a respondent's side),
     # and for a reader who does not see the identity, whatever was sent.
-    hide = sent_redacted(c, c.dispatched_unit or c.handling_unit) or not sees_identity(actor, c)
+    hide = sent_redacted(c, unit) or not sees_identity(actor, c)
 
     event = c.events.filter(action="dispatch").select_related("actor__unit").order_by("-seq").first()
-    people = [] if hide or c.anonymous else [
-        {"name": p.name, "phone": p.phone, "address": p.address} for p in c.complainants.all()]
-    deadlines = [(_("签收"), c.sign_due),
-                 (_("办结并答复投诉人"), c.handling_due)]
+    people: list[LetterComplainant] = (
+        []
+        if hide or c.anonymous
+        else [{"name": p.name, "phone": p.phone, "address": p.address} for p in c.complainants.all()]
+    )
+    deadlines = [(_("签收"), c.sign_due), (_("办结并答复投诉人"), c.handling_due)]
     if not transfer:
         deadlines.append((_("书面报告办理结果"), c.report_due))
     if c.opinion_due:
@@ -46,13 +51,19 @@ def dispatch_letter(actor: User, c: Complaint) -> dict[str, Any]:
     sender = event.actor.unit if event and event.actor and event.actor.unit_id else None
     if sender is None or not sender.is_center:
         sender = Unit.objects.filter(is_center=True).order_by("path").first()
-    letter = {
-        "title": _("转办函") if transfer else _("交办函"), "from": sender.name if sender else "",
-        "number": c.number, "to": c.dispatched_unit.name,
+    letter: DispatchLetter = {
+        "title": _("转办函") if transfer else _("交办函"),
+        "from": sender.name if sender else "",
+        "number": c.number,
+        "to": unit.name,
         "date": timezone.localtime(event.created_at if event else timezone.now()).strftime("%Y年%m月%d日"),
-        "summary": c.summary, "content": c.content, "demands": c.demands,
-        "received_at": _day(c.received_at), "category": c.category.name if c.category else "",
-        "complainants": people, "redacted": hide,
+        "summary": c.summary,
+        "content": c.content,
+        "demands": c.demands,
+        "received_at": _day(c.received_at),
+        "category": c.category.name if c.category else "",
+        "complainants": people,
+        "redacted": hide,
         "deadlines": [{"what": what, "by": _day(at)} for what, at in deadlines if at],
         "duties": duties,
     }

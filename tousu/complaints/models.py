@@ -1,4 +1,5 @@
 """The complaint record of SPEC §4 and its append-only event log."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -6,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tousu.accounts.models import Unit
-from tousu.core.crypto import EncryptedTextField, mask_phone
 from tousu.complaints.states import Status
+from tousu.core.crypto import EncryptedTextField, mask_phone
 
 
 class Kind(models.TextChoices):
@@ -158,10 +159,12 @@ class Complaint(models.Model):
 
     received_at = models.DateTimeField(_("收到时间"))
     registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                      verbose_name=_("登记人"))
-    first_owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                    verbose_name=_("首问责任人"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    first_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("首问责任人")
+    )
     anonymous = models.BooleanField(_("匿名"), default=False)
 
     summary = models.CharField(_("摘要"), max_length=200, blank=True)
@@ -178,19 +181,23 @@ class Complaint(models.Model):
     extra = models.JSONField(_("扩展字段"), default=dict, blank=True)
 
     dispatch_mode = models.CharField(_("分办方式"), max_length=10, choices=DispatchMode.choices, blank=True)
-    handling_unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
-                                      verbose_name=_("承办单位"))
+    handling_unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("承办单位")
+    )
     co_units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("协办单位"))
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("承办人"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("承办人")
+    )
     handling_level = models.PositiveSmallIntegerField(_("办理层级"), default=0)
     # The unit the centre dispatched to; the handling unit differs after a sub-dispatch (SPEC §7).
-    dispatched_unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
-                                        verbose_name=_("交办单位"))
+    dispatched_unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("交办单位")
+    )
     # The unit that last returned the case, until it is dispatched again (the centre may refuse
     # an unjustified return and send it back, SPEC §7).
-    returned_from = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
-                                      verbose_name=_("退回单位"))
+    returned_from = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("退回单位")
+    )
 
     acceptance_due = models.DateTimeField(_("受理期限"), null=True, blank=True)
     sign_due = models.DateTimeField(_("签收期限"), null=True, blank=True)
@@ -229,8 +236,7 @@ class Complaint(models.Model):
     findings = models.TextField(_("调查情况"), blank=True)
     solution = models.TextField(_("处理意见"), blank=True)
     compensation_type = models.CharField(_("补偿方式"), max_length=20, blank=True)
-    compensation_amount = models.DecimalField(_("补偿金额"), max_digits=14, decimal_places=2, null=True,
-                                              blank=True)
+    compensation_amount = models.DecimalField(_("补偿金额"), max_digits=14, decimal_places=2, null=True, blank=True)
     proposed_reply = models.TextField(_("拟答复意见"), blank=True)
     reply_method = models.CharField(_("答复方式"), max_length=10, choices=ReplyMethod.choices, blank=True)
     reply_text = models.TextField(_("答复内容"), blank=True)
@@ -241,10 +247,12 @@ class Complaint(models.Model):
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     review_from = models.CharField(max_length=20, blank=True)
 
-    repeat_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="repeats",
-                                  verbose_name=_("重复投诉原件"))
-    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged",
-                                    verbose_name=_("合并至"))
+    repeat_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="repeats", verbose_name=_("重复投诉原件")
+    )
+    merged_into = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("合并至")
+    )
     upgraded_from = models.CharField(_("升级来源"), max_length=120, blank=True)
 
     class Meta:
@@ -304,8 +312,7 @@ class Respondent(models.Model):
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="respondents")
     unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+")
     unit_name = models.CharField(_("被投诉单位"), max_length=200, blank=True)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     staff_name = models.CharField(_("被投诉人员"), max_length=100, blank=True)
     product_name = models.CharField(_("产品"), max_length=200, blank=True)
     specification = models.CharField(_("规格"), max_length=100, blank=True)
@@ -432,12 +439,18 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["recipient", "complaint", "kind", "due_field", "due_at"],
-                                               name="notification_once_per_due")]
-        indexes = [models.Index(fields=["recipient", "read_at", "-id"], name="ntf_recipient_unread"),
-                   # The retry job's query: only the few rows with an e-mail still to send.
-                   models.Index(fields=["email_next_at"], condition=models.Q(email_next_at__isnull=False),
-                                name="ntf_email_pending")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "complaint", "kind", "due_field", "due_at"], name="notification_once_per_due"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-id"], name="ntf_recipient_unread"),
+            # The retry job's query: only the few rows with an e-mail still to send.
+            models.Index(
+                fields=["email_next_at"], condition=models.Q(email_next_at__isnull=False), name="ntf_email_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.kind} {self.complaint_id}"
@@ -474,14 +487,16 @@ class Conflict(models.Model):
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     marked_at = models.DateTimeField()
     # Lifted on record (the mark stays, with who lifted it, when and why).
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)
     lift_reason = models.TextField(blank=True, db_default="")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["complaint", "user"], condition=models.Q(lifted_at__isnull=True),
-                                               name="conflict_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "user"], condition=models.Q(lifted_at__isnull=True), name="conflict_once"
+            )
+        ]
 
 
 class Opinion(models.Model):
@@ -513,8 +528,9 @@ class RoutingRule(models.Model):
     regions = models.JSONField(_("地区"), default=list, blank=True)  # words in the place
     channels = models.JSONField(_("渠道"), default=list, blank=True)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)  # any, in summary or content
-    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("建议承办单位"))
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("建议承办单位")
+    )
     mode = models.CharField(_("分办方式"), max_length=10, choices=DispatchMode.choices)
     redacted = models.BooleanField(_("摘转"), default=True)
 

@@ -10,10 +10,12 @@ attempts; then it is left failed, and the recipient's notice page says so.
 A recipient who may not see the complainant gets the text scrubbed of the complainant's identity,
 by the rule as the database has it when the notice is written, and again when the e-mail is sent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
@@ -49,8 +51,9 @@ def recipients(complaint: Complaint, *, centre: bool) -> list[User]:
     if complaint.status == Status.REGISTERED:
         people[complaint.first_owner_id] = complaint.first_owner
     unit = complaint.handling_unit
-    if complaint.handler_id:
-        people[complaint.handler_id] = complaint.handler
+    handler = complaint.handler if complaint.handler_id else None
+    if handler is not None:
+        people[handler.pk] = handler
     elif unit is not None:
         for u in User.objects.filter(unit=unit, role=Role.HANDLER, is_active=True):
             people[u.pk] = u
@@ -75,8 +78,13 @@ def record(complaint: Complaint, kind: str, people: list[User], message: str) ->
     for user in people:
         text = message if _sees_identity_now(user, complaint) else _redacted_message(complaint, message)
         notification, created = Notification.objects.get_or_create(
-            recipient=user, complaint=complaint, kind=kind, due_field=field, due_at=complaint.due_at,
-            defaults={"message": text[:300], "email_next_at": now + LEASE if user.email else None})
+            recipient=user,
+            complaint=complaint,
+            kind=kind,
+            due_field=field,
+            due_at=complaint.due_at,
+            defaults={"message": text[:300], "email_next_at": now + LEASE if user.email else None},
+        )
         if created:
             new.append(notification)
     return new
@@ -103,8 +111,7 @@ def notify_work(complaint: Complaint, message: str, *, centre: bool = False) -> 
     after commit. Returns how many e-mails are to go."""
     if complaint.due_at is None:
         return 0
-    return email_after_commit(record(complaint, Notification.Kind.WORK, recipients(complaint, centre=centre),
-                                     message))
+    return email_after_commit(record(complaint, Notification.Kind.WORK, recipients(complaint, centre=centre), message))
 
 
 def notify_users(complaint: Complaint, users: list[User], message: str) -> int:
@@ -122,7 +129,7 @@ def email_after_commit(notifications: list[Notification]) -> int:
     for n in queued:
         # robust: the action has committed by then, and an error here must not turn its answer
         # into a failure (send records its own failures; this covers the unexpected).
-        transaction.on_commit(lambda pk=n.pk: send(pk), robust=True)
+        transaction.on_commit(partial(send, n.pk), robust=True)
     return len(queued)
 
 
@@ -139,8 +146,11 @@ def retry_emails(*, now: dt.datetime | None = None) -> int:
     """The periodic job's part: try again every e-mail whose next attempt is due (a failed one,
     or one whose after-commit send never ran). Returns how many were sent."""
     now = now or timezone.now()
-    due = (Notification.objects.filter(emailed_at__isnull=True, email_next_at__lte=now)
-           .select_related("recipient", "complaint").order_by("email_next_at")[:RETRY_BATCH])
+    due = (
+        Notification.objects.filter(emailed_at__isnull=True, email_next_at__lte=now)
+        .select_related("recipient", "complaint")
+        .order_by("email_next_at")[:RETRY_BATCH]
+    )
     return sum(_attempt(n, now) for n in due)
 
 
@@ -156,7 +166,8 @@ def _attempt(n: Notification, now: dt.datetime) -> bool:
     # after-commit send and a retry job, or two retry jobs, never send the same e-mail twice. The
     # lease keeps it ours while we talk to the mail server.
     taken = Notification.objects.filter(pk=n.pk, emailed_at__isnull=True, email_next_at=n.email_next_at).update(
-        email_next_at=now + LEASE, email_attempts=F("email_attempts") + 1)
+        email_next_at=now + LEASE, email_attempts=F("email_attempts") + 1
+    )
     if not taken:
         return False
     attempts = n.email_attempts + 1
@@ -168,15 +179,21 @@ def _attempt(n: Notification, now: dt.datetime) -> bool:
     text = n.message if _sees_identity_now(n.recipient, n.complaint) else _redacted_message(n.complaint, n.message)
     try:
         connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS)
-        send_mail(f"[投诉] {n.complaint.number} {n.get_kind_display()}", text, None, [address],
-                  connection=connection)
-    except Exception as err:  # noqa: BLE001 — any failure of the mail server is recorded and retried
+        send_mail(f"[投诉] {n.complaint.number} {n.get_kind_display()}", text, None, [address], connection=connection)
+    except Exception as err:
         last = attempts >= settings.TOUSU_EMAIL_MAX_ATTEMPTS
         Notification.objects.filter(pk=n.pk).update(
             email_error=f"{type(err).__name__}: {err}"[:300],
-            email_next_at=None if last else timezone.now() + backoff(attempts))
-        log.warning("notice %s: e-mail to user %s failed (attempt %d%s): %s", n.pk, n.recipient_id, attempts,
-                    ", giving up" if last else "", err)
+            email_next_at=None if last else timezone.now() + backoff(attempts),
+        )
+        log.warning(
+            "notice %s: e-mail to user %s failed (attempt %d%s): %s",
+            n.pk,
+            n.recipient_id,
+            attempts,
+            ", giving up" if last else "",
+            err,
+        )
         return False
     Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now(), email_next_at=None, email_error="")
     return True

@@ -3,6 +3,7 @@
 Registration takes one number at a time and the bulk writer (``complaints.bulk``) a block; both go
 through ``reserve_numbers``, so they share one sequence row per year and one lock.
 """
+
 from __future__ import annotations
 
 import hashlib

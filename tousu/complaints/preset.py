@@ -4,13 +4,14 @@
 (``active().thresholds.group_threshold``) and never for the preset's name: behaviour differs
 between presets only through their data.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from tousu.presets import REGISTRY
-from tousu.presets.base import Preset, PresetError
+from tousu.presets.base import Condition, Preset, PresetError
 
 # Flags that intake sets by rule (services/intake.py): every preset must label them.
 RULE_FLAGS = ("upgraded", "repeat", "group")
@@ -24,7 +25,8 @@ def active() -> Preset:
     preset = REGISTRY.get(settings.TOUSU_PRESET)
     if preset is None:
         raise ImproperlyConfigured(
-            f"TOUSU_PRESET={settings.TOUSU_PRESET!r} is not a preset; choose from: {', '.join(REGISTRY)}")
+            f"TOUSU_PRESET={settings.TOUSU_PRESET!r} is not a preset; choose from: {', '.join(REGISTRY)}"
+        )
     if _checked.get(id(preset)) is not preset:
         check(preset)
         _checked[id(preset)] = preset
@@ -39,15 +41,22 @@ def problems(preset: Preset) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for path, codes, known in (("channels", preset.channels, Channel.values), ("kinds", preset.kinds, Kind.values)):
         found += [(f"{path}.{i}", f"unknown code {code!r}") for i, code in enumerate(codes) if code not in known]
+    coded: tuple[tuple[Condition, list[str]], ...] = (
+        ("mode", DispatchMode.values),
+        ("channel", Channel.values),
+        ("kind", Kind.values),
+    )
     for i, rule in enumerate(preset.deadlines):
-        for key, known in (("mode", DispatchMode.values), ("channel", Channel.values), ("kind", Kind.values)):
-            wanted = rule.when.get(key)  # type: ignore[call-overload]
+        for key, known in coded:
+            wanted = rule.when.get(key)
             values = wanted if isinstance(wanted, tuple) else () if wanted is None else (wanted,)
             found += [(f"deadlines.{i}.when.{key}", f"unknown code {v!r}") for v in values if v not in known]
-    found += [("reasons", f"unknown reason group {g!r}") for g in preset.reasons.groups()
-              if g not in ReasonCode.Group.values]
-    found += [("flags", f"missing {code!r}: intake sets it by rule") for code in RULE_FLAGS
-              if code not in preset.flag_codes]
+    found += [
+        ("reasons", f"unknown reason group {g!r}") for g in preset.reasons.groups() if g not in ReasonCode.Group.values
+    ]
+    found += [
+        ("flags", f"missing {code!r}: intake sets it by rule") for code in RULE_FLAGS if code not in preset.flag_codes
+    ]
     return found
 
 

@@ -3,6 +3,7 @@
 Written by ``tousu init --preset`` (and the test fixture ``org``), never by a migration
 (STYLE §7). Running it again changes nothing.
 """
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -20,19 +21,31 @@ def load_preset(preset: Preset) -> dict[str, int]:
     counts = {"categories": 0, "grades": 0, "reasons": 0}
     rows: dict[str, Category] = {}
     for category, parent in preset.walk_categories():  # parents first
-        row, created = Category.objects.update_or_create(code=category.code, defaults={
-            "name": category.name, "parent": rows[parent.code] if parent else None, "preset": preset.name})
+        row, created = Category.objects.update_or_create(
+            code=category.code,
+            defaults={"name": category.name, "parent": rows[parent.code] if parent else None, "preset": preset.name},
+        )
         rows[category.code] = row
         counts["categories"] += created
     for rank, grade in enumerate(preset.grades):
-        _, created = Grade.objects.update_or_create(code=grade.code, defaults={
-            "name": grade.name, "rank": rank, "description": grade.description, "preset": preset.name})
+        _, created = Grade.objects.update_or_create(
+            code=grade.code,
+            defaults={"name": grade.name, "rank": rank, "description": grade.description, "preset": preset.name},
+        )
         counts["grades"] += created
     for group, reasons in preset.reasons.groups().items():
         for reason in reasons:
             decline = reason if isinstance(reason, DeclineReason) else DeclineReason(code=reason.code, name=reason.name)
-            _, created = ReasonCode.objects.update_or_create(group=group, code=reason.code, defaults={
-                "name": reason.name, "template": decline.template, "needs_approval": decline.needs_approval,
-                "needs_forward": decline.needs_forward, "preset": preset.name})
+            _, created = ReasonCode.objects.update_or_create(
+                group=group,
+                code=reason.code,
+                defaults={
+                    "name": reason.name,
+                    "template": decline.template,
+                    "needs_approval": decline.needs_approval,
+                    "needs_forward": decline.needs_forward,
+                    "preset": preset.name,
+                },
+            )
             counts["reasons"] += created
     return counts

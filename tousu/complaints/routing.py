@@ -3,6 +3,7 @@
 The centre sees the proposal and the rule that made it on the dispatch form, and confirms or
 overrides it; the dispatch event records the rule either way.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,10 @@ def matches(rule: RoutingRule, complaint: Complaint, respondents: list, paths: d
         (rule.channels, lambda: complaint.channel in rule.channels),
         (rule.keywords, lambda: any(k and k in text for k in rule.keywords)),
         (rule.regions, lambda: any(r and r in complaint.place for r in rule.regions)),
-        (rule.respondent_units, lambda: _within(rule.respondent_units,
-                                                [r.unit.path for r in respondents if r.unit], paths)),
+        (
+            rule.respondent_units,
+            lambda: _within(rule.respondent_units, [r.unit.path for r in respondents if r.unit], paths),
+        ),
         (rule.respondent_ranks, lambda: any(r.rank in rule.respondent_ranks for r in respondents)),
         (rule.products, lambda: any(p and p in r.product_name for r in respondents for p in rule.products)),
     )
@@ -152,6 +155,13 @@ def delete_rule(*, actor: User, rule_id: int) -> None:
 
 
 def rule_row(rule: RoutingRule) -> dict[str, Any]:
-    return {"id": rule.pk, "name": rule.name, "priority": rule.priority, "active": rule.active,
-            **{f: getattr(rule, f) for f in LIST_FIELDS},
-            "unit": rule.unit.code if rule.unit_id else None, "mode": rule.mode, "redacted": rule.redacted}
+    return {
+        "id": rule.pk,
+        "name": rule.name,
+        "priority": rule.priority,
+        "active": rule.active,
+        **{f: getattr(rule, f) for f in LIST_FIELDS},
+        "unit": rule.unit.code if rule.unit else None,
+        "mode": rule.mode,
+        "redacted": rule.redacted,
+    }

@@ -8,6 +8,7 @@ keys that may be null. Times are aware date-times (ISO 8601 on the wire), amount
 
 TypedDicts from ``typing_extensions``: pydantic reads the standard library's only from Python 3.12.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,9 +37,18 @@ from tousu.complaints.codes import (
 )
 
 # An amount in yuan: a decimal string on the wire ("1280.00"), never a float that loses a fen.
-Money = Annotated[Decimal, WithJsonSchema({"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$",
-                                           "description": "金额（元），十进制字符串，如 \"1280.00\""},
-                                          mode="serialization")]
+Money = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "decimal",
+            "pattern": r"^-?\d+(\.\d+)?$",
+            "description": '金额（元），十进制字符串，如 "1280.00"',
+        },
+        mode="serialization",
+    ),
+]
 Code = Annotated[str, Field(description="代码")]
 Username = Annotated[str, Field(description="用户名")]
 # The value of a preset-defined extra field (inputs.ExtraValue, as stored).
@@ -299,7 +309,44 @@ class NotificationRow(TypedDict):
     read: bool
 
 
+# ---- the dispatch letter (letters.dispatch_letter) -----------------------------------------
+
+
+class LetterComplainant(TypedDict):
+    name: str
+    phone: str
+    address: str
+
+
+class LetterDeadline(TypedDict):
+    what: str
+    by: Annotated[str, Field(description="如 2026年12月01日 17:00")]
+
+
+# "from" is a Python keyword: the functional form keeps the key as the letter spells it.
+DispatchLetter = TypedDict(
+    "DispatchLetter",
+    {
+        "title": str,
+        "from": str,
+        "number": str,
+        "to": str,
+        "date": Annotated[str, Field(description="成文日期，如 2026年12月01日")],
+        "summary": str,
+        "content": str,
+        "demands": str,
+        "received_at": str,
+        "category": str,
+        "complainants": list[LetterComplainant],
+        "redacted": bool,
+        "deadlines": list[LetterDeadline],
+        "duties": list[str],
+    },
+)
+
+
 # ---- the reference data (catalogue.reference): what a client may send, with its labels ----------
+
 
 class Option(TypedDict):
     code: str
@@ -386,10 +433,15 @@ class ReasonOption(TypedDict):
 
 
 # "return" is a Python keyword: the functional form keeps the key as the API spells it.
-ReasonLists = TypedDict("ReasonLists", {
-    "decline": list[ReasonOption], "return": list[ReasonOption], "suspend": list[ReasonOption],
-    "invalid": list[ReasonOption],
-})
+ReasonLists = TypedDict(
+    "ReasonLists",
+    {
+        "decline": list[ReasonOption],
+        "return": list[ReasonOption],
+        "suspend": list[ReasonOption],
+        "invalid": list[ReasonOption],
+    },
+)
 
 
 class UnitNode(TypedDict):
@@ -416,8 +468,12 @@ class ActionInfo(TypedDict):
     same_state: Annotated[bool, Field(description="不改变状态（如催办、督办）")]
     roles: list[RoleCode]
     versioned: Annotated[bool, Field(description="须带 version（乐观锁）：取投诉详情的 version")]
-    face: Annotated[Literal["form", "own", "system"], Field(
-        description="form：POST /api/v1/complaints/{number}/{name}；own：专门的接口（见 route）；system：仅系统执行")]
+    face: Annotated[
+        Literal["form", "own", "system"],
+        Field(
+            description="form：POST /api/v1/complaints/{number}/{name}；own：专门的接口（见 route）；system：仅系统执行"
+        ),
+    ]
     secondary: Annotated[bool, Field(description="不改变状态的日常操作，界面上列在“其他操作”")]
     input: Annotated[str, Field(description="请求体的 schema 名（见 openapi.json 的 components.schemas）")]
 

@@ -2,24 +2,42 @@
 
 Selectors own the queries (select_related) so that faces never cause N+1 queries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
+from tousu.complaints import dues
 from tousu.complaints.access import allowed_actions, scope_filter, visible_complaints
+from tousu.complaints.codes import (
+    ChannelCode,
+    KindCode,
+    MethodCode,
+    ModeCode,
+    SatisfactionCode,
+    StatusCode,
+    SubstantiatedCode,
+    ValidityCode,
+)
 from tousu.complaints.confidentiality import (
-    UNIT_ROLES, hidden_ids, hidden_q, mark_hidden, may_look_up_callers, scrubber_for, scrubbers_for, sees_identity,
+    UNIT_ROLES,
+    hidden_ids,
+    hidden_q,
+    mark_hidden,
+    may_look_up_callers,
+    scrubber_for,
+    scrubbers_for,
+    sees_identity,
     with_hidden,
 )
-from tousu.complaints import dues
 from tousu.complaints.dues import DUE_FIELDS
 from tousu.complaints.inputs import ListIn
 from tousu.complaints.models import Complaint, Event
@@ -28,14 +46,33 @@ from tousu.core.crypto import blind_index, mask_id_number, mask_phone, normalize
 from tousu.core.errors import NotPermitted, ValidationFailed
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
-    from tousu.complaints.rows import ComplaintDetail, EventRow, ListRow, NotificationRow
+    from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ListRow, NotificationRow
 
 # What a list row needs: no long text, so a page reads and converts as little as it can.
-LIST_FIELDS = ("number", "kind", "status", "channel", "summary", "summary_redacted", "received_at", "anonymous",
-               "version", "redacted",
-               "due_at", "due_rules", "closed_at", "handling_due", "category__code", "grade__code",
-               "handling_unit__code", "handling_unit__name", "category__name", "grade__name",
-               "handler__username", "handler__display_name")
+LIST_FIELDS = (
+    "number",
+    "kind",
+    "status",
+    "channel",
+    "summary",
+    "summary_redacted",
+    "received_at",
+    "anonymous",
+    "version",
+    "redacted",
+    "due_at",
+    "due_rules",
+    "closed_at",
+    "handling_due",
+    "category__code",
+    "grade__code",
+    "handling_unit__code",
+    "handling_unit__name",
+    "category__name",
+    "grade__name",
+    "handler__username",
+    "handler__display_name",
+)
 MAX_PAGE = 100
 
 
@@ -50,10 +87,11 @@ def _day_start(day: dt.date) -> dt.datetime:
 def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
     qs = visible_complaints(actor)
     if f.status:
-        unknown = set(f.status) - set(Status.values)
+        unknown = {str(code) for code in f.status} - set(Status.values)
         if unknown:
-            raise ValidationFailed(_("未知的状态: %(s)s") % {"s": ", ".join(sorted(unknown))}, field="status",
-                                   allowed=Status.values)
+            raise ValidationFailed(
+                _("未知的状态: %(s)s") % {"s": ", ".join(sorted(unknown))}, field="status", allowed=Status.values
+            )
         qs = qs.filter(status__in=f.status)
     if f.unit:
         qs = qs.filter(handling_unit__code=f.unit)
@@ -104,8 +142,11 @@ def search_q(actor: User, text: str) -> Q:
     folded = unicodedata.normalize("NFKC", text)
     if _PHONE_QUERY.fullmatch(folded) and len(normalize_phone(folded)) >= 5:
         people |= Q(phone_index=blind_index(normalize_phone(folded)))
-    plain = (Q(summary__contains=text) | Q(content__contains=text)
-             | Q(id__in=Complainant.objects.filter(people).values("complaint_id")))
+    plain = (
+        Q(summary__contains=text)
+        | Q(content__contains=text)
+        | Q(id__in=Complainant.objects.filter(people).values("complaint_id"))
+    )
     redacted = Q(summary_redacted__contains=text) | Q(content_redacted__contains=text)
     hidden = hidden_q(actor)
     return Q(number=text) | (hidden & redacted) | (~hidden & plain)
@@ -118,8 +159,15 @@ def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int |
     if f.cursor:
         qs = qs.filter(id__lt=f.cursor)
     # The confidentiality rule rides along in the same query (identity.with_hidden).
-    rows = mark_hidden(list(with_hidden(qs, actor).select_related("handling_unit", "category", "grade", "handler")
-                            .only(*LIST_FIELDS).order_by("-id")[: limit + 1]), actor)
+    rows = mark_hidden(
+        list(
+            with_hidden(qs, actor)
+            .select_related("handling_unit", "category", "grade", "handler")
+            .only(*LIST_FIELDS)
+            .order_by("-id")[: limit + 1]
+        ),
+        actor,
+    )
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -132,17 +180,23 @@ def first_complainant(c: Complaint) -> Any:
 def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> ListRow:
     """One list row; ``hidden`` rows carry the stored redacted summary and no complainant."""
     return {
-        "number": c.number, "kind": c.kind, "status": c.status, "channel": c.channel,
+        "number": c.number,
+        "kind": KindCode(c.kind),
+        "status": StatusCode(c.status),
+        "channel": ChannelCode(c.channel),
         "received_at": c.received_at,
         "category": c.category.code if c.category else None,
         "grade": c.grade.code if c.grade else None,
         "handling_unit": c.handling_unit.code if c.handling_unit else None,
         "handler": c.handler.username if c.handler else None,
-        "due_at": c.due_at, "due_rule": dues.running_rule(c), "timing": dues.timing(c), "version": c.version,
-        "summary": c.summary_redacted if hidden else c.summary, "hidden": hidden,
+        "due_at": c.due_at,
+        "due_rule": dues.running_rule(c),
+        "timing": dues.timing(c),
+        "version": c.version,
+        "summary": c.summary_redacted if hidden else c.summary,
+        "hidden": hidden,
         "complainant": None if hidden or c.anonymous or first is None else first.name,
-        "phone": mask_phone(first.phone) if first is not None and first.phone and not (c.anonymous or hidden)
-        else None,
+        "phone": mask_phone(first.phone) if first is not None and first.phone and not (c.anonymous or hidden) else None,
     }
 
 
@@ -152,8 +206,7 @@ def list_rows(actor: User, rows: list[Complaint]) -> list[ListRow]:
     complainants are read, in one query, only for the rows shown in full."""
     hidden = hidden_ids(actor, rows)
     _fill_redacted_summaries([c for c in rows if c.id in hidden])
-    return [list_row(c, first, hidden=c.id in hidden)
-            for c, first in with_first_complainants(rows, skip=hidden)]
+    return [list_row(c, first, hidden=c.id in hidden) for c, first in with_first_complainants(rows, skip=hidden)]
 
 
 def _fill_redacted_summaries(rows: list[Complaint]) -> None:
@@ -167,25 +220,52 @@ def _fill_redacted_summaries(rows: list[Complaint]) -> None:
         c.summary_redacted = scrubbers[c.id](c.summary)
 
 
-def with_first_complainants(rows: list[Complaint], skip: set[int] | frozenset[int] = frozenset()
-                            ) -> list[tuple[Complaint, Any]]:
+def with_first_complainants(
+    rows: list[Complaint], skip: set[int] | frozenset[int] = frozenset()
+) -> list[tuple[Complaint, Any]]:
     """Each row with its first complainant (None for the ``skip`` ids: nothing of them is read)."""
     from tousu.complaints.models import Complainant
 
     firsts: dict[int, Any] = {}
     wanted = [c.id for c in rows if c.id not in skip]
-    people = (Complainant.objects.filter(complaint__in=wanted, position=0)
-              .only("complaint_id", "name", "phone")) if wanted else []
+    people = (
+        (Complainant.objects.filter(complaint__in=wanted, position=0).only("complaint_id", "name", "phone"))
+        if wanted
+        else []
+    )
     for p in people:
         firsts.setdefault(p.complaint_id, p)
     return [(c, firsts.get(c.id)) for c in rows]
 
 
 # What the redacted view keeps as it is: codes, usernames and links, never free text.
-_KEPT = frozenset({"number", "kind", "status", "channel", "category", "grade", "handling_unit", "handler",
-                   "version", "validity", "dispatch_mode", "dispatched_unit", "returned_from", "co_units",
-                   "registered_by", "first_owner", "repeat_of", "merged_into", "allowed_actions", "due",
-                   "due_rules", "timing", "due_rule"})
+_KEPT = frozenset(
+    {
+        "number",
+        "kind",
+        "status",
+        "channel",
+        "category",
+        "grade",
+        "handling_unit",
+        "handler",
+        "version",
+        "validity",
+        "dispatch_mode",
+        "dispatched_unit",
+        "returned_from",
+        "co_units",
+        "registered_by",
+        "first_owner",
+        "repeat_of",
+        "merged_into",
+        "allowed_actions",
+        "due",
+        "due_rules",
+        "timing",
+        "due_rule",
+    }
+)
 
 
 def complaint_detail(actor: User, c: Complaint, *, fresh: bool = False) -> ComplaintDetail:
@@ -197,11 +277,10 @@ def complaint_detail(actor: User, c: Complaint, *, fresh: bool = False) -> Compl
 
     detail = _full_detail(actor, c, fresh)
     if sees_identity(actor, c):
-        detail["identity_hidden"] = False
-        detail["identity_requestable"] = False
         return detail
     scrub = scrubber_for(c)
-    detail = {k: v if k in _KEPT else scrub.deep(v) for k, v in detail.items()}
+    # The same keys, each value scrubbed or kept (``deep`` keeps a value's shape).
+    detail = cast("ComplaintDetail", {k: v if k in _KEPT else scrub.deep(v) for k, v in detail.items()})
     detail["complainants"] = []
     detail["complainant"] = detail["phone"] = None
     # The earlier case of the same caller (found by phone) could be open to this user, identity and
@@ -214,75 +293,176 @@ def complaint_detail(actor: User, c: Complaint, *, fresh: bool = False) -> Compl
     return detail
 
 
-def _full_detail(actor: User, c: Complaint, fresh: bool) -> dict[str, Any]:
-    due_dates = {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()}
+def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
+    """The whole record, as one who sees the identity sees it."""
+    # DUE_FIELDS' kinds are the keys of Dues.
+    due_dates = cast("Dues", {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()})
     return {
         **list_row(c),
         "version": c.version,
-        "validity": c.validity, "validity_reason": c.validity_reason,
-        "direct": c.is_direct, "anonymous": c.anonymous, "upgraded_source": c.upgraded_source,
-        "content": c.content, "demands": c.demands, "occurred_at": c.occurred_at, "place": c.place,
-        "amount": c.amount, "registered_at": c.registered_at,
-        "registered_by": c.registered_by.username, "first_owner": c.first_owner.username,
-        "flags": c.flags, "extra": c.extra,
-        "dispatch_mode": c.dispatch_mode or None, "handling_level": c.handling_level,
+        "validity": ValidityCode(c.validity),
+        "validity_reason": c.validity_reason,
+        "direct": c.is_direct,
+        "anonymous": c.anonymous,
+        "upgraded_source": c.upgraded_source,
+        "content": c.content,
+        "demands": c.demands,
+        "occurred_at": c.occurred_at,
+        "place": c.place,
+        "amount": c.amount,
+        "registered_at": c.registered_at,
+        "registered_by": c.registered_by.username,
+        "first_owner": c.first_owner.username,
+        "flags": c.flags,
+        "extra": c.extra,
+        "dispatch_mode": ModeCode(c.dispatch_mode) if c.dispatch_mode else None,
+        "handling_level": c.handling_level,
         "co_units": [] if fresh else [u.code for u in c.co_units.all()],
-        "dispatched_unit": c.dispatched_unit.code if c.dispatched_unit_id else None,
-        "returned_from": c.returned_from.code if c.returned_from_id else None,
-        "opinions": [] if fresh else [
-            {"unit": o.unit.code, "unit_name": o.unit.name, "author": o.author.username,
-             "author_name": str(o.author), "text": o.text, "given_at": o.given_at}
-            for o in c.opinions.select_related("unit", "author")],
-        "dispatch_plans": [] if fresh else [
-            {"id": p.id, "proposed_by": p.proposed_by.username, "proposed_by_name": str(p.proposed_by),
-             "proposed_at": p.proposed_at, "plan": p.plan, "steps": p.steps, "state": p.state}
-            for p in c.dispatch_plans.select_related("proposed_by")],
-        "conflicts": [] if fresh else [
-            {"user": x.user.username, "user_name": str(x.user), "reason": x.reason,
-             "marked_by": x.marked_by.username, "marked_at": x.marked_at,
-             "lifted": x.lifted_at is not None, "lifted_by": x.lifted_by.username if x.lifted_by_id else None,
-             "lifted_at": x.lifted_at, "lift_reason": x.lift_reason}
-            for x in c.conflicts.select_related("user", "marked_by", "lifted_by").order_by("id")],
-        "due": due_dates, "due_rules": c.due_rules, "dues_provisional": c.dues_provisional,
-        "agreed_due": c.agreed_due, "working_days_used": dues.working_days_used(c),
-        "returns_count": c.returns_count, "urge_count": c.urge_count, "supervise_count": c.supervise_count,
+        "dispatched_unit": c.dispatched_unit.code if c.dispatched_unit else None,
+        "returned_from": c.returned_from.code if c.returned_from else None,
+        "opinions": []
+        if fresh
+        else [
+            {
+                "unit": o.unit.code,
+                "unit_name": o.unit.name,
+                "author": o.author.username,
+                "author_name": str(o.author),
+                "text": o.text,
+                "given_at": o.given_at,
+            }
+            for o in c.opinions.select_related("unit", "author")
+        ],
+        "dispatch_plans": []
+        if fresh
+        else [
+            {
+                "id": p.id,
+                "proposed_by": p.proposed_by.username,
+                "proposed_by_name": str(p.proposed_by),
+                "proposed_at": p.proposed_at,
+                "plan": p.plan,
+                "steps": p.steps,
+                "state": p.state,
+            }
+            for p in c.dispatch_plans.select_related("proposed_by")
+        ],
+        "conflicts": []
+        if fresh
+        else [
+            {
+                "user": x.user.username,
+                "user_name": str(x.user),
+                "reason": x.reason,
+                "marked_by": x.marked_by.username,
+                "marked_at": x.marked_at,
+                "lifted": x.lifted_at is not None,
+                "lifted_by": x.lifted_by.username if x.lifted_by else None,
+                "lifted_at": x.lifted_at,
+                "lift_reason": x.lift_reason,
+            }
+            for x in c.conflicts.select_related("user", "marked_by", "lifted_by").order_by("id")
+        ],
+        "due": due_dates,
+        "due_rules": c.due_rules,
+        "dues_provisional": c.dues_provisional,
+        "agreed_due": c.agreed_due,
+        "working_days_used": dues.working_days_used(c),
+        "returns_count": c.returns_count,
+        "urge_count": c.urge_count,
+        "supervise_count": c.supervise_count,
         "followup_attempts": c.followup_attempts,
-        "decline_reason": c.decline_reason or None, "decline_text": c.decline_text,
-        "forwarded_to": c.forwarded_to, "substantiated": c.substantiated or None, "findings": c.findings,
-        "solution": c.solution, "compensation_type": c.compensation_type,
-        "compensation_amount": c.compensation_amount, "proposed_reply": c.proposed_reply,
-        "reply_method": c.reply_method or None, "reply_text": c.reply_text, "replied_at": c.replied_at,
-        "satisfaction": c.satisfaction or None, "close_reason": c.close_reason, "closed_at": c.closed_at,
+        "decline_reason": c.decline_reason or None,
+        "decline_text": c.decline_text,
+        "forwarded_to": c.forwarded_to,
+        "substantiated": SubstantiatedCode(c.substantiated) if c.substantiated else None,
+        "findings": c.findings,
+        "solution": c.solution,
+        "compensation_type": c.compensation_type,
+        "compensation_amount": c.compensation_amount,
+        "proposed_reply": c.proposed_reply,
+        "reply_method": MethodCode(c.reply_method) if c.reply_method else None,
+        "reply_text": c.reply_text,
+        "replied_at": c.replied_at,
+        "satisfaction": SatisfactionCode(c.satisfaction) if c.satisfaction else None,
+        "close_reason": c.close_reason,
+        "closed_at": c.closed_at,
         "archived_at": c.archived_at,
-        "repeat_of": c.repeat_of.number if c.repeat_of_id else None,
-        "merged_into": c.merged_into.number if c.merged_into_id else None,
-        "complainants": [] if c.anonymous else [
-            {"name": p.name, "phone": p.phone, "phone_masked": mask_phone(p.phone), "email": p.email,
-             "address": p.address, "id_number_masked": mask_id_number(p.id_number),
-             "organisation": p.organisation, "real_name": p.real_name, "preferred_reply": p.preferred_reply,
-             "is_representative": p.is_representative}
-            for p in c.complainants.all()],
+        "repeat_of": c.repeat_of.number if c.repeat_of else None,
+        "merged_into": c.merged_into.number if c.merged_into else None,
+        "complainants": []
+        if c.anonymous
+        else [
+            {
+                "name": p.name,
+                "phone": p.phone,
+                "phone_masked": mask_phone(p.phone),
+                "email": p.email,
+                "address": p.address,
+                "id_number_masked": mask_id_number(p.id_number),
+                "organisation": p.organisation,
+                "real_name": p.real_name,
+                "preferred_reply": MethodCode(p.preferred_reply) if p.preferred_reply else "",
+                "is_representative": p.is_representative,
+            }
+            for p in c.complainants.all()
+        ],
         "respondents": [
-            {"unit": r.unit.code if r.unit else None, "unit_name": r.unit_name,
-             "staff": r.staff.username if r.staff else None, "staff_name": r.staff_name,
-             "product_name": r.product_name, "specification": r.specification, "batch": r.batch,
-             "quantity": r.quantity, "production_date": r.production_date, "purchase_place": r.purchase_place,
-             "partner_name": r.partner_name}
-            for r in c.respondents.select_related("unit", "staff")],
+            {
+                "unit": r.unit.code if r.unit else None,
+                "unit_name": r.unit_name,
+                "staff": r.staff.username if r.staff else None,
+                "staff_name": r.staff_name,
+                "product_name": r.product_name,
+                "specification": r.specification,
+                "batch": r.batch,
+                "quantity": r.quantity,
+                "production_date": r.production_date,
+                "purchase_place": r.purchase_place,
+                "partner_name": r.partner_name,
+            }
+            for r in c.respondents.select_related("unit", "staff")
+        ],
         "attachments": [
-            {"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-             "uploaded_at": a.uploaded_at, "uploaded_by": a.uploaded_by.username, "released": a.released}
-            for a in ([] if fresh else c.attachments.select_related("uploaded_by"))],
+            {
+                "id": a.id,
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "uploaded_at": a.uploaded_at,
+                "uploaded_by": a.uploaded_by.username,
+                "released": a.released,
+            }
+            for a in ([] if fresh else c.attachments.select_related("uploaded_by"))
+        ],
         "extensions": [
-            {"days": e.days, "reason": e.reason, "approved": e.approved, "requested_at": e.requested_at,
-             "decided_at": e.decided_at, "notice_method": e.notice_method or None, "notice_at": e.notice_at}
-            for e in ([] if fresh else c.extensions.order_by("id"))],
+            {
+                "days": e.days,
+                "reason": e.reason,
+                "approved": e.approved,
+                "requested_at": e.requested_at,
+                "decided_at": e.decided_at,
+                "notice_method": MethodCode(e.notice_method) if e.notice_method else None,
+                "notice_at": e.notice_at,
+            }
+            for e in ([] if fresh else c.extensions.order_by("id"))
+        ],
         "identity_requests": [
-            {"id": g.id, "user": g.user.username, "user_name": str(g.user), "reason": g.reason,
-             "requested_at": g.requested_at, "approved": g.approved, "decided_at": g.decided_at}
+            {
+                "id": g.id,
+                "user": g.user.username,
+                "user_name": str(g.user),
+                "reason": g.reason,
+                "requested_at": g.requested_at,
+                "approved": g.approved,
+                "decided_at": g.decided_at,
+            }
             for g in ([] if fresh else c.identity_grants.select_related("user").order_by("id"))
-            if actor.role not in UNIT_ROLES or g.user_id == actor.pk],
+            if actor.role not in UNIT_ROLES or g.user_id == actor.pk
+        ],
         "allowed_actions": allowed_actions(actor, c),
+        "identity_hidden": False,
+        "identity_requestable": False,
     }
 
 
@@ -300,14 +480,24 @@ def complaint_events(actor: User, c: Complaint) -> list[Event]:
 
 # Payload keys withheld in the redacted view: those that may carry identity, and the link to the same
 # caller's earlier case (found by phone), which could name the complainant.
-IDENTITY_PAYLOAD_KEYS = frozenset({"complainant", "complainants", "phone", "name", "id_number", "address",
-                                   "email", "organisation", "repeat_of"})
+IDENTITY_PAYLOAD_KEYS = frozenset(
+    {"complainant", "complainants", "phone", "name", "id_number", "address", "email", "organisation", "repeat_of"}
+)
 
 
 def event_row(e: Event) -> EventRow:
-    return {"seq": e.seq, "action": e.action, "actor": e.actor_name, "from_status": e.from_status or None,
-            "to_status": e.to_status, "version": e.version, "note": e.note, "payload": e.payload,
-            "created_at": e.created_at, "hash": e.hash}
+    return {
+        "seq": e.seq,
+        "action": e.action,
+        "actor": e.actor_name,
+        "from_status": StatusCode(e.from_status) if e.from_status else None,
+        "to_status": StatusCode(e.to_status),
+        "version": e.version,
+        "note": e.note,
+        "payload": e.payload,
+        "created_at": e.created_at,
+        "hash": e.hash,
+    }
 
 
 def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint]:
@@ -323,8 +513,13 @@ def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint
     from tousu.complaints.models import Complainant
 
     ids = Complainant.objects.filter(phone_index=blind_index(digits)).values("complaint_id")
-    return list(visible_complaints(actor).filter(id__in=ids).exclude(hidden_q(actor)).select_related("handling_unit")
-                .order_by("-id")[:limit])
+    return list(
+        visible_complaints(actor)
+        .filter(id__in=ids)
+        .exclude(hidden_q(actor))
+        .select_related("handling_unit")
+        .order_by("-id")[:limit]
+    )
 
 
 def notifications_for(actor: User, *, unread_only: bool = False, limit: int = 50) -> list[Any]:
@@ -353,8 +548,15 @@ def unread_count(actor: User) -> int:
 
 
 def notification_row(n: Any) -> NotificationRow:
-    return {"id": n.id, "kind": n.kind, "number": n.complaint.number, "message": n.message,
-            "due_at": n.due_at, "created_at": n.created_at, "read": n.read_at is not None}
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "number": n.complaint.number,
+        "message": n.message,
+        "due_at": n.due_at,
+        "created_at": n.created_at,
+        "read": n.read_at is not None,
+    }
 
 
 def returns_by_unit(actor: User, since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
@@ -375,5 +577,8 @@ def returns_by_unit(actor: User, since: dt.date | None = None, until: dt.date | 
         events = events.filter(created_at__date__lte=until)
     counts = events.values("payload__unit").annotate(n=Count("id")).order_by("-n")
     names = dict(Unit.objects.values_list("code", "name"))
-    return [{"unit": row["payload__unit"], "unit_name": names.get(row["payload__unit"], ""), "returns": row["n"]}
-            for row in counts if row["payload__unit"]]
+    return [
+        {"unit": row["payload__unit"], "unit_name": names.get(row["payload__unit"], ""), "returns": row["n"]}
+        for row in counts
+        if row["payload__unit"]
+    ]

@@ -1,5 +1,6 @@
 """The states of SPEC §5. Which action leads from which state to which is the action table's
 (``actions.py``)."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -24,6 +25,17 @@ class Status(models.TextChoices):
 
 
 S = Status
-OPEN = frozenset({S.REGISTERED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED,
-                  S.PENDING_APPROVAL, S.APPROVED, S.REPLIED, S.UNDER_REVIEW})
+OPEN = frozenset(
+    {
+        S.REGISTERED,
+        S.ACCEPTED,
+        S.DISPATCHED,
+        S.IN_PROGRESS,
+        S.SUSPENDED,
+        S.PENDING_APPROVAL,
+        S.APPROVED,
+        S.REPLIED,
+        S.UNDER_REVIEW,
+    }
+)
 TERMINAL = frozenset(set(Status) - OPEN)

@@ -1,5 +1,6 @@
 """System checks tagged ``deploy``: what ``TOUSU_PRODUCTION=1`` refuses at startup, flagged by
 ``tousu check --deploy`` on any configuration (README, "Production")."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,24 +13,44 @@ from django.core.checks import CheckMessage, Tags, Warning, register
 def secrets_are_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     problems: list[CheckMessage] = []
     if settings.SECRET_KEY == settings.TOUSU_DEVELOPMENT_SECRET_KEY:
-        problems.append(Warning(
-            "SECRET_KEY is the development key published in the source code.",
-            hint="Set SECRET_KEY (or SECRET_KEY_FILE) to at least 50 random characters.", id="tousu.W001"))
+        problems.append(
+            Warning(
+                "SECRET_KEY is the development key published in the source code.",
+                hint="Set SECRET_KEY (or SECRET_KEY_FILE) to at least 50 random characters.",
+                id="tousu.W001",
+            )
+        )
     if not settings.TOUSU_PII_KEY:
-        problems.append(Warning(
-            "TOUSU_PII_KEY is not set: personal data at rest is encrypted with a key derived from SECRET_KEY.",
-            hint="Set TOUSU_PII_KEY (or TOUSU_PII_KEY_FILE); to keep existing data readable, give it the "
-                 "current SECRET_KEY value, then choose a new SECRET_KEY.", id="tousu.W002"))
+        problems.append(
+            Warning(
+                "TOUSU_PII_KEY is not set: personal data at rest is encrypted with a key derived from SECRET_KEY.",
+                hint="Set TOUSU_PII_KEY (or TOUSU_PII_KEY_FILE); to keep existing data readable, give it the "
+                "current SECRET_KEY value, then choose a new SECRET_KEY.",
+                id="tousu.W002",
+            )
+        )
     elif settings.TOUSU_PII_KEY == settings.SECRET_KEY:
-        problems.append(Warning(
-            "TOUSU_PII_KEY equals SECRET_KEY: one leaked key exposes both sessions and personal data.",
-            hint="Choose a new SECRET_KEY; TOUSU_PII_KEY keeps the personal data readable.", id="tousu.W003"))
+        problems.append(
+            Warning(
+                "TOUSU_PII_KEY equals SECRET_KEY: one leaked key exposes both sessions and personal data.",
+                hint="Choose a new SECRET_KEY; TOUSU_PII_KEY keeps the personal data readable.",
+                id="tousu.W003",
+            )
+        )
     if not settings.TOUSU_AUDIT_KEY:
-        problems.append(Warning(
-            "TOUSU_AUDIT_KEY is not set: the audit chain is not keyed by a secret held outside the database.",
-            hint="Set TOUSU_AUDIT_KEY (or TOUSU_AUDIT_KEY_FILE).", id="tousu.W004"))
+        problems.append(
+            Warning(
+                "TOUSU_AUDIT_KEY is not set: the audit chain is not keyed by a secret held outside the database.",
+                hint="Set TOUSU_AUDIT_KEY (or TOUSU_AUDIT_KEY_FILE).",
+                id="tousu.W004",
+            )
+        )
     if not settings.TOUSU_PRODUCTION:
-        problems.append(Warning(
-            "TOUSU_PRODUCTION is not set: startup does not refuse development secrets.",
-            hint="Set TOUSU_PRODUCTION=1 on production servers.", id="tousu.W005"))
+        problems.append(
+            Warning(
+                "TOUSU_PRODUCTION is not set: startup does not refuse development secrets.",
+                hint="Set TOUSU_PRODUCTION=1 on production servers.",
+                id="tousu.W005",
+            )
+        )
     return problems

@@ -1,5 +1,6 @@
 """Personal data at rest: phone and ID numbers are encrypted, with a keyed blind index for look-up
 (SPEC §4, §14)."""
+
 from __future__ import annotations
 
 import base64
@@ -7,6 +8,7 @@ import hashlib
 import hmac
 import re
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -74,9 +76,9 @@ def mask_id_number(value: str) -> str:
 class EncryptedTextField(models.TextField):
     """Stores Fernet ciphertext; Python code sees plain text."""
 
-    def from_db_value(self, value, expression, connection):  # noqa: ANN001
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str:
         return decrypt(value) if value else ""
 
-    def get_prep_value(self, value):  # noqa: ANN001
+    def get_prep_value(self, value: Any) -> str:
         value = super().get_prep_value(value)
         return encrypt(value) if value else ""

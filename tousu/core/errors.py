@@ -2,6 +2,7 @@
 
 Each error has a stable snake_case ``code``, an HTTP status, a readable message and ``data``.
 """
+
 from __future__ import annotations
 
 from typing import Any

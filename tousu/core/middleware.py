@@ -1,4 +1,5 @@
 """Request hygiene shared by every face: security headers, NUL refusal, body size, client address."""
+
 from __future__ import annotations
 
 import io
@@ -15,27 +16,42 @@ from django.utils.translation import gettext as _
 
 # Every asset is served by the app (intranets have no internet), and no page has inline script or
 # style: the templates use static files only, so nothing here needs 'unsafe-inline' or 'unsafe-eval'.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 # Swagger UI (the API docs, ninja's bundled copy) draws some icons from data: URIs in its stylesheet
 # (e.g. the arrows of its selects); that page alone allows data: images. Scripts and styles stay 'self'.
 DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("img-src 'self'", "img-src 'self' data:")
 DOCS_VIEWS = frozenset({"api:openapi-view"})
 # Nothing in tousu uses these browser features; deny them to the page and anything it could embed.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
-    "microphone", "midi", "payment", "usb", "serial", "xr-spatial-tracking",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "serial",
+        "xr-spatial-tracking",
+    )
+)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -73,8 +89,7 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
-            return JsonResponse({"code": "bad_request", "message": "请求含有非法字符 (NUL)", "data": {}},
-                                status=400)
+            return JsonResponse({"code": "bad_request", "message": "请求含有非法字符 (NUL)", "data": {}}, status=400)
         return self.get_response(request)
 
 
@@ -96,8 +111,11 @@ def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     with translation.override(translation.get_language_from_request(request)):
         message = _("提交的内容过大（上限 %(mb)s MB），未作任何处理。") % {"mb": _megabytes(limit)}
         if request.path.startswith("/api/"):
-            return JsonResponse({"code": "too_large", "message": message, "data": {"limit": limit}}, status=413,
-                                json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {"code": "too_large", "message": message, "data": {"limit": limit}},
+                status=413,
+                json_dumps_params={"ensure_ascii": False},
+            )
         return HttpResponse(render_to_string("413.html", {"message": message}, request), status=413)
 
 
@@ -138,7 +156,7 @@ class BodySizeMiddleware:
                 return too_large(request, limit)
             # The WSGI request's own stream is limited to Content-Length (absent: 0 bytes); give it
             # the body read here instead, with its length, as Django does for a buffered body.
-            request._stream = io.BytesIO(body)  # noqa: SLF001
+            request._stream = io.BytesIO(body)
             request.META["CONTENT_LENGTH"] = str(len(body))
         if request.method == "POST" and request.content_type == "multipart/form-data":
             try:
@@ -152,8 +170,9 @@ class BodySizeMiddleware:
 
 def _refuse(status: int, code: str, message: str) -> HttpResponse:
     """A refusal no browser form provokes (only hand-made clients do): JSON for every face."""
-    return JsonResponse({"code": code, "message": message, "data": {}}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"code": code, "message": message, "data": {}}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _read_at_most(stream: io.RawIOBase, size: int) -> bytes:

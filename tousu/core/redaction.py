@@ -7,17 +7,22 @@ the ID number (spaced, lower-case x, masked), the address and its meaningful tai
 e-mail address and the work unit — plus anything shaped like a phone number, an ID number or an
 e-mail address. One pass over the text replaces every match by ``MASK``.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
+
+_T = TypeVar("_T")
 
 MASK = "***"
 FIELDS = ("name", "phone", "email", "address", "id_number", "organisation")
 
 # Forms of address that follow a surname (尹女士, 尹师傅, 尹某).
+# Word lists, many to a line as they are read (the formatter would give each word a line).
+# fmt: off
 TITLES = ("先生", "女士", "小姐", "老师", "师傅", "师父", "同志", "阿姨", "大爷", "大妈", "大娘", "大叔", "大姐",
           "大哥", "大嫂", "老板", "老板娘", "经理", "老总", "总", "工", "主任", "医生", "律师", "会计", "老汉",
           "老太", "奶奶", "爷爷", "婆婆", "姐", "哥", "叔", "婶", "伯", "某某", "某")
@@ -32,9 +37,10 @@ COMMON_WORDS = frozenset((
     "小计", "小麦", "小便", "小卖", "小康", "小儿", "小于", "老师", "老家", "老人", "老年", "老板", "老化",
     "老公", "老婆", "老乡", "老百", "老实", "老是", "老大", "老总", "老旧", "老式", "老城", "老街", "老区",
 ))
+# fmt: on
 
 _FULLWIDTH = {str(d): chr(0xFF10 + d) for d in range(10)}
-_HANZI_DIGITS = dict(zip("0123456789", "〇一二三四五六七八九"))
+_HANZI_DIGITS = dict(zip("0123456789", "〇一二三四五六七八九", strict=True))
 _NOT_DIGIT_BEFORE = r"(?<![0-9０-９])"
 _NOT_DIGIT_AFTER = r"(?![0-9０-９])"
 _SEP = r"[\s\-‐‑–—.．·・()（）/]*"
@@ -44,7 +50,8 @@ _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 # Administrative prefixes (province, city, county, district, town) before the part of an address
 # that points at one place; 小区, 社区, 园区 … are places themselves, not districts.
 _ADMIN_PREFIX = re.compile(
-    r"^(?:.{0,8}?(?:省|自治区|特别行政区|自治州|地区|盟|市|县|(?<![小社园校景厂营])区|旗|镇|乡|街道))+")
+    r"^(?:.{0,8}?(?:省|自治区|特别行政区|自治州|地区|盟|市|县|(?<![小社园校景厂营])区|旗|镇|乡|街道))+"
+)
 _STREET_NUMBER = re.compile(r"^.+?(?:号楼|号院|号|弄|栋|幢|座)")
 _MIN_FRAGMENT = 4  # a shorter tail (8号, 3单元) identifies nobody
 
@@ -142,8 +149,19 @@ def _phone_patterns(phone: str) -> list[tuple[int, str]]:
     prefix = r"(?:(?:[+＋]|00|００)?[8８][6６]" + _SEP + ")?"
     found = [(len(digits) + 3, _NOT_DIGIT_BEFORE + prefix + run(digits) + _NOT_DIGIT_AFTER)]
     if len(digits) >= 7:  # the masked form shown in lists (137****5678), and 尾号5678
-        found.append((len(digits), _NOT_DIGIT_BEFORE + run(digits[:3]) + _SEP + _STARS + "{3,6}" + _SEP
-                      + run(digits[-4:]) + _NOT_DIGIT_AFTER))
+        found.append(
+            (
+                len(digits),
+                _NOT_DIGIT_BEFORE
+                + run(digits[:3])
+                + _SEP
+                + _STARS
+                + "{3,6}"
+                + _SEP
+                + run(digits[-4:])
+                + _NOT_DIGIT_AFTER,
+            )
+        )
         found.append((6, r"尾号[\s:：]*" + run(digits[-4:]) + _NOT_DIGIT_AFTER))
     if digits.startswith("0") and len(digits) >= 10:  # a fixed line: the local number without the area code
         local = digits[3:] if digits[1] in "12" else digits[4:]
@@ -157,8 +175,12 @@ def _id_patterns(id_number: str) -> list[tuple[int, str]]:
     if len(value) < 8:
         return []
     body = r"[\s\-]*".join(_char(ch) if ch != "X" else "[xXｘＸ]" for ch in value)
-    masked = _spaced(value[:4], gap="") + _STARS + "{4,14}" + "".join(
-        _char(ch) if ch != "X" else "[xXｘＸ]" for ch in value[-4:])
+    masked = (
+        _spaced(value[:4], gap="")
+        + _STARS
+        + "{4,14}"
+        + "".join(_char(ch) if ch != "X" else "[xXｘＸ]" for ch in value[-4:])
+    )
     edge_before, edge_after = r"(?<![0-9０-９A-Za-z])", r"(?![0-9０-９A-Za-z])"
     return [(len(value), edge_before + body + edge_after), (len(value), edge_before + masked + edge_after)]
 
@@ -182,7 +204,7 @@ def address_fragments(address: str) -> list[str]:
         return []
     found = [whole]
     prefix = _ADMIN_PREFIX.match(whole)
-    tail = whole[prefix.end():] if prefix else whole
+    tail = whole[prefix.end() :] if prefix else whole
     if tail != whole and len(tail) >= _MIN_FRAGMENT:
         found.append(tail)
     street = _STREET_NUMBER.match(tail)
@@ -206,9 +228,14 @@ class Scrubber:
                     found.setdefault(_spaced(source.strip()), len(source.strip()))
                 continue
             person = Person.of(source)
-            for length, pattern in (_name_patterns(person.name) + _phone_patterns(person.phone)
-                                    + _id_patterns(person.id_number) + _email_patterns(person.email)
-                                    + _place_patterns(person.address) + _place_patterns(person.organisation)):
+            for length, pattern in (
+                _name_patterns(person.name)
+                + _phone_patterns(person.phone)
+                + _id_patterns(person.id_number)
+                + _email_patterns(person.email)
+                + _place_patterns(person.address)
+                + _place_patterns(person.organisation)
+            ):
                 found[pattern] = max(length, found.get(pattern, 0))
         # Longest first: at any position the whole name wins over the given name alone.
         ordered = sorted(found, key=lambda p: -found[p])
@@ -220,14 +247,16 @@ class Scrubber:
             return text
         return self._regex.sub(MASK, text)
 
-    def deep(self, value: Any) -> Any:
-        """Every string inside ``value`` (dicts, lists, tuples) scrubbed; other values as they are."""
+    def deep(self, value: _T) -> _T:
+        """Every string inside ``value`` (dicts, lists, tuples) scrubbed; other values as they are.
+        The result has ``value``'s shape: the same keys, lengths and containers."""
+        # cast: mypy does not narrow a type variable through isinstance; each branch keeps the type.
         if isinstance(value, str):
-            return self(value)
+            return cast(_T, self(value))
         if isinstance(value, dict):
-            return {k: self.deep(v) for k, v in value.items()}
+            return cast(_T, {k: self.deep(v) for k, v in value.items()})
         if isinstance(value, (list, tuple)):
-            return type(value)(self.deep(v) for v in value)
+            return cast(_T, type(value)(self.deep(v) for v in value))
         return value
 
 

@@ -3,6 +3,7 @@
 Each preset is validated when this package is imported (``base.parse``). Code in
 ``tousu.complaints`` reads the preset in force through ``tousu.complaints.preset.active``.
 """
+
 from tousu.presets.base import Preset
 from tousu.presets.government import PRESET as GOVERNMENT
 

@@ -7,6 +7,7 @@ the reference rows, the intake checks — lives in ``tousu.complaints`` and read
 force only through ``tousu.complaints.preset.active``. Codes that only ``complaints`` can vouch
 for (channels, kinds, dispatch modes, reason groups, the flags it sets itself) are checked there.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,12 +21,18 @@ Text = Annotated[str, Field(min_length=1)]
 
 # The deadline kinds of SPEC §6 that have a due-date field on the complaint
 # (``tousu.complaints.dues.DUE_FIELDS``; a test keeps the two equal).
-DeadlineKind = Literal["acceptance", "sign_for", "handling", "report_back", "follow_up", "review",
-                       "review_window", "co_opinion"]
+DeadlineKind = Literal[
+    "acceptance", "sign_for", "handling", "report_back", "follow_up", "review", "review_window", "co_opinion"
+]
 # Units a period is counted in (SPEC §6).
 TimeUnit = Literal["minutes", "hours", "business_hours", "natural_days", "working_days"]
-UNIT_LABELS: dict[str, str] = {"minutes": "分钟", "hours": "小时", "business_hours": "工作小时",
-                               "natural_days": "自然日", "working_days": "工作日"}
+UNIT_LABELS: dict[str, str] = {
+    "minutes": "分钟",
+    "hours": "小时",
+    "business_hours": "工作小时",
+    "natural_days": "自然日",
+    "working_days": "工作日",
+}
 # What a deadline rule may depend on (SPEC §6); the values are interpreted by complaints.dues.
 Condition = Literal["kind", "channel", "category", "grade", "mode", "level", "leading_body"]
 ConditionValue = str | int | tuple[str | int, ...]
@@ -221,8 +228,9 @@ def parse(data: Mapping[str, Any], *, source: str) -> Preset:
         return Preset.model_validate(data)
     except ValidationError as err:
         name = str(data.get("name") or "?") if isinstance(data, Mapping) else "?"
-        problems = [(".".join(str(part) for part in e["loc"]), e["msg"].removeprefix("Value error, "))
-                    for e in err.errors()]
+        problems = [
+            (".".join(str(part) for part in e["loc"]), e["msg"].removeprefix("Value error, ")) for e in err.errors()
+        ]
         raise PresetError(name, source, problems) from None
 
 

@@ -1,4 +1,5 @@
 """The login form, with throttling of repeated failures, and the password change page."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,12 +8,21 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import PasswordChangeView
 from django.contrib.messages.views import SuccessMessageMixin
+from django.http import HttpRequest
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tousu.accounts import throttle
+from tousu.accounts.models import User
 from tousu.core.middleware import client_address
+
+
+class StaffRequest(HttpRequest):
+    """The request of a staff page: ``staff_view`` (``login_required``) has let only a signed-in
+    user through, so ``user`` is a ``User``, never ``AnonymousUser``. For annotations only."""
+
+    user: User
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

@@ -1,6 +1,7 @@
 """Message ids that live in data rather than in a gettext call, so that ``makemessages`` keeps
 them in the catalogue: the field titles of the action inputs (``complaints/inputs.py``), which the
 action forms translate when they render. ``tests/test_i18n.py`` checks this list against the inputs."""
+
 from django.utils.translation import gettext_noop
 
 ACTION_FIELD_TITLES = (

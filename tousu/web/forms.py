@@ -4,6 +4,7 @@ The action forms come from the action table's inputs: each field's title, widget
 off the model, the POST is converted (checkbox → bool, number → int, multi-select → list) and
 ``model_validate`` decides, so the API and the UI share one definition of every action.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,16 +14,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
+from django.db.models import TextChoices
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tousu.accounts.models import Role, Unit, User
-from tousu.complaints.actions import ACTIONS
 from tousu.complaints import inputs
+from tousu.complaints.actions import ACTIONS
 from tousu.complaints.inputs import ListIn, RegisterIn
 from tousu.complaints.models import (
-    Category, Channel, DispatchMode, Grade, Kind, ReasonCode, ReplyMethod, Satisfaction, Substantiated,
+    Category,
+    Channel,
+    DispatchMode,
+    Grade,
+    Kind,
+    ReasonCode,
+    ReplyMethod,
+    Satisfaction,
+    Substantiated,
 )
 from tousu.complaints.preset import active
 from tousu.core.errors import TousuError, ValidationFailed
@@ -45,8 +56,14 @@ class Choices:
         return self._cache[source]
 
     def _load(self, source: str) -> list[Any]:
-        static = {"reply_methods": ReplyMethod, "dispatch_modes": DispatchMode, "substantiated": Substantiated,
-                  "satisfaction": Satisfaction, "channels": Channel, "kinds": Kind}
+        static: dict[str, type[TextChoices]] = {
+            "reply_methods": ReplyMethod,
+            "dispatch_modes": DispatchMode,
+            "substantiated": Substantiated,
+            "satisfaction": Satisfaction,
+            "channels": Channel,
+            "kinds": Kind,
+        }
         if source in static:
             return [(c.value, str(c.label)) for c in static[source]]
         if source.startswith("reasons:"):
@@ -58,12 +75,19 @@ class Choices:
             units = Unit.objects.filter(active=True).order_by("path")
             return [(u.code, "\u3000" * max(u.path.count("/") - 2, 0) + u.name) for u in units]
         if source == "handlers":
-            users = (User.objects.filter(is_active=True, role=Role.HANDLER)
-                     .select_related("unit").order_by("unit__path", "username"))
+            users = (
+                User.objects.filter(is_active=True, role=Role.HANDLER)
+                .select_related("unit")
+                .order_by("unit__path", "username")
+            )
             return [(u.username, f"{u}({u.unit.name if u.unit else '—'})") for u in users]
         if source == "staff":
-            users = (User.objects.filter(is_active=True).exclude(role__in=[Role.ADMIN, Role.AUDITOR])
-                     .select_related("unit").order_by("unit__path", "username"))
+            users = (
+                User.objects.filter(is_active=True)
+                .exclude(role__in=[Role.ADMIN, Role.AUDITOR])
+                .select_related("unit")
+                .order_by("unit__path", "username")
+            )
             return [(u.username, f"{u}({u.unit.name if u.unit else '—'})") for u in users]
         if source == "categories":
             return _category_groups(Category.objects.filter(active=True).select_related("parent"))
@@ -85,7 +109,7 @@ def _category_groups(rows: Any) -> list[Any]:
 @dataclass
 class FormField:
     name: str
-    label: str
+    label: str | Promise
     widget: str  # text, textarea, select, multiselect, checkbox, yesno, number, date, hidden, tel
     required: bool = False
     choices: list[Any] = field(default_factory=list)
@@ -186,6 +210,7 @@ def parse(model: type[M], **values: Any) -> M:
 
 # ---- action forms -----------------------------------------------------------------------------
 
+
 def _widget(annotation: Any, info: Any, extra: dict[str, Any]) -> str:
     if extra.get("multiple"):
         return "multiselect"
@@ -228,7 +253,7 @@ class ActionForm(Form):
 
     def __init__(self, action: str, choices: Choices, *, version: int, data: QueryDict | None = None) -> None:
         self.action = action
-        self.hint = ""  # a line above the fields, e.g. the routing proposal on the dispatch form
+        self.hint: str | Promise = ""  # a line above the fields, e.g. the routing proposal on the dispatch form
         self.schema = ACTIONS[action].input
         self.data = data
         self.errors = []
@@ -238,10 +263,16 @@ class ActionForm(Form):
             widget = "hidden" if name == "version" else _widget(info.annotation, info, extra)
             source = extra.get("choices")
             default = None if info.is_required() else info.get_default(call_default_factory=True)
-            f = FormField(name=name, label=_(info.title or name), widget=widget,
-                          required=info.is_required() and widget not in {"checkbox", "hidden"},
-                          choices=choices(str(source)) if source else [], value=default,
-                          html_id=f"f-{action}-{name}", attrs=_bounds(info) if widget != "multiselect" else {})
+            f = FormField(
+                name=name,
+                label=_(info.title or name),
+                widget=widget,
+                required=info.is_required() and widget not in {"checkbox", "hidden"},
+                choices=choices(str(source)) if source else [],
+                value=default,
+                html_id=f"f-{action}-{name}",
+                attrs=_bounds(info) if widget != "multiselect" else {},
+            )
             if widget == "hidden":
                 f.value = version
             self.fields.append(f)
@@ -285,23 +316,33 @@ class ActionForm(Form):
 
 # ---- intake -----------------------------------------------------------------------------------
 
+
 class IntakeForm(Form):
     """The hotline intake form: flat fields that become a ``RegisterIn`` (one complainant, one respondent)."""
 
     # Where a service or pydantic error about a nested field is shown.
     ALIASES = {
-        "complainants": "name", "complainants[0].phone": "phone", "complainants[0].name": "name",
-        "complainants.0.phone": "phone", "complainants.0.name": "name",
-        "respondents": "respondent_unit", "respondents[0]": "respondent_unit",
-        "respondents.0.unit": "respondent_unit", "respondents[0].unit": "respondent_unit",
+        "complainants": "name",
+        "complainants[0].phone": "phone",
+        "complainants[0].name": "name",
+        "complainants.0.phone": "phone",
+        "complainants.0.name": "name",
+        "respondents": "respondent_unit",
+        "respondents[0]": "respondent_unit",
+        "respondents.0.unit": "respondent_unit",
+        "respondents[0].unit": "respondent_unit",
         "respondents.0.staff_name": "respondent_staff_name",
     }
 
     def __init__(self, choices: Choices, data: QueryDict | None = None) -> None:
         self.errors = []
         self.fields = [
-            FormField("phone", gettext_lazy("来电号码"), "tel", attrs={"autofocus": True, "maxlength": 30,
-                                                           "autocomplete": "off"}),
+            FormField(
+                "phone",
+                gettext_lazy("来电号码"),
+                "tel",
+                attrs={"autofocus": True, "maxlength": 30, "autocomplete": "off"},
+            ),
             FormField("name", gettext_lazy("投诉人姓名"), "text", attrs={"maxlength": 100}),
             FormField("channel", gettext_lazy("渠道"), "select", True, choices("channels"), Channel.HOTLINE),
             FormField("kind", gettext_lazy("类型"), "select", True, choices("kinds"), Kind.COMPLAINT),
@@ -312,27 +353,47 @@ class IntakeForm(Form):
             FormField("respondent_staff_name", gettext_lazy("被投诉人员"), "text", attrs={"maxlength": 100}),
             FormField("category", gettext_lazy("类别(可选)"), "select", False, choices("categories")),
             FormField("grade", gettext_lazy("等级(可选)"), "select", False, choices("grades")),
-            FormField("upgraded_source", gettext_lazy("转办来源(上级/监管转办时必填)"), "text", attrs={"maxlength": 120}),
+            FormField(
+                "upgraded_source", gettext_lazy("转办来源(上级/监管转办时必填)"), "text", attrs={"maxlength": 120}
+            ),
             FormField("anonymous", gettext_lazy("匿名投诉"), "checkbox", value=False),
-            FormField("flags", gettext_lazy("标记"), "checkboxes", choices=[(f.code, _(f.label)) for f in active().flags],
-                      value=[]),
+            FormField(
+                "flags",
+                gettext_lazy("标记"),
+                "checkboxes",
+                choices=[(f.code, _(f.label)) for f in active().flags],
+                value=[],
+            ),
         ]
         for f in self.fields:
             f.html_id = f"f-{f.name}"
         if data is not None:
             for f in self.fields:
-                f.value = (data.getlist(f.name) if f.widget == "checkboxes" else
-                           f.name in data if f.widget == "checkbox" else data.get(f.name, "").strip()
-                           if f.widget != "textarea" else data.get(f.name, ""))
+                f.value = (
+                    data.getlist(f.name)
+                    if f.widget == "checkboxes"
+                    else f.name in data
+                    if f.widget == "checkbox"
+                    else data.get(f.name, "").strip()
+                    if f.widget != "textarea"
+                    else data.get(f.name, "")
+                )
 
     def cleaned(self) -> RegisterIn | None:
         v = {f.name: f.value for f in self.fields}
         person = {"name": v["name"], "phone": v["phone"]}
         respondent = {"unit": v["respondent_unit"], "staff_name": v["respondent_staff_name"].strip()}
         payload = {
-            "channel": v["channel"], "kind": v["kind"], "summary": v["summary"], "content": v["content"].strip(),
-            "demands": v["demands"].strip(), "anonymous": v["anonymous"], "category": v["category"],
-            "grade": v["grade"], "upgraded_source": v["upgraded_source"], "flags": v["flags"],
+            "channel": v["channel"],
+            "kind": v["kind"],
+            "summary": v["summary"],
+            "content": v["content"].strip(),
+            "demands": v["demands"].strip(),
+            "anonymous": v["anonymous"],
+            "category": v["category"],
+            "grade": v["grade"],
+            "upgraded_source": v["upgraded_source"],
+            "flags": v["flags"],
             "complainants": [person] if any(person.values()) else [],
             "respondents": [respondent] if any(respondent.values()) else [],
         }
@@ -344,6 +405,7 @@ class IntakeForm(Form):
 
 
 # ---- list filters -----------------------------------------------------------------------------
+
 
 class ListQuery(ListIn):
     """The list page's query string: the API's filters (inputs.ListIn), read from a form."""
@@ -365,7 +427,9 @@ class ListQuery(ListIn):
             for e in exc.errors():
                 data.pop(str(e["loc"][0]) if e["loc"] else "", None)
             message = _("筛选条件有误(%(field)s): %(msg)s") % {
-                "field": ".".join(str(p) for p in first["loc"]), "msg": pydantic_message(first)}
+                "field": ".".join(str(p) for p in first["loc"]),
+                "msg": pydantic_message(first),
+            }
             try:
                 return cls.model_validate(data), message
             except pydantic.ValidationError:

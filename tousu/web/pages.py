@@ -1,27 +1,37 @@
 """Template contexts of the larger pages, assembled from selectors (no writes, no request parsing)."""
+
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tousu.accounts.models import User
 from tousu.complaints import selectors
-from tousu.complaints.actions import ACTIONS
 from tousu.complaints.access import access_complaint
+from tousu.complaints.actions import ACTIONS
 from tousu.complaints.models import Channel, Complaint, DispatchMode, Kind, ReasonCode
 from tousu.complaints.states import OPEN, Status
+from tousu.web.auth import StaffRequest
 from tousu.web.forms import ActionForm, Choices, ListQuery
+
+if TYPE_CHECKING:
+    from tousu.complaints.rows import ComplaintDetail
 
 QUEUE_SIZE = 8
 
 DUE_LABELS = {
-    "acceptance": _("受理期限"), "sign_for": _("签收期限"), "handling": _("办理期限"),
-    "report_back": _("报告期限"), "follow_up": _("回访期限"), "review": _("复核期限"),
-    "review_window": _("复核申请截止"), "co_opinion": _("协办意见期限"),
+    "acceptance": _("受理期限"),
+    "sign_for": _("签收期限"),
+    "handling": _("办理期限"),
+    "report_back": _("报告期限"),
+    "follow_up": _("回访期限"),
+    "review": _("复核期限"),
+    "review_window": _("复核申请截止"),
+    "co_opinion": _("协办意见期限"),
 }
 
 
@@ -29,18 +39,22 @@ def queues(actor: User) -> list[dict[str, Any]]:
     """The work queues of the home page: a count and the newest few of each."""
     open_statuses = [s for s in Status.values if s in OPEN]
     wanted: list[tuple[str, Any, dict[str, Any]]] = [("mine", _("我的待办"), {"mine": True, "status": open_statuses})]
-    if actor.unit_id:
+    if actor.unit is not None:
         wanted.append(("unit", _("本单位"), {"unit": actor.unit.code, "status": open_statuses}))
     wanted += [("due_soon", _("即将到期"), {"due_soon": True}), ("overdue", _("已超期"), {"overdue": True})]
     result = []
     for key, title, params in wanted:
         f = selectors.ListFilters(limit=QUEUE_SIZE, **params)
         rows, _next = selectors.list_complaints(actor, f)
-        result.append({
-            "key": key, "title": title, "count": selectors.filter_complaints(actor, f).count(),
-            "rows": list(zip(rows, selectors.list_rows(actor, rows))),
-            "query": urlencode({k: "1" if v is True else v for k, v in params.items()}, doseq=True),
-        })
+        result.append(
+            {
+                "key": key,
+                "title": title,
+                "count": selectors.filter_complaints(actor, f).count(),
+                "rows": list(zip(rows, selectors.list_rows(actor, rows), strict=True)),
+                "query": urlencode({k: "1" if v is True else v for k, v in params.items()}, doseq=True),
+            }
+        )
     return result
 
 
@@ -54,32 +68,45 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
     detail = selectors.complaint_detail(actor, c)
     choices = Choices()
     allowed = detail["allowed_actions"]
-    forms = {a: failed if failed and failed.action == a else ActionForm(a, choices, version=c.version)
-             for a in allowed}
+    forms = {a: failed if failed and failed.action == a else ActionForm(a, choices, version=c.version) for a in allowed}
     for action in ("dispatch", "propose_dispatch"):
         if action in forms and not (failed and failed.action == action):
             _propose(c, forms[action])
     if "lift_conflict" in forms:
         # Only the people marked now can be released.
-        forms["lift_conflict"]["user"].choices = [(x["user"], x["user_name"]) for x in detail["conflicts"]
-                                                  if not x["lifted"]]
+        forms["lift_conflict"]["user"].choices = [
+            (x["user"], x["user_name"]) for x in detail["conflicts"] if not x["lifted"]
+        ]
     main = [form for a, form in forms.items() if not ACTIONS[a].secondary]
     if failed and failed.action not in allowed:
         main.insert(0, failed)
     events = selectors.complaint_events(actor, c)
-    names = dict(User.objects.filter(username__in={e.actor_name for e in events})
-                 .values_list("username", "display_name"))
+    names = dict(
+        User.objects.filter(username__in={e.actor_name for e in events}).values_list("username", "display_name")
+    )
     for e in events:
-        e.display_actor = names.get(e.actor_name) or e.actor_name
+        e.__dict__["display_actor"] = names.get(e.actor_name) or e.actor_name  # for the template
     return {
-        "c": c, "d": detail, "forms": main, "page_url": reverse("web:complaint", args=[c.number]),
+        "c": c,
+        "d": detail,
+        "forms": main,
+        "page_url": reverse("web:complaint", args=[c.number]),
         "other_forms": [form for a, form in forms.items() if ACTIONS[a].secondary],
         "dues": _dues(c, detail),
         "co_units": list(c.co_units.all()) if detail["co_units"] else [],
         "decline_reason": _reason_name("decline", detail["decline_reason"]),
         "events": events,
-        "has_outcome": any(detail[k] for k in ("substantiated", "findings", "solution", "reply_text",
-                                               "satisfaction", "decline_reason", "close_reason")),
+        "has_outcome": any(
+            (
+                detail["substantiated"],
+                detail["findings"],
+                detail["solution"],
+                detail["reply_text"],
+                detail["satisfaction"],
+                detail["decline_reason"],
+                detail["close_reason"],
+            )
+        ),
     }
 
 
@@ -92,20 +119,35 @@ def _propose(c: Complaint, form: ActionForm) -> None:
         form.hint = _("没有适用的分办规则,请选择承办单位和分办方式。")
         return
     form["unit"].value, form["mode"].value, form["redacted"].value = (
-        proposal.unit.code, proposal.mode, proposal.redacted)
+        proposal.unit.code,
+        proposal.mode,
+        proposal.redacted,
+    )
     form.hint = _("建议:%(unit)s,%(mode)s(规则“%(rule)s”)。可确认或改派。") % {
-        "unit": proposal.unit.name, "mode": DispatchMode(proposal.mode).label, "rule": proposal.rule}
+        "unit": proposal.unit.name,
+        "mode": DispatchMode(proposal.mode).label,
+        "rule": proposal.rule,
+    }
 
 
-def _dues(c: Complaint, detail: dict[str, Any]) -> list[dict[str, Any]]:
+def _dues(c: Complaint, detail: ComplaintDetail) -> list[dict[str, Any]]:
     """The due dates that are set; the one running now carries the complaint's timing."""
     current = detail["timing"] if c.due_at else ""
     rules = detail["due_rules"]
-    return [{"kind": kind, "label": DUE_LABELS.get(kind, kind), "at": at,
-             "timing": current if at == c.due_at else "",
-             "rule": rules.get(kind, {}).get("label", ""), "rule_name": rules.get(kind, {}).get("rule", ""),
-             "provisional": rules.get(kind, {}).get("provisional", False)}
-            for kind, at in detail["due"].items() if at]
+    none: dict[str, Any] = {}
+    return [
+        {
+            "kind": kind,
+            "label": DUE_LABELS.get(kind, kind),
+            "at": at,
+            "timing": current if at == c.due_at else "",
+            "rule": rules.get(kind, none).get("label", ""),
+            "rule_name": rules.get(kind, none).get("rule", ""),
+            "provisional": rules.get(kind, none).get("provisional", False),
+        }
+        for kind, at in detail["due"].items()
+        if at
+    ]
 
 
 def _reason_name(group: str, code: str | None) -> str:
@@ -115,8 +157,12 @@ def _reason_name(group: str, code: str | None) -> str:
     return row.name if row else code
 
 
-def list_page(request: HttpRequest, query: ListQuery, rows: list[Complaint], next_cursor: int | None,
-              ) -> dict[str, Any]:
+def list_page(
+    request: StaffRequest,
+    query: ListQuery,
+    rows: list[Complaint],
+    next_cursor: int | None,
+) -> dict[str, Any]:
     choices = Choices()
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -126,11 +172,17 @@ def list_page(request: HttpRequest, query: ListQuery, rows: list[Complaint], nex
         next_url = "?" + params.urlencode()
         params.pop("cursor")
     return {
-        "q": query, "rows": list(zip(rows, selectors.list_rows(request.user, rows))),
-        "next_url": next_url, "first_url": "?" + params.urlencode() if query.cursor else "",
+        "q": query,
+        "rows": list(zip(rows, selectors.list_rows(request.user, rows), strict=True)),
+        "next_url": next_url,
+        "first_url": "?" + params.urlencode() if query.cursor else "",
         "export_query": params.urlencode(),
-        "statuses": Status.choices, "channels": Channel.choices, "kinds": Kind.choices,
-        "units": choices("units"), "categories": choices("categories"), "grades": choices("grades"),
+        "statuses": Status.choices,
+        "channels": Channel.choices,
+        "kinds": Kind.choices,
+        "units": choices("units"),
+        "categories": choices("categories"),
+        "grades": choices("grades"),
     }
 
 
@@ -139,7 +191,8 @@ def units_page() -> dict[str, Any]:
 
     members: dict[str, list[tuple[str, str]]] = {}
     for u in User.objects.filter(is_active=True, unit__isnull=False).select_related("unit").order_by("username"):
-        members.setdefault(u.unit.code, []).append((u.username, str(u)))
+        if u.unit is not None:  # all of them: unit__isnull=False
+            members.setdefault(u.unit.code, []).append((u.username, str(u)))
     tree = unit_tree()
     for row in tree:
         row["members"] = members.get(row["code"], [])
@@ -152,37 +205,38 @@ def routing_page() -> dict[str, Any]:
     from tousu.complaints.routing import LIST_FIELDS, rule_row
 
     choices = Choices()
+    verbose_names = {f.name: f.verbose_name for f in RoutingRule._meta.fields}
     rules = []
     for r in RoutingRule.objects.select_related("unit"):
         row = rule_row(r)
-        row["unit_name"] = r.unit.name if r.unit_id else ""
+        row["unit_name"] = r.unit.name if r.unit else ""
         row["mode_label"] = r.get_mode_display()
         row["text"] = {f: ", ".join(row[f]) for f in LIST_FIELDS}
-        row["conditions"] = [(RoutingRule._meta.get_field(f).verbose_name, row["text"][f])
-                             for f in LIST_FIELDS if row[f]]
+        row["conditions"] = [(verbose_names[f], row["text"][f]) for f in LIST_FIELDS if row[f]]
         rules.append(row)
-    return {"rules": rules, "units": choices("units"), "modes": choices("dispatch_modes"),
-            "channels": Channel.choices}
+    return {"rules": rules, "units": choices("units"), "modes": choices("dispatch_modes"), "channels": Channel.choices}
 
 
 def calendar_page() -> dict[str, Any]:
     from tousu.calendar import store
     from tousu.calendar.models import CalendarDay, CalendarYear
 
-    return {"summary": store.summary(), "overrides": CalendarDay.objects.order_by("-date")[:200],
-            "imported": CalendarYear.objects.order_by("-year"),
-            "provisional_complaints": Complaint.objects.filter(dues_provisional=True).count()}
+    return {
+        "summary": store.summary(),
+        "overrides": CalendarDay.objects.order_by("-date")[:200],
+        "imported": CalendarYear.objects.order_by("-year"),
+        "provisional_complaints": Complaint.objects.filter(dues_provisional=True).count(),
+    }
 
 
-def parse_day_override(data: Any) -> tuple[Any, bool | None]:
+def parse_day_override(data: Any) -> tuple[dt.date, bool | None]:
     """The date and the new status from the override form; ValueError with a readable message."""
-    import datetime as dt
-
     try:
         day = dt.date.fromisoformat(data.get("date", "").strip())
     except ValueError:
         raise ValueError(_("日期格式不正确")) from None
-    working = {"work": True, "rest": False, "statutory": None}.get(data.get("status", ""), "?")
-    if working == "?":
+    statuses: dict[str, bool | None] = {"work": True, "rest": False, "statutory": None}
+    status = data.get("status", "")
+    if status not in statuses:
         raise ValueError(_("请选择上班、休息或恢复法定安排"))
-    return day, working
+    return day, statuses[status]

@@ -7,8 +7,11 @@ from tousu.web.auth import PasswordChange, ThrottledAuthenticationForm
 app_name = "web"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
-                                                  authentication_form=ThrottledAuthenticationForm), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("password/", PasswordChange.as_view(), name="password_change"),
     path("", views.home, name="home"),

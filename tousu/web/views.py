@@ -3,52 +3,58 @@
 Services raise ``TousuError``: a form shows it as a form error, anything else as a friendly page;
 a complaint outside the user's scope is a plain 404, as in the API.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.complaints import attachments, selectors, services
-from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, ReleaseAttachment
-from tousu.complaints.access import access_complaint
-from tousu.complaints.access import may
+from tousu.complaints.access import access_complaint, may
 from tousu.complaints.actions import FORM_ACTIONS
+from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, ReleaseAttachment
+from tousu.complaints.models import Complaint
 from tousu.core.errors import NotFound, NotPermitted, TousuError
 from tousu.web import pages
+from tousu.web.auth import StaffRequest
 from tousu.web.forms import ActionForm, Choices, IntakeForm, ListQuery, parse
 
 
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Login required; a NotFound from a service or selector is a 404, never a 500."""
+
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as err:
             raise Http404(err.message) from err
         except TousuError as err:
             return render(request, "web/error.html", {"error": err}, status=err.status)
+
     return wrapper
 
 
 @staff_view
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     return render(request, "web/home.html", {"queues": pages.queues(request.user)})
 
 
 @staff_view
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: StaffRequest) -> HttpResponse:
     if not may(request.user, "register"):
         raise PermissionDenied(_("只有受理员和投诉中心可以登记投诉"))
     form = IntakeForm(Choices(), request.POST if request.method == "POST" else None)
@@ -59,17 +65,21 @@ def intake(request: HttpRequest) -> HttpResponse:
         except TousuError as err:
             form.add_tousu_error(err, form.ALIASES)
         else:
-            messages.success(request, _("已登记，投诉编号 %(number)s，查询码 %(code)s（请告知投诉人，查询码只显示这一次）")
-                             % {"number": registered.complaint.number, "code": registered.query_code})
+            messages.success(
+                request,
+                _("已登记，投诉编号 %(number)s，查询码 %(code)s（请告知投诉人，查询码只显示这一次）")
+                % {"number": registered.complaint.number, "code": registered.query_code},
+            )
             return redirect("web:complaint", number=registered.complaint.number)
     callers = selectors.callers_by_phone(request.user, str(form["phone"].value))
-    return render(request, "web/intake.html", {"form": form, "callers": callers},
-                  status=422 if form.has_errors else 200)
+    return render(
+        request, "web/intake.html", {"form": form, "callers": callers}, status=422 if form.has_errors else 200
+    )
 
 
 @staff_view
 @require_GET
-def callers(request: HttpRequest) -> HttpResponse:
+def callers(request: StaffRequest) -> HttpResponse:
     """The caller look-up fragment the intake form fetches while the clerk types the number."""
     phone = request.GET.get("phone", "")[:30]
     try:
@@ -81,13 +91,13 @@ def callers(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_GET
-def complaint(request: HttpRequest, number: str) -> HttpResponse:
+def complaint(request: StaffRequest, number: str) -> HttpResponse:
     return render(request, "web/complaint.html", pages.complaint_page(request.user, number))
 
 
 @staff_view
 @require_POST
-def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def act(request: StaffRequest, number: str, action: str) -> HttpResponse:
     performed = FORM_ACTIONS.get(action)
     if performed is None:
         raise Http404(action)
@@ -106,12 +116,11 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         form.add_tousu_error(err)
         status = err.status
     if form.has_errors:
-        return render(request, "web/complaint.html", pages.complaint_page(request.user, number, form),
-                      status=status)
+        return render(request, "web/complaint.html", pages.complaint_page(request.user, number, form), status=status)
     return _after_action(request, number, str(performed.label))
 
 
-def _after_action(request: HttpRequest, number: str, label: str) -> HttpResponse:
+def _after_action(request: StaffRequest, number: str, label: str) -> HttpResponse:
     try:
         access_complaint(request.user, number)
     except NotFound:
@@ -124,14 +133,17 @@ def _after_action(request: HttpRequest, number: str, label: str) -> HttpResponse
 
 @staff_view
 @require_POST
-def attach(request: HttpRequest, number: str) -> HttpResponse:
+def attach(request: StaffRequest, number: str) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择要上传的文件"))
     else:
         try:
-            attachments.add(actor=request.user, number=number, data=parse(
-                Attach, name=upload.name or "", content=upload.read(), note=request.POST.get("note", "")))
+            attachments.add(
+                actor=request.user,
+                number=number,
+                data=parse(Attach, name=upload.name or "", content=upload.read(), note=request.POST.get("note", "")),
+            )
         except NotFound:
             raise
         except TousuError as err:
@@ -143,17 +155,19 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_view
 @require_GET
-def download(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def download(request: StaffRequest, number: str, attachment_id: int) -> FileResponse:
     found, path = attachments.for_download(request.user, number, attachment_id)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=found.original_name,
-                        content_type=found.content_type)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=found.original_name, content_type=found.content_type
+    )
 
 
 @staff_view
 @require_GET
-def complaint_list(request: HttpRequest) -> HttpResponse:
+def complaint_list(request: StaffRequest) -> HttpResponse:
     query, problem = ListQuery.from_query(request.GET)
-    rows, next_cursor = [], None
+    rows: list[Complaint] = []
+    next_cursor: int | None = None
     try:
         rows, next_cursor = selectors.list_complaints(request.user, query)
     except TousuError as err:
@@ -164,7 +178,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def letter(request: HttpRequest, number: str) -> HttpResponse:
+def letter(request: StaffRequest, number: str) -> HttpResponse:
     """The dispatch letter, ready to print (the browser's print makes the PDF)."""
     from tousu.complaints.letters import dispatch_letter
 
@@ -179,7 +193,7 @@ def letter(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_view
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: StaffRequest) -> HttpResponse:
     """The list as CSV or Excel, with the list's filters (the rows the user may see, as shown)."""
     from tousu.complaints import exports
 
@@ -198,7 +212,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: StaffRequest) -> HttpResponse:
     from tousu.complaints.notify import mark_read
 
     if request.method == "POST":
@@ -209,7 +223,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "web/notifications.html", {"rows": rows})
 
 
-def _admin_only(request: HttpRequest, message: str | None = None) -> None:
+def _admin_only(request: StaffRequest, message: str | None = None) -> None:
     from tousu.accounts.services import require_admin
 
     try:
@@ -219,7 +233,7 @@ def _admin_only(request: HttpRequest, message: str | None = None) -> None:
 
 
 @staff_view
-def units_admin(request: HttpRequest) -> HttpResponse:
+def units_admin(request: StaffRequest) -> HttpResponse:
     """The unit tree: create, edit (name, head, business hours, authority), move, (de)activate."""
     from tousu.accounts import services as units
     from tousu.complaints.services import units as unit_cases
@@ -229,21 +243,36 @@ def units_admin(request: HttpRequest) -> HttpResponse:
         data, op, code = request.POST, request.POST.get("op", ""), request.POST.get("code", "")
         try:
             if op == "create":
-                units.create_unit(actor=request.user, code=code, name=data.get("name", ""),
-                                  parent=data.get("parent", ""), is_center="is_center" in data,
-                                  business_hours=data.get("business_hours", ""),
-                                  authority_level=data.get("authority_level", ""))
+                units.create_unit(
+                    actor=request.user,
+                    code=code,
+                    name=data.get("name", ""),
+                    parent=data.get("parent", ""),
+                    is_center="is_center" in data,
+                    business_hours=data.get("business_hours", ""),
+                    authority_level=data.get("authority_level", ""),
+                )
                 messages.success(request, _("已新建单位 %(code)s") % {"code": code})
             elif op == "update":
-                units.update_unit(actor=request.user, code=code, name=data.get("name", ""), head=data.get("head", ""),
-                                  business_hours=data.get("business_hours", ""),
-                                  authority_level=data.get("authority_level", ""), is_center="is_center" in data,
-                                  parent=data.get("parent", ""))
+                units.update_unit(
+                    actor=request.user,
+                    code=code,
+                    name=data.get("name", ""),
+                    head=data.get("head", ""),
+                    business_hours=data.get("business_hours", ""),
+                    authority_level=data.get("authority_level", ""),
+                    is_center="is_center" in data,
+                    parent=data.get("parent", ""),
+                )
                 messages.success(request, _("已保存单位 %(code)s") % {"code": code})
             elif op in ("deactivate", "activate"):
                 unit_cases.set_unit_active(actor=request.user, code=code, active=op == "activate")
-                messages.success(request, _("已停用 %(code)s") % {"code": code} if op == "deactivate"
-                                 else _("已启用 %(code)s") % {"code": code})
+                messages.success(
+                    request,
+                    _("已停用 %(code)s") % {"code": code}
+                    if op == "deactivate"
+                    else _("已启用 %(code)s") % {"code": code},
+                )
             else:
                 messages.error(request, _("未知的操作"))
         except TousuError as err:
@@ -253,7 +282,7 @@ def units_admin(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def routing_admin(request: HttpRequest) -> HttpResponse:
+def routing_admin(request: StaffRequest) -> HttpResponse:
     """Routing rules: conditions → a proposed unit and mode, by priority."""
     from tousu.complaints import routing
 
@@ -267,10 +296,17 @@ def routing_admin(request: HttpRequest) -> HttpResponse:
             else:
                 fields = {f: data.get(f, "") for f in routing.LIST_FIELDS}
                 rule_id = int(data["id"]) if data.get("id") else None
-                routing.save_rule(actor=request.user, rule_id=rule_id, name=data.get("name", ""),
-                                  priority=data.get("priority", "100"), mode=data.get("mode", ""),
-                                  unit=data.get("unit", ""), redacted="redacted" in data, active="active" in data,
-                                  **fields)
+                routing.save_rule(
+                    actor=request.user,
+                    rule_id=rule_id,
+                    name=data.get("name", ""),
+                    priority=data.get("priority", "100"),
+                    mode=data.get("mode", ""),
+                    unit=data.get("unit", ""),
+                    redacted="redacted" in data,
+                    active="active" in data,
+                    **fields,
+                )
                 messages.success(request, _("已保存分办规则"))
         except ValueError:
             messages.error(request, _("输入有误"))
@@ -281,7 +317,7 @@ def routing_admin(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def calendar_admin(request: HttpRequest) -> HttpResponse:
+def calendar_admin(request: StaffRequest) -> HttpResponse:
     """The working-day calendar: what is known, what is provisional, import and override."""
     from tousu.complaints.services import timekeeping
 
@@ -291,15 +327,22 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
             if request.POST.get("op") == "import":
                 upload = request.FILES.get("file")
                 text = upload.read().decode("utf-8-sig") if upload else request.POST.get("content", "")
-                fmt = request.POST.get("format") or ("ics" if upload and upload.name.lower().endswith(".ics") else "csv")
-                result = timekeeping.import_holiday_schedule(actor=request.user, text=text, fmt=fmt,
-                                                             source=request.POST.get("source", ""))
-                messages.success(request, _("已导入 %(years)s 年共 %(days)d 天的安排,重新计算了 %(n)d 件投诉的期限") % {
-                    "years": "、".join(map(str, result.years)), "days": result.days, "n": result.recomputed})
+                fmt = request.POST.get("format") or (
+                    "ics" if upload and (upload.name or "").lower().endswith(".ics") else "csv"
+                )
+                result = timekeeping.import_holiday_schedule(
+                    actor=request.user, text=text, fmt=fmt, source=request.POST.get("source", "")
+                )
+                messages.success(
+                    request,
+                    _("已导入 %(years)s 年共 %(days)d 天的安排,重新计算了 %(n)d 件投诉的期限")
+                    % {"years": "、".join(map(str, result.years)), "days": result.days, "n": result.recomputed},
+                )
             else:
                 day, working = pages.parse_day_override(request.POST)
-                moved = timekeeping.override_day(actor=request.user, day=day, working=working,
-                                                 name=request.POST.get("name", ""))
+                moved = timekeeping.override_day(
+                    actor=request.user, day=day, working=working, name=request.POST.get("name", "")
+                )
                 messages.success(request, _("已调整 %(day)s,重新计算了 %(n)d 件投诉的期限") % {"day": day, "n": moved})
         except UnicodeDecodeError:
             messages.error(request, _("文件无法读取,请使用 UTF-8 编码"))
@@ -313,10 +356,11 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_POST
-def identity(request: HttpRequest, number: str) -> HttpResponse:
+def identity(request: StaffRequest, number: str) -> HttpResponse:
     try:
-        services.request_identity(actor=request.user, number=number,
-                                  data=parse(IdentityRequest, reason=request.POST.get("reason", "")))
+        services.request_identity(
+            actor=request.user, number=number, data=parse(IdentityRequest, reason=request.POST.get("reason", ""))
+        )
     except NotFound:
         raise
     except TousuError as err:
@@ -328,10 +372,13 @@ def identity(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_view
 @require_POST
-def identity_decision(request: HttpRequest, number: str, grant_id: int) -> HttpResponse:
+def identity_decision(request: StaffRequest, number: str, grant_id: int) -> HttpResponse:
     try:
-        grant = services.decide_identity(actor=request.user, number=number, data=parse(
-            IdentityDecision, grant=grant_id, approved=request.POST.get("approved") == "true"))
+        grant = services.decide_identity(
+            actor=request.user,
+            number=number,
+            data=parse(IdentityDecision, grant=grant_id, approved=request.POST.get("approved") == "true"),
+        )
     except NotFound:
         raise
     except TousuError as err:
@@ -343,10 +390,11 @@ def identity_decision(request: HttpRequest, number: str, grant_id: int) -> HttpR
 
 @staff_view
 @require_POST
-def release(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def release(request: StaffRequest, number: str, attachment_id: int) -> HttpResponse:
     try:
-        services.release_attachment(actor=request.user, number=number,
-                                    data=parse(ReleaseAttachment, attachment=attachment_id))
+        services.release_attachment(
+            actor=request.user, number=number, data=parse(ReleaseAttachment, attachment=attachment_id)
+        )
     except NotFound:
         raise
     except TousuError as err:

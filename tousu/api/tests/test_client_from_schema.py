@@ -4,6 +4,7 @@ sends (channel, unit, category, grade, mode, reply method, satisfaction …) is 
 documents — by its Chinese label where a person would pick it — and every step it takes is one
 of the ``allowed_actions`` the API answers, chosen by where the action table says it leads.
 """
+
 from typing import Any
 
 import pytest
@@ -37,8 +38,9 @@ class Platform:
         return response.json()
 
     def post(self, who: str, path: str, body: dict[str, Any]) -> Any:
-        response = self.http.post(path, body, content_type="application/json",
-                                  HTTP_AUTHORIZATION=f"Bearer {self.tokens[who]}")
+        response = self.http.post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {self.tokens[who]}"
+        )
         assert response.status_code in (200, 201), (path, body, response.content)
         return response.json()
 
@@ -108,17 +110,27 @@ def test_a_client_walks_a_complaint_to_the_archive_from_the_published_documents_
     register = platform.body_schema("/api/v1/complaints")
     channel = platform.code_for(platform.enum_of(register["properties"]["channel"]), WANTED["channel"])
     assert channel in [c["code"] for c in platform.reference["channels"]]  # the same codes in both documents
-    created = platform.post("clerk", "/api/v1/complaints", {
-        **platform.fill(register, {"channel": channel}),
-        "summary": "窗口办事拖拉", "content": "到窗口办理营业执照，跑了四趟没办成。",
-        "complainants": [{"name": "张三", "phone": "13812345678"}], "respondents": [{"unit": handler_unit}]})
+    created = platform.post(
+        "clerk",
+        "/api/v1/complaints",
+        {
+            **platform.fill(register, {"channel": channel}),
+            "summary": "窗口办事拖拉",
+            "content": "到窗口办理营业执照，跑了四趟没办成。",
+            "complainants": [{"name": "张三", "phone": "13812345678"}],
+            "respondents": [{"unit": handler_unit}],
+        },
+    )
     number, walked = created["number"], []
     assert created["status"] == "registered" and created["channel"] == channel
 
     for wanted in ROUTE:
-        who, action = next((who, name) for who in tokens
-                           for name in platform.get(who, f"/api/v1/complaints/{number}")["allowed_actions"]
-                           if platform.actions[name]["targets"][:1] == [wanted])
+        who, action = next(
+            (who, name)
+            for who in tokens
+            for name in platform.get(who, f"/api/v1/complaints/{number}")["allowed_actions"]
+            if platform.actions[name]["targets"][:1] == [wanted]
+        )
         route = platform.actions[action]["route"].removeprefix("POST ")
         path = route.replace("{number}", number)
         detail = platform.get(who, f"/api/v1/complaints/{number}")
@@ -130,8 +142,13 @@ def test_a_client_walks_a_complaint_to_the_archive_from_the_published_documents_
     assert walked == ["accept", "dispatch", "sign", "submit_result", "approve", "reply", "follow_up", "archive"]
     final = platform.get("center", f"/api/v1/complaints/{number}")
     assert final["status"] == "archived" and final["allowed_actions"] == []
-    codes = {key: {o["label"]: o["code"] for o in platform.reference[key]}
-             for key in ("dispatch_modes", "reply_methods", "satisfaction", "substantiated")}
+    codes = {
+        key: {o["label"]: o["code"] for o in platform.reference[key]}
+        for key in ("dispatch_modes", "reply_methods", "satisfaction", "substantiated")
+    }
     assert (final["dispatch_mode"], final["reply_method"], final["satisfaction"], final["substantiated"]) == (
-        codes["dispatch_modes"][WANTED["mode"]], codes["reply_methods"][WANTED["method"]],
-        codes["satisfaction"][WANTED["satisfaction"]], codes["substantiated"][WANTED["substantiated"]])
+        codes["dispatch_modes"][WANTED["mode"]],
+        codes["reply_methods"][WANTED["method"]],
+        codes["satisfaction"][WANTED["satisfaction"]],
+        codes["substantiated"][WANTED["substantiated"]],
+    )

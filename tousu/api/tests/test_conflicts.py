@@ -1,5 +1,6 @@
 """Recusal (回避) is the centre's decision or the panel's, recorded with its reason, and lifted on
 record — a unit head cannot lock the centre out of a case (security issue, found item 4)."""
+
 import pytest
 
 from tousu.complaints.models import Conflict, Event
@@ -8,18 +9,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(register, walk):  # noqa: ANN001, ANN201
+def case(register, walk):
     return walk(register(), "accept", "dispatch", "sign")
 
 
-def post(api, actor, case, action, **body):  # noqa: ANN001, ANN003, ANN201
+def post(api, actor, case, action, **body):
     from tousu.complaints.models import Complaint
 
     version = Complaint.objects.get(number=case.number).version
     return api.post(actor, f"/complaints/{case.number}/{action}", {"version": version, **body})
 
 
-def test_a_unit_head_cannot_mark_the_centre_in_conflict(api_client, org, case):  # noqa: ANN001
+def test_a_unit_head_cannot_mark_the_centre_in_conflict(api_client, org, case):
     response = post(api_client, org["head"], case, "mark_conflict", user="center", reason="我说他有利害关系")
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "not_permitted"
@@ -28,16 +29,17 @@ def test_a_unit_head_cannot_mark_the_centre_in_conflict(api_client, org, case): 
     assert "urge" in detail["allowed_actions"] and "mark_conflict" in detail["allowed_actions"]
 
 
-def test_the_web_form_refuses_a_head_marking_a_conflict(client, org, case):  # noqa: ANN001
+def test_the_web_form_refuses_a_head_marking_a_conflict(client, org, case):
     client.force_login(org["head"])
-    response = client.post(f"/c/{case.number}/mark_conflict/", {"version": case.version, "user": "center",
-                                                                "reason": "有利害关系"})
+    response = client.post(
+        f"/c/{case.number}/mark_conflict/", {"version": case.version, "user": "center", "reason": "有利害关系"}
+    )
     assert response.status_code == 403
     assert not Conflict.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["center", "panel"])
-def test_the_centre_or_the_panel_marks_and_lifts_a_conflict_on_record(api_client, org, case, who):  # noqa: ANN001
+def test_the_centre_or_the_panel_marks_and_lifts_a_conflict_on_record(api_client, org, case, who):
     marker = org[who]
     response = post(api_client, marker, case, "mark_conflict", user="handler", reason="与投诉人系同学")
     assert response.status_code == 200, response.content
@@ -60,18 +62,22 @@ def test_the_centre_or_the_panel_marks_and_lifts_a_conflict_on_record(api_client
     assert Conflict.objects.count() == 2
 
 
-def test_a_centre_supervisor_in_conflict_is_released_by_another(api_client, org, case):  # noqa: ANN001
-    assert post(api_client, org["center"], case, "mark_conflict", user="center_head",
-                reason="其配偶为投诉人").status_code == 200
+def test_a_centre_supervisor_in_conflict_is_released_by_another(api_client, org, case):
+    assert (
+        post(api_client, org["center"], case, "mark_conflict", user="center_head", reason="其配偶为投诉人").status_code
+        == 200
+    )
     refused = post(api_client, org["center_head"], case, "lift_conflict", user="center_head", reason="不需要")
     assert refused.status_code == 403 and refused.json()["code"] == "recusal_required"
-    assert post(api_client, org["panel"], case, "lift_conflict", user="center_head",
-                reason="经核实已离婚").status_code == 200
+    assert (
+        post(api_client, org["panel"], case, "lift_conflict", user="center_head", reason="经核实已离婚").status_code
+        == 200
+    )
     detail = api_client.get(org["center_head"], f"/complaints/{case.number}").json()
     assert "urge" in detail["allowed_actions"]
 
 
-def test_lifting_needs_someone_in_conflict_and_a_reason(api_client, org, case):  # noqa: ANN001
+def test_lifting_needs_someone_in_conflict_and_a_reason(api_client, org, case):
     response = post(api_client, org["center"], case, "lift_conflict", user="handler", reason="无")
     assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
     post(api_client, org["center"], case, "mark_conflict", user="handler", reason="亲属")

@@ -1,6 +1,7 @@
 """The OpenAPI document is a contract a client can be generated from (STYLE §10): every answer
 has a declared schema, every closed set is an enum whose labels are in the document, nullable
 fields say so. (That the answers keep to it is schemathesis' part: test_schemathesis.py.)"""
+
 from typing import Any
 
 import pytest
@@ -83,34 +84,54 @@ def test_channel_is_documented_with_its_codes_not_its_labels(document):
     assert enum["description"].startswith("渠道：hotline 热线电话；letter 来信；")
 
 
-@pytest.mark.parametrize(("model", "field", "enum"), [
-    ("RegisterIn", "channel", "Channel"), ("RegisterIn", "kind", "Kind"), ("Dispatch", "mode", "DispatchMode"),
-    ("Reply", "method", "ReplyMethod"), ("ResolveOnSpot", "reply_method", "ReplyMethod"),
-    ("FollowUp", "satisfaction", "Satisfaction"), ("SubmitResult", "substantiated", "Substantiated"),
-    ("RuleIn", "mode", "DispatchMode"),
-    ("ComplaintDetail", "status", "Status"), ("ComplaintDetail", "validity", "Validity"),
-    ("ListRow", "channel", "Channel"), ("EventRow", "to_status", "Status"),
-])
+@pytest.mark.parametrize(
+    ("model", "field", "enum"),
+    [
+        ("RegisterIn", "channel", "Channel"),
+        ("RegisterIn", "kind", "Kind"),
+        ("Dispatch", "mode", "DispatchMode"),
+        ("Reply", "method", "ReplyMethod"),
+        ("ResolveOnSpot", "reply_method", "ReplyMethod"),
+        ("FollowUp", "satisfaction", "Satisfaction"),
+        ("SubmitResult", "substantiated", "Substantiated"),
+        ("RuleIn", "mode", "DispatchMode"),
+        ("ComplaintDetail", "status", "Status"),
+        ("ComplaintDetail", "validity", "Validity"),
+        ("ListRow", "channel", "Channel"),
+        ("EventRow", "to_status", "Status"),
+    ],
+)
 def test_inputs_and_answers_take_the_closed_sets_as_enums(document, model, field, enum):
     prop = component(document, model)["properties"][field]
     refs = [prop.get("$ref")] + [p.get("$ref") for p in prop.get("allOf", [])]  # allOf: beside a default
     assert f"#/components/schemas/{enum}" in refs, prop
 
 
-@pytest.mark.parametrize(("model", "field", "enum"), [
-    ("DecideExtension", "notice_method", "ReplyMethod"), ("ComplainantSchema", "preferred_reply", "ReplyMethod"),
-])
+@pytest.mark.parametrize(
+    ("model", "field", "enum"),
+    [
+        ("DecideExtension", "notice_method", "ReplyMethod"),
+        ("ComplainantSchema", "preferred_reply", "ReplyMethod"),
+    ],
+)
 def test_an_optional_closed_set_takes_its_enum_or_empty_for_none(document, model, field, enum):
     options = component(document, model)["properties"][field]["anyOf"]
     assert {"$ref": f"#/components/schemas/{enum}"} in options
     assert any(o.get("const") == "" for o in options)
 
 
-@pytest.mark.parametrize(("model", "field", "listed"), [
-    ("Accept", "category", "categories"), ("Accept", "grade", "grades"), ("Dispatch", "unit", "units"),
-    ("Decline", "reason", "reasons.decline"), ("Return", "reason", "reasons.return"),
-    ("RegisterIn", "flags", "flags"), ("RespondentSchema", "unit", "units"),
-])
+@pytest.mark.parametrize(
+    ("model", "field", "listed"),
+    [
+        ("Accept", "category", "categories"),
+        ("Accept", "grade", "grades"),
+        ("Dispatch", "unit", "units"),
+        ("Decline", "reason", "reasons.decline"),
+        ("Return", "reason", "reasons.return"),
+        ("RegisterIn", "flags", "flags"),
+        ("RespondentSchema", "unit", "units"),
+    ],
+)
 def test_preset_codes_stay_strings_that_name_their_reference_list(document, model, field, listed):
     prop = component(document, model)["properties"][field]
     assert "enum" not in prop and prop["x-reference"] == listed and listed in prop["description"]
@@ -131,7 +152,9 @@ def test_nullable_times_and_amounts_are_declared_as_such(document):
 def test_an_action_answers_the_record_or_the_short_moved_out_form(document):
     answer = document["paths"]["/api/v1/complaints/{number}/return"]["post"]["responses"]["200"]
     assert answer["content"]["application/json"]["schema"]["anyOf"] == [
-        {"$ref": "#/components/schemas/ComplaintDetail"}, {"$ref": "#/components/schemas/MovedOut"}]
+        {"$ref": "#/components/schemas/ComplaintDetail"},
+        {"$ref": "#/components/schemas/MovedOut"},
+    ]
     moved = component(document, "MovedOut")
     assert moved["properties"]["in_scope"] == {"const": False, "title": "In Scope", "type": "boolean"}
     assert "in_scope" not in component(document, "ComplaintDetail")["properties"]  # the two never match alike
@@ -139,15 +162,20 @@ def test_an_action_answers_the_record_or_the_short_moved_out_form(document):
 
 def test_each_action_route_describes_its_row_of_the_action_table(document):
     dispatch = document["paths"]["/api/v1/complaints/{number}/dispatch"]["post"]
-    assert dispatch["description"].startswith("从状态：已受理（accepted）。结果：已分办（dispatched）、办理中（in_progress）。")
+    assert dispatch["description"].startswith(
+        "从状态：已受理（accepted）。结果：已分办（dispatched）、办理中（in_progress）。"
+    )
     assert "投诉中心督办员（center）" in dispatch["description"]
 
 
 @pytest.mark.django_db
 def test_an_answer_that_breaks_its_declared_schema_is_a_server_error_not_the_clients(
-        api_client, register, clerk, monkeypatch, caplog):
+    api_client, register, clerk, monkeypatch, caplog
+):
     complaint = register()
-    monkeypatch.setattr("tousu.complaints.selectors.complaint_detail", lambda actor, c, fresh=False: {"number": c.number})
+    monkeypatch.setattr(
+        "tousu.complaints.selectors.complaint_detail", lambda actor, c, fresh=False: {"number": c.number}
+    )
     response = api_client.get(clerk, f"/complaints/{complaint.number}")
     assert response.status_code == 500 and response.json()["code"] == "internal_error"
     assert "unexpected error" in caplog.text

@@ -1,25 +1,31 @@
 """One complaint (and three companions) driven through every action of SPEC §5 over HTTP."""
+
 import pytest
 
 
-def act(api, who, number, action, **body):  # noqa: ANN001, ANN201
+def act(api, who, number, action, **body):
     version = api.get(who, f"/complaints/{number}").json()["version"]
     response = api.post(who, f"/complaints/{number}/{action}", {"version": version, **body})
     assert response.status_code == 200, (action, response.json())
     return response.json()
 
 
-def new(api, clerk, **body):  # noqa: ANN001, ANN201
-    payload = {"channel": "hotline", "summary": "窗口办事拖拉", "content": "到窗口办理营业执照,跑了四趟。",
-               "complainants": [{"name": "张三", "phone": "138 1234 5678"}],
-               "respondents": [{"unit": "amr"}], **body}
+def new(api, clerk, **body):
+    payload = {
+        "channel": "hotline",
+        "summary": "窗口办事拖拉",
+        "content": "到窗口办理营业执照,跑了四趟。",
+        "complainants": [{"name": "张三", "phone": "138 1234 5678"}],
+        "respondents": [{"unit": "amr"}],
+        **body,
+    }
     response = api.post(clerk, "/complaints", payload)
     assert response.status_code == 201, response.json()
     return response.json()
 
 
 @pytest.mark.django_db
-def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):  # noqa: ANN001
+def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):
     api, clerk, center, handler = api_client, org["clerk"], org["center"], org["handler"]
     followup = org["followup"]
     created = new(api, clerk, kind="inquiry")
@@ -45,24 +51,46 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):  # n
         (org["housing"], "give_opinion", {"text": "维修资金审核环节无异议"}, "in_progress"),
         (center, "urge", {"note": "请加快办理"}, "in_progress"),
         (center, "supervise", {"note": "列入督办", "deadline": "2030-01-31"}, "in_progress"),
-        (handler, "submit_result", {"substantiated": "yes", "findings": "属实", "solution": "批评教育",
-                                    "proposed_reply": "已整改"}, "pending_approval"),
+        (
+            handler,
+            "submit_result",
+            {"substantiated": "yes", "findings": "属实", "solution": "批评教育", "proposed_reply": "已整改"},
+            "pending_approval",
+        ),
         (center, "reject_result", {"note": "调查不充分"}, "in_progress"),
-        (handler, "submit_result", {"substantiated": "partly", "findings": "部分属实", "solution": "整改",
-                                    "proposed_reply": "已整改", "compensation_type": "道歉"}, "pending_approval"),
+        (
+            handler,
+            "submit_result",
+            {
+                "substantiated": "partly",
+                "findings": "部分属实",
+                "solution": "整改",
+                "proposed_reply": "已整改",
+                "compensation_type": "道歉",
+            },
+            "pending_approval",
+        ),
         (center, "approve", {"note": "同意"}, "approved"),
         (handler, "reply", {"method": "phone", "text": "经核查部分属实,已整改。"}, "replied"),
         (followup, "follow_up", {"satisfaction": "unsatisfied", "note": "认为处理太轻"}, "in_progress"),
-        (handler, "submit_result", {"substantiated": "yes", "findings": "属实", "solution": "处分",
-                                    "proposed_reply": "已处分"}, "pending_approval"),
+        (
+            handler,
+            "submit_result",
+            {"substantiated": "yes", "findings": "属实", "solution": "处分", "proposed_reply": "已处分"},
+            "pending_approval",
+        ),
         (center, "approve", {}, "approved"),
         (handler, "reply", {"method": "phone", "text": "已处分相关人员。"}, "replied"),
         (followup, "follow_up", {"satisfaction": "satisfied"}, "closed"),
         (clerk, "request_review", {"reason": "认为仍有遗漏"}, "under_review"),
         (center, "decide_review", {"upheld": True, "note": "维持原处理"}, "closed"),
         (center, "reopen", {"facts": "投诉人提供了新证据"}, "accepted"),
-        (clerk, "resolve_on_spot", {"solution": "当场说明", "reply_method": "phone", "reply_text": "已答复"},
-         "replied"),
+        (
+            clerk,
+            "resolve_on_spot",
+            {"solution": "当场说明", "reply_method": "phone", "reply_text": "已答复"},
+            "replied",
+        ),
         (followup, "follow_up", {"satisfaction": "basic"}, "closed"),
         (center, "archive", {}, "archived"),
     ]
@@ -91,8 +119,9 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):  # n
     down = new(api, clerk)["number"]
     act(api, clerk, down, "accept", category="G0201", grade="normal")
     act(api, center, down, "dispatch", unit="amr", mode="assign")
-    assert act(api, org["head"], down, "sub_dispatch", unit="amr-consumer",
-               handler="consumer")["status"] == "dispatched"
+    assert (
+        act(api, org["head"], down, "sub_dispatch", unit="amr-consumer", handler="consumer")["status"] == "dispatched"
+    )
     back = act(api, org["consumer"], down, "return", reason="wrong_unit")
     assert back.get("in_scope") is False and back["status"] == "in_progress"
     act(api, org["head"], down, "escalate", reason="涉及县政府协调")
@@ -107,16 +136,25 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):  # n
     act(api, org["center_head"], signed, "decide_dispatch", approved=True, note="同意")
     assert act(api, org["leader"], signed, "decide_dispatch", approved=True)["status"] == "dispatched"
 
-    performed = {s[1] for s in steps} | {"decline", "request_review", "decide_review", "withdraw", "merge",
-                                         "sub_dispatch", "return", "escalate", "propose_dispatch",
-                                         "decide_dispatch"}
+    performed = {s[1] for s in steps} | {
+        "decline",
+        "request_review",
+        "decide_review",
+        "withdraw",
+        "merge",
+        "sub_dispatch",
+        "return",
+        "escalate",
+        "propose_dispatch",
+        "decide_dispatch",
+    }
     from tousu.complaints.actions import FORM_ACTIONS
 
     assert performed == set(FORM_ACTIONS)
 
 
 @pytest.mark.django_db
-def test_it_lists_with_filters_and_keyset_pagination(api_client, org):  # noqa: ANN001
+def test_it_lists_with_filters_and_keyset_pagination(api_client, org):
     api, clerk, center = api_client, org["clerk"], org["center"]
     numbers = [new(api, clerk)["number"] for _ in range(5)]
     act(api, clerk, numbers[0], "accept", category="G0201", grade="important")
@@ -141,7 +179,7 @@ def test_it_lists_with_filters_and_keyset_pagination(api_client, org):  # noqa: 
 
 
 @pytest.mark.django_db
-def test_it_filters_open_or_finished_and_derives_timing(api_client, org):  # noqa: ANN001
+def test_it_filters_open_or_finished_and_derives_timing(api_client, org):
     api, clerk = api_client, org["clerk"]
     open_one = new(api, clerk)["number"]
     withdrawn = new(api, clerk)["number"]

@@ -1,4 +1,5 @@
 """Unit tree and routing rule administration through the API and the web pages (SPEC §7)."""
+
 import pytest
 
 from tousu.accounts.models import AdminLog, Unit
@@ -7,10 +8,19 @@ from tousu.complaints.models import Respondent, RoutingRule
 pytestmark = pytest.mark.django_db
 
 
-def test_an_administrator_creates_edits_moves_and_deactivates_units(api_client, org):  # noqa: ANN001
+def test_an_administrator_creates_edits_moves_and_deactivates_units(api_client, org):
     admin = org["admin"]
-    made = api_client.post(admin, "/units", {"code": "amr-quality", "name": "质量监督股", "parent": "amr",
-                                             "business_hours": "08:00-12:00, 14:00-17:30", "authority_level": 1})
+    made = api_client.post(
+        admin,
+        "/units",
+        {
+            "code": "amr-quality",
+            "name": "质量监督股",
+            "parent": "amr",
+            "business_hours": "08:00-12:00, 14:00-17:30",
+            "authority_level": 1,
+        },
+    )
     assert made.status_code == 201, made.json()
     assert made.json()["business_hours"] == [["08:00", "12:00"], ["14:00", "17:30"]]
     unit = Unit.objects.get(code="amr-quality")
@@ -26,10 +36,14 @@ def test_an_administrator_creates_edits_moves_and_deactivates_units(api_client, 
     assert api_client.post(admin, "/units/amr-quality/deactivate").json()["active"] is False
     assert [u["code"] for u in api_client.get(org["clerk"], "/units").json()["items"]][0] == "county"
     assert set(AdminLog.objects.values_list("action", flat=True)) >= {
-        "create_unit", "update_unit", "move_unit", "deactivate_unit"}
+        "create_unit",
+        "update_unit",
+        "move_unit",
+        "deactivate_unit",
+    }
 
 
-def test_unit_administration_refuses_bad_input_and_non_administrators(api_client, org, register, walk):  # noqa: ANN001
+def test_unit_administration_refuses_bad_input_and_non_administrators(api_client, org, register, walk):
     admin = org["admin"]
     before = list(Unit.objects.values())
     cases = [
@@ -53,19 +67,23 @@ def test_unit_administration_refuses_bad_input_and_non_administrators(api_client
     assert list(Unit.objects.exclude(code="amr-food").values()) == [u for u in before if u["code"] != "amr-food"]
 
 
-def test_a_deactivated_unit_receives_no_new_work(api_client, org, register, walk):  # noqa: ANN001
+def test_a_deactivated_unit_receives_no_new_work(api_client, org, register, walk):
     assert api_client.post(org["admin"], "/units/hrss-labour/deactivate").status_code == 200
     assert api_client.post(org["admin"], "/units/hrss/deactivate").status_code == 200  # its section went first
     c = walk(register(), "accept")
-    refused = api_client.post(org["center"], f"/complaints/{c.number}/dispatch",
-                              {"version": c.version, "unit": "hrss", "mode": "assign"})
+    refused = api_client.post(
+        org["center"], f"/complaints/{c.number}/dispatch", {"version": c.version, "unit": "hrss", "mode": "assign"}
+    )
     assert refused.status_code == 422 and "停用" in refused.json()["message"]
 
 
-def test_routing_rules_through_the_api(api_client, org, register, walk):  # noqa: ANN001
+def test_routing_rules_through_the_api(api_client, org, register, walk):
     admin = org["admin"]
-    rule = api_client.post(admin, "/routing-rules", {"name": "物业交住建局", "priority": 5, "keywords": ["物业"],
-                                                     "unit": "housing", "mode": "assign"})
+    rule = api_client.post(
+        admin,
+        "/routing-rules",
+        {"name": "物业交住建局", "priority": 5, "keywords": ["物业"], "unit": "housing", "mode": "assign"},
+    )
     assert rule.status_code == 201, rule.json()
     bad = api_client.post(admin, "/routing-rules", {"name": "x", "categories": ["NOPE"], "mode": "assign"})
     assert bad.status_code == 422 and bad.json()["data"]["field"] == "categories"
@@ -74,17 +92,21 @@ def test_routing_rules_through_the_api(api_client, org, register, walk):  # noqa
     proposal = api_client.get(org["center"], f"/complaints/{c.number}/routing-proposal").json()["proposal"]
     assert proposal["unit"] == "housing" and proposal["rule"] == "物业交住建局"
     rid = rule.json()["id"]
-    updated = api_client.client_put(admin, f"/routing-rules/{rid}", {"name": "物业交住建局", "keywords": ["物业"],
-                                                                       "unit": "hrss", "mode": "transfer"})
+    updated = api_client.client_put(
+        admin,
+        f"/routing-rules/{rid}",
+        {"name": "物业交住建局", "keywords": ["物业"], "unit": "hrss", "mode": "transfer"},
+    )
     assert updated.status_code == 200 and updated.json()["unit"] == "hrss"
     assert api_client.client_delete(admin, f"/routing-rules/{rid}").status_code == 204
     assert not RoutingRule.objects.exists()
     assert api_client.get(org["center"], f"/complaints/{c.number}/routing-proposal").json() == {"proposal": None}
 
 
-def test_the_dispatch_form_shows_the_proposal_and_the_admin_pages_work(client, org, register, walk):  # noqa: ANN001
-    RoutingRule.objects.create(name="物业交住建局", priority=1, keywords=["物业"],
-                               unit=Unit.objects.get(code="housing"), mode="assign")
+def test_the_dispatch_form_shows_the_proposal_and_the_admin_pages_work(client, org, register, walk):
+    RoutingRule.objects.create(
+        name="物业交住建局", priority=1, keywords=["物业"], unit=Unit.objects.get(code="housing"), mode="assign"
+    )
     c = walk(register(summary="物业不作为"), "accept")
     client.force_login(org["center"])
     page = client.get(f"/c/{c.number}/").content.decode()
@@ -96,15 +118,29 @@ def test_the_dispatch_form_shows_the_proposal_and_the_admin_pages_work(client, o
     assert Unit.objects.get(code="hrss-pension").parent.code == "hrss"
     response = client.post("/units/", {"op": "create", "code": "hrss-pension", "name": "again"}, follow=True)
     assert "已存在" in response.content.decode()
-    client.post("/routing/", {"name": "劳动纠纷交人社", "priority": "3", "keywords": "工资, 社保", "unit": "hrss",
-                              "mode": "transfer", "redacted": "on", "active": "on"})
+    client.post(
+        "/routing/",
+        {
+            "name": "劳动纠纷交人社",
+            "priority": "3",
+            "keywords": "工资, 社保",
+            "unit": "hrss",
+            "mode": "transfer",
+            "redacted": "on",
+            "active": "on",
+        },
+    )
     assert RoutingRule.objects.get(name="劳动纠纷交人社").keywords == ["工资", "社保"]
     assert "劳动纠纷交人社" in client.get("/routing/").content.decode()
 
 
-def test_registration_keeps_the_respondents_rank_for_routing(api_client, org):  # noqa: ANN001
-    body = {"channel": "hotline", "summary": "局长违规", "complainants": [{"name": "张三", "phone": "13800000000"}],
-            "respondents": [{"unit": "amr", "staff_name": "某局长", "rank": "county_managed"}]}
+def test_registration_keeps_the_respondents_rank_for_routing(api_client, org):
+    body = {
+        "channel": "hotline",
+        "summary": "局长违规",
+        "complainants": [{"name": "张三", "phone": "13800000000"}],
+        "respondents": [{"unit": "amr", "staff_name": "某局长", "rank": "county_managed"}],
+    }
     created = api_client.post(org["clerk"], "/complaints", body)
     assert created.status_code == 201
     assert Respondent.objects.get(complaint__number=created.json()["number"]).rank == "county_managed"

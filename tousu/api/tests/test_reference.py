@@ -1,5 +1,6 @@
 """GET /api/v1/reference: every code a client may send, with its Chinese label, the action table
 and the caller's own role (SPEC §13)."""
+
 import pytest
 
 from tousu.accounts.models import Role, Unit
@@ -47,6 +48,7 @@ def test_it_lists_only_the_active_units_in_their_tree(api_client, org):
 
     def codes(nodes):
         return [n["code"] for n in nodes] + [c for n in nodes for c in codes(n["children"])]
+
     assert "housing" not in codes(data["units"]) and "amr" in codes(data["units"])
     county = data["units"][0]
     assert county["code"] == "county" and "amr" in [u["code"] for u in county["children"]]
@@ -57,9 +59,18 @@ def test_it_gives_the_action_table_with_the_route_of_each_action(api_client, cle
     actions = {a["name"]: a for a in data["actions"]}
     assert list(actions) == [a.name for a in TABLE]
     assert actions["dispatch"] == {
-        "name": "dispatch", "label": "分办", "sources": ["accepted"], "targets": ["dispatched", "in_progress"],
-        "same_state": False, "roles": ["center"], "versioned": True, "face": "form", "secondary": False,
-        "input": "Dispatch", "route": "POST /api/v1/complaints/{number}/dispatch"}
+        "name": "dispatch",
+        "label": "分办",
+        "sources": ["accepted"],
+        "targets": ["dispatched", "in_progress"],
+        "same_state": False,
+        "roles": ["center"],
+        "versioned": True,
+        "face": "form",
+        "secondary": False,
+        "input": "Dispatch",
+        "route": "POST /api/v1/complaints/{number}/dispatch",
+    }
     assert actions["urge"]["same_state"] and actions["urge"]["targets"] == []
     assert actions["register"]["route"] == "POST /api/v1/complaints" and not actions["register"]["versioned"]
     assert actions["recompute_dues"]["route"] is None and actions["recompute_dues"]["roles"] == []

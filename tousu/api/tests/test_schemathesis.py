@@ -3,6 +3,7 @@ center supervisor (who may do most), against a complaint that exists: no answer 
 no answer breaks the contract the document declares — its status is one the operation lists,
 its content type one it declares, its body valid against the declared schema (an error: the
 {code, message, data} shape). Bounded: a few examples per operation."""
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -27,7 +28,7 @@ CONTRACT = [not_a_server_error, status_code_conformance, content_type_conformanc
 
 
 @pytest.fixture
-def world(register, walk, org):  # noqa: ANN001, ANN201
+def world(register, walk, org):
     """An accepted complaint to aim at, and the supervisor's token. The WSGI app closes the
     database connection when a request ends, which would close the test's transaction: keep it
     open, as Django's test client does."""
@@ -41,10 +42,13 @@ def world(register, walk, org):  # noqa: ANN001, ANN201
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
-def test_no_generated_request_is_a_server_error_or_breaks_the_declared_contract(case, world):  # noqa: ANN001
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_no_generated_request_is_a_server_error_or_breaks_the_declared_contract(case, world):
     if "number" in (case.path_parameters or {}):
         case.path_parameters["number"] = world["number"]
     response = case.call(headers={"Authorization": f"Bearer {world['token']}"})

@@ -1,53 +1,69 @@
 """Data scopes (SPEC §2): for each kind of scope, a complaint outside it is invisible and
 unmodifiable through every face — web page, action form, list, queues and their counts, export,
 API detail, list, history, actions and attachments — and unchanged afterwards."""
+
 import pytest
 from django.forms.models import model_to_dict
 
-from tousu.complaints import attachments
-from tousu.complaints import inputs
 from tousu.accounts.models import Role, Scope, User
-from tousu.complaints import services
+from tousu.complaints import attachments, inputs, services
 from tousu.complaints.models import Complaint, Event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cases(org, register, walk, clerk):  # noqa: ANN001, ANN201
+def cases(org, register, walk, clerk):
     """One open case in each bureau's hands, and one in a section of 市场监管局."""
     made = {}
     for unit in ("amr", "housing", "hrss"):
         c = walk(register(summary=f"{unit}的投诉"), "accept")
-        made[unit] = services.dispatch(actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit=unit, mode="assign"))
+        made[unit] = services.dispatch(
+            actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit=unit, mode="assign")
+        )
     c = walk(register(summary="科室的投诉"), "accept")
-    c = services.dispatch(actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit="amr", mode="assign"))
-    made["amr-consumer"] = services.sub_dispatch(actor=org["head"], number=c.number, data=inputs.SubDispatch(version=c.version, unit="amr-consumer"))
+    c = services.dispatch(
+        actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit="amr", mode="assign")
+    )
+    made["amr-consumer"] = services.sub_dispatch(
+        actor=org["head"], number=c.number, data=inputs.SubDispatch(version=c.version, unit="amr-consumer")
+    )
     attachments.add(actor=clerk, number=made["housing"].number, data=inputs.Attach(name="a.txt", content=b"x"))
     return made
 
 
-def own_scope_user(org) -> User:  # noqa: ANN001
-    user = User.objects.create_user(username="own", password="x", role=Role.HANDLER, unit=org["handler"].unit,
-                                    scope=Scope.OWN, display_name="只看本人")
+def own_scope_user(org) -> User:
+    user = User.objects.create_user(
+        username="own",
+        password="x",
+        role=Role.HANDLER,
+        unit=org["handler"].unit,
+        scope=Scope.OWN,
+        display_name="只看本人",
+    )
     return user
 
 
 # persona → the units whose cases it may see
 SCOPES = {
-    "handler": {"amr"},                      # own unit
-    "head": {"amr", "amr-consumer"},         # unit subtree
-    "consumer": {"amr-consumer"},            # own unit, a section
+    "handler": {"amr"},  # own unit
+    "head": {"amr", "amr-consumer"},  # unit subtree
+    "consumer": {"amr-consumer"},  # own unit, a section
     "housing": {"housing"},
-    "own": set(),                            # own cases only
+    "own": set(),  # own cases only
     "center": {"amr", "housing", "hrss", "amr-consumer"},
     "auditor": {"amr", "housing", "hrss", "amr-consumer"},
 }
 
 
-ATTEMPTS = {"sign": {}, "urge": {"note": "x"}, "return": {"reason": "wrong_unit"}, "give_opinion": {"text": "x"},
-            "mark_conflict": {"user": "handler", "reason": "x"}, "submit_result": {
-                "substantiated": "no", "findings": "x", "solution": "x", "proposed_reply": "x"}}
+ATTEMPTS = {
+    "sign": {},
+    "urge": {"note": "x"},
+    "return": {"reason": "wrong_unit"},
+    "give_opinion": {"text": "x"},
+    "mark_conflict": {"user": "handler", "reason": "x"},
+    "submit_result": {"substantiated": "no", "findings": "x", "solution": "x", "proposed_reply": "x"},
+}
 
 
 def snapshot(c: Complaint) -> tuple:
@@ -56,7 +72,7 @@ def snapshot(c: Complaint) -> tuple:
 
 
 @pytest.mark.parametrize("persona", sorted(SCOPES))
-def test_a_complaint_outside_the_scope_is_invisible_everywhere(client, api_client, org, cases, persona):  # noqa: ANN001
+def test_a_complaint_outside_the_scope_is_invisible_everywhere(client, api_client, org, cases, persona):
     user = own_scope_user(org) if persona == "own" else org[persona]
     client.force_login(user)
     web_list = client.get("/list/").content.decode()
@@ -89,7 +105,7 @@ def test_a_complaint_outside_the_scope_is_invisible_everywhere(client, api_clien
 
 
 @pytest.mark.parametrize("persona", ["handler", "head", "housing"])
-def test_counts_leave_out_what_is_outside_the_scope(client, org, cases, persona):  # noqa: ANN001
+def test_counts_leave_out_what_is_outside_the_scope(client, org, cases, persona):
     """The home page's queue counts count only the cases in scope."""
     from tousu.web.pages import queues
 

@@ -1,6 +1,7 @@
 """`tousu serve` runs the background jobs in one web worker at a time, never in gunicorn's master,
 and another process takes over when that worker dies; with Redis configured it runs none. A real
 server with two workers on a loopback port, its own SQLite database in a temporary DATA_DIR."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,10 @@ BOOTED = re.compile(r"Booting worker with pid: (\d+)")
 SCAN = re.compile(r"^deadline scan \[pid (\d+)\]", re.M)
 ANCHOR = re.compile(r"^audit anchor \[pid (\d+)\]", re.M)
 
-pytestmark = pytest.mark.skipif(not TOUSU.exists() or not Path("/proc/self/status").exists(),
-                                reason="needs the tousu console script and Linux /proc")
+pytestmark = pytest.mark.skipif(
+    not TOUSU.exists() or not Path("/proc/self/status").exists(),
+    reason="needs the tousu console script and Linux /proc",
+)
 
 
 @dataclass
@@ -63,16 +66,26 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
         data_dir = tmp_path / f"data{len(started)}"
         data_dir.mkdir()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TOUSU_", "DATABASE_URL"))}
-        env.update(DJANGO_SETTINGS_MODULE="tousu.settings", TOUSU_DATA_DIR=str(data_dir), LOG_LEVEL="INFO",
-                   TOUSU_SCAN_INTERVAL_SECONDS="1", TOUSU_ANCHOR_INTERVAL_SECONDS="1", **settings)
+        env.update(
+            DJANGO_SETTINGS_MODULE="tousu.settings",
+            TOUSU_DATA_DIR=str(data_dir),
+            LOG_LEVEL="INFO",
+            TOUSU_SCAN_INTERVAL_SECONDS="1",
+            TOUSU_ANCHOR_INTERVAL_SECONDS="1",
+            **settings,
+        )
         subprocess.run([str(TOUSU), "migrate", "--skip-checks", "-v0"], env=env, check=True, timeout=120)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         log = data_dir / "serve.log"
         with log.open("a") as out:  # append mode: the master and the workers share the file
-            proc = subprocess.Popen([str(TOUSU), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                     "--workers", "2"], env=env, stdout=out, stderr=out)
+            proc = subprocess.Popen(
+                [str(TOUSU), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+                env=env,
+                stdout=out,
+                stderr=out,
+            )
         started.append(Served(proc, log, data_dir))
         return started[-1]
 
@@ -86,11 +99,12 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
             served.proc.wait()
 
 
-def test_one_worker_runs_the_jobs_the_master_none_and_another_takes_over_when_it_dies(serve) -> None:  # noqa: ANN001
+def test_one_worker_runs_the_jobs_the_master_none_and_another_takes_over_when_it_dies(serve) -> None:
     server = serve()
     master = server.proc.pid
-    text = server.wait_for(lambda t: len(BOOTED.findall(t)) >= 2 and len(SCAN.findall(t)) >= 3
-                           and ANCHOR.search(t) is not None)
+    text = server.wait_for(
+        lambda t: len(BOOTED.findall(t)) >= 2 and len(SCAN.findall(t)) >= 3 and ANCHOR.search(t) is not None
+    )
     workers = set(BOOTED.findall(text))
     [holder] = set(SCAN.findall(text))  # one process scans, however many workers there are
     assert holder in workers and int(holder) != master
@@ -108,7 +122,7 @@ def test_one_worker_runs_the_jobs_the_master_none_and_another_takes_over_when_it
     assert (server.data_dir / "jobs.lock").read_text().strip() == successor
 
 
-def test_with_redis_configured_serve_leaves_the_jobs_to_the_workers(serve) -> None:  # noqa: ANN001
+def test_with_redis_configured_serve_leaves_the_jobs_to_the_workers(serve) -> None:
     server = serve(TOUSU_REDIS_URL="redis://127.0.0.1:1/0")  # `tousu worker` would use it; serve never does
     server.wait_for(lambda t: len(BOOTED.findall(t)) >= 2)
     time.sleep(3)  # three scan intervals

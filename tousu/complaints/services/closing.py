@@ -1,4 +1,5 @@
 """Reply, follow-up, review, archive and reopen (SPEC §5, §9)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -16,7 +17,6 @@ from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
 
-
 @transaction.atomic(durable=True)
 def reply(*, actor: User, number: str, data: Reply) -> Complaint:
     """Reply to the complainant; the reply states the review window (SPEC §5)."""
@@ -28,9 +28,17 @@ def reply(*, actor: User, number: str, data: Reply) -> Complaint:
     complaint.status = Status.REPLIED
     dues.set_due(complaint, dues.FOLLOW_UP)
     dues.set_due(complaint, dues.REVIEW_WINDOW)
-    return finish(complaint, actor=actor, action="reply", before=before, payload={
-        "method": data.method, "followup_due": complaint.followup_due,
-        "review_window_ends": complaint.review_window_ends})
+    return finish(
+        complaint,
+        actor=actor,
+        action="reply",
+        before=before,
+        payload={
+            "method": data.method,
+            "followup_due": complaint.followup_due,
+            "review_window_ends": complaint.review_window_ends,
+        },
+    )
 
 
 def _close(complaint: Complaint, reason: str = "") -> None:
@@ -50,9 +58,11 @@ def follow_up(*, actor: User, number: str, data: FollowUp) -> Complaint:
         complaint.followup_attempts += 1
         if data.close_unreachable:
             if complaint.followup_attempts < active().thresholds.unreachable_attempts:
-                raise ValidationFailed(_("联系不上须满 %(n)d 次方可办结(现为第 %(k)d 次)") % {
-                    "n": active().thresholds.unreachable_attempts, "k": complaint.followup_attempts},
-                    field="close_unreachable")
+                raise ValidationFailed(
+                    _("联系不上须满 %(n)d 次方可办结(现为第 %(k)d 次)")
+                    % {"n": active().thresholds.unreachable_attempts, "k": complaint.followup_attempts},
+                    field="close_unreachable",
+                )
             complaint.satisfaction = data.satisfaction
             _close(complaint, "unreachable")
     elif data.satisfaction == Satisfaction.UNSATISFIED:
@@ -65,8 +75,14 @@ def follow_up(*, actor: User, number: str, data: FollowUp) -> Complaint:
     else:
         complaint.satisfaction = data.satisfaction
         _close(complaint)
-    return finish(complaint, actor=actor, action="follow_up", before=before, note=data.note, payload={
-        "satisfaction": data.satisfaction, "attempts": complaint.followup_attempts})
+    return finish(
+        complaint,
+        actor=actor,
+        action="follow_up",
+        before=before,
+        note=data.note,
+        payload={"satisfaction": data.satisfaction, "attempts": complaint.followup_attempts},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -75,8 +91,14 @@ def request_review(*, actor: User, number: str, data: Reason) -> Complaint:
     complaint.review_from = complaint.status
     complaint.status = Status.UNDER_REVIEW
     dues.set_due(complaint, dues.REVIEW)
-    return finish(complaint, actor=actor, action="request_review", before=before,
-                  note=require(data.reason, "reason", _("请填写复核理由")), payload={"review_due": complaint.review_due})
+    return finish(
+        complaint,
+        actor=actor,
+        action="request_review",
+        before=before,
+        note=require(data.reason, "reason", _("请填写复核理由")),
+        payload={"review_due": complaint.review_due},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -97,8 +119,9 @@ def decide_review(*, actor: User, number: str, data: DecideReview) -> Complaint:
         complaint.status = Status.ACCEPTED
         complaint.closed_at = None
         dues.set_due(complaint, dues.HANDLING)
-    return finish(complaint, actor=actor, action="decide_review", before=before, note=note,
-                  payload={"upheld": data.upheld})
+    return finish(
+        complaint, actor=actor, action="decide_review", before=before, note=note, payload={"upheld": data.upheld}
+    )
 
 
 @transaction.atomic(durable=True)
@@ -117,5 +140,10 @@ def reopen(*, actor: User, number: str, data: Reopen) -> Complaint:
     complaint.handling_unit = complaint.handler = None
     complaint.dispatch_mode = ""
     dues.set_due(complaint, dues.HANDLING)
-    return finish(complaint, actor=actor, action="reopen", before=before,
-                  note=require(data.facts, "facts", _("请填写新的事实或理由")))
+    return finish(
+        complaint,
+        actor=actor,
+        action="reopen",
+        before=before,
+        note=require(data.facts, "facts", _("请填写新的事实或理由")),
+    )

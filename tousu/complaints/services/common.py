@@ -1,4 +1,5 @@
 """Steps every action shares. No transaction of their own: the public service holds it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from django.utils.translation import gettext as _
 from tousu.accounts.models import User
 from tousu.complaints import dues
 from tousu.complaints.access import access_complaint, check_role, check_state
-from tousu.complaints.inputs import Input
 from tousu.complaints.events import record_event
+from tousu.complaints.inputs import Input
 from tousu.complaints.models import Complaint
 from tousu.core.errors import NotPermitted, StaleVersion, ValidationFailed
 
@@ -43,8 +44,11 @@ def begin_new(actor: User, action: str) -> None:
 
     a = ACTIONS[action]
     if actor.role not in a.roles:
-        raise NotPermitted(_("角色“%(role)s”不能执行“%(action)s”") % {
-            "role": actor.get_role_display(), "action": a.label}, action=action, role=actor.role)
+        raise NotPermitted(
+            _("角色“%(role)s”不能执行“%(action)s”") % {"role": actor.get_role_display(), "action": a.label},
+            action=action,
+            role=actor.role,
+        )
 
 
 def begin_system(pk: int, action: str) -> tuple[Complaint, str] | None:
@@ -53,8 +57,11 @@ def begin_system(pk: int, action: str) -> tuple[Complaint, str] | None:
     case moved on since it was selected)."""
     from tousu.complaints.actions import ACTIONS
 
-    complaint = (Complaint.objects.select_for_update(of=("self",))
-                 .select_related("handling_unit", "handler", "first_owner", "category", "grade").get(pk=pk))
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("handling_unit", "handler", "first_owner", "category", "grade")
+        .get(pk=pk)
+    )
     if complaint.status not in ACTIONS[action].sources:
         return None
     return complaint, complaint.status
@@ -66,8 +73,16 @@ def require(value: Any, field: str, message: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def finish(complaint: Complaint, *, actor: User | None, action: str, before: str, note: str = "",
-           payload: dict[str, Any] | None = None, created: bool = False) -> Complaint:
+def finish(
+    complaint: Complaint,
+    *,
+    actor: User | None,
+    action: str,
+    before: str,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+    created: bool = False,
+) -> Complaint:
     """Bump the version, save, and append the event: the last step of every write. ``created``:
     the complaint was just inserted at version 1 with its rows (registration), so it only gets its
     first event. ``actor`` None is the system (the deadline scan, a calendar change)."""
@@ -84,14 +99,14 @@ def in_calendar(day: dt.date, field: str) -> dt.date:
     from tousu.calendar.workdays import FIRST, LAST
 
     if not FIRST <= day <= LAST:
-        raise ValidationFailed(_("日期须在 %(first)s 至 %(last)s 之间") % {"first": FIRST, "last": LAST},
-                               field=field)
+        raise ValidationFailed(_("日期须在 %(first)s 至 %(last)s 之间") % {"first": FIRST, "last": LAST}, field=field)
     return day
 
 
 def choice(value: str, choices: Any, field: str) -> str:
     values = {c.value for c in choices}
     if value not in values:
-        raise ValidationFailed(_("%(field)s 取值无效: %(value)s") % {"field": field, "value": value},
-                               field=field, allowed=sorted(values))
+        raise ValidationFailed(
+            _("%(field)s 取值无效: %(value)s") % {"field": field, "value": value}, field=field, allowed=sorted(values)
+        )
     return value

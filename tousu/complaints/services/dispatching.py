@@ -1,4 +1,5 @@
 """Dispatch, sign for, return, escalate, urge, supervise (SPEC §5, §7)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,15 +13,25 @@ from tousu.accounts.models import Role, Unit, User
 from tousu.complaints import dues
 from tousu.complaints.access import recusal_reason
 from tousu.complaints.inputs import (
-    AssignHandler, DecideDispatch, Dispatch, GiveOpinion, LiftConflict, MarkConflict, Note, Reason, RequiredNote,
-    Return, SubDispatch, Supervise,
+    AssignHandler,
+    DecideDispatch,
+    Dispatch,
+    GiveOpinion,
+    LiftConflict,
+    MarkConflict,
+    Note,
+    Reason,
+    RequiredNote,
+    Return,
+    SubDispatch,
+    Supervise,
 )
 from tousu.complaints.models import Complaint, Conflict, DispatchMode, DispatchPlan, Opinion, ReasonCode
+from tousu.complaints.notify import notify_users, notify_work
 from tousu.complaints.preset import active
 from tousu.complaints.services.common import begin, choice, finish, in_calendar, require
-from tousu.complaints.notify import notify_users, notify_work
 from tousu.complaints.states import Status
-from tousu.core.errors import ValidationFailed
+from tousu.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 
 
 def _proposal(complaint: Complaint) -> dict | None:
@@ -29,6 +40,13 @@ def _proposal(complaint: Complaint) -> dict | None:
 
     p = propose(complaint)
     return {"unit": p.unit.code, "mode": p.mode, "rule": p.rule, "rule_id": p.rule_id} if p else None
+
+
+def handling_unit(complaint: Complaint) -> Unit:
+    """The unit handling ``complaint``: every state these actions start from has one."""
+    if complaint.handling_unit is None:
+        raise InvalidTransition(number=complaint.number)
+    return complaint.handling_unit
 
 
 def _active_unit(code: str, field: str) -> Unit:
@@ -113,21 +131,31 @@ def _apply_dispatch(complaint: Complaint, t: _Target, redacted: bool) -> dict[st
     complaint.opinion_due = None
     if t.co_units:
         dues.set_due(complaint, dues.CO_OPINION, now)
-    followed = bool(proposal) and (proposal["unit"], proposal["mode"]) == (t.unit.code, t.mode)
+    followed = proposal is not None and (proposal["unit"], proposal["mode"]) == (t.unit.code, t.mode)
     complaint.co_units.set(t.co_units)
     return {
-        "unit": t.unit.code, "mode": t.mode, "redacted": bool(redacted),
-        "handler": t.handler.username if t.handler else None, "co_units": [u.code for u in t.co_units],
-        "sign_due": complaint.sign_due, "handling_due": complaint.handling_due, "report_due": complaint.report_due,
-        "opinion_due": complaint.opinion_due, "rule": proposal["rule"] if proposal else None,
-        "proposal": proposal, "followed": followed}
+        "unit": t.unit.code,
+        "mode": t.mode,
+        "redacted": bool(redacted),
+        "handler": t.handler.username if t.handler else None,
+        "co_units": [u.code for u in t.co_units],
+        "sign_due": complaint.sign_due,
+        "handling_due": complaint.handling_due,
+        "report_due": complaint.report_due,
+        "opinion_due": complaint.opinion_due,
+        "rule": proposal["rule"] if proposal else None,
+        "proposal": proposal,
+        "followed": followed,
+    }
 
 
 def _tell_unit(complaint: Complaint) -> None:
     if complaint.dispatch_mode != DispatchMode.DIRECT:
-        notify_work(complaint, _("%(number)s 已分办到本单位（%(mode)s），请在期限内签收办理：%(summary)s") % {
-            "number": complaint.number, "mode": complaint.get_dispatch_mode_display(),
-            "summary": complaint.summary})
+        notify_work(
+            complaint,
+            _("%(number)s 已分办到本单位（%(mode)s），请在期限内签收办理：%(summary)s")
+            % {"number": complaint.number, "mode": complaint.get_dispatch_mode_display(), "summary": complaint.summary},
+        )
 
 
 # -- the pre-dispatch approval chain (seed 004 art. 42) ---------------------------------------------
@@ -135,8 +163,11 @@ def _chain_approvers(actor: User) -> list[dict]:
     """The chain's steps with their approvers: the heads of the centre and of the units above it."""
     from tousu.complaints.guards import approval_chain
 
-    centre = actor.unit if actor.unit_id and actor.unit.is_center else Unit.objects.filter(
-        is_center=True, active=True).order_by("path").first()
+    centre = (
+        actor.unit
+        if actor.unit is not None and actor.unit.is_center
+        else Unit.objects.filter(is_center=True, active=True).order_by("path").first()
+    )
     if centre is None:
         raise ValidationFailed(_("没有投诉中心单位,无法确定审批人"), field="unit")
     ids = centre.lineage_ids()[::-1]  # the centre first, then the units above it
@@ -147,10 +178,22 @@ def _chain_approvers(actor: User) -> list[dict]:
         up = int(step.get("up", 0))
         unit = lineage[up] if up < len(lineage) else None
         if unit is None or unit.head is None or not unit.head.is_active:
-            raise ValidationFailed(_("“%(label)s”的审批人未设置:请在单位管理中设置%(unit)s的负责人") % {
-                "label": step["label"], "unit": unit.name if unit else _("上级单位")}, field="unit")
-        steps.append({"label": step["label"], "up": up, "approver": unit.head.username,
-                      "approver_name": str(unit.head), "approved": None, "note": "", "at": None})
+            raise ValidationFailed(
+                _("“%(label)s”的审批人未设置:请在单位管理中设置%(unit)s的负责人")
+                % {"label": step["label"], "unit": unit.name if unit else _("上级单位")},
+                field="unit",
+            )
+        steps.append(
+            {
+                "label": step["label"],
+                "up": up,
+                "approver": unit.head.username,
+                "approver_name": str(unit.head),
+                "approved": None,
+                "note": "",
+                "at": None,
+            }
+        )
     return steps
 
 
@@ -160,21 +203,37 @@ def propose_dispatch(*, actor: User, number: str, data: Dispatch) -> Complaint:
     complaint, before = begin(actor, number, "propose_dispatch", data)
     t = _target(complaint, data.unit, data.mode, data.handler, data.co_units)
     steps = _chain_approvers(actor)
-    plan = {"unit": t.unit.code, "mode": t.mode, "redacted": data.redacted,
-            "handler": t.handler.username if t.handler else "", "co_units": [u.code for u in t.co_units],
-            "note": data.note}
-    made = DispatchPlan.objects.create(complaint=complaint, proposed_by=actor, proposed_at=timezone.now(),
-                                       plan=plan, steps=steps)
-    finish(complaint, actor=actor, action="propose_dispatch", before=before, note=data.note,
-           payload={"plan": made.pk, **plan, "approvers": [s["approver"] for s in steps]})
+    plan = {
+        "unit": t.unit.code,
+        "mode": t.mode,
+        "redacted": data.redacted,
+        "handler": t.handler.username if t.handler else "",
+        "co_units": [u.code for u in t.co_units],
+        "note": data.note,
+    }
+    made = DispatchPlan.objects.create(
+        complaint=complaint, proposed_by=actor, proposed_at=timezone.now(), plan=plan, steps=steps
+    )
+    finish(
+        complaint,
+        actor=actor,
+        action="propose_dispatch",
+        before=before,
+        note=data.note,
+        payload={"plan": made.pk, **plan, "approvers": [s["approver"] for s in steps]},
+    )
     _ask(complaint, steps[0])
     return complaint
 
 
 def _ask(complaint: Complaint, step: dict) -> None:
     approver = User.objects.get(username=step["approver"])
-    notify_users(complaint, [approver], _("%(number)s 的分办意见待您审批(%(label)s):%(summary)s") % {
-        "number": complaint.number, "label": step["label"], "summary": complaint.summary})
+    notify_users(
+        complaint,
+        [approver],
+        _("%(number)s 的分办意见待您审批(%(label)s):%(summary)s")
+        % {"number": complaint.number, "label": step["label"], "summary": complaint.summary},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -183,29 +242,34 @@ def decide_dispatch(*, actor: User, number: str, data: DecideDispatch) -> Compla
     the same event (one step of the record, one version)."""
     complaint, before = begin(actor, number, "decide_dispatch", data)
     plan = complaint.dispatch_plans.filter(state=DispatchPlan.State.PENDING).first()
-    step = plan.current_step
+    step = plan.current_step if plan is not None else None
+    if plan is None or step is None:  # the action's guard (guards.step_approver) found both
+        raise InvalidTransition(_("没有待审批的分办意见"), number=complaint.number)
     note = data.note.strip()
     if not data.approved and not note:
         raise ValidationFailed(_("不同意时请说明理由"), field="note")
     step.update(approved=data.approved, note=note, at=timezone.now().isoformat())
-    last = plan.current_step is None
+    following = plan.current_step
+    last = following is None
     if not data.approved:
         plan.state = DispatchPlan.State.REJECTED
     elif last:
         plan.state = DispatchPlan.State.APPROVED
     plan.save(update_fields=["steps", "state"])
-    payload: dict[str, Any] = {"plan": plan.pk, "step": step["label"], "approved": data.approved,
-                               "state": plan.state}
+    payload: dict[str, Any] = {"plan": plan.pk, "step": step["label"], "approved": data.approved, "state": plan.state}
     if data.approved and last:
         p = plan.plan
         t = _target(complaint, p["unit"], p["mode"], p["handler"], p["co_units"])
         payload["dispatch"] = _apply_dispatch(complaint, t, p["redacted"])
     finish(complaint, actor=actor, action="decide_dispatch", before=before, note=note, payload=payload)
     if not data.approved:
-        notify_users(complaint, [plan.proposed_by], _("%(number)s 的分办意见未获批准：%(note)s") % {
-            "number": complaint.number, "note": note})
-    elif not last:
-        _ask(complaint, plan.current_step)
+        notify_users(
+            complaint,
+            [plan.proposed_by],
+            _("%(number)s 的分办意见未获批准：%(note)s") % {"number": complaint.number, "note": note},
+        )
+    elif following is not None:
+        _ask(complaint, following)
     else:
         _tell_unit(complaint)
     return complaint
@@ -217,8 +281,14 @@ def sign(*, actor: User, number: str, data: Note) -> Complaint:
     if complaint.handler_id is None and actor.role == Role.HANDLER:
         complaint.handler = actor  # begin() refused anyone who must recuse
     complaint.status = Status.IN_PROGRESS
-    return finish(complaint, actor=actor, action="sign", before=before, note=data.note,
-                  payload={"handler": complaint.handler.username if complaint.handler else None})
+    return finish(
+        complaint,
+        actor=actor,
+        action="sign",
+        before=before,
+        note=data.note,
+        payload={"handler": complaint.handler.username if complaint.handler else None},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -229,8 +299,11 @@ def return_(*, actor: User, number: str, data: Return) -> Complaint:
     complaint, before = begin(actor, number, "return", data)
     code = ReasonCode.objects.filter(group=ReasonCode.Group.RETURN, code=data.reason).first()
     if code is None:
-        raise ValidationFailed(_("请选择退回原因"), field="reason",
-                               allowed=list(ReasonCode.objects.filter(group="return").values_list("code", flat=True)))
+        raise ValidationFailed(
+            _("请选择退回原因"),
+            field="reason",
+            allowed=list(ReasonCode.objects.filter(group="return").values_list("code", flat=True)),
+        )
     unit, parent, mode = complaint.handling_unit, complaint.dispatched_unit, complaint.dispatch_mode
     complaint.returns_count += 1
     complaint.handler = None
@@ -241,9 +314,20 @@ def return_(*, actor: User, number: str, data: Return) -> Complaint:
         complaint.status, to = Status.ACCEPTED, None
         complaint.returned_from, complaint.handling_unit, complaint.dispatch_mode = unit, None, ""
         complaint.report_due = None
-    return finish(complaint, actor=actor, action="return", before=before, note=data.note,
-                  payload={"reason": code.code, "unit": unit.code if unit else None, "to_unit": to,
-                           "mode": mode or None, "returns_count": complaint.returns_count})
+    return finish(
+        complaint,
+        actor=actor,
+        action="return",
+        before=before,
+        note=data.note,
+        payload={
+            "reason": code.code,
+            "unit": unit.code if unit else None,
+            "to_unit": to,
+            "mode": mode or None,
+            "returns_count": complaint.returns_count,
+        },
+    )
 
 
 @transaction.atomic(durable=True)
@@ -254,6 +338,8 @@ def refuse_return(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     note = require(data.note, "note", _("请说明不同意退回的理由"))
     last = complaint.events.filter(action="return").order_by("-seq").first()
     unit = complaint.returned_from
+    if unit is None:  # the action's guard (guards.returned) found it
+        raise InvalidTransition(_("此件不是被承办单位退回的"), number=complaint.number)
     if not unit.active:
         raise ValidationFailed(_("单位“%(name)s”已停用,请重新分办") % {"name": unit.name}, field="unit")
     complaint.handling_unit = complaint.dispatched_unit = unit
@@ -261,10 +347,18 @@ def refuse_return(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     complaint.returned_from = None
     complaint.status = Status.DISPATCHED
     dues.set_due(complaint, dues.SIGN_FOR)
-    finish(complaint, actor=actor, action="refuse_return", before=before, note=note,
-           payload={"unit": unit.code, "mode": complaint.dispatch_mode, "sign_due": complaint.sign_due})
-    notify_work(complaint, _("%(number)s 的退回未获同意,已退回本单位继续办理:%(note)s") % {
-        "number": complaint.number, "note": note})
+    finish(
+        complaint,
+        actor=actor,
+        action="refuse_return",
+        before=before,
+        note=note,
+        payload={"unit": unit.code, "mode": complaint.dispatch_mode, "sign_due": complaint.sign_due},
+    )
+    notify_work(
+        complaint,
+        _("%(number)s 的退回未获同意,已退回本单位继续办理:%(note)s") % {"number": complaint.number, "note": note},
+    )
     return complaint
 
 
@@ -272,13 +366,20 @@ def refuse_return(*, actor: User, number: str, data: RequiredNote) -> Complaint:
 def assign_handler(*, actor: User, number: str, data: AssignHandler) -> Complaint:
     """The unit head (or the centre) names the handler; never someone who must recuse."""
     complaint, before = begin(actor, number, "assign_handler", data)
-    person = _handler_in(complaint, require(data.handler, "handler", _("请选择承办人")), complaint.handling_unit)
+    person = _handler_in(complaint, require(data.handler, "handler", _("请选择承办人")), handling_unit(complaint))
     previous = complaint.handler.username if complaint.handler else None
     complaint.handler = person
-    finish(complaint, actor=actor, action="assign_handler", before=before, note=data.note,
-           payload={"handler": person.username, "previous": previous})
-    notify_work(complaint, _("%(number)s 已指定您承办:%(summary)s") % {
-        "number": complaint.number, "summary": complaint.summary})
+    finish(
+        complaint,
+        actor=actor,
+        action="assign_handler",
+        before=before,
+        note=data.note,
+        payload={"handler": person.username, "previous": previous},
+    )
+    notify_work(
+        complaint, _("%(number)s 已指定您承办:%(summary)s") % {"number": complaint.number, "summary": complaint.summary}
+    )
     return complaint
 
 
@@ -287,7 +388,7 @@ def sub_dispatch(*, actor: User, number: str, data: SubDispatch) -> Complaint:
     """A unit hands the case down to one of its own sections or branches, which signs for it
     again; the unit's own deadlines stay. A transfer (转办) recipient handles it itself."""
     complaint, before = begin(actor, number, "sub_dispatch", data)
-    current = complaint.handling_unit
+    current = handling_unit(complaint)
     target = _active_unit(require(data.unit, "unit", _("请选择下级单位")), "unit")
     if target.pk == current.pk or not target.path.startswith(current.path):
         raise ValidationFailed(_("只能下转到本单位的下级科室或分支机构"), field="unit")
@@ -296,11 +397,24 @@ def sub_dispatch(*, actor: User, number: str, data: SubDispatch) -> Complaint:
     complaint.handling_unit, complaint.handler = target, person
     complaint.status = Status.DISPATCHED
     dues.set_due(complaint, dues.SIGN_FOR)
-    finish(complaint, actor=actor, action="sub_dispatch", before=before, note=data.note,
-           payload={"from_unit": current.code, "unit": target.code, "handler": data.handler or None,
-                    "sign_due": complaint.sign_due})
-    notify_work(complaint, _("%(number)s 已下转到本单位,请签收办理:%(summary)s") % {
-        "number": complaint.number, "summary": complaint.summary})
+    finish(
+        complaint,
+        actor=actor,
+        action="sub_dispatch",
+        before=before,
+        note=data.note,
+        payload={
+            "from_unit": current.code,
+            "unit": target.code,
+            "handler": data.handler or None,
+            "sign_due": complaint.sign_due,
+        },
+    )
+    notify_work(
+        complaint,
+        _("%(number)s 已下转到本单位,请签收办理:%(summary)s")
+        % {"number": complaint.number, "summary": complaint.summary},
+    )
     return complaint
 
 
@@ -309,10 +423,11 @@ def give_opinion(*, actor: User, number: str, data: GiveOpinion) -> Complaint:
     """A co-unit's opinion to the lead unit (联办); the lead submits its result once all are in."""
     complaint, before = begin(actor, number, "give_opinion", data)
     text = require(data.text, "text", _("请填写协办意见"))
-    Opinion.objects.create(complaint=complaint, unit_id=actor.unit_id, author=actor, text=text,
-                           given_at=timezone.now())
-    return finish(complaint, actor=actor, action="give_opinion", before=before, note=text,
-                  payload={"unit": actor.unit.code})
+    unit = actor.unit
+    if unit is None:  # begin() let only the staff of a co-unit through
+        raise NotPermitted(number=complaint.number)
+    Opinion.objects.create(complaint=complaint, unit=unit, author=actor, text=text, given_at=timezone.now())
+    return finish(complaint, actor=actor, action="give_opinion", before=before, note=text, payload={"unit": unit.code})
 
 
 def _staff(username: str, field: str = "user") -> User:
@@ -332,13 +447,18 @@ def mark_conflict(*, actor: User, number: str, data: MarkConflict) -> Complaint:
     reason = require(data.reason, "reason", _("请填写回避理由"))
     if Conflict.objects.filter(complaint=complaint, user=person, lifted_at__isnull=True).exists():
         raise ValidationFailed(_("%(user)s 已被标记为须回避") % {"user": person}, field="user")
-    Conflict.objects.create(complaint=complaint, user=person, reason=reason, marked_by=actor,
-                            marked_at=timezone.now())
+    Conflict.objects.create(complaint=complaint, user=person, reason=reason, marked_by=actor, marked_at=timezone.now())
     removed = complaint.handler_id == person.pk
     if removed:
         complaint.handler = None
-    return finish(complaint, actor=actor, action="mark_conflict", before=before, note=reason,
-                  payload={"user": person.username, "removed_as_handler": removed})
+    return finish(
+        complaint,
+        actor=actor,
+        action="mark_conflict",
+        before=before,
+        note=reason,
+        payload={"user": person.username, "removed_as_handler": removed},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -352,8 +472,14 @@ def lift_conflict(*, actor: User, number: str, data: LiftConflict) -> Complaint:
         raise ValidationFailed(_("%(user)s 没有被标记为须回避") % {"user": person}, field="user")
     mark.lifted_by, mark.lifted_at, mark.lift_reason = actor, timezone.now(), reason
     mark.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
-    return finish(complaint, actor=actor, action="lift_conflict", before=before, note=reason,
-                  payload={"user": person.username, "marked_at": mark.marked_at})
+    return finish(
+        complaint,
+        actor=actor,
+        action="lift_conflict",
+        before=before,
+        note=reason,
+        payload={"user": person.username, "marked_at": mark.marked_at},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -367,11 +493,24 @@ def escalate(*, actor: User, number: str, data: Reason) -> Complaint:
     parent = unit.parent if unit is not None and unit.parent_id and not unit.is_center else None
     if parent is not None:
         complaint.handling_unit, complaint.handler = parent, None
-    finish(complaint, actor=actor, action="escalate", before=before, note=reason,
-           payload={"level": complaint.handling_level, "from_unit": unit.code if unit else None,
-                    "to_unit": parent.code if parent else None})
-    notify_work(complaint, _("%(number)s 已上报(%(reason)s):%(summary)s") % {
-        "number": complaint.number, "reason": reason, "summary": complaint.summary}, centre=True)
+    finish(
+        complaint,
+        actor=actor,
+        action="escalate",
+        before=before,
+        note=reason,
+        payload={
+            "level": complaint.handling_level,
+            "from_unit": unit.code if unit else None,
+            "to_unit": parent.code if parent else None,
+        },
+    )
+    notify_work(
+        complaint,
+        _("%(number)s 已上报(%(reason)s):%(summary)s")
+        % {"number": complaint.number, "reason": reason, "summary": complaint.summary},
+        centre=True,
+    )
     return complaint
 
 
@@ -379,21 +518,35 @@ def escalate(*, actor: User, number: str, data: Reason) -> Complaint:
 def urge(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     complaint, before = begin(actor, number, "urge", data)
     complaint.urge_count += 1
-    return finish(complaint, actor=actor, action="urge", before=before,
-                  note=require(data.note, "note", _("请填写催办意见")),
-                  payload={"unit": complaint.handling_unit.code if complaint.handling_unit else None,
-                           "urge_count": complaint.urge_count})
+    return finish(
+        complaint,
+        actor=actor,
+        action="urge",
+        before=before,
+        note=require(data.note, "note", _("请填写催办意见")),
+        payload={
+            "unit": complaint.handling_unit.code if complaint.handling_unit else None,
+            "urge_count": complaint.urge_count,
+        },
+    )
 
 
 @transaction.atomic(durable=True)
 def supervise(*, actor: User, number: str, data: Supervise) -> Complaint:
     """List the case for supervision (督办), with a date by which the unit must report, if any."""
     complaint, before = begin(actor, number, "supervise", data)
-    if data.deadline is not None:
-        if in_calendar(data.deadline, "deadline") < timezone.localdate():
-            raise ValidationFailed(_("督办期限不能早于今天"), field="deadline")
+    if data.deadline is not None and in_calendar(data.deadline, "deadline") < timezone.localdate():
+        raise ValidationFailed(_("督办期限不能早于今天"), field="deadline")
     complaint.supervise_count += 1
-    return finish(complaint, actor=actor, action="supervise", before=before,
-                  note=require(data.note, "note", _("请填写督办意见")),
-                  payload={"unit": complaint.handling_unit.code if complaint.handling_unit else None,
-                           "deadline": data.deadline, "supervise_count": complaint.supervise_count})
+    return finish(
+        complaint,
+        actor=actor,
+        action="supervise",
+        before=before,
+        note=require(data.note, "note", _("请填写督办意见")),
+        payload={
+            "unit": complaint.handling_unit.code if complaint.handling_unit else None,
+            "deadline": data.deadline,
+            "supervise_count": complaint.supervise_count,
+        },
+    )

@@ -1,6 +1,7 @@
 """Identity access in the redacted view (摘转): asked with a reason, decided by the centre, and
 attachments released one by one (SPEC §1, §7; seed 004 art. 17). Who may ask and decide is the
 action table's (``request_identity``, ``decide_identity``, ``release_attachment``)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -18,10 +19,15 @@ from tousu.core.errors import Conflict, NotFound
 def request_identity(*, actor: User, number: str, data: IdentityRequest) -> IdentityGrant:
     complaint, before = begin(actor, number, "request_identity", data)
     reason = require(data.reason, "reason", _("请说明需要查看投诉人信息的理由"))
-    grant = IdentityGrant.objects.create(complaint=complaint, user=actor, reason=reason,
-                                         requested_at=timezone.now())
-    finish(complaint, actor=actor, action="request_identity", before=before, note=reason,
-           payload={"grant": grant.pk, "user": actor.username})
+    grant = IdentityGrant.objects.create(complaint=complaint, user=actor, reason=reason, requested_at=timezone.now())
+    finish(
+        complaint,
+        actor=actor,
+        action="request_identity",
+        before=before,
+        note=reason,
+        payload={"grant": grant.pk, "user": actor.username},
+    )
     return grant
 
 
@@ -36,8 +42,14 @@ def decide_identity(*, actor: User, number: str, data: IdentityDecision) -> Iden
         raise Conflict(_("此申请已经处理"), code="identity_request_decided")
     grant.approved, grant.decided_by, grant.decided_at = data.approved, actor, timezone.now()
     grant.save()
-    finish(complaint, actor=actor, action="decide_identity", before=before, note=data.note,
-           payload={"grant": grant.pk, "user": grant.user.username, "approved": grant.approved})
+    finish(
+        complaint,
+        actor=actor,
+        action="decide_identity",
+        before=before,
+        note=data.note,
+        payload={"grant": grant.pk, "user": grant.user.username, "approved": grant.approved},
+    )
     return grant
 
 
@@ -52,6 +64,11 @@ def release_attachment(*, actor: User, number: str, data: ReleaseAttachment) -> 
     if not attachment.released:
         attachment.released = True
         attachment.save(update_fields=["released"])
-        finish(complaint, actor=actor, action="release_attachment", before=before,
-               payload={"attachment": attachment.pk, "name": attachment.original_name})
+        finish(
+            complaint,
+            actor=actor,
+            action="release_attachment",
+            before=before,
+            payload={"attachment": attachment.pk, "name": attachment.original_name},
+        )
     return attachment

@@ -1,4 +1,5 @@
 """Extensions, suspensions, result submission and approval (SPEC §5, §6)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,7 +15,7 @@ from tousu.complaints.inputs import DecideExtension, Note, RequestExtension, Req
 from tousu.complaints.models import Complaint, Extension, ReasonCode, ReplyMethod, Substantiated, Suspension
 from tousu.complaints.services.common import begin, choice, finish, require
 from tousu.complaints.states import Status
-from tousu.core.errors import ValidationFailed
+from tousu.core.errors import InvalidTransition, ValidationFailed
 
 
 @transaction.atomic(durable=True)
@@ -27,14 +28,24 @@ def request_extension(*, actor: User, number: str, data: RequestExtension) -> Co
     granted = complaint.extensions.filter(approved=True).aggregate(n=Sum("days"))["n"] or 0
     if granted + data.days > cap:
         raise ValidationFailed(
-            _("延期合计不得超过 %(cap)d 个%(unit)s(已批准 %(granted)d)") % {
-                "cap": cap, "unit": dues.UNIT_LABELS.get(rule.unit if rule else "", ""), "granted": granted},
-            code="extension_cap_exceeded", field="days", cap=cap, granted=granted,
-            rule=rule.name if rule else None)
-    Extension.objects.create(complaint=complaint, days=data.days, reason=require(data.reason, "reason", _("请填写延期理由")),
-                             requested_by=actor, requested_at=timezone.now())
-    return finish(complaint, actor=actor, action="request_extension", before=before, note=data.reason,
-                  payload={"days": data.days})
+            _("延期合计不得超过 %(cap)d 个%(unit)s(已批准 %(granted)d)")
+            % {"cap": cap, "unit": dues.UNIT_LABELS.get(rule.unit if rule else "", ""), "granted": granted},
+            code="extension_cap_exceeded",
+            field="days",
+            cap=cap,
+            granted=granted,
+            rule=rule.name if rule else None,
+        )
+    Extension.objects.create(
+        complaint=complaint,
+        days=data.days,
+        reason=require(data.reason, "reason", _("请填写延期理由")),
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    return finish(
+        complaint, actor=actor, action="request_extension", before=before, note=data.reason, payload={"days": data.days}
+    )
 
 
 @transaction.atomic(durable=True)
@@ -44,6 +55,8 @@ def decide_extension(*, actor: User, number: str, data: DecideExtension) -> Comp
     if not isinstance(data.approved, bool):
         raise ValidationFailed(_("请选择是否批准"), field="approved")
     ext = complaint.extensions.filter(approved__isnull=True).order_by("id").first()
+    if ext is None:  # the action's guard (guards.pending_extension) found one
+        raise InvalidTransition(_("没有待审批的延期申请"), number=complaint.number)
     now = timezone.now()
     ext.approved, ext.decided_by, ext.decided_at, ext.decision_note = data.approved, actor, now, data.note
     payload: dict = {"approved": data.approved, "days": ext.days}
@@ -63,12 +76,17 @@ def suspend(*, actor: User, number: str, data: Suspend) -> Complaint:
     complaint, before = begin(actor, number, "suspend", data)
     code = ReasonCode.objects.filter(group=ReasonCode.Group.SUSPEND, code=data.reason).first()
     if code is None:
-        raise ValidationFailed(_("请选择中止原因"), field="reason",
-                               allowed=list(ReasonCode.objects.filter(group="suspend").values_list("code", flat=True)))
+        raise ValidationFailed(
+            _("请选择中止原因"),
+            field="reason",
+            allowed=list(ReasonCode.objects.filter(group="suspend").values_list("code", flat=True)),
+        )
     now = timezone.now()
     Suspension.objects.create(complaint=complaint, reason=code.code, note=data.note, started_at=now)
     complaint.status, complaint.suspended_at = Status.SUSPENDED, now
-    return finish(complaint, actor=actor, action="suspend", before=before, note=data.note, payload={"reason": code.code})
+    return finish(
+        complaint, actor=actor, action="suspend", before=before, note=data.note, payload={"reason": code.code}
+    )
 
 
 @transaction.atomic(durable=True)
@@ -83,8 +101,14 @@ def resume(*, actor: User, number: str, data: Note) -> Complaint:
             dues.move_due(complaint, kind, dues.policy().paused_units(rule, started, now))
     complaint.suspensions.filter(ended_at__isnull=True).update(ended_at=now)
     complaint.status, complaint.suspended_at = Status.IN_PROGRESS, None
-    return finish(complaint, actor=actor, action="resume", before=before, note=data.note,
-                  payload={"handling_due": complaint.handling_due})
+    return finish(
+        complaint,
+        actor=actor,
+        action="resume",
+        before=before,
+        note=data.note,
+        payload={"handling_due": complaint.handling_due},
+    )
 
 
 def _amount(value: object, field: str) -> Decimal | None:
@@ -94,7 +118,8 @@ def _amount(value: object, field: str) -> Decimal | None:
         amount = Decimal(str(value))
     except ArithmeticError:
         raise ValidationFailed(_("金额格式不正确"), field=field) from None
-    if amount < 0 or amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int) or amount < 0 or exponent < -2:  # not an int: NaN or infinity
         raise ValidationFailed(_("金额须为非负数,最多两位小数"), field=field)
     return amount
 
@@ -109,9 +134,17 @@ def submit_result(*, actor: User, number: str, data: SubmitResult) -> Complaint:
     complaint.compensation_type = data.compensation_type.strip()
     complaint.compensation_amount = _amount(data.compensation_amount, "compensation_amount")
     complaint.status = Status.PENDING_APPROVAL
-    return finish(complaint, actor=actor, action="submit_result", before=before, payload={
-        "substantiated": complaint.substantiated, "compensation_type": complaint.compensation_type,
-        "compensation_amount": complaint.compensation_amount})
+    return finish(
+        complaint,
+        actor=actor,
+        action="submit_result",
+        before=before,
+        payload={
+            "substantiated": complaint.substantiated,
+            "compensation_type": complaint.compensation_type,
+            "compensation_amount": complaint.compensation_amount,
+        },
+    )
 
 
 @transaction.atomic(durable=True)
@@ -125,5 +158,10 @@ def approve(*, actor: User, number: str, data: Note) -> Complaint:
 def reject_result(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     complaint, before = begin(actor, number, "reject_result", data)
     complaint.status = Status.IN_PROGRESS
-    return finish(complaint, actor=actor, action="reject_result", before=before,
-                  note=require(data.note, "note", _("请填写退回意见")))
+    return finish(
+        complaint,
+        actor=actor,
+        action="reject_result",
+        before=before,
+        note=require(data.note, "note", _("请填写退回意见")),
+    )

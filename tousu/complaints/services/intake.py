@@ -1,4 +1,5 @@
 """Register, accept, decline, resolve on the spot, convert, withdraw, merge (SPEC §5, §8)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,11 +17,21 @@ from django.utils.translation import gettext as _
 from tousu.accounts.models import Unit, User
 from tousu.complaints import dues
 from tousu.complaints.access import access_complaint
-from tousu.complaints.models import (
-    Category, Channel, Complainant, Complaint, Grade, Kind, ReasonCode, ReplyMethod,
-    Respondent, Validity, WRITTEN_CHANNELS, WRITTEN_REPLY_METHODS,
-)
 from tousu.complaints.inputs import Accept, Convert, Decline, Merge, RegisterIn, ResolveOnSpot, Withdraw
+from tousu.complaints.models import (
+    WRITTEN_CHANNELS,
+    WRITTEN_REPLY_METHODS,
+    Category,
+    Channel,
+    Complainant,
+    Complaint,
+    Grade,
+    Kind,
+    ReasonCode,
+    ReplyMethod,
+    Respondent,
+    Validity,
+)
 from tousu.complaints.numbering import QUERY_CODE_ALPHABET, next_number
 from tousu.complaints.numbering import hash_query_code as _hash_query_code
 from tousu.complaints.preset import active
@@ -31,6 +42,8 @@ from tousu.core.errors import ValidationFailed
 
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 def check_query_code(complaint: Complaint, code: str) -> bool:
     return secrets.compare_digest(complaint.query_code_hash, _hash_query_code(complaint.number, code.upper()))
 
@@ -48,13 +61,15 @@ def _validate_complainants(data: RegisterIn) -> None:
     if not data.anonymous and not any(c.name.strip() or c.phone.strip() for c in data.complainants):
         raise ValidationFailed(_("请填写投诉人姓名或电话,或勾选匿名"), field="complainants")
     if sum(1 for c in data.complainants if c.is_representative) > active().thresholds.max_representatives:
-        raise ValidationFailed(_("群体投诉的代表不超过%(n)d人") % {"n": active().thresholds.max_representatives},
-                               field="complainants")
+        raise ValidationFailed(
+            _("群体投诉的代表不超过%(n)d人") % {"n": active().thresholds.max_representatives}, field="complainants"
+        )
     for i, c in enumerate(data.complainants):
         phone = normalize_phone(c.phone)
         if c.phone.strip() and not 5 <= len(phone) <= 15:
-            raise ValidationFailed(_("电话号码格式不正确: %(phone)s") % {"phone": c.phone},
-                                   field=f"complainants[{i}].phone")
+            raise ValidationFailed(
+                _("电话号码格式不正确: %(phone)s") % {"phone": c.phone}, field=f"complainants[{i}].phone"
+            )
         if c.id_number.strip() and not ID_NUMBER_RE.match(c.id_number.strip()):
             raise ValidationFailed(_("身份证号格式不正确"), field=f"complainants[{i}].id_number")
         if c.email.strip() and not EMAIL_RE.match(c.email.strip()):
@@ -78,7 +93,7 @@ def _unique_staff(name: str, unit: Unit | None) -> User | None:
         return None
     found = list(User.objects.filter(Q(display_name=name) | Q(username=name)).select_related("unit")[:50])
     if len(found) > 1 and unit is not None:
-        found = [u for u in found if u.unit_id and u.unit.path.startswith(unit.path)]
+        found = [u for u in found if u.unit is not None and u.unit.path.startswith(unit.path)]
     return found[0] if len(found) == 1 else None
 
 
@@ -97,11 +112,19 @@ def _build_respondents(data: RegisterIn) -> list[Respondent]:
         else:
             staff = _unique_staff(r.staff_name, unit)
         row = Respondent(
-            unit=unit, unit_name=r.unit_name or (unit.name if unit else ""), staff=staff,
-            staff_name=r.staff_name or (str(staff) if staff else ""), product_name=r.product_name,
-            specification=r.specification, batch=r.batch, quantity=r.quantity,
-            production_date=r.production_date, purchase_place=r.purchase_place, partner_name=r.partner_name,
-            rank=r.rank.strip() or None)
+            unit=unit,
+            unit_name=r.unit_name or (unit.name if unit else ""),
+            staff=staff,
+            staff_name=r.staff_name or (str(staff) if staff else ""),
+            product_name=r.product_name,
+            specification=r.specification,
+            batch=r.batch,
+            quantity=r.quantity,
+            production_date=r.production_date,
+            purchase_place=r.purchase_place,
+            partner_name=r.partner_name,
+            rank=r.rank.strip() or None,
+        )
         if not str(row).strip("—"):
             raise ValidationFailed(_("被投诉对象至少填写单位、人员、产品或合作方之一"), field=f"respondents[{i}]")
         rows.append(row)
@@ -114,8 +137,11 @@ def _find_repeat(phones: list[str], received_at: dt.datetime) -> Complaint | Non
     if not indexes:
         return None
     since = received_at - dt.timedelta(days=active().thresholds.repeat_window_days)
-    latest = (Complainant.objects.filter(phone_index__in=indexes, complaint__received_at__gte=since)
-              .order_by("-complaint_id").values("complaint_id")[:1])
+    latest = (
+        Complainant.objects.filter(phone_index__in=indexes, complaint__received_at__gte=since)
+        .order_by("-complaint_id")
+        .values("complaint_id")[:1]
+    )
     return Complaint.objects.filter(id__in=latest).first()
 
 
@@ -158,16 +184,18 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
     grade = _lookup(Grade, data.grade, "grade", _("等级"))
     unknown = sorted(set(data.flags) - set(active().flag_codes))
     if unknown:
-        raise ValidationFailed(_("未知的标记: %(f)s") % {"f": ", ".join(unknown)}, field="flags",
-                               allowed=active().flag_codes)
+        raise ValidationFailed(
+            _("未知的标记: %(f)s") % {"f": ", ".join(unknown)}, field="flags", allowed=active().flag_codes
+        )
     if data.channel == Channel.UPGRADED and not data.upgraded_source.strip():
         raise ValidationFailed(_("上级/监管转办须注明来源"), field="upgraded_source")
     now = timezone.now()
     received_at = data.received_at or now
     if received_at > now + dt.timedelta(minutes=5):
         raise ValidationFailed(_("收到时间不能晚于现在"), field="received_at")
-    in_calendar(received_at.date() if timezone.is_naive(received_at) else timezone.localdate(received_at),
-                "received_at")
+    in_calendar(
+        received_at.date() if timezone.is_naive(received_at) else timezone.localdate(received_at), "received_at"
+    )
 
     phones = [normalize_phone(c.phone) for c in data.complainants]
     repeat = _find_repeat(phones, received_at)
@@ -177,25 +205,52 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
     if data.channel == Channel.UPGRADED:
         flags.setdefault("upgraded", {"by": None, "rule": "channel_upgraded", "at": now.isoformat()})
     if repeat is not None:
-        flags.setdefault("repeat", {"by": None, "rule": f"same_phone_{active().thresholds.repeat_window_days}_days",
-                                    "at": now.isoformat()})
+        flags.setdefault(
+            "repeat",
+            {"by": None, "rule": f"same_phone_{active().thresholds.repeat_window_days}_days", "at": now.isoformat()},
+        )
     if len(data.complainants) >= active().thresholds.group_threshold:
-        flags.setdefault("group", {"by": None, "rule": f"{active().thresholds.group_threshold}_or_more_complainants",
-                                   "at": now.isoformat()})
+        flags.setdefault(
+            "group",
+            {"by": None, "rule": f"{active().thresholds.group_threshold}_or_more_complainants", "at": now.isoformat()},
+        )
     complaint = Complaint(
-        number=number, query_code_hash=_hash_query_code(number, code), kind=data.kind, channel=data.channel,
-        upgraded_source=data.upgraded_source.strip(), received_at=received_at, registered_by=actor,
-        first_owner=actor, anonymous=data.anonymous, summary=data.summary.strip() or data.content.strip()[:60],
-        content=data.content.strip(), demands=data.demands.strip(), occurred_at=data.occurred_at,
-        place=data.place.strip(), amount=data.amount, category=category, grade=grade, flags=flags,
-        extra=data.extra, repeat_of=repeat, upgraded_from=data.upgraded_source.strip(),
+        number=number,
+        query_code_hash=_hash_query_code(number, code),
+        kind=data.kind,
+        channel=data.channel,
+        upgraded_source=data.upgraded_source.strip(),
+        received_at=received_at,
+        registered_by=actor,
+        first_owner=actor,
+        anonymous=data.anonymous,
+        summary=data.summary.strip() or data.content.strip()[:60],
+        content=data.content.strip(),
+        demands=data.demands.strip(),
+        occurred_at=data.occurred_at,
+        place=data.place.strip(),
+        amount=data.amount,
+        category=category,
+        grade=grade,
+        flags=flags,
+        extra=data.extra,
+        repeat_of=repeat,
+        upgraded_from=data.upgraded_source.strip(),
     )
     people = [
-        Complainant(position=i, name=c.name.strip(), phone=normalize_phone(c.phone),
-                    phone_index=blind_index(normalize_phone(c.phone)), email=c.email.strip(),
-                    address=c.address.strip(), id_number=c.id_number.strip().upper(),
-                    organisation=c.organisation.strip(), real_name=c.real_name,
-                    preferred_reply=c.preferred_reply, is_representative=c.is_representative)
+        Complainant(
+            position=i,
+            name=c.name.strip(),
+            phone=normalize_phone(c.phone),
+            phone_index=blind_index(normalize_phone(c.phone)),
+            email=c.email.strip(),
+            address=c.address.strip(),
+            id_number=c.id_number.strip().upper(),
+            organisation=c.organisation.strip(),
+            real_name=c.real_name,
+            preferred_reply=c.preferred_reply,
+            is_representative=c.is_representative,
+        )
         for i, c in enumerate(data.complainants)
     ]
     refresh_redacted_text(complaint, people)
@@ -208,11 +263,22 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
     for r in respondents:
         r.complaint = complaint
     Respondent.objects.bulk_create(respondents)
-    finish(complaint, actor=actor, action="register", before="", created=True, payload={
-        "channel": complaint.channel, "kind": complaint.kind, "complainants": len(data.complainants),
-        "respondents": len(respondents), "flags": sorted(flags), "repeat_of": repeat.number if repeat else None,
-        "acceptance_due": complaint.acceptance_due,
-    })
+    finish(
+        complaint,
+        actor=actor,
+        action="register",
+        before="",
+        created=True,
+        payload={
+            "channel": complaint.channel,
+            "kind": complaint.kind,
+            "complainants": len(data.complainants),
+            "respondents": len(respondents),
+            "flags": sorted(flags),
+            "repeat_of": repeat.number if repeat else None,
+            "acceptance_due": complaint.acceptance_due,
+        },
+    )
     return Registered(complaint, code)
 
 
@@ -226,14 +292,27 @@ def accept(*, actor: User, number: str, data: Accept) -> Complaint:
     if data.agreed_due:
         agreed = dues.end_of_day(in_calendar(data.agreed_due, "agreed_due"))
         if complaint.handling_due and agreed > complaint.handling_due:
-            raise ValidationFailed(_("约定期限不得晚于法定办理期限 %(due)s") % {
-                "due": timezone.localtime(complaint.handling_due).strftime("%Y-%m-%d")}, field="agreed_due")
+            raise ValidationFailed(
+                _("约定期限不得晚于法定办理期限 %(due)s")
+                % {"due": timezone.localtime(complaint.handling_due).strftime("%Y-%m-%d")},
+                field="agreed_due",
+            )
         if agreed < timezone.now():
             raise ValidationFailed(_("约定期限不能早于今天"), field="agreed_due")
         complaint.agreed_due = agreed
-    return finish(complaint, actor=actor, action="accept", before=before, note=data.note, payload={
-        "category": complaint.category.code, "grade": complaint.grade.code,
-        "handling_due": complaint.handling_due, "agreed_due": complaint.agreed_due})
+    return finish(
+        complaint,
+        actor=actor,
+        action="accept",
+        before=before,
+        note=data.note,
+        payload={
+            "category": complaint.category.code,
+            "grade": complaint.grade.code,
+            "handling_due": complaint.handling_due,
+            "agreed_due": complaint.agreed_due,
+        },
+    )
 
 
 @transaction.atomic(durable=True)
@@ -243,8 +322,11 @@ def decline(*, actor: User, number: str, data: Decline) -> Complaint:
     complaint, before = begin(actor, number, "decline", data)
     code = ReasonCode.objects.filter(group=ReasonCode.Group.DECLINE, code=data.reason).first()
     if code is None:
-        raise ValidationFailed(_("请选择不予受理原因"), field="reason",
-                               allowed=list(ReasonCode.objects.filter(group="decline").values_list("code", flat=True)))
+        raise ValidationFailed(
+            _("请选择不予受理原因"),
+            field="reason",
+            allowed=list(ReasonCode.objects.filter(group="decline").values_list("code", flat=True)),
+        )
     if code.needs_forward and not data.forwarded_to.strip():
         raise ValidationFailed(_("不属受理范围的,须写明移送的有权处理机关"), field="forwarded_to")
     text = data.reply_text.strip() or code.template
@@ -256,9 +338,19 @@ def decline(*, actor: User, number: str, data: Decline) -> Complaint:
     if data.invalid:
         complaint.validity, complaint.validity_reason = Validity.INVALID, code.name
     dues.set_due(complaint, dues.REVIEW_WINDOW)
-    return finish(complaint, actor=actor, action="decline", before=before, note=data.note, payload={
-        "reason": code.code, "forwarded_to": complaint.forwarded_to, "told": bool(text),
-        "validity": complaint.validity})
+    return finish(
+        complaint,
+        actor=actor,
+        action="decline",
+        before=before,
+        note=data.note,
+        payload={
+            "reason": code.code,
+            "forwarded_to": complaint.forwarded_to,
+            "told": bool(text),
+            "validity": complaint.validity,
+        },
+    )
 
 
 def _written_reply_check(complaint: Complaint, method: str) -> None:
@@ -276,8 +368,14 @@ def resolve_on_spot(*, actor: User, number: str, data: ResolveOnSpot) -> Complai
     complaint.replied_at = timezone.now()
     complaint.status = Status.REPLIED
     dues.set_due(complaint, dues.FOLLOW_UP)
-    return finish(complaint, actor=actor, action="resolve_on_spot", before=before, note=data.note,
-                  payload={"reply_method": data.reply_method, "followup_due": complaint.followup_due})
+    return finish(
+        complaint,
+        actor=actor,
+        action="resolve_on_spot",
+        before=before,
+        note=data.note,
+        payload={"reply_method": data.reply_method, "followup_due": complaint.followup_due},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -288,9 +386,14 @@ def convert(*, actor: User, number: str, data: Convert) -> Complaint:
     old_kind = complaint.kind
     complaint.kind = Kind.COMPLAINT
     dues.set_due(complaint, dues.ACCEPTANCE)
-    return finish(complaint, actor=actor, action="convert", before=before,
-                  note=require(data.reason, "reason", _("请填写转为投诉的原因")),
-                  payload={"from_kind": old_kind, "acceptance_due": complaint.acceptance_due})
+    return finish(
+        complaint,
+        actor=actor,
+        action="convert",
+        before=before,
+        note=require(data.reason, "reason", _("请填写转为投诉的原因")),
+        payload={"from_kind": old_kind, "acceptance_due": complaint.acceptance_due},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -298,8 +401,13 @@ def withdraw(*, actor: User, number: str, data: Withdraw) -> Complaint:
     complaint, before = begin(actor, number, "withdraw", data)
     complaint.status = Status.WITHDRAWN
     complaint.closed_at = timezone.now()
-    return finish(complaint, actor=actor, action="withdraw", before=before,
-                  note=require(data.statement, "statement", _("请填写撤诉说明")))
+    return finish(
+        complaint,
+        actor=actor,
+        action="withdraw",
+        before=before,
+        note=require(data.statement, "statement", _("请填写撤诉说明")),
+    )
 
 
 @transaction.atomic(durable=True)
@@ -314,5 +422,6 @@ def merge(*, actor: User, number: str, data: Merge) -> Complaint:
     complaint.merged_into = into
     complaint.status = Status.MERGED
     complaint.closed_at = timezone.now()
-    return finish(complaint, actor=actor, action="merge", before=before, note=data.note,
-                  payload={"target": into.number})
+    return finish(
+        complaint, actor=actor, action="merge", before=before, note=data.note, payload={"target": into.number}
+    )

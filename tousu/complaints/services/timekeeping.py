@@ -1,5 +1,6 @@
 """Keeping the clock (SPEC §6): the deadline scan, and calendar administration with the recompute
 of the due dates a change moves. Notices themselves are ``complaints/notify.py``'s."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,9 @@ from tousu.core.errors import ValidationFailed
 
 
 @transaction.atomic
-def recompute_after_calendar_change(*, actor: object = None, changed_from: dt.date | None = None,
-                                    batch: int = 500) -> int:
+def recompute_after_calendar_change(
+    *, actor: User | None = None, changed_from: dt.date | None = None, batch: int = 500
+) -> int:
     """Recompute the due dates of every open complaint that a calendar change can affect: those
     marked provisional, and those with a running deadline on or after ``changed_from``. Returns how
     many changed. All or none, each complaint with its own event: one transaction, which is the
@@ -31,12 +33,12 @@ def recompute_after_calendar_change(*, actor: object = None, changed_from: dt.da
         affected |= Q(due_at__gte=timezone.make_aware(dt.datetime.combine(changed_from, dt.time.min)))
     ids = list(Complaint.objects.filter(affected, status__in=OPEN).values_list("id", flat=True))
     for start in range(0, len(ids), batch):
-        for pk in ids[start:start + batch]:
+        for pk in ids[start : start + batch]:
             changed += recompute_one(pk, actor)
     return changed
 
 
-def recompute_one(pk: int, actor: object) -> int:
+def recompute_one(pk: int, actor: User | None) -> int:
     """Recompute one complaint's due dates on the changed calendar (the ``recompute_dues`` action);
     1 if any moved (or stopped being provisional), with its event, else 0 and nothing written."""
     locked = begin_system(pk, "recompute_dues")
@@ -48,9 +50,18 @@ def recompute_one(pk: int, actor: object) -> int:
     moved = dues.recompute_dues(complaint)
     if not moved and complaint.dues_provisional == was_provisional:
         return 0
-    finish(complaint, actor=actor, action="recompute_dues", before=status, note="节假日安排导入后重新计算期限",
-           payload={"before": due_dates, "after": {k: getattr(complaint, f) for k, f in _fields(complaint)},
-                    "provisional": complaint.dues_provisional})
+    finish(
+        complaint,
+        actor=actor,
+        action="recompute_dues",
+        before=status,
+        note="节假日安排导入后重新计算期限",
+        payload={
+            "before": due_dates,
+            "after": {k: getattr(complaint, f) for k, f in _fields(complaint)},
+            "provisional": complaint.dues_provisional,
+        },
+    )
     return 1
 
 
@@ -69,8 +80,9 @@ class ScanResult:
     emails: int = 0
 
 
-def scan_deadlines(*, now: dt.datetime | None = None, remind_hours: int | None = None,
-                   escalate_after_hours: int | None = None) -> ScanResult:
+def scan_deadlines(
+    *, now: dt.datetime | None = None, remind_hours: int | None = None, escalate_after_hours: int | None = None
+) -> ScanResult:
     """Remind before the running deadline, urge overdue cases, escalate those overdue by more than
     the margin. Idempotent: each (recipient, case, kind, due date) is notified once, and a case is
     urged or escalated once per due date."""
@@ -80,12 +92,16 @@ def scan_deadlines(*, now: dt.datetime | None = None, remind_hours: int | None =
     default_lead = remind_hours if remind_hours is not None else settings.TOUSU_REMIND_HOURS
     leads = [r.reminder_hours for r in dues.policy().rules if r.reminder_hours is not None]
     remind = dt.timedelta(hours=max([default_lead, *leads]))
-    margin = dt.timedelta(hours=escalate_after_hours if escalate_after_hours is not None
-                          else settings.TOUSU_ESCALATE_AFTER_HOURS)
+    margin = dt.timedelta(
+        hours=escalate_after_hours if escalate_after_hours is not None else settings.TOUSU_ESCALATE_AFTER_HOURS
+    )
     result = ScanResult()
-    running = (Complaint.objects.filter(status__in=OPEN, due_at__isnull=False, due_at__lt=now + remind)
-               .exclude(status=Status.SUSPENDED)
-               .select_related("handling_unit", "handler", "first_owner").order_by("due_at"))
+    running = (
+        Complaint.objects.filter(status__in=OPEN, due_at__isnull=False, due_at__lt=now + remind)
+        .exclude(status=Status.SUSPENDED)
+        .select_related("handling_unit", "handler", "first_owner")
+        .order_by("due_at")
+    )
     for complaint in running.iterator(chunk_size=500):
         with transaction.atomic():
             locked = begin_system(complaint.pk, "urge")  # urge and escalate leave from the same states
@@ -103,34 +119,55 @@ def _lead(complaint: Complaint, default_hours: int) -> dt.timedelta:
     return dt.timedelta(hours=hours)
 
 
-def _scan_one(complaint: Complaint, now: dt.datetime, margin: dt.timedelta, result: ScanResult,
-              default_lead: int) -> None:
-    due_text = timezone.localtime(complaint.due_at).strftime("%Y-%m-%d %H:%M")
-    if complaint.due_at >= now:
-        if complaint.due_at - now > _lead(complaint, default_lead):
+def _scan_one(
+    complaint: Complaint, now: dt.datetime, margin: dt.timedelta, result: ScanResult, default_lead: int
+) -> None:
+    due_at = complaint.due_at
+    if due_at is None:  # scan_deadlines passes only complaints with a running deadline
+        raise ValueError(f"{complaint.number} has no due date to scan")
+    due_text = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    if due_at >= now:
+        if due_at - now > _lead(complaint, default_lead):
             return
-        new = notify.record(complaint, Notification.Kind.REMINDER, notify.recipients(complaint, centre=False),
-                            f"{complaint.number}「{complaint.summary}」将于 {due_text} 到期，请及时办理。")
+        new = notify.record(
+            complaint,
+            Notification.Kind.REMINDER,
+            notify.recipients(complaint, centre=False),
+            f"{complaint.number}「{complaint.summary}」将于 {due_text} 到期，请及时办理。",
+        )
         result.reminders += bool(new)
         result.emails += notify.email_after_commit(new)
         return
-    new = notify.record(complaint, Notification.Kind.OVERDUE, notify.recipients(complaint, centre=True),
-                        f"{complaint.number}「{complaint.summary}」已于 {due_text} 超期，请立即办理。")
+    new = notify.record(
+        complaint,
+        Notification.Kind.OVERDUE,
+        notify.recipients(complaint, centre=True),
+        f"{complaint.number}「{complaint.summary}」已于 {due_text} 超期，请立即办理。",
+    )
     if new:
         result.overdue += 1
         result.emails += notify.email_after_commit(new)
         complaint.urge_count += 1
-        _system_event(complaint, "urge", f"系统催办：已于 {due_text} 超期", {"due_at": complaint.due_at,
-                                                                        "automatic": True})
-    if now - complaint.due_at > margin:
-        new = notify.record(complaint, Notification.Kind.ESCALATED, notify.recipients(complaint, centre=True),
-                            f"{complaint.number}「{complaint.summary}」超期已逾时限，已自动上报。")
+        _system_event(
+            complaint, "urge", f"系统催办：已于 {due_text} 超期", {"due_at": complaint.due_at, "automatic": True}
+        )
+    if now - due_at > margin:
+        new = notify.record(
+            complaint,
+            Notification.Kind.ESCALATED,
+            notify.recipients(complaint, centre=True),
+            f"{complaint.number}「{complaint.summary}」超期已逾时限，已自动上报。",
+        )
         if new:
             result.escalated += 1
             result.emails += notify.email_after_commit(new)
             complaint.handling_level += 1
-            _system_event(complaint, "escalate", "系统上报：超期未办结", {
-                "due_at": complaint.due_at, "level": complaint.handling_level, "automatic": True})
+            _system_event(
+                complaint,
+                "escalate",
+                "系统上报：超期未办结",
+                {"due_at": complaint.due_at, "level": complaint.handling_level, "automatic": True},
+            )
 
 
 def _system_event(complaint: Complaint, action: str, note: str, payload: dict) -> None:

@@ -4,6 +4,7 @@
 needs both: a unit with open cases cannot be deactivated. The faces call it instead of
 ``accounts.services.set_active``.
 """
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -25,6 +26,7 @@ def set_unit_active(*, actor: User, code: str, active: bool) -> Unit:
         unit = accounts.get_unit(code)
         open_cases = Complaint.objects.filter(handling_unit=unit, status__in=OPEN).count()
         if open_cases:
-            raise ValidationFailed(_("该单位还有 %(n)d 件在办投诉,请先办结或改派") % {"n": open_cases},
-                                   field="code", open_cases=open_cases)
+            raise ValidationFailed(
+                _("该单位还有 %(n)d 件在办投诉,请先办结或改派") % {"n": open_cases}, field="code", open_cases=open_cases
+            )
     return accounts.set_active(actor=actor, code=code, active=active)

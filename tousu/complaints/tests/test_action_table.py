@@ -1,6 +1,7 @@
 """The action table is the one declaration of what can happen to a complaint: the API's routes, the
 web UI's forms and the lifecycle walk (``api/tests/test_lifecycle.py`` asserts that it performs
 exactly ``FORM_ACTIONS``) cover exactly its rows, and every row's parts fit together."""
+
 import inspect
 import re
 
@@ -24,16 +25,19 @@ OWN_ROUTES = {
 
 
 @pytest.fixture(scope="module")
-def openapi(django_db_blocker):  # noqa: ANN001, ANN201
+def openapi(django_db_blocker):
     from django.test import Client
 
     with django_db_blocker.unblock():
         return Client().get("/api/v1/openapi.json").json()
 
 
-def test_the_api_has_one_action_route_per_form_action_and_no_other(openapi):  # noqa: ANN001
-    routes = {path.rsplit("/", 1)[1] for path, ops in openapi["paths"].items()
-              if re.fullmatch(r"/api/v1/complaints/\{number\}/[a-z_]+", path) and "post" in ops}
+def test_the_api_has_one_action_route_per_form_action_and_no_other(openapi):
+    routes = {
+        path.rsplit("/", 1)[1]
+        for path, ops in openapi["paths"].items()
+        if re.fullmatch(r"/api/v1/complaints/\{number\}/[a-z_]+", path) and "post" in ops
+    }
     assert routes - {"attachments"} == set(FORM_ACTIONS)
     for name, action in FORM_ACTIONS.items():
         operation = openapi["paths"][f"/api/v1/complaints/{{number}}/{name}"]["post"]
@@ -41,14 +45,14 @@ def test_the_api_has_one_action_route_per_form_action_and_no_other(openapi):  # 
         assert body == action.input.__name__, name
 
 
-def test_every_action_with_a_face_of_its_own_has_its_route(openapi):  # noqa: ANN001
+def test_every_action_with_a_face_of_its_own_has_its_route(openapi):
     assert {n for n, a in ACTIONS.items() if a.face is Face.OWN} == set(OWN_ROUTES)
     for method, path in OWN_ROUTES.values():
         assert method in openapi["paths"][path], path
 
 
 @pytest.mark.django_db
-def test_the_web_ui_has_one_form_per_form_action(org):  # noqa: ANN001
+def test_the_web_ui_has_one_form_per_form_action(org):
     choices = Choices()
     for name, action in FORM_ACTIONS.items():
         assert resolve(reverse("web:act", args=["TS2026000001", name])).func is views.act

@@ -1,6 +1,8 @@
 """`tousu verify-audit` passes on an untouched log and fails after any direct SQL tampering."""
+
 import datetime as dt
 import importlib
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -8,23 +10,23 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tousu.complaints import attachments
-from tousu.complaints import inputs
-from tousu.complaints.events import GENESIS, audit_key, event_hash, read_states, seal, verify_audit
+from tousu.complaints import attachments, inputs
+from tousu.complaints.audit import verify_audit
+from tousu.complaints.events import GENESIS, audit_key, event_hash, read_states, seal
 from tousu.complaints.models import Complaint, Event
 
 T = Event._meta.db_table
 
 
 @pytest.fixture
-def history(register, walk):  # noqa: ANN001, ANN201
+def history(register, walk):
     first = walk(register(), "accept", "dispatch", "sign")
     second = walk(register(summary="另一件"), "accept")
     third = register(summary="第三件")
     return first, second, third
 
 
-def sql(statement: str, *params) -> None:  # noqa: ANN002
+def sql(statement: str, *params) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 
@@ -40,53 +42,54 @@ def assert_fails(*fragments: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_it_passes_on_an_untouched_log(history, capsys):  # noqa: ANN001
+def test_it_passes_on_an_untouched_log(history, capsys):
     call_command("verify_audit")
     assert "audit OK: 7 events, 3 complaints" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
-def test_it_numbers_events_per_complaint_as_its_version(history):  # noqa: ANN001
+def test_it_numbers_events_per_complaint_as_its_version(history):
     first, second, third = history
     for complaint in history:
-        rows = list(Event.objects.filter(complaint=complaint).order_by("seq").values_list("seq", "version", "prev_hash",
-                                                                                            "hash"))
+        rows = list(
+            Event.objects.filter(complaint=complaint).order_by("seq").values_list("seq", "version", "prev_hash", "hash")
+        )
         assert [r[0] for r in rows] == [r[1] for r in rows] == list(range(1, complaint.version + 1))
-        assert rows[0][2] == GENESIS and all(b[2] == a[3] for a, b in zip(rows, rows[1:]))
+        assert rows[0][2] == GENESIS and all(b[2] == a[3] for a, b in itertools.pairwise(rows))
     assert Event.objects.filter(complaint=first, seq=4).get().state_mac  # every event seals the state
     assert Event.objects.filter(complaint=first, seq=1).get().state_prints["v"] == 1
 
 
 @pytest.mark.django_db
-def test_it_detects_an_edited_event(history):  # noqa: ANN001
+def test_it_detects_an_edited_event(history):
     first = history[0]
     sql(f"UPDATE {T} SET note = %s WHERE complaint_id = %s AND seq = 3", "改过的", first.pk)
     assert_fails(f"complaint {first.number}, event #3 (dispatch")
 
 
 @pytest.mark.django_db
-def test_it_detects_an_edited_payload_or_actor(history):  # noqa: ANN001
+def test_it_detects_an_edited_payload_or_actor(history):
     second = history[1]
     sql(f"UPDATE {T} SET actor_name = %s WHERE complaint_id = %s AND seq = 2", "someone", second.pk)
     assert_fails(f"complaint {second.number}, event #2 (accept", "does not match its MAC")
 
 
 @pytest.mark.django_db
-def test_it_detects_a_deleted_event(history):  # noqa: ANN001
+def test_it_detects_a_deleted_event(history):
     first = history[0]
     sql(f"DELETE FROM {T} WHERE complaint_id = %s AND seq = 2", first.pk)
     assert_fails(f"complaint {first.number}: event(s) #2 missing before event #3 (dispatch")
 
 
 @pytest.mark.django_db
-def test_it_detects_a_deleted_last_event(history):  # noqa: ANN001
+def test_it_detects_a_deleted_last_event(history):
     first = history[0]
     sql(f"DELETE FROM {T} WHERE complaint_id = %s AND seq = 4", first.pk)
     assert_fails(f"complaint {first.number}: version 4 but its history ends at event #3 (dispatch")
 
 
 @pytest.mark.django_db
-def test_it_detects_reordered_events(history):  # noqa: ANN001
+def test_it_detects_reordered_events(history):
     first = history[0]
     sql(f"UPDATE {T} SET seq = 1000 WHERE complaint_id = %s AND seq = 2", first.pk)
     sql(f"UPDATE {T} SET seq = 2 WHERE complaint_id = %s AND seq = 3", first.pk)
@@ -95,7 +98,7 @@ def test_it_detects_reordered_events(history):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_it_detects_reordered_timestamps(history):  # noqa: ANN001
+def test_it_detects_reordered_timestamps(history):
     first = history[0]
     rows = list(Event.objects.filter(complaint=first).order_by("seq").values_list("seq", "created_at")[:2])
     sql(f"UPDATE {T} SET created_at = %s WHERE complaint_id = %s AND seq = %s", rows[1][1], first.pk, rows[0][0])
@@ -104,14 +107,14 @@ def test_it_detects_reordered_timestamps(history):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_it_detects_the_removal_of_a_complaints_whole_history(history):  # noqa: ANN001
+def test_it_detects_the_removal_of_a_complaints_whole_history(history):
     first, _, _ = history
     sql(f"DELETE FROM {T} WHERE complaint_id = %s", first.pk)
     assert_fails(f"complaint {first.number}: version 4 but no events (history removed)")
 
 
 @pytest.mark.django_db
-def test_it_detects_a_rechained_history_whose_version_was_left(history):  # noqa: ANN001
+def test_it_detects_a_rechained_history_whose_version_was_left(history):
     """Re-hashing a shortened chain with the real key still fails: the complaint's version (and its
     state seal) say where the history ended."""
     first = history[0]
@@ -126,12 +129,11 @@ def test_it_detects_a_rechained_history_whose_version_was_left(history):  # noqa
 
 
 @pytest.mark.django_db
-def test_it_detects_events_of_a_complaint_that_is_gone(history):  # noqa: ANN001
+def test_it_detects_events_of_a_complaint_that_is_gone(history):
     third = history[2]
     with connection.constraint_checks_disabled():
         sql(f"DELETE FROM {Complaint._meta.db_table} WHERE id = %s", third.pk)
-    assert_fails(f"event(s) of unknown complaint id {third.pk} ({third.number})",
-                 f"number(s) {third.number}: issued")
+    assert_fails(f"event(s) of unknown complaint id {third.pk} ({third.number})", f"number(s) {third.number}: issued")
     from tousu.complaints.models import Complainant, Respondent
 
     for model in (Event, Complainant, Respondent):  # the test database checks its keys at teardown
@@ -139,7 +141,7 @@ def test_it_detects_events_of_a_complaint_that_is_gone(history):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_it_detects_a_number_issued_to_no_complaint(history):  # noqa: ANN001
+def test_it_detects_a_number_issued_to_no_complaint(history):
     from tousu.complaints.models import NumberSequence
 
     sequence = NumberSequence.objects.get()
@@ -149,14 +151,15 @@ def test_it_detects_a_number_issued_to_no_complaint(history):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_the_migration_rechains_a_global_chain_per_complaint(history):  # noqa: ANN001
+def test_the_migration_rechains_a_global_chain_per_complaint(history):
     """0012: events of the old scheme (one global seq, plain SHA-256) come out keyed per complaint,
     with the last event of each complaint sealed, and verify passes."""
     rechain = importlib.import_module("tousu.complaints.migrations.0012_rechain_audit")
     events = list(Event.objects.order_by("created_at", "id").values_list("id", flat=True))
     for seq, pk in enumerate(events, 1):  # the old global numbering, out of the unique's way
-        Event.objects.filter(pk=pk).update(seq=seq + 1000, prev_hash="x" * 64, hash="y" * 64, state_mac="",
-                                           state_prints={})
+        Event.objects.filter(pk=pk).update(
+            seq=seq + 1000, prev_hash="x" * 64, hash="y" * 64, state_mac="", state_prints={}
+        )
     for pk in events:
         Event.objects.filter(pk=pk).update(seq=events.index(pk) + 1)
     assert not verify_audit().ok
@@ -170,12 +173,13 @@ def test_the_migration_rechains_a_global_chain_per_complaint(history):  # noqa: 
         assert [s for s, _ in seqs] == list(range(1, complaint.version + 1))
         assert [bool(m) for _, m in seqs] == [False] * (len(seqs) - 1) + [True]
         last = Event.objects.filter(complaint=complaint).order_by("seq").last()
-        assert (last.state_mac, last.state_prints) == seal(complaint.pk, read_states(complaint.pk, complaint.pk)[
-            complaint.pk])
+        assert (last.state_mac, last.state_prints) == seal(
+            complaint.pk, read_states(complaint.pk, complaint.pk)[complaint.pk]
+        )
 
 
 @pytest.mark.django_db
-def test_the_key_is_never_derived_from_the_secret_key(settings, tmp_path):  # noqa: ANN001
+def test_the_key_is_never_derived_from_the_secret_key(settings, tmp_path):
     """Without TOUSU_AUDIT_KEY, a random key is made in DATA_DIR/audit.key (0600) and kept."""
     settings.TOUSU_AUDIT_KEY = ""
     settings.DATA_DIR = tmp_path
@@ -190,7 +194,7 @@ def test_the_key_is_never_derived_from_the_secret_key(settings, tmp_path):  # no
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_short_key(settings):  # noqa: ANN001
+def test_it_refuses_a_short_key(settings):
     from django.core.exceptions import ImproperlyConfigured
 
     settings.TOUSU_AUDIT_KEY = "short"
@@ -199,7 +203,7 @@ def test_it_refuses_a_short_key(settings):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_it_reports_times_in_local_time(history, settings):  # noqa: ANN001
+def test_it_reports_times_in_local_time(history, settings):
     first = history[0]
     sql(f"UPDATE {T} SET note = %s WHERE complaint_id = %s AND seq = 2", "改过的", first.pk)
     at = Event.objects.get(complaint=first, seq=2).created_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
@@ -207,30 +211,30 @@ def test_it_reports_times_in_local_time(history, settings):  # noqa: ANN001
 
 
 # -- every action keeps the history and the state in step -------------------------------------------
-def act(who, complaint, action: str, /, **kwargs):  # noqa: ANN001, ANN201
+def act(who, complaint, action: str, /, **kwargs):
     from tousu.complaints.actions import perform
 
     return perform(action, who, complaint.number, {"version": complaint.version, **kwargs})
 
 
 @pytest.mark.django_db
-def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monkeypatch, capsys):  # noqa: ANN001
+def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monkeypatch, capsys):
     """Several complaints walked through every action of SPEC §5 (and attachments, identity grants,
     the deadline scan and a recomputation): each writes its event after its last change, so the
     state seals of the last events match the rows, and verify passes, before and after anchoring."""
     import time_machine
 
     from tousu.complaints import dues
+    from tousu.complaints.actions import FORM_ACTIONS as TRANSITIONS
+    from tousu.complaints.audit import anchor_heads
     from tousu.complaints.dues import ACCEPTANCE, HANDLING, WORKING_DAYS, Rule, RulePolicy
-    from tousu.complaints.events import anchor_heads
     from tousu.complaints.services import grants
     from tousu.complaints.services.timekeeping import recompute_after_calendar_change, scan_deadlines
-    from tousu.complaints.actions import FORM_ACTIONS as TRANSITIONS
 
     clerk, center, handler, head, followup = (org[k] for k in ("clerk", "center", "handler", "head", "followup"))
     done: set[str] = set()
 
-    def step(who, c, action: str, /, **kwargs):  # noqa: ANN001, ANN202
+    def step(who, c, action: str, /, **kwargs):
         done.add(action)
         return act(who, c, action, **kwargs)
 
@@ -254,22 +258,35 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
         (center, "supervise", {"note": "列入督办"}),
     ]:
         a = step(user, a, action, **kwargs)
-    attachment = attachments.add(actor=clerk, number=a.number, data=inputs.Attach(name="录音.txt", content=b"recording"))
+    attachment = attachments.add(
+        actor=clerk, number=a.number, data=inputs.Attach(name="录音.txt", content=b"recording")
+    )
     grants.release_attachment(actor=center, number=a.number, data=inputs.ReleaseAttachment(attachment=attachment.pk))
-    grant = grants.request_identity(actor=handler, number=a.number, data=inputs.IdentityRequest(reason="需电话核实情况"))
+    grant = grants.request_identity(
+        actor=handler, number=a.number, data=inputs.IdentityRequest(reason="需电话核实情况")
+    )
     grants.decide_identity(actor=center, number=a.number, data=inputs.IdentityDecision(approved=True, grant=grant.pk))
     a.refresh_from_db()
     for user, action, kwargs in [
-        (handler, "submit_result", {"substantiated": "yes", "findings": "属实", "solution": "批评教育",
-                                    "proposed_reply": "已整改"}),
+        (
+            handler,
+            "submit_result",
+            {"substantiated": "yes", "findings": "属实", "solution": "批评教育", "proposed_reply": "已整改"},
+        ),
         (center, "reject_result", {"note": "调查不充分"}),
-        (handler, "submit_result", {"substantiated": "partly", "findings": "部分属实", "solution": "整改",
-                                    "proposed_reply": "已整改"}),
+        (
+            handler,
+            "submit_result",
+            {"substantiated": "partly", "findings": "部分属实", "solution": "整改", "proposed_reply": "已整改"},
+        ),
         (center, "approve", {"note": "同意"}),
         (handler, "reply", {"method": "phone", "text": "经核查部分属实,已整改。"}),
         (followup, "follow_up", {"satisfaction": "unsatisfied", "note": "认为处理太轻"}),
-        (handler, "submit_result", {"substantiated": "yes", "findings": "属实", "solution": "处分",
-                                    "proposed_reply": "已处分"}),
+        (
+            handler,
+            "submit_result",
+            {"substantiated": "yes", "findings": "属实", "solution": "处分", "proposed_reply": "已处分"},
+        ),
         (center, "approve", {}),
         (handler, "reply", {"method": "phone", "text": "已处分相关人员。"}),
         (followup, "follow_up", {"satisfaction": "satisfied"}),
@@ -301,8 +318,14 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
     step(org["leader"], f, "decide_dispatch", approved=True)
     settings.TOUSU_DISPATCH_APPROVAL = False
 
-    g = step(center, step(clerk, register(), "accept", category="G0201", grade="normal"), "dispatch",
-             unit="amr", mode="assign", handler="handler")
+    g = step(
+        center,
+        step(clerk, register(), "accept", category="G0201", grade="normal"),
+        "dispatch",
+        unit="amr",
+        mode="assign",
+        handler="handler",
+    )
     g = step(handler, g, "sign")
     with time_machine.travel(g.handling_due + dt.timedelta(hours=100)):
         result = scan_deadlines()  # the system's own urge and escalation
@@ -310,9 +333,16 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
     assert {"urge", "escalate"} <= set(Event.objects.filter(complaint=g, actor=None).values_list("action", flat=True))
 
     h = step(clerk, register(), "accept", category="G0201", grade="normal")
-    monkeypatch.setattr(dues, "policy", lambda: RulePolicy([
-        Rule(name="x.acceptance", kind=ACCEPTANCE, amount=5, unit=WORKING_DAYS),
-        Rule(name="x.handling", kind=HANDLING, amount=60, unit=WORKING_DAYS)]))
+    monkeypatch.setattr(
+        dues,
+        "policy",
+        lambda: RulePolicy(
+            [
+                Rule(name="x.acceptance", kind=ACCEPTANCE, amount=5, unit=WORKING_DAYS),
+                Rule(name="x.handling", kind=HANDLING, amount=60, unit=WORKING_DAYS),
+            ]
+        ),
+    )
     assert recompute_after_calendar_change(changed_from=dt.date(2000, 1, 1)) >= 1
     assert Event.objects.filter(complaint=h, action="recompute_dues").exists()
 
@@ -329,15 +359,15 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
 
 
 # -- anchoring --------------------------------------------------------------------------------------
-def anchor_lines(settings) -> list[dict]:  # noqa: ANN001
+def anchor_lines(settings) -> list[dict]:
     import json
 
     return [json.loads(line) for line in settings.TOUSU_AUDIT_ANCHOR_FILE.read_text().splitlines() if line]
 
 
 @pytest.mark.django_db
-def test_anchoring_writes_the_changed_heads_once(history, settings, capsys):  # noqa: ANN001
-    from tousu.complaints.events import anchor_heads
+def test_anchoring_writes_the_changed_heads_once(history, settings, capsys):
+    from tousu.complaints.audit import anchor_heads
 
     first, second, third = history
     call_command("anchor_audit")
@@ -349,7 +379,11 @@ def test_anchoring_writes_the_changed_heads_once(history, settings, capsys):  # 
 
     from tousu.complaints import services
 
-    services.urge(actor=history[0].registered_by.__class__.objects.get(username="center"), number=first.number, data=inputs.RequiredNote(version=first.version, note="请加快办理"))
+    services.urge(
+        actor=history[0].registered_by.__class__.objects.get(username="center"),
+        number=first.number,
+        data=inputs.RequiredNote(version=first.version, note="请加快办理"),
+    )
     result = anchor_heads()
     assert (result.heads, result.lines) == (1, 1)
     lines = anchor_lines(settings)
@@ -359,17 +393,16 @@ def test_anchoring_writes_the_changed_heads_once(history, settings, capsys):  # 
 
 
 @pytest.mark.django_db
-def test_anchoring_looks_back_a_margin_and_never_flags_a_late_commit(register, walk, center, settings):  # noqa: ANN001
+def test_anchoring_looks_back_a_margin_and_never_flags_a_late_commit(register, walk, center, settings):
     """An event timed before the last anchor (a transaction that committed late) is anchored by
     the next run within the margin; one older than the margin is left for later, and nothing
     that was not anchored is ever reported."""
     import time_machine
 
-    from tousu.complaints.events import anchor_heads
-
     from tousu.complaints import services
+    from tousu.complaints.audit import anchor_heads
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with time_machine.travel(now - dt.timedelta(hours=5), tick=False):
         first, second = walk(register(), "accept"), walk(register(), "accept")
     with time_machine.travel(now - dt.timedelta(hours=4), tick=False):
@@ -377,9 +410,13 @@ def test_anchoring_looks_back_a_margin_and_never_flags_a_late_commit(register, w
     at = dt.datetime.fromisoformat(anchor_lines(settings)[0]["at"])
     with time_machine.travel(at + dt.timedelta(hours=1), tick=False):
         with time_machine.travel(at - dt.timedelta(seconds=30), tick=False):  # within the margin
-            services.urge(actor=center, number=first.number, data=inputs.RequiredNote(version=first.version, note="催办"))
+            services.urge(
+                actor=center, number=first.number, data=inputs.RequiredNote(version=first.version, note="催办")
+            )
         with time_machine.travel(at - dt.timedelta(hours=2), tick=False):  # beyond it
-            services.urge(actor=center, number=second.number, data=inputs.RequiredNote(version=second.version, note="催办"))
+            services.urge(
+                actor=center, number=second.number, data=inputs.RequiredNote(version=second.version, note="催办")
+            )
         anchor_heads()
     heads = {h[0]: h[1] for h in anchor_lines(settings)[-1]["heads"]}
     assert heads == {first.pk: 3}
@@ -388,12 +425,12 @@ def test_anchoring_looks_back_a_margin_and_never_flags_a_late_commit(register, w
 
 
 @pytest.mark.django_db(transaction=True)
-def test_anchoring_from_several_processes_keeps_one_chain(org, register, settings):  # noqa: ANN001
+def test_anchoring_from_several_processes_keeps_one_chain(org, register, settings):
     import threading
 
     from django.db import connections
 
-    from tousu.complaints.events import anchor_heads
+    from tousu.complaints.audit import anchor_heads
 
     for _ in range(3):
         register()
@@ -403,7 +440,7 @@ def test_anchoring_from_several_processes_keeps_one_chain(org, register, setting
         try:
             for _ in range(5):
                 anchor_heads(margin=dt.timedelta(0))
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             errors.append(err)
         finally:
             connections.close_all()
@@ -416,13 +453,14 @@ def test_anchoring_from_several_processes_keeps_one_chain(org, register, setting
     assert not errors
     lines = anchor_lines(settings)
     assert [line["n"] for line in lines] == list(range(1, len(lines) + 1))
-    assert sorted(h[0] for line in lines for h in line["heads"]) == sorted(Complaint.objects.values_list("id",
-                                                                                                        flat=True))
+    assert sorted(h[0] for line in lines for h in line["heads"]) == sorted(
+        Complaint.objects.values_list("id", flat=True)
+    )
     assert verify_audit().ok
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_server_anchors_in_process(org, register, settings):  # noqa: ANN001
+def test_the_server_anchors_in_process(org, register, settings):
     import threading
     import time
 
@@ -443,14 +481,14 @@ def test_the_server_anchors_in_process(org, register, settings):  # noqa: ANN001
     assert anchor_lines(settings)[0]["heads"][0][:2] == [Complaint.objects.get().pk, 1]
 
 
-def test_the_worker_anchors_in_its_turn(monkeypatch):  # noqa: ANN001
+def test_the_worker_anchors_in_its_turn(monkeypatch):
     from tousu.complaints import jobs
 
     class Redis:
         def __init__(self) -> None:
             self.keys: set[str] = set()
 
-        def set(self, key: str, value: str, nx: bool, px: int) -> bool:  # noqa: ARG002
+        def set(self, key: str, value: str, nx: bool, px: int) -> bool:
             if key in self.keys:
                 return False
             self.keys.add(key)
@@ -465,16 +503,16 @@ def test_the_worker_anchors_in_its_turn(monkeypatch):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_anchoring_everything_catches_up_on_a_bulk_load(register, walk, settings, capsys):  # noqa: ANN001
+def test_anchoring_everything_catches_up_on_a_bulk_load(register, walk, settings, capsys):
     """A bulk load dated in the past (``tousu seed``) escapes the incremental run; ``--all`` anchors it."""
     import time_machine
 
-    from tousu.complaints.events import anchor_heads
+    from tousu.complaints.audit import anchor_heads
 
     anchor_heads()  # nothing yet
     walk(register(), "accept")
     anchor_heads()
-    with time_machine.travel(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30), tick=False):
+    with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=30), tick=False):
         old = walk(register(), "accept")
     assert anchor_heads().heads == 0
     call_command("anchor_audit", all=True)
@@ -483,10 +521,10 @@ def test_anchoring_everything_catches_up_on_a_bulk_load(register, walk, settings
 
 
 @pytest.mark.django_db
-def test_an_idle_margin_moves_the_anchor_window_on_with_one_empty_line(history, settings):  # noqa: ANN001
+def test_an_idle_margin_moves_the_anchor_window_on_with_one_empty_line(history, settings):
     import time_machine
 
-    from tousu.complaints.events import anchor_heads
+    from tousu.complaints.audit import anchor_heads
 
     anchor_heads()
     at = dt.datetime.fromisoformat(anchor_lines(settings)[0]["at"])
@@ -499,7 +537,7 @@ def test_an_idle_margin_moves_the_anchor_window_on_with_one_empty_line(history, 
 
 
 @pytest.mark.django_db
-def test_it_says_when_no_event_matches_the_key(history, settings):  # noqa: ANN001
+def test_it_says_when_no_event_matches_the_key(history, settings):
     settings.TOUSU_AUDIT_KEY = "not-the-key-the-log-was-written-with-0123456789"
     report = verify_audit()
     assert not report.ok and report.problem_count >= 7

@@ -1,5 +1,6 @@
 """The bulk write path (``complaints.bulk``): many complaints with their histories, written with the
 services' own numbering, encryption, redaction, event chain and state seals."""
+
 import datetime as dt
 import json
 
@@ -8,8 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from tousu.complaints import bulk, events
+from tousu.complaints.audit import verify_audit
 from tousu.complaints.bulk import ComplaintIn, EventIn, NumberOf
-from tousu.complaints.events import GENESIS, event_hash, sign_event, verify_audit
+from tousu.complaints.events import GENESIS, event_hash, sign_event
 from tousu.complaints.models import Complainant, Complaint, Event, NumberSequence
 from tousu.complaints.services.intake import check_query_code
 from tousu.core.crypto import blind_index
@@ -20,33 +22,58 @@ def received(days: float) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days)
 
 
-def accepted(org, key, *, days=10.0, **more):  # noqa: ANN001, ANN003, ANN201
+def accepted(org, key, *, days=10.0, **more):
     """A complaint registered and accepted ``days`` ago by the clerk, as plain input."""
     at = received(days)
     return ComplaintIn(
-        key=key, query_code="ABCD2345",
-        fields={"channel": "hotline", "received_at": at, "status": "accepted", "summary": "窗口态度差",
-                "content": "投诉人张建华反映窗口工作人员态度差,电话13912345678。"},
+        key=key,
+        query_code="ABCD2345",
+        fields={
+            "channel": "hotline",
+            "received_at": at,
+            "status": "accepted",
+            "summary": "窗口态度差",
+            "content": "投诉人张建华反映窗口工作人员态度差,电话13912345678。",
+        },
         complainants=[{"name": "张建华", "phone": "139-1234-5678", "address": "某县城关镇人民路8号"}],
         respondents=[{"unit_name": "市场监管局"}],
-        events=[EventIn("register", org["clerk"], "", "registered", at + dt.timedelta(minutes=5),
-                        payload={"channel": "hotline", "due": at}),
-                EventIn("accept", org["clerk"], "registered", "accepted", at + dt.timedelta(hours=2), "受理")],
-        **more)
+        events=[
+            EventIn(
+                "register",
+                org["clerk"],
+                "",
+                "registered",
+                at + dt.timedelta(minutes=5),
+                payload={"channel": "hotline", "due": at},
+            ),
+            EventIn("accept", org["clerk"], "registered", "accepted", at + dt.timedelta(hours=2), "受理"),
+        ],
+        **more,
+    )
 
 
-def merged(org, key, into, *, days=5.0):  # noqa: ANN001, ANN201
+def merged(org, key, into, *, days=5.0):
     at = received(days)
     return ComplaintIn(
-        key=key, fields={"channel": "website", "received_at": at, "status": "merged", "closed_at": at,
-                         "summary": "同一事项"},
-        repeat_of=into, merged_into=into,
-        events=[EventIn("register", org["clerk"], "", "registered", at, payload={"repeat_of": NumberOf(into)}),
-                EventIn("merge", org["center"], "registered", "merged", at + dt.timedelta(hours=1),
-                        payload={"target": NumberOf(into)})])
+        key=key,
+        fields={"channel": "website", "received_at": at, "status": "merged", "closed_at": at, "summary": "同一事项"},
+        repeat_of=into,
+        merged_into=into,
+        events=[
+            EventIn("register", org["clerk"], "", "registered", at, payload={"repeat_of": NumberOf(into)}),
+            EventIn(
+                "merge",
+                org["center"],
+                "registered",
+                "merged",
+                at + dt.timedelta(hours=1),
+                payload={"target": NumberOf(into)},
+            ),
+        ],
+    )
 
 
-def test_it_writes_complaints_as_the_services_do(org):  # noqa: ANN001
+def test_it_writes_complaints_as_the_services_do(org):
     written = bulk.write_complaints([accepted(org, "row-1"), merged(org, "row-2", "row-1")])
 
     assert [w.key for w in written] == ["row-1", "row-2"]
@@ -65,7 +92,9 @@ def test_it_writes_complaints_as_the_services_do(org):  # noqa: ANN001
     # The history: seq = version, the links' numbers in the payloads, the last event sealing the state.
     history = list(Event.objects.filter(complaint=second).order_by("seq"))
     assert [(e.seq, e.action, e.from_status, e.to_status) for e in history] == [
-        (1, "register", "", "registered"), (2, "merge", "registered", "merged")]
+        (1, "register", "", "registered"),
+        (2, "merge", "registered", "merged"),
+    ]
     assert history[0].payload == {"repeat_of": first.number} and history[1].payload == {"target": first.number}
     assert history[0].prev_hash == GENESIS and history[1].prev_hash == history[0].hash
     assert history[1].state_mac and not history[0].state_mac
@@ -73,28 +102,59 @@ def test_it_writes_complaints_as_the_services_do(org):  # noqa: ANN001
     assert report.ok and report.complaints == 2 and report.events == 4, report.problems
 
 
-def test_it_signs_events_in_the_one_canonical_form(org):  # noqa: ANN001
+def test_it_signs_events_in_the_one_canonical_form(org):
     """``sign_event`` (bulk, record_event) and ``event_hash`` (verify) sign the same bytes: the
     event's fields as sorted-key JSON, whatever the values."""
     at = timezone.make_aware(dt.datetime(2025, 3, 9, 10, 11, 12, 345678))
     for note, actor_name, payload, prints in [
-            ('含"引号"、反斜杠\\和\n换行\t\u2028', '王"晓燕', {"b": [1, None, True], "a": {"z": "中文", "y": 1.5}}, {}),
-            ("", "system", {}, {"v": 1, "complaint": "ab12", "co_units": [3]})]:
-        values = dict(seq=42, complaint_id=17, number="TS2025000007", action="dispatch", actor_id=None,
-                      actor_name=actor_name, from_status="accepted", to_status="dispatched", version=42, note=note,
-                      prev_hash="ab" * 32, state_mac="cd" * 32 if prints else "")
-        mac = sign_event(**values, payload_json=events.canonical_json(payload), at=at.astimezone(dt.UTC),
-                         prints_json=events.canonical_json(prints))
+        ('含"引号"、反斜杠\\和\n换行\t\u2028', '王"晓燕', {"b": [1, None, True], "a": {"z": "中文", "y": 1.5}}, {}),
+        ("", "system", {}, {"v": 1, "complaint": "ab12", "co_units": [3]}),
+    ]:
+        values = {
+            "seq": 42,
+            "complaint_id": 17,
+            "number": "TS2025000007",
+            "action": "dispatch",
+            "actor_id": None,
+            "actor_name": actor_name,
+            "from_status": "accepted",
+            "to_status": "dispatched",
+            "version": 42,
+            "note": note,
+            "prev_hash": "ab" * 32,
+            "state_mac": "cd" * 32 if prints else "",
+        }
+        mac = sign_event(
+            **values,
+            payload_json=events.canonical_json(payload),
+            at=at.astimezone(dt.UTC),
+            prints_json=events.canonical_json(prints),
+        )
         assert mac == event_hash(Event(**values, payload=payload, created_at=at, state_prints=prints))
-        body = {"seq": 42, "complaint": 17, "number": "TS2025000007", "action": "dispatch", "actor": actor_name,
-                "actor_id": None, "from": "accepted", "to": "dispatched", "version": 42, "note": note,
-                "payload": payload, "at": "2025-03-09T02:11:12.345678+00:00", "prev": "ab" * 32,
-                "state": values["state_mac"], "prints": prints}
-        assert events._canonical(Event(**values, payload=payload, created_at=at, state_prints=prints)) == json.dumps(
-            body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        body = {
+            "seq": 42,
+            "complaint": 17,
+            "number": "TS2025000007",
+            "action": "dispatch",
+            "actor": actor_name,
+            "actor_id": None,
+            "from": "accepted",
+            "to": "dispatched",
+            "version": 42,
+            "note": note,
+            "payload": payload,
+            "at": "2025-03-09T02:11:12.345678+00:00",
+            "prev": "ab" * 32,
+            "state": values["state_mac"],
+            "prints": prints,
+        }
+        assert (
+            events._canonical(Event(**values, payload=payload, created_at=at, state_prints=prints))
+            == json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        )
 
 
-def test_it_refuses_a_step_the_action_table_does_not_allow(org):  # noqa: ANN001
+def test_it_refuses_a_step_the_action_table_does_not_allow(org):
     good = accepted(org, 1)
     wrong_step = accepted(org, 2)
     wrong_step.events.append(EventIn("sign", org["handler"], "accepted", "in_progress", received(1)))
@@ -112,24 +172,32 @@ def test_it_refuses_a_step_the_action_table_does_not_allow(org):  # noqa: ANN001
     assert Complaint.objects.count() == 0 and Event.objects.count() == 0 and not NumberSequence.objects.exists()
 
 
-def test_a_batch_that_fails_writes_nothing(org, register, monkeypatch):  # noqa: ANN001
+def test_a_batch_that_fails_writes_nothing(org, register, monkeypatch):
     register()
-    before = (Complaint.objects.count(), Event.objects.count(), Complainant.objects.count(),
-              dict(NumberSequence.objects.values_list("year", "last")))
+    before = (
+        Complaint.objects.count(),
+        Event.objects.count(),
+        Complainant.objects.count(),
+        dict(NumberSequence.objects.values_list("year", "last")),
+    )
     batch = bulk.prepare([accepted(org, 1), accepted(org, 2)])
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(events, "read_states", broken)  # after the rows are in, before the seals
     with pytest.raises(RuntimeError, match="disk full"):
         bulk.Writer().write(batch)
 
-    assert (Complaint.objects.count(), Event.objects.count(), Complainant.objects.count(),
-            dict(NumberSequence.objects.values_list("year", "last"))) == before
+    assert (
+        Complaint.objects.count(),
+        Event.objects.count(),
+        Complainant.objects.count(),
+        dict(NumberSequence.objects.values_list("year", "last")),
+    ) == before
 
 
-def test_numbers_stay_gap_free_when_a_registration_comes_in_between(org, register):  # noqa: ANN001
+def test_numbers_stay_gap_free_when_a_registration_comes_in_between(org, register):
     """A batch prepared elsewhere takes its numbers and ids when it is written, after whatever was
     registered meanwhile; links to earlier batches follow the ids they were written with."""
     writer = bulk.Writer()
@@ -148,7 +216,7 @@ def test_numbers_stay_gap_free_when_a_registration_comes_in_between(org, registe
     assert verify_audit().ok
 
 
-def test_it_refuses_a_link_to_a_complaint_it_does_not_know(org):  # noqa: ANN001
+def test_it_refuses_a_link_to_a_complaint_it_does_not_know(org):
     with pytest.raises(ValidationFailed):
         bulk.Writer().write(bulk.prepare([merged(org, "b", "nowhere")]))
     problems = bulk.check([merged(org, "b", "nowhere")], known=set())

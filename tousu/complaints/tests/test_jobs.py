@@ -1,4 +1,5 @@
 """The periodic job tidies up behind itself: stale login failures and expired sessions go."""
+
 import datetime as dt
 
 import pytest
@@ -10,7 +11,7 @@ from tousu.complaints import jobs
 
 
 @pytest.mark.django_db
-def test_tidying_deletes_stale_login_failures_and_expired_sessions(org):  # noqa: ANN001
+def test_tidying_deletes_stale_login_failures_and_expired_sessions(org):
     now = timezone.now()
     LoginFailure.objects.create(username="clerk", address="127.0.0.1", at=now - dt.timedelta(days=1))
     recent = LoginFailure.objects.create(username="clerk", address="127.0.0.1", at=now)

@@ -11,6 +11,7 @@ complaint and looks for the forms of its identity that no earlier example used �
 may rightly show its own identity to a viewer (a grant, an unredacted co-unit), and while shrinking
 Hypothesis repeats identities.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,10 +30,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tousu.complaints import attachments
-from tousu.complaints import inputs
 from tousu.api.api import api
-from tousu.complaints import services
+from tousu.complaints import attachments, inputs, services
 from tousu.complaints.models import Complaint
 from tousu.complaints.services import grants
 from tousu.complaints.services.timekeeping import scan_deadlines
@@ -46,12 +45,27 @@ GIVEN = "琰珂骞翊淼昶晞琛璟瑄芃翀珝璘瑀玥琇婳嫣歆煜曦"
 PLACES = "醴澧溆邗邳郯菏嵊婺歙黟汨沭泗睢砀濉颍亳"
 TITLES = ["女士", "先生", "师傅", "老师", "阿姨"]
 # (field, value): how the clerk entered the respondent. "other" is a body outside the county tree.
-SHAPES = [("unit", "amr"), ("unit", "amr-consumer"), ("staff", "handler"), ("staff", "head"),
-          ("staff", "consumer"), ("unit_name", "县市场监督管理局"), ("staff_name", "陈静"), ("staff_name", "张伟"),
-          ("staff_name", "高敏"), ("unit_name", "某乡镇政府")]
+SHAPES = [
+    ("unit", "amr"),
+    ("unit", "amr-consumer"),
+    ("staff", "handler"),
+    ("staff", "head"),
+    ("staff", "consumer"),
+    ("unit_name", "县市场监督管理局"),
+    ("staff_name", "陈静"),
+    ("staff_name", "张伟"),
+    ("staff_name", "高敏"),
+    ("unit_name", "某乡镇政府"),
+]
 # Who each shape names personally (no grant helps them).
-PERSONAL = {("staff", "handler"): "handler", ("staff", "head"): "head", ("staff", "consumer"): "consumer",
-            ("staff_name", "陈静"): "handler", ("staff_name", "张伟"): "head", ("staff_name", "高敏"): "consumer"}
+PERSONAL = {
+    ("staff", "handler"): "handler",
+    ("staff", "head"): "head",
+    ("staff", "consumer"): "consumer",
+    ("staff_name", "陈静"): "handler",
+    ("staff_name", "张伟"): "head",
+    ("staff_name", "高敏"): "consumer",
+}
 AMR_SIDE = ("handler", "head", "consumer")
 
 
@@ -89,23 +103,55 @@ class Scenario:
 
     def phone_written(self) -> str:
         p = self.phone
-        return [p, f"{p[:3]}-{p[3:7]}-{p[7:]}", f"{p[:3]} {p[3:7]} {p[7:]}", "+86 " + p,
-                p.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"}), mask_phone(p)][self.phone_form]
+        return [
+            p,
+            f"{p[:3]}-{p[3:7]}-{p[7:]}",
+            f"{p[:3]} {p[3:7]} {p[7:]}",
+            "+86 " + p,
+            p.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"}),
+            mask_phone(p),
+        ][self.phone_form]
 
     def forms(self) -> list[str]:
         """Every form of the identity the hunter looks for in a response."""
         p, i = self.phone, self.id_number
-        return [self.name, self.given, self.surname + self.title, self.surname + "女士", self.surname + "先生",
-                "老" + self.surname, p, f"{p[:3]}-{p[3:7]}-{p[7:]}", f"{p[:3]} {p[3:7]} {p[7:]}", mask_phone(p),
-                p.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"}), i, i.lower(), mask_id_number(i),
-                self.email, self.email.upper(), self.address, f"{self.road}路{self.number}号2单元",
-                f"{self.road}路{self.number}号", self.organisation, f"{self.school}中学"]
+        return [
+            self.name,
+            self.given,
+            self.surname + self.title,
+            self.surname + "女士",
+            self.surname + "先生",
+            "老" + self.surname,
+            p,
+            f"{p[:3]}-{p[3:7]}-{p[7:]}",
+            f"{p[:3]} {p[3:7]} {p[7:]}",
+            mask_phone(p),
+            p.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"}),
+            i,
+            i.lower(),
+            mask_id_number(i),
+            self.email,
+            self.email.upper(),
+            self.address,
+            f"{self.road}路{self.number}号2单元",
+            f"{self.road}路{self.number}号",
+            self.organisation,
+            f"{self.school}中学",
+        ]
 
     def queries(self) -> list[str]:
         """What a curious user would search for."""
         p = self.phone
-        return [self.name, self.surname + self.title, p, f"{p[:3]}-{p[3:7]}-{p[7:]}", self.email, self.id_number,
-                f"{self.road}路{self.number}号", self.organisation]
+        return [
+            self.name,
+            self.surname + self.title,
+            p,
+            f"{p[:3]}-{p[3:7]}-{p[7:]}",
+            self.email,
+            self.id_number,
+            f"{self.road}路{self.number}号",
+            self.organisation,
+        ]
 
 
 def _letters(alphabet: str, size: int) -> st.SearchStrategy[str]:
@@ -114,15 +160,25 @@ def _letters(alphabet: str, size: int) -> st.SearchStrategy[str]:
 
 scenarios = st.builds(
     Scenario,
-    surname=st.sampled_from(SURNAMES), given=_letters(GIVEN, 2), title=st.sampled_from(TITLES),
+    surname=st.sampled_from(SURNAMES),
+    given=_letters(GIVEN, 2),
+    title=st.sampled_from(TITLES),
     phone=st.builds(lambda a, b: f"1{a}{b}", st.sampled_from("3456789"), _letters("0123456789", 9)),
     id_number=st.builds(lambda a, b: a + b, _letters("0123456789", 17), st.sampled_from("0123456789X")),
-    email=st.builds(lambda a, b: f"{a}@{b}.example.cn", _letters("bcdfghjkmnpqrstvwz", 7),
-                    _letters("bcdfghjkmnpqrstvwz", 5)),
-    road=_letters(PLACES, 2), number=st.integers(1, 999), school=_letters(PLACES, 2),
-    shape=st.sampled_from(SHAPES), mode=st.sampled_from(["assign", "transfer"]), redacted=st.booleans(),
-    sub_dispatch=st.booleans(), submit=st.booleans(), grant_head=st.booleans(),
-    phone_form=st.integers(0, 5), id_spaced=st.booleans(),
+    email=st.builds(
+        lambda a, b: f"{a}@{b}.example.cn", _letters("bcdfghjkmnpqrstvwz", 7), _letters("bcdfghjkmnpqrstvwz", 5)
+    ),
+    road=_letters(PLACES, 2),
+    number=st.integers(1, 999),
+    school=_letters(PLACES, 2),
+    shape=st.sampled_from(SHAPES),
+    mode=st.sampled_from(["assign", "transfer"]),
+    redacted=st.booleans(),
+    sub_dispatch=st.booleans(),
+    submit=st.booleans(),
+    grant_head=st.booleans(),
+    phone_form=st.integers(0, 5),
+    id_spaced=st.booleans(),
 )
 
 
@@ -138,46 +194,116 @@ class Case:
 
 def build(s: Scenario, org: dict[str, Any]) -> Case:
     """Register and walk the case, writing the identity into every free text on the way."""
-    id_written = " ".join([s.id_number[:6], s.id_number[6:14], s.id_number[14:].lower()]) if s.id_spaced else s.id_number
+    id_written = (
+        " ".join([s.id_number[:6], s.id_number[6:14], s.id_number[14:].lower()]) if s.id_spaced else s.id_number
+    )
     field_name, value = s.shape
     redacted = s.redacted or s.shape == ("unit_name", "某乡镇政府")  # else that unit would see it, rightly
-    c = services.register(actor=org["clerk"], data=inputs.RegisterIn(
-        channel="hotline", summary=f"{s.surname}{s.title}反映窗口人员刁难",
-        content=f"{s.name}来电:电话{s.phone_written()},身份证{id_written},邮箱{s.email},住{s.road}路{s.number}号,"
-                f"在{s.organisation}任教。老{s.surname}说窗口人员态度恶劣。",
-        demands=f"请回电{mask_phone(s.phone)}告知{s.given}结果",
-        complainants=[inputs.ComplainantSchema(name=s.name, phone=s.phone, email=s.email, address=s.address,
-                                             id_number=s.id_number, organisation=s.organisation)],
-        respondents=[inputs.RespondentSchema(**{field_name: value})])).complaint
+    c = services.register(
+        actor=org["clerk"],
+        data=inputs.RegisterIn(
+            channel="hotline",
+            summary=f"{s.surname}{s.title}反映窗口人员刁难",
+            content=f"{s.name}来电:电话{s.phone_written()},身份证{id_written},邮箱{s.email},住{s.road}路{s.number}号,"
+            f"在{s.organisation}任教。老{s.surname}说窗口人员态度恶劣。",
+            demands=f"请回电{mask_phone(s.phone)}告知{s.given}结果",
+            complainants=[
+                inputs.ComplainantSchema(
+                    name=s.name,
+                    phone=s.phone,
+                    email=s.email,
+                    address=s.address,
+                    id_number=s.id_number,
+                    organisation=s.organisation,
+                )
+            ],
+            respondents=[inputs.RespondentSchema(**{field_name: value})],
+        ),
+    ).complaint
     center, personal = org["center"], PERSONAL.get(s.shape)
-    c = services.accept(actor=org["clerk"], number=c.number, data=inputs.Accept(version=c.version, category="G0201", grade="normal"))
-    c = services.dispatch(actor=center, number=c.number, data=inputs.Dispatch(version=c.version, unit="amr", mode=s.mode, redacted=redacted, co_units=["housing"] if s.mode == "assign" else [], note=f"请核实{s.surname}{s.title}反映的问题"))
+    c = services.accept(
+        actor=org["clerk"], number=c.number, data=inputs.Accept(version=c.version, category="G0201", grade="normal")
+    )
+    c = services.dispatch(
+        actor=center,
+        number=c.number,
+        data=inputs.Dispatch(
+            version=c.version,
+            unit="amr",
+            mode=s.mode,
+            redacted=redacted,
+            co_units=["housing"] if s.mode == "assign" else [],
+            note=f"请核实{s.surname}{s.title}反映的问题",
+        ),
+    )
     signer = next(u for u in ("handler", "head") if u != personal)
     if s.sub_dispatch and s.mode == "assign" and personal != "head":  # a transfer is not handed down
-        c = services.sub_dispatch(actor=org["head"], number=c.number, data=inputs.SubDispatch(version=c.version, unit="amr-consumer", note=f"下转,联系{s.phone}"))
+        c = services.sub_dispatch(
+            actor=org["head"],
+            number=c.number,
+            data=inputs.SubDispatch(version=c.version, unit="amr-consumer", note=f"下转,联系{s.phone}"),
+        )
         signer = "consumer" if personal != "consumer" else None
     if signer:
         c = services.sign(actor=org[signer], number=c.number, data=inputs.Note(version=c.version))
     if s.mode == "assign":
-        c = services.give_opinion(actor=org["housing"], number=c.number, data=inputs.GiveOpinion(version=c.version, text=f"{s.name}所述维修资金情况属实,其住址{s.address}"))
-    c = services.urge(actor=center, number=c.number, data=inputs.RequiredNote(version=c.version, note=f"请尽快联系{s.name}({s.phone})"))
-    c = services.supervise(actor=center, number=c.number, data=inputs.Supervise(version=c.version, note=f"{s.surname}{s.title}已第三次来电"))
-    c = services.mark_conflict(actor=center, number=c.number, data=inputs.MarkConflict(version=c.version, user="followup", reason=f"与{s.name}系亲属,住{s.road}路{s.number}号"))
+        c = services.give_opinion(
+            actor=org["housing"],
+            number=c.number,
+            data=inputs.GiveOpinion(version=c.version, text=f"{s.name}所述维修资金情况属实,其住址{s.address}"),
+        )
+    c = services.urge(
+        actor=center,
+        number=c.number,
+        data=inputs.RequiredNote(version=c.version, note=f"请尽快联系{s.name}({s.phone})"),
+    )
+    c = services.supervise(
+        actor=center,
+        number=c.number,
+        data=inputs.Supervise(version=c.version, note=f"{s.surname}{s.title}已第三次来电"),
+    )
+    c = services.mark_conflict(
+        actor=center,
+        number=c.number,
+        data=inputs.MarkConflict(
+            version=c.version, user="followup", reason=f"与{s.name}系亲属,住{s.road}路{s.number}号"
+        ),
+    )
     if s.submit and signer:
-        c = services.submit_result(actor=org[signer], number=c.number, data=inputs.SubmitResult(version=c.version, substantiated="yes", findings=f"经核实{s.given}反映属实", solution=f"向{s.surname}{s.title}道歉", proposed_reply=f"{s.name}:您好,经核查属实。"))
+        c = services.submit_result(
+            actor=org[signer],
+            number=c.number,
+            data=inputs.SubmitResult(
+                version=c.version,
+                substantiated="yes",
+                findings=f"经核实{s.given}反映属实",
+                solution=f"向{s.surname}{s.title}道歉",
+                proposed_reply=f"{s.name}:您好,经核查属实。",
+            ),
+        )
     case = Case(c, hidden_from=[], sees=["center"])
-    for name, content in ((f"{s.name}身份证.txt", f"{s.name} {s.id_number}".encode()),
-                          (f"{s.name}现场照片说明.txt", b"scene")):
-        case.attachments.append(attachments.add(actor=org["clerk"], number=c.number, data=inputs.Attach(name=name, content=content)).id)
-    grants.release_attachment(actor=center, number=c.number, data=inputs.ReleaseAttachment(attachment=case.attachments[1]))
+    for name, content in (
+        (f"{s.name}身份证.txt", f"{s.name} {s.id_number}".encode()),
+        (f"{s.name}现场照片说明.txt", b"scene"),
+    ):
+        case.attachments.append(
+            attachments.add(actor=org["clerk"], number=c.number, data=inputs.Attach(name=name, content=content)).id
+        )
+    grants.release_attachment(
+        actor=center, number=c.number, data=inputs.ReleaseAttachment(attachment=case.attachments[1])
+    )
     granted = s.grant_head and personal != "head"
     if granted:
         try:
-            grant = grants.request_identity(actor=org["head"], number=c.number, data=inputs.IdentityRequest(reason=f"需联系{s.given}"))
+            grant = grants.request_identity(
+                actor=org["head"], number=c.number, data=inputs.IdentityRequest(reason=f"需联系{s.given}")
+            )
         except Conflict:  # the head sees the identity already: the hunt below says whether it may
             granted = False
         else:
-            grants.decide_identity(actor=center, number=c.number, data=inputs.IdentityDecision(approved=True, grant=grant.pk))
+            grants.decide_identity(
+                actor=center, number=c.number, data=inputs.IdentityDecision(approved=True, grant=grant.pk)
+            )
             case.grants.append(grant.pk)
     case.hidden_from = [u for u in AMR_SIDE if not (u == "head" and granted)] + ["followup", "hrss"]
     case.hidden_from += ["housing"] if redacted else []
@@ -189,26 +315,37 @@ def build(s: Scenario, org: dict[str, Any]) -> Case:
 @functools.cache
 def _api_get_routes() -> tuple[tuple[str, list[dict[str, Any]]], ...]:
     """The API's GET routes and their parameters, read once from its OpenAPI document."""
-    return tuple((path, operations["get"].get("parameters", []))
-                 for path, operations in api.get_openapi_schema()["paths"].items() if "get" in operations)
+    return tuple(
+        (path, operations["get"].get("parameters", []))
+        for path, operations in api.get_openapi_schema()["paths"].items()
+        if "get" in operations
+    )
 
 
 def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
     """Every GET route of the API with its parameters filled in (from the OpenAPI document)."""
     today = timezone.localdate().isoformat()
-    path_values = {"number": [case.complaint.number], "attachment_id": case.attachments, "grant_id": case.grants,
-                   "day": [today], "code": ["amr"], "rule_id": ["1"]}
+    path_values = {
+        "number": [case.complaint.number],
+        "attachment_id": case.attachments,
+        "grant_id": case.grants,
+        "day": [today],
+        "code": ["amr"],
+        "rule_id": ["1"],
+    }
     query_values = {"start": today, "end": today, "days": "3"}
     found = []
     for path, params in _api_get_routes():
         names = [p["name"] for p in params if p["in"] == "path"]
         unknown = [n for n in names if n not in path_values]
-        unknown += [p["name"] for p in params if p["in"] == "query" and p.get("required") and p["name"] not in query_values]
+        unknown += [
+            p["name"] for p in params if p["in"] == "query" and p.get("required") and p["name"] not in query_values
+        ]
         assert not unknown, f"the leak hunter cannot fill {unknown} of GET {path}: teach it"
         query = {p["name"]: query_values[p["name"]] for p in params if p["in"] == "query" and p.get("required")}
         for combo in itertools.product(*(path_values[n] for n in names)):
             url = path
-            for n, v in zip(names, combo):
+            for n, v in zip(names, combo, strict=True):
                 url = url.replace("{" + n + "}", str(v))
             found.append((url, query))
             if path.endswith("/export"):
@@ -218,8 +355,12 @@ def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
 
 def web_routes(case: Case) -> list[str]:
     """Every web URL (from the URL resolver, the API's own routes aside) with its parameters filled."""
-    values = {"number": [case.complaint.number], "attachment_id": case.attachments, "grant_id": case.grants or [1],
-              "action": ["urge"]}
+    values = {
+        "number": [case.complaint.number],
+        "attachment_id": case.attachments,
+        "grant_id": case.grants or [1],
+        "action": ["urge"],
+    }
     found: list[str] = []
 
     def walk(patterns: list[Any], prefix: str) -> None:
@@ -234,9 +375,10 @@ def web_routes(case: Case) -> list[str]:
                 assert not unknown, f"the leak hunter cannot fill {unknown} of /{route}: teach it"
                 for combo in itertools.product(*(values[n] for n in names)):
                     url = route
-                    for n, v in zip(names, combo):
+                    for n, v in zip(names, combo, strict=True):
                         url = re.sub(r"<(?:\w+:)?" + n + ">", str(v), url)
                     found.append("/" + url.lstrip("^").rstrip("$"))
+
     walk(get_resolver().url_patterns, "")
     return found
 
@@ -257,8 +399,13 @@ def text_of(response: Any) -> str:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(body), read_only=True)
-        text = "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                         for v in row if v is not None)
+        text = "\n".join(
+            str(v)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
     else:
         text = html.unescape(body.decode("utf-8-sig", errors="replace"))
     return headers + "\n" + text
@@ -305,16 +452,58 @@ def earlier_forms() -> set[str]:
     return set()
 
 
-@settings(max_examples=3, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=3,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(s=scenarios)
-@example(s=Scenario("阙", "琰珂", "女士", "13712345678", "11010519491231002X", "qzvbnmk@pqrst.example.cn", "醴澧", 8,
-                    "邗邳", ("staff", "handler"), "assign", False, False, True, False, 1, True))
-@example(s=Scenario("欧阳", "昶晞", "先生", "15900001111", "44010119800101123X", "wxbnmkp@dfghj.example.cn", "嵊婺",
-                    18, "歙黟", ("staff_name", "高敏"), "transfer", False, True, False, True, 4, False))
+@example(
+    s=Scenario(
+        "阙",
+        "琰珂",
+        "女士",
+        "13712345678",
+        "11010519491231002X",
+        "qzvbnmk@pqrst.example.cn",
+        "醴澧",
+        8,
+        "邗邳",
+        ("staff", "handler"),
+        "assign",
+        False,
+        False,
+        True,
+        False,
+        1,
+        True,
+    )
+)
+@example(
+    s=Scenario(
+        "欧阳",
+        "昶晞",
+        "先生",
+        "15900001111",
+        "44010119800101123X",
+        "wxbnmkp@dfghj.example.cn",
+        "嵊婺",
+        18,
+        "歙黟",
+        ("staff_name", "高敏"),
+        "transfer",
+        False,
+        True,
+        False,
+        True,
+        4,
+        False,
+    )
+)
 def test_no_route_shows_the_identity_to_anyone_who_may_not_see_it(
-        s, client, api_client, org, mailoutbox, django_capture_on_commit_callbacks, earlier_forms):  # noqa: ANN001
+    s, client, api_client, org, mailoutbox, django_capture_on_commit_callbacks, earlier_forms
+):
     forms = [f for f in s.forms() if f not in earlier_forms]
     earlier_forms.update(s.forms())
     for username in ("handler", "head", "consumer", "followup", "housing", "hrss"):

@@ -2,6 +2,7 @@
 recorded as sent; nothing on rollback; a failure recorded with its error and retried by the
 periodic job with a growing wait, then left failed and shown; and a recipient who may not see the
 complainant gets an e-mail scrubbed of the complainant's identity."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,7 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.refuse = False
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
             return "554 5.7.1 Message refused by policy"
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
@@ -59,7 +60,7 @@ class SmtpServer:
 
 
 @pytest.fixture
-def smtp(settings):  # noqa: ANN001, ANN201
+def smtp(settings):
     server = SmtpServer()
     server.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -73,7 +74,7 @@ def smtp(settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def case(org, register, walk) -> Complaint:  # noqa: ANN001
+def case(org, register, walk) -> Complaint:
     """An accepted complaint (it has a running deadline), with the handler and the centre on e-mail."""
     for name in ("handler", "center"):
         org[name].email = f"{name}@county.example.cn"
@@ -81,7 +82,7 @@ def case(org, register, walk) -> Complaint:  # noqa: ANN001
     return walk(register(summary="张三反映窗口办事拖拉"), "accept")
 
 
-def tell_handler(case: Complaint, org) -> Notification:  # noqa: ANN001
+def tell_handler(case: Complaint, org) -> Notification:
     notify.notify_users(case, [org["handler"]], f"{case.number} 请办理：{case.summary}")
     return Notification.objects.get(complaint=case, recipient=org["handler"])
 
@@ -90,7 +91,7 @@ def later(seconds: float) -> time_machine.travel:
     return time_machine.travel(timezone.now() + dt.timedelta(seconds=seconds))
 
 
-def test_a_notice_reaches_the_mailbox_after_commit_and_is_marked_sent(smtp, org, case):  # noqa: ANN001
+def test_a_notice_reaches_the_mailbox_after_commit_and_is_marked_sent(smtp, org, case):
     with transaction.atomic():
         n = tell_handler(case, org)
         assert smtp.box.messages == []  # not before the commit
@@ -104,7 +105,7 @@ def test_a_notice_reaches_the_mailbox_after_commit_and_is_marked_sent(smtp, org,
     assert len(smtp.box.messages) == 1  # the periodic job never sends a sent notice again
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(smtp, org, case):  # noqa: ANN001
+def test_nothing_is_sent_when_the_transaction_rolls_back(smtp, org, case):
     with pytest.raises(RuntimeError), transaction.atomic():
         tell_handler(case, org)
         raise RuntimeError("the action failed after notifying")
@@ -114,8 +115,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(smtp, org, case):  # no
     assert not Notification.objects.filter(complaint=case, recipient=org["handler"]).exists()
 
 
-def test_with_the_server_down_the_notice_is_marked_failed_and_the_periodic_job_sends_it_once_back(
-        smtp, org, case):  # noqa: ANN001
+def test_with_the_server_down_the_notice_is_marked_failed_and_the_periodic_job_sends_it_once_back(smtp, org, case):
     smtp.stop()
     n = tell_handler(case, org)
     n.refresh_from_db()
@@ -131,7 +131,7 @@ def test_with_the_server_down_the_notice_is_marked_failed_and_the_periodic_job_s
     assert n.emailed_at is not None and n.email_attempts == 2 and n.email_error == "" and n.email_next_at is None
 
 
-def test_a_notice_the_server_refuses_is_marked_failed_with_its_answer_and_sent_on_retry(smtp, org, case):  # noqa: ANN001
+def test_a_notice_the_server_refuses_is_marked_failed_with_its_answer_and_sent_on_retry(smtp, org, case):
     smtp.box.refuse = True
     n = tell_handler(case, org)
     n.refresh_from_db()
@@ -145,7 +145,8 @@ def test_a_notice_the_server_refuses_is_marked_failed_with_its_answer_and_sent_o
 
 
 def test_the_wait_doubles_after_each_failure_and_the_notice_is_left_failed_after_the_last(
-        smtp, org, case, settings, client):  # noqa: ANN001
+    smtp, org, case, settings, client
+):
     settings.TOUSU_EMAIL_MAX_ATTEMPTS = 3
     assert [notify.backoff(k) for k in (1, 2, 3)] == [dt.timedelta(minutes=m) for m in (5, 10, 20)]
     assert notify.backoff(30) == notify.MAX_BACKOFF
@@ -167,7 +168,7 @@ def test_the_wait_doubles_after_each_failure_and_the_notice_is_left_failed_after
     assert "邮件发送失败" in client.get("/notifications/").content.decode()
 
 
-def test_a_notice_whose_send_never_ran_is_sent_by_the_periodic_job_after_the_lease(smtp, org, case):  # noqa: ANN001
+def test_a_notice_whose_send_never_ran_is_sent_by_the_periodic_job_after_the_lease(smtp, org, case):
     # The process died between the commit and its after-commit send: the row still says "to send".
     [n] = notify.record(case, Notification.Kind.WORK, [org["handler"]], f"{case.number} 请办理")
     jobs.run_scan()
@@ -178,7 +179,7 @@ def test_a_notice_whose_send_never_ran_is_sent_by_the_periodic_job_after_the_lea
     assert len(smtp.box.messages) == 1 and n.emailed_at is not None and n.email_attempts == 1
 
 
-def test_a_recipient_who_may_not_see_the_complainant_gets_a_scrubbed_email(smtp, org, case):  # noqa: ANN001
+def test_a_recipient_who_may_not_see_the_complainant_gets_a_scrubbed_email(smtp, org, case):
     # The handler's own unit (市场监管局) is the one complained about; the centre sees the identity.
     notify.notify_users(case, [org["handler"], org["center"]], f"{case.number}「{case.summary}」请办理。")
     [to_handler] = smtp.box.to("handler@county.example.cn")

@@ -1,5 +1,6 @@
 """Every role × every action: who may take it, written out here from SPEC §2 so that a change to
 the action table that widens or narrows a role is a visible, deliberate change of this test."""
+
 import pytest
 
 from tousu.accounts.models import Role, Scope, Unit, User
@@ -13,21 +14,44 @@ FOLLOWUP, PANEL = Role.FOLLOWUP, Role.PANEL
 UNIT = {HANDLER, HEAD}
 
 EXPECTED = {
-    "accept": {CLERK, CENTER}, "decline": {CLERK, CENTER}, "resolve_on_spot": {CLERK, CENTER},
+    "accept": {CLERK, CENTER},
+    "decline": {CLERK, CENTER},
+    "resolve_on_spot": {CLERK, CENTER},
     "convert": {CLERK, CENTER},
-    "dispatch": {CENTER}, "propose_dispatch": {CENTER}, "decide_dispatch": {CENTER, HEAD},
-    "sign": UNIT, "return": UNIT, "refuse_return": {CENTER},
-    "assign_handler": {HEAD, CENTER}, "sub_dispatch": {HEAD}, "give_opinion": UNIT,
-    "mark_conflict": {CENTER, PANEL}, "lift_conflict": {CENTER, PANEL},
-    "request_extension": UNIT | {CENTER}, "decide_extension": {HEAD, CENTER},
-    "suspend": UNIT | {CENTER}, "resume": UNIT | {CENTER}, "escalate": UNIT | {CENTER},
-    "urge": {CENTER}, "supervise": {CENTER},
-    "submit_result": UNIT | {CENTER}, "approve": {HEAD, CENTER}, "reject_result": {HEAD, CENTER},
-    "reply": UNIT | {CENTER}, "follow_up": {FOLLOWUP, CENTER},
-    "request_review": {CLERK, CENTER}, "decide_review": {CENTER}, "archive": {CENTER},
-    "withdraw": {CLERK, CENTER}, "merge": {CENTER}, "reopen": {CENTER},
-    "register": {CLERK, CENTER}, "attach": set(Role) - {Role.ADMIN, Role.AUDITOR},
-    "request_identity": UNIT, "decide_identity": {CENTER}, "release_attachment": {CENTER},
+    "dispatch": {CENTER},
+    "propose_dispatch": {CENTER},
+    "decide_dispatch": {CENTER, HEAD},
+    "sign": UNIT,
+    "return": UNIT,
+    "refuse_return": {CENTER},
+    "assign_handler": {HEAD, CENTER},
+    "sub_dispatch": {HEAD},
+    "give_opinion": UNIT,
+    "mark_conflict": {CENTER, PANEL},
+    "lift_conflict": {CENTER, PANEL},
+    "request_extension": UNIT | {CENTER},
+    "decide_extension": {HEAD, CENTER},
+    "suspend": UNIT | {CENTER},
+    "resume": UNIT | {CENTER},
+    "escalate": UNIT | {CENTER},
+    "urge": {CENTER},
+    "supervise": {CENTER},
+    "submit_result": UNIT | {CENTER},
+    "approve": {HEAD, CENTER},
+    "reject_result": {HEAD, CENTER},
+    "reply": UNIT | {CENTER},
+    "follow_up": {FOLLOWUP, CENTER},
+    "request_review": {CLERK, CENTER},
+    "decide_review": {CENTER},
+    "archive": {CENTER},
+    "withdraw": {CLERK, CENTER},
+    "merge": {CENTER},
+    "reopen": {CENTER},
+    "register": {CLERK, CENTER},
+    "attach": set(Role) - {Role.ADMIN, Role.AUDITOR},
+    "request_identity": UNIT,
+    "decide_identity": {CENTER},
+    "release_attachment": {CENTER},
     "recompute_dues": set(),  # the system's own write: no user may take it
 }
 
@@ -37,22 +61,27 @@ def test_the_expected_table_names_every_action():
 
 
 @pytest.fixture
-def case(register, walk, org):  # noqa: ANN001, ANN201
+def case(register, walk, org):
     """A case handled by 市场监管局 with 住建局 as co-unit: every unit condition can be met."""
     from tousu.complaints import services
 
     c = walk(register(), "accept")
-    return services.dispatch(actor=org["center"], number=c.number, data=inputs.Dispatch(version=c.version, unit="amr", mode="assign", co_units=["housing"]))
+    return services.dispatch(
+        actor=org["center"],
+        number=c.number,
+        data=inputs.Dispatch(version=c.version, unit="amr", mode="assign", co_units=["housing"]),
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_may_take_exactly_its_actions(case, role):  # noqa: ANN001
+def test_each_role_may_take_exactly_its_actions(case, role):
     for action, t in ACTIONS.items():
         # Placed where the action's unit condition holds, so only the role decides.
         code = "housing" if t.co_unit_action else "amr"
-        user = User.objects.create(username=f"{role}-{action}"[:150], role=role, scope=Scope.ALL,
-                                   unit=Unit.objects.get(code=code))
+        user = User.objects.create(
+            username=f"{role}-{action}"[:150], role=role, scope=Scope.ALL, unit=Unit.objects.get(code=code)
+        )
         try:
             check_role(user, case, t)
             allowed = True

@@ -1,5 +1,6 @@
 """The preset in force drives intake, follow-up, dispatch and deadlines through its data alone:
 change a threshold and the behaviour follows (SPEC §8, §12)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,18 +19,21 @@ from tousu.presets.base import DeadlineKind, Preset, PresetError, TimeUnit
 
 
 @pytest.fixture
-def use_preset(monkeypatch, settings):  # noqa: ANN001, ANN201
+def use_preset(monkeypatch, settings):
     """Put the government preset, revised by ``changes``, in force for one test."""
+
     def use(**changes: Any) -> Preset:
         preset = REGISTRY[settings.TOUSU_PRESET].revised(**changes)
         monkeypatch.setitem(REGISTRY, settings.TOUSU_PRESET, preset)
         return preset
+
     return use
 
 
 def people(n: int, representatives: int = 0) -> list[dict[str, Any]]:
-    return [{"name": f"村民{i}", "phone": f"1390000{i:04d}", "is_representative": i < representatives}
-            for i in range(n)]
+    return [
+        {"name": f"村民{i}", "phone": f"1390000{i:04d}", "is_representative": i < representatives} for i in range(n)
+    ]
 
 
 def test_the_government_preset_is_in_force_and_knows_every_code_it_names() -> None:
@@ -39,8 +43,13 @@ def test_the_government_preset_is_in_force_and_knows_every_code_it_names() -> No
 
 def test_the_preset_deadline_vocabulary_is_the_one_the_policy_interprets() -> None:
     assert set(get_args(DeadlineKind)) == set(dues.DUE_FIELDS)
-    assert set(get_args(TimeUnit)) == {dues.MINUTES, dues.HOURS, dues.BUSINESS_HOURS,
-                                       dues.NATURAL_DAYS, dues.WORKING_DAYS}
+    assert set(get_args(TimeUnit)) == {
+        dues.MINUTES,
+        dues.HOURS,
+        dues.BUSINESS_HOURS,
+        dues.NATURAL_DAYS,
+        dues.WORKING_DAYS,
+    }
 
 
 def test_a_preset_naming_an_unknown_channel_or_mode_is_refused_with_its_path() -> None:
@@ -65,26 +74,26 @@ def test_loading_the_preset_twice_writes_its_reference_rows_once() -> None:
     assert unclear.needs_approval and unclear.template.startswith("您好！")
 
 
-def test_a_preset_threshold_of_three_flags_three_complainants_as_a_group(use_preset, register) -> None:  # noqa: ANN001
+def test_a_preset_threshold_of_three_flags_three_complainants_as_a_group(use_preset, register) -> None:
     use_preset(thresholds={"group_threshold": 3})
     c = register(complainants=people(3))
     assert c.flags["group"]["rule"] == "3_or_more_complainants"
 
 
-def test_with_the_government_threshold_three_complainants_are_no_group(register) -> None:  # noqa: ANN001
+def test_with_the_government_threshold_three_complainants_are_no_group(register) -> None:
     c = register(complainants=people(3))
     assert "group" not in c.flags
     assert "group" in register(complainants=people(5)).flags
 
 
-def test_the_preset_caps_the_representatives_of_a_group(use_preset, register) -> None:  # noqa: ANN001
+def test_the_preset_caps_the_representatives_of_a_group(use_preset, register) -> None:
     assert register(complainants=people(6, representatives=3)).complainants.count() == 6
     use_preset(thresholds={"max_representatives": 2})
     with pytest.raises(ValidationFailed, match="代表不超过2人"):
         register(complainants=people(6, representatives=3))
 
 
-def test_the_preset_repeat_window_decides_whether_a_caller_repeats(use_preset, register) -> None:  # noqa: ANN001
+def test_the_preset_repeat_window_decides_whether_a_caller_repeats(use_preset, register) -> None:
     ten_days_ago = timezone.now() - dt.timedelta(days=10)
     a, b = [{"name": "张三", "phone": "13800000001"}], [{"name": "李四", "phone": "13800000002"}]
     first = register(complainants=a, received_at=ten_days_ago)
@@ -95,21 +104,29 @@ def test_the_preset_repeat_window_decides_whether_a_caller_repeats(use_preset, r
     assert again.repeat_of is None and "repeat" not in again.flags
 
 
-def test_the_preset_sets_how_many_failed_visits_close_a_case(use_preset, register, walk, api_client,  # noqa: ANN001
-                                                               followup) -> None:
+def test_the_preset_sets_how_many_failed_visits_close_a_case(use_preset, register, walk, api_client, followup) -> None:
     use_preset(thresholds={"unreachable_attempts": 1})
     c = walk(register(), "accept", "dispatch", "sign", "submit_result", "approve", "reply")
-    closed = api_client.post(followup, f"/complaints/{c.number}/follow_up",
-                             {"version": c.version, "satisfaction": "unreachable", "close_unreachable": True})
+    closed = api_client.post(
+        followup,
+        f"/complaints/{c.number}/follow_up",
+        {"version": c.version, "satisfaction": "unreachable", "close_unreachable": True},
+    )
     assert closed.status_code == 200, closed.json()
     assert closed.json()["status"] == "closed"
 
 
-def test_the_intake_form_offers_the_preset_flags(use_preset, client, clerk) -> None:  # noqa: ANN001
+def test_the_intake_form_offers_the_preset_flags(use_preset, client, clerk) -> None:
     from tousu.presets.government.demo import DEMO_PASSWORD
 
-    use_preset(flags=[{"code": "upgraded", "label": "升级"}, {"code": "repeat", "label": "重复"},
-                      {"code": "group", "label": "群体"}, {"code": "press", "label": "记者来电"}])
+    use_preset(
+        flags=[
+            {"code": "upgraded", "label": "升级"},
+            {"code": "repeat", "label": "重复"},
+            {"code": "group", "label": "群体"},
+            {"code": "press", "label": "记者来电"},
+        ]
+    )
     client.login(username=clerk.username, password=DEMO_PASSWORD)
     page = client.get("/intake/").content.decode()
     assert "记者来电" in page and "媒体关注" not in page

@@ -1,5 +1,6 @@
 """The deadline scan: reminders, urging and escalation, each once per due date; e-mail over a real
 SMTP server on loopback."""
+
 import datetime as dt
 import socket
 
@@ -9,7 +10,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 
-from tousu.complaints.events import verify_audit
+from tousu.complaints.audit import verify_audit
 from tousu.complaints.models import Notification
 from tousu.complaints.services.timekeeping import scan_deadlines
 
@@ -20,13 +21,13 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
         return "250 OK"
 
 
 @pytest.fixture
-def smtp(settings):  # noqa: ANN001, ANN201
+def smtp(settings):
     inbox = Inbox()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -39,7 +40,7 @@ def smtp(settings):  # noqa: ANN001, ANN201
     controller.stop()
 
 
-def test_running_the_scan_twice_notifies_once_per_due_event(org, register, walk, smtp):  # noqa: ANN001
+def test_running_the_scan_twice_notifies_once_per_due_event(org, register, walk, smtp):
     org["handler"].email = "chenjing@example.cn"
     org["handler"].save()
     c = walk(register(), "accept", "dispatch", "sign")
@@ -72,7 +73,7 @@ def test_running_the_scan_twice_notifies_once_per_due_event(org, register, walk,
     assert c.number in body and "张三" not in body and "13812345678" not in body
 
 
-def test_a_new_due_date_after_an_extension_is_reminded_again(org, register, walk):  # noqa: ANN001
+def test_a_new_due_date_after_an_extension_is_reminded_again(org, register, walk):
     c = walk(register(), "accept", "dispatch", "sign")
     with time_machine.travel(c.handling_due - dt.timedelta(hours=1)):
         scan_deadlines()
@@ -83,7 +84,7 @@ def test_a_new_due_date_after_an_extension_is_reminded_again(org, register, walk
     assert Notification.objects.filter(kind="reminder", recipient=org["handler"]).count() == 2
 
 
-def test_suspended_and_finished_cases_are_left_alone(org, register, walk):  # noqa: ANN001
+def test_suspended_and_finished_cases_are_left_alone(org, register, walk):
     suspended = walk(register(), "accept", "dispatch", "sign", "suspend")
     withdrawn = walk(register(), "accept", "withdraw")
     with time_machine.travel(timezone.now() + dt.timedelta(days=90)):
@@ -92,7 +93,7 @@ def test_suspended_and_finished_cases_are_left_alone(org, register, walk):  # no
     assert result.overdue == 0 and not left.exists()
 
 
-def test_each_rule_sets_its_reminder_lead(org, register, walk):  # noqa: ANN001
+def test_each_rule_sets_its_reminder_lead(org, register, walk):
     c = walk(register(), "accept", "dispatch")  # sign-for: 1 working day, reminded 8 hours before
     with time_machine.travel(c.sign_due - dt.timedelta(hours=12)):
         assert scan_deadlines().reminders == 0

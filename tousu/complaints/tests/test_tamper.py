@@ -1,5 +1,6 @@
 """A database writer without the audit key cannot rewrite the history unnoticed: each tampering is
 found by `tousu verify-audit`, which names the complaint and the event, field or row concerned."""
+
 import hashlib
 import hmac
 import json
@@ -10,10 +11,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from tousu.complaints import attachments
-from tousu.complaints import inputs
-from tousu.complaints import models, services
-from tousu.complaints.events import _canonical, anchor_heads, record_event, verify_audit
+from tousu.complaints import attachments, inputs, models, services
+from tousu.complaints.audit import anchor_heads, verify_audit
+from tousu.complaints.events import _canonical, record_event
 from tousu.complaints.models import Attachment, Complaint, Event, IdentityGrant
 from tousu.complaints.services import grants
 from tousu.complaints.tests.test_audit import assert_fails, sql
@@ -35,12 +35,12 @@ def when(complaint: Complaint, seq: int) -> str:
 
 
 @pytest.fixture
-def case(register, walk):  # noqa: ANN001, ANN201
+def case(register, walk):
     """Accepted, dispatched and signed for: four events."""
     return walk(register(), "accept", "dispatch", "sign")
 
 
-def rechain(complaint: Complaint, sign) -> None:  # noqa: ANN001
+def rechain(complaint: Complaint, sign) -> None:
     """What a database writer can do: recompute every hash of the complaint's chain with ``sign``."""
     prev = "0" * 64
     for event in Event.objects.filter(complaint=complaint).order_by("seq"):
@@ -52,7 +52,7 @@ def rechain(complaint: Complaint, sign) -> None:  # noqa: ANN001
 
 # -- a clean history ----------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_a_clean_history_passes(case, register, walk, capsys):  # noqa: ANN001
+def test_a_clean_history_passes(case, register, walk, capsys):
     walk(register(summary="另一件"), "accept")
     anchor_heads()
     walk(case, "submit_result")
@@ -63,7 +63,7 @@ def test_a_clean_history_passes(case, register, walk, capsys):  # noqa: ANN001
 
 # -- the chain ----------------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_it_detects_a_payload_edit_rechained_with_plain_sha256(case):  # noqa: ANN001
+def test_it_detects_a_payload_edit_rechained_with_plain_sha256(case):
     Event.objects.filter(complaint=case, seq=2).update(payload={"category": "G0101", "grade": "major"})
     rechain(case, lambda body: hashlib.sha256(body).hexdigest())
     problems = detected(f"complaint {case.number}, {when(case, 2)}: content does not match its MAC")
@@ -71,7 +71,7 @@ def test_it_detects_a_payload_edit_rechained_with_plain_sha256(case):  # noqa: A
 
 
 @pytest.mark.django_db
-def test_it_detects_a_payload_edit_rechained_with_a_wrong_key(case):  # noqa: ANN001
+def test_it_detects_a_payload_edit_rechained_with_a_wrong_key(case):
     Event.objects.filter(complaint=case, seq=3).update(payload={"unit": "housing", "mode": "assign"})
     wrong = b"a-guessed-key-0123456789abcdef0123456789abcdef"
     rechain(case, lambda body: hmac.new(wrong, body, hashlib.sha256).hexdigest())
@@ -79,7 +79,7 @@ def test_it_detects_a_payload_edit_rechained_with_a_wrong_key(case):  # noqa: AN
 
 
 @pytest.mark.django_db
-def test_it_detects_a_tail_deletion_with_the_row_restored_after_an_anchor(register, walk, org):  # noqa: ANN001
+def test_it_detects_a_tail_deletion_with_the_row_restored_after_an_anchor(register, walk, org):
     c = walk(register(), "accept")
     earlier = Complaint.objects.filter(pk=c.pk).values().get()
     c = walk(c, "dispatch", "sign")
@@ -88,13 +88,15 @@ def test_it_detects_a_tail_deletion_with_the_row_restored_after_an_anchor(regist
     # chain and the state seal of #2 now agree with the row; only the anchor remembers #4.
     sql(f"DELETE FROM {T} WHERE complaint_id = %s AND seq > 2", c.pk)
     Complaint.objects.filter(pk=c.pk).update(**earlier)
-    problems = detected(f"complaint {c.number}: its history ends at {when(c, 2)} but event #4 was anchored "
-                        "(anchor line 1): events removed from the end")
+    problems = detected(
+        f"complaint {c.number}: its history ends at {when(c, 2)} but event #4 was anchored "
+        "(anchor line 1): events removed from the end"
+    )
     assert len(problems) == 1
 
 
 @pytest.mark.django_db
-def test_without_an_anchor_a_restored_tail_deletion_goes_unseen(register, walk, settings):  # noqa: ANN001
+def test_without_an_anchor_a_restored_tail_deletion_goes_unseen(register, walk, settings):
     """The documented limit: events after the last anchor, removed together with the row put back."""
     c = walk(register(), "accept")
     earlier = Complaint.objects.filter(pk=c.pk).values().get()
@@ -106,21 +108,22 @@ def test_without_an_anchor_a_restored_tail_deletion_goes_unseen(register, walk, 
 
 # -- the complaint's row and its rows ----------------------------------------------------------------
 @pytest.mark.django_db
-def test_it_detects_a_direct_edit_of_the_status(case):  # noqa: ANN001
+def test_it_detects_a_direct_edit_of_the_status(case):
     Complaint.objects.filter(pk=case.pk).update(status="closed")
     problems = detected(f"complaint {case.number}: field status changed since {when(case, 4)}")
     assert len(problems) == 1
 
 
 @pytest.mark.django_db
-def test_it_detects_a_direct_edit_of_the_content(case):  # noqa: ANN001
+def test_it_detects_a_direct_edit_of_the_content(case):
     Complaint.objects.filter(pk=case.pk).update(content="内容已被改写")
     assert detected(f"complaint {case.number}: field content changed since {when(case, 4)}") == [
-        f"complaint {case.number}: field content changed since {when(case, 4)}"]
+        f"complaint {case.number}: field content changed since {when(case, 4)}"
+    ]
 
 
 @pytest.mark.django_db
-def test_it_detects_a_direct_edit_of_the_handling_unit(case, org):  # noqa: ANN001
+def test_it_detects_a_direct_edit_of_the_handling_unit(case, org):
     from tousu.accounts.models import Unit
 
     Complaint.objects.filter(pk=case.pk).update(handling_unit=Unit.objects.get(code="housing"))
@@ -128,15 +131,16 @@ def test_it_detects_a_direct_edit_of_the_handling_unit(case, org):  # noqa: ANN0
 
 
 @pytest.mark.django_db
-def test_it_detects_an_edited_complainant_name(case):  # noqa: ANN001
+def test_it_detects_an_edited_complainant_name(case):
     person = case.complainants.get()
     sql(f"UPDATE {models.Complainant._meta.db_table} SET name = %s WHERE id = %s", "李四", person.pk)
     assert detected(f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}") == [
-        f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}"]
+        f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}"
+    ]
 
 
 @pytest.mark.django_db
-def test_it_detects_an_edited_encrypted_phone_but_not_a_re_encryption(case):  # noqa: ANN001
+def test_it_detects_an_edited_encrypted_phone_but_not_a_re_encryption(case):
     """Encrypted fields are sealed as plain text: a fresh ciphertext of the same number is no change."""
     person = case.complainants.get()
     models.Complainant.objects.filter(pk=person.pk).update(phone=person.phone)  # encrypted anew
@@ -146,23 +150,27 @@ def test_it_detects_an_edited_encrypted_phone_but_not_a_re_encryption(case):  # 
 
 
 @pytest.mark.django_db
-def test_it_detects_a_deleted_attachment_row(case, clerk):  # noqa: ANN001
-    attachment = attachments.add(actor=clerk, number=case.number, data=inputs.Attach(name="录音.txt", content=b"recording"))
+def test_it_detects_a_deleted_attachment_row(case, clerk):
+    attachment = attachments.add(
+        actor=clerk, number=case.number, data=inputs.Attach(name="录音.txt", content=b"recording")
+    )
     case.refresh_from_db()
     Attachment.objects.filter(pk=attachment.pk).delete()
     detected(f"attachment #{attachment.pk} of {case.number}: deleted since {when(case, 5)}")
 
 
 @pytest.mark.django_db
-def test_it_detects_an_edited_identity_grant(case, handler):  # noqa: ANN001
-    grant = grants.request_identity(actor=handler, number=case.number, data=inputs.IdentityRequest(reason="需电话核实情况"))
+def test_it_detects_an_edited_identity_grant(case, handler):
+    grant = grants.request_identity(
+        actor=handler, number=case.number, data=inputs.IdentityRequest(reason="需电话核实情况")
+    )
     case.refresh_from_db()
     IdentityGrant.objects.filter(pk=grant.pk).update(approved=True)  # approved behind the centre's back
     detected(f"identity grant #{grant.pk} of {case.number}: approved changed since {when(case, 5)}")
 
 
 @pytest.mark.django_db
-def test_it_detects_an_added_co_unit(case, org):  # noqa: ANN001
+def test_it_detects_an_added_co_unit(case, org):
     from tousu.accounts.models import Unit
 
     housing = Unit.objects.get(code="housing")
@@ -172,7 +180,7 @@ def test_it_detects_an_added_co_unit(case, org):  # noqa: ANN001
 
 # -- the anchor file ------------------------------------------------------------------------------------
 @pytest.fixture
-def anchored(case, register, walk, settings):  # noqa: ANN001, ANN201
+def anchored(case, register, walk, settings):
     """Three anchor lines: one per anchoring after a change."""
     anchor_heads()
     other = walk(register(summary="另一件"), "accept")
@@ -185,7 +193,7 @@ def anchored(case, register, walk, settings):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.django_db
-def test_it_detects_an_edited_anchor_line(anchored):  # noqa: ANN001
+def test_it_detects_an_edited_anchor_line(anchored):
     path, lines = anchored
     line = json.loads(lines[1])
     line["heads"][0][1] -= 1  # anchored one event less
@@ -196,7 +204,7 @@ def test_it_detects_an_edited_anchor_line(anchored):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_it_detects_a_removed_anchor_line(anchored):  # noqa: ANN001
+def test_it_detects_a_removed_anchor_line(anchored):
     path, lines = anchored
     path.write_text("\n".join([lines[0], lines[2]]) + "\n")
     problems = detected("anchor file line 2 (n=3, ")
@@ -204,7 +212,7 @@ def test_it_detects_a_removed_anchor_line(anchored):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_it_checks_against_a_copy_of_the_anchor_file(anchored, case, tmp_path, capsys):  # noqa: ANN001
+def test_it_checks_against_a_copy_of_the_anchor_file(anchored, case, tmp_path, capsys):
     """The copy shipped off the machine still knows what a truncated local file forgot."""
     path, lines = anchored
     copy = tmp_path / "shipped.log"
@@ -216,12 +224,13 @@ def test_it_checks_against_a_copy_of_the_anchor_file(anchored, case, tmp_path, c
     with pytest.raises(CommandError):
         call_command("verify_audit", anchor_file=copy)
     assert f"complaint {case.number}: its history ends at {when(case, 3)} but event #4 was anchored" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
 
 
 # -- no shared row ---------------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_record_event_touches_only_the_complaints_own_rows(case, register):  # noqa: ANN001
+def test_record_event_touches_only_the_complaints_own_rows(case, register):
     """No global head: writing an event reads the complaint's own rows and inserts one event; it
     locks nothing and updates nothing, so complaints never queue on a shared row."""
     other = register(summary="另一件")
@@ -233,8 +242,9 @@ def test_record_event_touches_only_the_complaints_own_rows(case, register):  # n
         record_event(case, actor=None, action="urge", from_status=case.status, note="催办")
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) <= 6, statements
-    assert not [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "DELETE"))
-                or "FOR UPDATE" in s.upper()]
+    assert not [
+        s for s in statements if s.lstrip().upper().startswith(("UPDATE", "DELETE")) or "FOR UPDATE" in s.upper()
+    ]
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
     assert len(inserts) == 1 and T in inserts[0]
     # Every read is about this complaint: its id in the query, never another complaint's.
@@ -244,7 +254,7 @@ def test_record_event_touches_only_the_complaints_own_rows(case, register):  # n
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_complaints_are_written_at_once(org, register, walk):  # noqa: ANN001
+def test_two_complaints_are_written_at_once(org, register, walk):
     """On PostgreSQL (row locks): while one transaction holds its complaint and has written its event,
     another complaint's action commits. With one global head row it would wait for the first."""
     if connection.vendor != "postgresql":
@@ -262,7 +272,7 @@ def test_two_complaints_are_written_at_once(org, register, walk):  # noqa: ANN00
                 record_event(c, actor=None, action="urge", from_status=c.status, note="催办")
                 recorded.set()
                 assert done.wait(timeout=20), "the other complaint's action waited for this transaction"
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             errors.append(err)
         finally:
             connections.close_all()
@@ -270,7 +280,9 @@ def test_two_complaints_are_written_at_once(org, register, walk):  # noqa: ANN00
     holder = threading.Thread(target=hold_first)
     holder.start()
     assert recorded.wait(timeout=20)
-    services.urge(actor=org["center"], number=second.number, data=inputs.RequiredNote(version=second.version, note="请加快办理"))
+    services.urge(
+        actor=org["center"], number=second.number, data=inputs.RequiredNote(version=second.version, note="请加快办理")
+    )
     done.set()
     holder.join(timeout=30)
     assert not errors

@@ -1,4 +1,5 @@
 """Bodies over the limit answer 413 before anything reads them, and change nothing."""
+
 import io
 import json
 
@@ -12,19 +13,28 @@ from tousu.complaints.models import Attachment, Complaint
 pytestmark = pytest.mark.django_db
 
 MB = 1024 * 1024
-PAYLOAD = {"channel": "hotline", "summary": "窗口办事拖拉", "content": "到窗口办理营业执照，跑了四趟。",
-           "complainants": [{"name": "张三", "phone": "13812345678"}], "respondents": [{"unit": "amr"}]}
+PAYLOAD = {
+    "channel": "hotline",
+    "summary": "窗口办事拖拉",
+    "content": "到窗口办理营业执照，跑了四趟。",
+    "complainants": [{"name": "张三", "phone": "13812345678"}],
+    "respondents": [{"unit": "amr"}],
+}
 
 
-def bearer(user) -> dict[str, str]:  # noqa: ANN001
+def bearer(user) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user)}"}
 
 
 def chunked(body: bytes, *, terminated: bool = True) -> dict:
     """What gunicorn hands Django for `Transfer-Encoding: chunked`: no Content-Length, and an
     input stream it ends itself."""
-    return {"CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(body),
-            "wsgi.input_terminated": terminated}
+    return {
+        "CONTENT_LENGTH": "",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": terminated,
+    }
 
 
 def test_an_8_mb_json_body_to_the_api_answers_413_and_registers_nothing(client, clerk):
@@ -46,8 +56,16 @@ def test_the_api_answers_413_even_where_the_body_outgrows_the_limit_inside_a_rou
 
 def test_an_oversized_web_form_post_answers_413_with_a_chinese_page(client, clerk):
     client.force_login(clerk)
-    response = client.post("/intake/", {"phone": "13812345678", "name": "张三", "summary": "窗口办事拖拉",
-                                        "content": "x" * (6 * MB), "channel": "hotline"})
+    response = client.post(
+        "/intake/",
+        {
+            "phone": "13812345678",
+            "name": "张三",
+            "summary": "窗口办事拖拉",
+            "content": "x" * (6 * MB),
+            "channel": "hotline",
+        },
+    )
     assert response.status_code == 413
     html = response.content.decode()
     assert "提交的内容过大" in html and "上限 5 MB" in html and 'lang="zh-hans"' in html
@@ -56,23 +74,31 @@ def test_an_oversized_web_form_post_answers_413_with_a_chinese_page(client, cler
 
 def test_an_oversized_chunked_body_without_content_length_answers_413(clerk):
     body = json.dumps({**PAYLOAD, "content": "x" * (6 * MB)}).encode()
-    response = Client().generic("POST", "/api/v1/complaints", b"", content_type="application/json",
-                                **bearer(clerk), **chunked(body))
+    response = Client().generic(
+        "POST", "/api/v1/complaints", b"", content_type="application/json", **bearer(clerk), **chunked(body)
+    )
     assert response.status_code == 413 and response.json()["code"] == "too_large"
     assert not Complaint.objects.exists()
 
 
 def test_a_chunked_body_within_the_limit_is_read_whole(clerk):
     body = json.dumps(PAYLOAD).encode()
-    response = Client().generic("POST", "/api/v1/complaints", b"", content_type="application/json",
-                                **bearer(clerk), **chunked(body))
+    response = Client().generic(
+        "POST", "/api/v1/complaints", b"", content_type="application/json", **bearer(clerk), **chunked(body)
+    )
     assert response.status_code == 201, response.content
     assert Complaint.objects.get().summary == "窗口办事拖拉"
 
 
 def test_a_chunked_body_the_server_does_not_delimit_answers_411(clerk):
-    response = Client().generic("POST", "/api/v1/complaints", b"", content_type="application/json",
-                                **bearer(clerk), **chunked(b"{}", terminated=False))
+    response = Client().generic(
+        "POST",
+        "/api/v1/complaints",
+        b"",
+        content_type="application/json",
+        **bearer(clerk),
+        **chunked(b"{}", terminated=False),
+    )
     assert response.status_code == 411
     assert not Complaint.objects.exists()
 
@@ -115,8 +141,13 @@ def test_an_oversized_form_field_inside_an_upload_answers_413(client, clerk, reg
 
 def test_a_malformed_multipart_body_is_a_400_not_a_500(client, clerk, register):
     complaint = register()
-    response = client.generic("POST", f"/api/v1/complaints/{complaint.number}/attachments", b"--x\r\nabc",
-                              content_type="multipart/form-data", **bearer(clerk))
+    response = client.generic(
+        "POST",
+        f"/api/v1/complaints/{complaint.number}/attachments",
+        b"--x\r\nabc",
+        content_type="multipart/form-data",
+        **bearer(clerk),
+    )
     assert response.status_code == 400 and response.json()["code"] == "bad_request"
     assert not Attachment.objects.exists()
 

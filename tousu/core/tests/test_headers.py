@@ -1,4 +1,5 @@
 """Security headers on every response; no-store on everything but static assets; no inline code."""
+
 import re
 from pathlib import Path
 
@@ -11,10 +12,17 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_TAGS = Path(__file__).resolve().parents[2] / "web" / "templatetags"
 
 
-def assert_strict(response) -> None:  # noqa: ANN001
+def assert_strict(response) -> None:
     csp = response["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
-                      "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ):
         assert directive in csp, directive
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp
     assert "camera=()" in response["Permissions-Policy"] and "microphone=()" in response["Permissions-Policy"]
@@ -42,9 +50,12 @@ def test_api_answers_exports_and_attachments_are_not_stored(client, clerk, regis
     client.force_login(clerk)
     client.post(f"/c/{complaint.number}/attach/", {"file": SimpleUploadedFile("a.txt", b"abc")})
     attachment = complaint.attachments.get()
-    for response in [client.get("/api/v1/complaints", **token), client.get("/api/v1/complaints/x", **token),
-                     client.get("/list/export/?format=csv"),
-                     client.get(f"/c/{complaint.number}/files/{attachment.id}/")]:
+    for response in [
+        client.get("/api/v1/complaints", **token),
+        client.get("/api/v1/complaints/x", **token),
+        client.get("/list/export/?format=csv"),
+        client.get(f"/c/{complaint.number}/files/{attachment.id}/"),
+    ]:
         assert response.status_code in (200, 404), response
         assert response["Cache-Control"] == "no-store"
         assert_strict(response)

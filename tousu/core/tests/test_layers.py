@@ -3,6 +3,7 @@
 Every module is parsed, not imported, so an import inside a function counts as much as one at the
 top. Tests are left out: a package's tests may drive the whole system.
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,7 +34,7 @@ def imported(path: Path, root: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join([*package_parts[:len(package_parts) - node.level + 1], *([base] if base else [])])
+                base = ".".join([*package_parts[: len(package_parts) - node.level + 1], *([base] if base else [])])
             found.append((node.lineno, base))
             found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]  # from pkg import module
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
@@ -67,12 +68,15 @@ def test_lower_packages_never_import_the_lifecycle_or_a_face() -> None:
     assert violations(TOUSU) == []
 
 
-@pytest.mark.parametrize("source, wrong", [
-    ("from tousu.complaints.models import Complaint\n", "tousu.complaints.models"),
-    ("def f():\n    from tousu import complaints\n", "tousu.complaints"),
-    ("import tousu.web.views\n", "tousu.web.views"),
-    ("from importlib import import_module\nimport_module('tousu.api.api')\n", "tousu.api.api"),
-])
+@pytest.mark.parametrize(
+    "source, wrong",
+    [
+        ("from tousu.complaints.models import Complaint\n", "tousu.complaints.models"),
+        ("def f():\n    from tousu import complaints\n", "tousu.complaints"),
+        ("import tousu.web.views\n", "tousu.web.views"),
+        ("from importlib import import_module\nimport_module('tousu.api.api')\n", "tousu.api.api"),
+    ],
+)
 def test_it_finds_imports_at_any_depth(tmp_path: Path, source: str, wrong: str) -> None:
     (tmp_path / "presets").mkdir()
     (tmp_path / "presets" / "leak.py").write_text(source, encoding="utf-8")
@@ -81,7 +85,9 @@ def test_it_finds_imports_at_any_depth(tmp_path: Path, source: str, wrong: str) 
 
 def test_it_resolves_relative_imports(tmp_path: Path) -> None:
     (tmp_path / "calendar").mkdir()
-    (tmp_path / "calendar" / "store.py").write_text("from ..accounts import models\nfrom . import workdays\n",
-                                                    encoding="utf-8")
+    (tmp_path / "calendar" / "store.py").write_text(
+        "from ..accounts import models\nfrom . import workdays\n", encoding="utf-8"
+    )
     assert violations(tmp_path) == [
-        f"{tmp_path.name}/calendar/store.py:1 imports tousu.accounts: the calendar uses only itself and core"]
+        f"{tmp_path.name}/calendar/store.py:1 imports tousu.accounts: the calendar uses only itself and core"
+    ]

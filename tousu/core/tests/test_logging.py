@@ -1,4 +1,5 @@
 """A refused request is logged in one line; a server error keeps its traceback."""
+
 import logging
 import sys
 
@@ -24,8 +25,7 @@ def test_a_server_error_keeps_its_traceback():
         raise RuntimeError("boom")
     except RuntimeError:
         exc_info = sys.exc_info()
-    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: /", None,
-                               exc_info)
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: /", None, exc_info)
     record.status_code = 500
     assert ClientErrorsInOneLine().filter(record) and record.exc_info == exc_info
 
@@ -37,7 +37,6 @@ def test_the_console_handler_drops_tracebacks_of_client_errors_below_django_requ
         raise ValueError("bad host")
     except ValueError:
         exc_info = sys.exc_info()
-    record = logging.LogRecord("django.security.DisallowedHost", logging.ERROR, __file__, 1, "bad host", None,
-                               exc_info)
+    record = logging.LogRecord("django.security.DisallowedHost", logging.ERROR, __file__, 1, "bad host", None, exc_info)
     record.status_code = 400
     assert ClientErrorsInOneLine().filter(record) and record.exc_info is None

@@ -1,5 +1,6 @@
 """Production mode refuses development secrets; `check --deploy` is clean with the documented
 production settings and flags the same secrets elsewhere."""
+
 import os
 import secrets
 import subprocess
@@ -12,23 +13,32 @@ from django.core.exceptions import ImproperlyConfigured
 from tousu.core import crypto
 
 
-def production_env(tmp_path, **overrides: str) -> dict[str, str]:  # noqa: ANN001
+def production_env(tmp_path, **overrides: str) -> dict[str, str]:
     """The environment README's "Production" section documents, with fresh random keys."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TOUSU_", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "tousu.settings", "TOUSU_DATA_DIR": str(tmp_path),
-        "TOUSU_PRODUCTION": "1", "TOUSU_HTTPS": "1", "TOUSU_PROXY": "1",
-        "SECRET_KEY": secrets.token_urlsafe(50), "TOUSU_PII_KEY": secrets.token_urlsafe(32),
-        "TOUSU_AUDIT_KEY": secrets.token_urlsafe(32), "ALLOWED_HOSTS": "tousu.example.gov.cn",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TOUSU_", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tousu.settings",
+            "TOUSU_DATA_DIR": str(tmp_path),
+            "TOUSU_PRODUCTION": "1",
+            "TOUSU_HTTPS": "1",
+            "TOUSU_PROXY": "1",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "TOUSU_PII_KEY": secrets.token_urlsafe(32),
+            "TOUSU_AUDIT_KEY": secrets.token_urlsafe(32),
+            "ALLOWED_HOSTS": "tousu.example.gov.cn",
+        }
+    )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
 
 
 def django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_check_deploy_gives_no_warning_with_the_documented_production_settings(tmp_path):
@@ -57,12 +67,20 @@ def test_production_mode_refuses_a_pii_key_equal_to_the_secret_key_and_debug(tmp
 
 
 def test_https_and_proxy_turn_on_hsts_secure_cookies_and_the_forwarded_scheme(tmp_path):
-    code = ("from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
-            "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER)")
-    result = subprocess.run([sys.executable, "-c", code], env=production_env(tmp_path), capture_output=True,
-                            text=True, timeout=60)
-    assert result.stdout.split(None, 4) == ["31536000", "True", "True", "True",
-                                            "('HTTP_X_FORWARDED_PROTO', 'https')\n"], result.stderr
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=production_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split(None, 4) == [
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO', 'https')\n",
+    ], result.stderr
 
 
 def test_check_deploy_flags_development_secrets_outside_production_mode(settings):

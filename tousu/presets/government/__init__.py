@@ -5,10 +5,14 @@ seed 004 (佛冈县行政效能投诉处理暂行办法, 行政效能投诉答�
 SPEC.md; ``/work/shared/research/seeds-crosscheck.md`` numbers the seed's items (004-nn). Every value
 marked "ours" is an assumption: neither the seed nor a regulation gives it.
 """
+
 from tousu.presets.base import Preset, gettext_noop, parse
 
 _TAIL = "如有疑问，欢迎拨打本中心电话或12345热线咨询。"
 
+# fmt: off
+# Laid out by hand, as a data file reads: short lists on a line, each category with its children,
+# each reason with its template's sentences one under the other.
 DATA = {
     "name": "government",
     "title": "行政效能投诉",
@@ -151,5 +155,6 @@ DATA = {
     # complained. Where on, it still never lists a case whose complainant is hidden from the user.
     "unit_caller_lookup": False,
 }
+# fmt: on
 
 PRESET: Preset = parse(DATA, source=__name__)

@@ -1,5 +1,6 @@
 """Presets are data, validated on load: unknown keys and broken references are refused with the
 preset and the path named (STYLE §10)."""
+
 from __future__ import annotations
 
 import copy
@@ -92,4 +93,8 @@ def test_the_json_schema_for_preset_files_refuses_unknown_keys() -> None:
     assert schema["additionalProperties"] is False
     assert "return" in schema["$defs"]["Reasons"]["properties"]
     assert schema["$defs"]["Thresholds"]["required"] == [
-        "repeat_window_days", "group_threshold", "max_representatives", "unreachable_attempts"]
+        "repeat_window_days",
+        "group_threshold",
+        "max_representatives",
+        "unreachable_attempts",
+    ]

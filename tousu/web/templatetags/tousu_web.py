@@ -1,4 +1,5 @@
 """Labels for stored codes (status, channel, action …), translated at render time."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,19 +11,33 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from tousu.accounts.models import Role
+from tousu.complaints.actions import ACTIONS
+from tousu.complaints.dues import TIMING_LABELS
 from tousu.complaints.models import (
-    Channel, DispatchMode, DispatchPlan, Kind, ReplyMethod, Satisfaction, Substantiated, Validity,
+    Channel,
+    DispatchMode,
+    DispatchPlan,
+    Kind,
+    ReplyMethod,
+    Satisfaction,
+    Substantiated,
+    Validity,
 )
 from tousu.complaints.preset import active
-from tousu.complaints.dues import TIMING_LABELS
-from tousu.complaints.actions import ACTIONS
 from tousu.complaints.states import Status
 
 register = template.Library()
 
 CHOICES = {
-    "status": Status, "channel": Channel, "kind": Kind, "validity": Validity, "mode": DispatchMode,
-    "reply_method": ReplyMethod, "satisfaction": Satisfaction, "substantiated": Substantiated, "role": Role,
+    "status": Status,
+    "channel": Channel,
+    "kind": Kind,
+    "validity": Validity,
+    "mode": DispatchMode,
+    "reply_method": ReplyMethod,
+    "satisfaction": Satisfaction,
+    "substantiated": Substantiated,
+    "role": Role,
     "plan_state": DispatchPlan.State,
 }
 
@@ -89,11 +104,11 @@ def options(choices: Any, selected: Any = "", width: int = 0) -> str:
         text = Truncator(str(text)).chars(width) if width else text
         return format_html('<option value="{}"{}>{}</option>', value, mark, text)
 
-    parts = []
+    parts: list[str] = []
     for value, text in choices:
         if isinstance(text, (list, tuple)):
-            inner = mark_safe("".join(one(v, t) for v, t in text))  # noqa: S308 (escaped by format_html)
+            inner = mark_safe("".join(one(v, t) for v, t in text))
             parts.append(format_html('<optgroup label="{}">{}</optgroup>', value, inner))
         else:
             parts.append(one(value, text))
-    return mark_safe("".join(parts))  # noqa: S308 (every part escaped by format_html)
+    return mark_safe("".join(parts))

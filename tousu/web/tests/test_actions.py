@@ -1,4 +1,5 @@
 """Action forms: rendered from the action table's inputs, validated by them, performed by the services."""
+
 import pytest
 
 from tousu.complaints.actions import FORM_ACTIONS
@@ -30,8 +31,9 @@ def test_it_renders_one_form_per_allowed_action_with_the_version(client, clerk, 
 def test_an_action_form_changes_the_state_and_records_the_event(client, clerk, register):
     complaint = register()
     client.force_login(clerk)
-    response = client.post(f"/c/{complaint.number}/accept/",
-                           {"version": "1", "category": "G0201", "grade": "normal", "note": "受理"})
+    response = client.post(
+        f"/c/{complaint.number}/accept/", {"version": "1", "category": "G0201", "grade": "normal", "note": "受理"}
+    )
     assert response.status_code == 302 and response["Location"] == f"/c/{complaint.number}/"
     complaint = fresh(complaint)
     assert complaint.status == "accepted" and complaint.version == 2 and complaint.category.code == "G0201"
@@ -43,17 +45,26 @@ def test_it_converts_checkboxes_multi_selects_and_numbers(client, center, handle
     complaint = walk(register(), "accept")
     client.force_login(center)
     # An unticked checkbox is False: "redacted" is absent from the POST.
-    response = client.post(f"/c/{complaint.number}/dispatch/", {
-        "version": complaint.version, "unit": "amr", "mode": "assign", "handler": "handler",
-        "co_units": ["housing", "hrss"]})
+    response = client.post(
+        f"/c/{complaint.number}/dispatch/",
+        {
+            "version": complaint.version,
+            "unit": "amr",
+            "mode": "assign",
+            "handler": "handler",
+            "co_units": ["housing", "hrss"],
+        },
+    )
     assert response.status_code == 302
     complaint = fresh(complaint)
     assert sorted(u.code for u in complaint.co_units.all()) == ["housing", "hrss"]
     assert complaint.events.get(action="dispatch").payload["redacted"] is False
     walk(complaint, "sign")
     client.force_login(handler)
-    response = client.post(f"/c/{complaint.number}/request_extension/",
-                           {"version": fresh(complaint).version, "days": "5", "reason": "需调取档案"})
+    response = client.post(
+        f"/c/{complaint.number}/request_extension/",
+        {"version": fresh(complaint).version, "days": "5", "reason": "需调取档案"},
+    )
     assert response.status_code == 302 and fresh(complaint).extensions.get().days == 5
 
 
@@ -86,8 +97,9 @@ def test_a_stale_version_shows_the_conflict_and_changes_nothing(client, clerk, r
 def test_a_validation_error_shows_at_its_field_and_keeps_the_input(client, clerk, register):
     complaint = register()
     client.force_login(clerk)
-    response = client.post(f"/c/{complaint.number}/accept/", {"version": "1", "category": "", "grade": "normal",
-                                                              "note": "先记下"})
+    response = client.post(
+        f"/c/{complaint.number}/accept/", {"version": "1", "category": "", "grade": "normal", "note": "先记下"}
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "此项必填" in html and "先记下" in html and '<option value="normal" selected>' in html
@@ -124,8 +136,10 @@ def test_an_action_not_allowed_any_more_is_refused_with_a_message(client, clerk,
 def test_after_handing_a_complaint_on_the_user_goes_home(client, handler, register, walk):
     complaint = walk(register(), "accept", "dispatch")
     client.force_login(handler)
-    response = client.post(f"/c/{complaint.number}/return/", {"version": complaint.version,
-                                                             "reason": "wrong_unit", "note": "应由住建局办理"})
+    response = client.post(
+        f"/c/{complaint.number}/return/",
+        {"version": complaint.version, "reason": "wrong_unit", "note": "应由住建局办理"},
+    )
     assert fresh(complaint).status == "accepted"
     # The handler no longer sees it: home page with a message, not a 404.
     assert response.status_code == 302 and response["Location"] == "/"
@@ -157,7 +171,7 @@ def test_no_junk_in_any_action_form_causes_a_500(client, center, register, junk)
     complaint = register()
     client.force_login(center)
     for action, performed in FORM_ACTIONS.items():
-        body = {name: junk for name in performed.input.model_fields}
+        body = dict.fromkeys(performed.input.model_fields, junk)
         response = client.post(f"/c/{complaint.number}/{action}/", body)
         assert response.status_code in {403, 409, 422}, (action, response.status_code)
     assert fresh(complaint).status == "registered" and fresh(complaint).version == 1
@@ -165,7 +179,7 @@ def test_no_junk_in_any_action_form_causes_a_500(client, center, register, junk)
 
 @pytest.mark.parametrize("junk", ["\x00", "abc", "长" * 21000])
 def test_no_junk_in_the_intake_form_causes_a_500(client, clerk, junk):
-    from tousu.web.forms import IntakeForm, Choices
+    from tousu.web.forms import Choices, IntakeForm
 
     client.force_login(clerk)
     body = {f.name: junk for f in IntakeForm(Choices()).fields}

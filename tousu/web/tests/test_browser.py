@@ -1,4 +1,5 @@
 """One complaint driven from intake to archive in headless Chromium, as six people would do it."""
+
 import os
 import re
 from pathlib import Path
@@ -11,15 +12,20 @@ from tousu.presets.government.demo import DEMO_PASSWORD
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run",
-        "--disable-gpu"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+]
 SHOTS = Path("/tmp/tousu-shots")
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page():  # noqa: ANN201
+def page():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not found")
     from playwright.sync_api import sync_playwright
@@ -36,7 +42,7 @@ def page():  # noqa: ANN201
 class Desk:
     """The browser, with the few gestures the test repeats."""
 
-    def __init__(self, page, base: str) -> None:  # noqa: ANN001
+    def __init__(self, page, base: str) -> None:
         self.page, self.base = page, base
 
     def login(self, username: str) -> None:
@@ -73,11 +79,10 @@ class Desk:
 
     def status(self) -> str:
         badge = self.page.locator(".case-head .badge")
-        return f'{badge.get_attribute("data-status")}:{badge.inner_text().strip()}'
+        return f"{badge.get_attribute('data-status')}:{badge.inner_text().strip()}"
 
 
-def test_a_complaint_goes_from_intake_to_archive_in_the_browser(live_server, transactional_db, org, register,
-                                                                page):  # noqa: ANN001
+def test_a_complaint_goes_from_intake_to_archive_in_the_browser(live_server, transactional_db, org, register, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     earlier = register()  # the same caller phoned before
     desk = Desk(page, live_server.url)
@@ -112,8 +117,13 @@ def test_a_complaint_goes_from_intake_to_archive_in_the_browser(live_server, tra
     desk.open(number)
     desk.act("sign")
     assert desk.status() == "in_progress:办理中"
-    desk.act("submit_result", substantiated="yes", findings="经调取窗口记录,情况属实。",
-             solution="批评教育,完善一次性告知清单。", proposed_reply="经核查属实,已责令整改。")
+    desk.act(
+        "submit_result",
+        substantiated="yes",
+        findings="经调取窗口记录,情况属实。",
+        solution="批评教育,完善一次性告知清单。",
+        proposed_reply="经核查属实,已责令整改。",
+    )
     assert desk.status() == "pending_approval:待审核"
     desk.logout()
 

@@ -1,5 +1,6 @@
 """The main pages run under the Content-Security-Policy in Chromium: no violation, and the
 scripts still work (caller look-up, print button, Swagger UI)."""
+
 import pytest
 
 from tousu.web.tests.test_browser import Desk, page  # noqa: F401  (the Chromium fixture)
@@ -15,8 +16,14 @@ window.print = () => { window.__printed = true; };
 """
 
 
-def test_the_main_pages_report_no_csp_violation_and_still_work(live_server, transactional_db, org, register, walk,
-                                                                page):  # noqa: ANN001, F811
+def test_the_main_pages_report_no_csp_violation_and_still_work(
+    live_server,
+    transactional_db,
+    org,
+    register,
+    walk,
+    page,  # noqa: F811  (the imported fixture)
+):
     earlier = register()
     dispatched = walk(register(), "accept", "dispatch")
     console: list[str] = []

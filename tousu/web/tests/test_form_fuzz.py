@@ -2,6 +2,7 @@
 without a server error: the action forms (one per lifecycle action, their fields read off the
 action table's inputs), intake, attachments, identity requests, units, routing rules, the
 calendar, notifications, the list and its exports."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
@@ -15,14 +16,49 @@ pytestmark = pytest.mark.django_db
 # Values a clerk, a copy-paste or an attacker might put in a field: the usual, the empty, the
 # huge, the wrongly typed and the hostile.
 values = st.one_of(
-    st.sampled_from(["", " ", "0", "-1", "1", "99999999999999999999", "1e309", "NaN", "true", "on",
-                     "2026-11-30", "9999-12-31", "0001-01-01", "2026-02-30", "9999-99-99", "12:00",
-                     "08:30-12:00, 14:30-17:30", "25:99-00:00", "amr", "center", "handler", "G0201", "normal",
-                     "assign", "direct", "transfer", "phone", "letter", "satisfied", "yes", "TS2026000001",
-                     "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "\u202e", "😀" * 30, "尹女士",
-                     "x" * 6000]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1",
+            "99999999999999999999",
+            "1e309",
+            "NaN",
+            "true",
+            "on",
+            "2026-11-30",
+            "9999-12-31",
+            "0001-01-01",
+            "2026-02-30",
+            "9999-99-99",
+            "12:00",
+            "08:30-12:00, 14:30-17:30",
+            "25:99-00:00",
+            "amr",
+            "center",
+            "handler",
+            "G0201",
+            "normal",
+            "assign",
+            "direct",
+            "transfer",
+            "phone",
+            "letter",
+            "satisfied",
+            "yes",
+            "TS2026000001",
+            "<script>alert(1)</script>",
+            "=cmd|' /C calc'!A0",
+            "\u202e",
+            "😀" * 30,
+            "尹女士",
+            "x" * 6000,
+        ]
+    ),
     st.text(max_size=40),
-    st.integers(-2**70, 2**70).map(str),
+    st.integers(-(2**70), 2**70).map(str),
 )
 ACTION_FIELDS = sorted({name for model in (a.input for a in FORM_ACTIONS.values()) for name in model.model_fields})
 
@@ -31,31 +67,54 @@ def form(fields: list[str]) -> st.SearchStrategy[dict[str, str]]:
     return st.dictionaries(st.sampled_from(fields), values, max_size=len(fields))
 
 
-SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
-def no_server_error(response) -> None:  # noqa: ANN001
+def no_server_error(response) -> None:
     assert response.status_code < 500, response.content[:500]
 
 
 @SETTINGS
-@given(action=st.sampled_from(sorted(FORM_ACTIONS)), data=form(ACTION_FIELDS), persona=st.sampled_from(
-    ["center", "clerk", "handler", "head", "followup", "panel"]), state=st.sampled_from(["registered", "in_progress"]))
-def test_no_action_form_post_is_a_server_error(client, org, register, walk, action, data, persona, state):  # noqa: ANN001
+@given(
+    action=st.sampled_from(sorted(FORM_ACTIONS)),
+    data=form(ACTION_FIELDS),
+    persona=st.sampled_from(["center", "clerk", "handler", "head", "followup", "panel"]),
+    state=st.sampled_from(["registered", "in_progress"]),
+)
+def test_no_action_form_post_is_a_server_error(client, org, register, walk, action, data, persona, state):
     c = register() if state == "registered" else walk(register(), "accept", "dispatch", "sign")
     data.setdefault("version", str(Complaint.objects.get(pk=c.pk).version))
     client.force_login(org[persona])
     no_server_error(client.post(f"/c/{c.number}/{action}/", data))
 
 
-INTAKE = ["phone", "name", "channel", "kind", "summary", "content", "demands", "respondent_unit",
-          "respondent_staff_name", "category", "grade", "upgraded_source", "anonymous", "flags", "lookup"]
+INTAKE = [
+    "phone",
+    "name",
+    "channel",
+    "kind",
+    "summary",
+    "content",
+    "demands",
+    "respondent_unit",
+    "respondent_staff_name",
+    "category",
+    "grade",
+    "upgraded_source",
+    "anonymous",
+    "flags",
+    "lookup",
+]
 
 
 @SETTINGS
 @given(data=form(INTAKE))
-def test_no_intake_post_is_a_server_error(client, org, data):  # noqa: ANN001
+def test_no_intake_post_is_a_server_error(client, org, data):
     client.force_login(org["clerk"])
     no_server_error(client.post("/intake/", data))
     no_server_error(client.get("/intake/callers/", {"phone": data.get("phone", "")}))
@@ -63,23 +122,44 @@ def test_no_intake_post_is_a_server_error(client, org, data):  # noqa: ANN001
 
 @SETTINGS
 @given(data=form(["op", "code", "name", "parent", "head", "business_hours", "authority_level", "is_center"]))
-def test_no_unit_admin_post_is_a_server_error(client, org, data):  # noqa: ANN001
+def test_no_unit_admin_post_is_a_server_error(client, org, data):
     client.force_login(org["admin"])
     no_server_error(client.post("/units/", data))
 
 
 @SETTINGS
-@given(data=form(["op", "id", "name", "priority", "mode", "unit", "redacted", "active", "categories",
-                  "respondent_units", "respondent_ranks", "products", "regions", "channels", "keywords"]))
-def test_no_routing_admin_post_is_a_server_error(client, org, data):  # noqa: ANN001
+@given(
+    data=form(
+        [
+            "op",
+            "id",
+            "name",
+            "priority",
+            "mode",
+            "unit",
+            "redacted",
+            "active",
+            "categories",
+            "respondent_units",
+            "respondent_ranks",
+            "products",
+            "regions",
+            "channels",
+            "keywords",
+        ]
+    )
+)
+def test_no_routing_admin_post_is_a_server_error(client, org, data):
     client.force_login(org["admin"])
     no_server_error(client.post("/routing/", data))
 
 
 @SETTINGS
-@given(data=form(["op", "date", "status", "name", "format", "content", "source"]),
-       upload=st.one_of(st.none(), st.binary(max_size=200)))
-def test_no_calendar_admin_post_is_a_server_error(client, org, data, upload):  # noqa: ANN001
+@given(
+    data=form(["op", "date", "status", "name", "format", "content", "source"]),
+    upload=st.one_of(st.none(), st.binary(max_size=200)),
+)
+def test_no_calendar_admin_post_is_a_server_error(client, org, data, upload):
     client.force_login(org["admin"])
     if upload is not None:
         data["file"] = SimpleUploadedFile("schedule.csv", upload)
@@ -87,10 +167,14 @@ def test_no_calendar_admin_post_is_a_server_error(client, org, data, upload):  #
 
 
 @SETTINGS
-@given(data=form(["reason", "approved", "note"]), grant=values, attachment=values,
-       upload=st.one_of(st.none(), st.binary(max_size=64)),
-       name=st.sampled_from(["a.txt", "录音.mp3", "x.exe", "..txt", "a" * 300 + ".pdf", "photo.jpg"]))
-def test_no_complaint_side_form_is_a_server_error(client, org, register, data, grant, attachment, upload, name):  # noqa: ANN001
+@given(
+    data=form(["reason", "approved", "note"]),
+    grant=values,
+    attachment=values,
+    upload=st.one_of(st.none(), st.binary(max_size=64)),
+    name=st.sampled_from(["a.txt", "录音.mp3", "x.exe", "..txt", "a" * 300 + ".pdf", "photo.jpg"]),
+)
+def test_no_complaint_side_form_is_a_server_error(client, org, register, data, grant, attachment, upload, name):
     c = register()
     client.force_login(org["center"])
     files = {"file": SimpleUploadedFile(name, upload)} if upload is not None else {}
@@ -101,13 +185,30 @@ def test_no_complaint_side_form_is_a_server_error(client, org, register, data, g
             no_server_error(client.post(path, data))
 
 
-LIST = ["status", "unit", "category", "grade", "channel", "kind", "received_from", "received_to", "overdue",
-        "due_soon", "q", "handler", "mine", "open", "cursor", "limit", "format"]
+LIST = [
+    "status",
+    "unit",
+    "category",
+    "grade",
+    "channel",
+    "kind",
+    "received_from",
+    "received_to",
+    "overdue",
+    "due_soon",
+    "q",
+    "handler",
+    "mine",
+    "open",
+    "cursor",
+    "limit",
+    "format",
+]
 
 
 @SETTINGS
 @given(data=form(LIST))
-def test_no_list_or_export_query_is_a_server_error(client, org, register, data):  # noqa: ANN001
+def test_no_list_or_export_query_is_a_server_error(client, org, register, data):
     register()
     client.force_login(org["center"])
     no_server_error(client.get("/list/", data))

@@ -1,4 +1,5 @@
 """Simplified Chinese first, English switchable; the catalogue stays complete and compiled."""
+
 import gettext
 import re
 from pathlib import Path
@@ -39,7 +40,9 @@ def test_service_errors_are_translated_too(client, clerk, register):
 
 
 def test_the_catalogue_lists_every_action_field_title():
-    titles = {f.title for model in (a.input for a in FORM_ACTIONS.values()) for f in model.model_fields.values() if f.title}
+    titles = {
+        f.title for model in (a.input for a in FORM_ACTIONS.values()) for f in model.model_fields.values() if f.title
+    }
     assert titles <= set(ACTION_FIELD_TITLES), sorted(titles - set(ACTION_FIELD_TITLES))
 
 

@@ -1,14 +1,26 @@
 """The hotline intake form and the caller look-up."""
+
 import pytest
 
 from tousu.complaints.models import Complaint
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"phone": "139 0000 1111", "name": "李四", "channel": "hotline", "kind": "complaint",
-        "summary": "窗口人员态度差", "content": "办证时工作人员态度恶劣。", "demands": "要求道歉",
-        "respondent_unit": "amr", "respondent_staff_name": "窗口工作人员", "category": "", "grade": "",
-        "flags": ["media"], "register": "1"}
+FORM = {
+    "phone": "139 0000 1111",
+    "name": "李四",
+    "channel": "hotline",
+    "kind": "complaint",
+    "summary": "窗口人员态度差",
+    "content": "办证时工作人员态度恶劣。",
+    "demands": "要求道歉",
+    "respondent_unit": "amr",
+    "respondent_staff_name": "窗口工作人员",
+    "category": "",
+    "grade": "",
+    "flags": ["media"],
+    "register": "1",
+}
 
 
 def test_it_registers_a_complaint_and_shows_the_number_and_query_code_once(client, clerk):

@@ -1,4 +1,5 @@
 """The complaint list: filters, keyset pages, bounded queries, friendly errors."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -16,13 +17,17 @@ def test_it_filters_like_the_api(client, center, register, walk):
     assert dispatched.number in html and plain.number not in html
     html = client.get("/list/", {"category": "G02", "grade": "normal", "channel": "hotline"}).content.decode()
     assert dispatched.number in html and plain.number not in html  # G0201 is under G02
-    assert plain.number in client.get("/list/", {"received_from": "2000-01-01", "received_to": "2100-01-01",
-                                                 "kind": "complaint"}).content.decode()
+    assert (
+        plain.number
+        in client.get(
+            "/list/", {"received_from": "2000-01-01", "received_to": "2100-01-01", "kind": "complaint"}
+        ).content.decode()
+    )
     assert plain.number not in client.get("/list/", {"overdue": "1"}).content.decode()
 
 
 def test_it_shows_the_columns_with_the_phone_masked(client, center, register, walk):
-    complaint = walk(register(), "accept", "dispatch")
+    walk(register(), "accept", "dispatch")
     client.force_login(center)
     html = client.get("/list/").content.decode()
     assert "张三" in html and "138****5678" in html and "13812345678" not in html
@@ -41,10 +46,17 @@ def test_it_pages_with_a_keyset_cursor(client, center, register):
     assert numbers[2] in html and numbers[1] in html and numbers[4] not in html and "第一页" in html
 
 
-@pytest.mark.parametrize("query", [
-    {"status": "nonsense"}, {"received_from": "yesterday"}, {"cursor": "-5"}, {"limit": "x"},
-    {"q": "x" * 500}, {"overdue": "maybe", "cursor": "abc"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "nonsense"},
+        {"received_from": "yesterday"},
+        {"cursor": "-5"},
+        {"limit": "x"},
+        {"q": "x" * 500},
+        {"overdue": "maybe", "cursor": "abc"},
+    ],
+)
 def test_bad_filter_input_shows_a_message_never_a_500(client, center, query):
     client.force_login(center)
     response = client.get("/list/", query)

@@ -1,4 +1,5 @@
 """Notifications reach their recipients in the web UI and the API, and can be marked read."""
+
 import datetime as dt
 
 import pytest
@@ -9,7 +10,7 @@ from tousu.complaints.services.timekeeping import scan_deadlines
 pytestmark = pytest.mark.django_db
 
 
-def test_the_handler_sees_and_clears_an_overdue_notice(client, api_client, org, register, walk):  # noqa: ANN001
+def test_the_handler_sees_and_clears_an_overdue_notice(client, api_client, org, register, walk):
     c = walk(register(), "accept", "dispatch", "sign")
     with time_machine.travel(c.handling_due + dt.timedelta(hours=2)):
         scan_deadlines()
@@ -24,4 +25,6 @@ def test_the_handler_sees_and_clears_an_overdue_notice(client, api_client, org, 
     client.post("/notifications/")
     assert 'class="badge-count"' not in client.get("/").content.decode()
     assert api_client.get(org["handler"], "/notifications").json()["unread"] == 0
-    assert api_client.get(org["outsider"] if "outsider" in org else org["housing"], "/notifications").json()["items"] == []
+    assert (
+        api_client.get(org["outsider"] if "outsider" in org else org["housing"], "/notifications").json()["items"] == []
+    )

@@ -1,4 +1,5 @@
 """Every page renders for the roles that use it; scope and login are enforced."""
+
 import pytest
 
 from tousu.presets.government.demo import DEMO_PASSWORD

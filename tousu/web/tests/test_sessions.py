@@ -1,5 +1,6 @@
 """Server-side sessions: logging out, deactivation and a password change revoke at once; the
 password change page applies Django's validators, in Chinese."""
+
 import pytest
 from django.test import Client
 
@@ -52,16 +53,20 @@ def test_the_header_links_to_the_password_change_page(client, org):
     assert "修改密码" in html and "旧密码" in html and "你的密码必须包含至少 10 个字符。" in html
 
 
-@pytest.mark.parametrize("password, message", [
-    ("Ab3-xy", "密码太短，至少需要 10 个字符。"),
-    ("1234567890", "这个密码太常见了。"),
-    ("3141592653589", "密码只包含数字。"),
-    ("clerk2026", "密码跟 用户名 太相似了。"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("Ab3-xy", "密码太短，至少需要 10 个字符。"),
+        ("1234567890", "这个密码太常见了。"),
+        ("3141592653589", "密码只包含数字。"),
+        ("clerk2026", "密码跟 用户名 太相似了。"),
+    ],
+)
 def test_it_refuses_a_weak_new_password_with_a_chinese_reason(client, org, password, message):
     log_in(client)
-    response = client.post("/password/", {"old_password": DEMO_PASSWORD, "new_password1": password,
-                                           "new_password2": password})
+    response = client.post(
+        "/password/", {"old_password": DEMO_PASSWORD, "new_password1": password, "new_password2": password}
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert User.objects.get(username="clerk").check_password(DEMO_PASSWORD)
@@ -69,8 +74,9 @@ def test_it_refuses_a_weak_new_password_with_a_chinese_reason(client, org, passw
 
 def test_it_refuses_a_wrong_old_password(client, org):
     log_in(client)
-    response = client.post("/password/", {"old_password": "wrong", "new_password1": NEW_PASSWORD,
-                                           "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/password/", {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert "你的旧密码不正确" in response.content.decode()
     assert User.objects.get(username="clerk").check_password(DEMO_PASSWORD)
 
@@ -79,8 +85,11 @@ def test_it_changes_the_password_keeps_this_session_and_ends_the_others(client, 
     log_in(client)
     elsewhere = Client()
     log_in(elsewhere)
-    response = client.post("/password/", {"old_password": DEMO_PASSWORD, "new_password1": NEW_PASSWORD,
-                                           "new_password2": NEW_PASSWORD}, follow=True)
+    response = client.post(
+        "/password/",
+        {"old_password": DEMO_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/" and "密码已修改。" in response.content.decode()
     assert client.get("/").status_code == 200
     assert elsewhere.get("/").status_code == 302
@@ -96,7 +105,8 @@ def test_the_demo_users_keep_the_short_demo_password(org):
 def test_the_password_page_and_its_refusals_follow_the_language_switch(client, org):
     log_in(client)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    html = client.post("/password/", {"old_password": DEMO_PASSWORD, "new_password1": "Ab3-xy",
-                                      "new_password2": "Ab3-xy"}).content.decode()
+    html = client.post(
+        "/password/", {"old_password": DEMO_PASSWORD, "new_password1": "Ab3-xy", "new_password2": "Ab3-xy"}
+    ).content.decode()
     assert "Change password" in html and "Old password" in html
     assert "This password is too short. It must contain at least 10 characters." in html

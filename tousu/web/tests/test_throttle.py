@@ -1,4 +1,5 @@
 """Login throttling kept in the database, per (user, address), with caps per user and per address."""
+
 import datetime as dt
 
 import pytest
@@ -16,12 +17,12 @@ pytestmark = pytest.mark.django_db
 LOCKED = "登录失败次数过多，请15分钟后再试。"
 
 
-def attempt(username: str, password: str, address: str = "10.0.0.1", **extra: str):  # noqa: ANN201
+def attempt(username: str, password: str, address: str = "10.0.0.1", **extra: str):
     """One login from a fresh browser, as another worker would see it."""
     return Client().post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **extra)
 
 
-def logged_in(response) -> bool:  # noqa: ANN001
+def logged_in(response) -> bool:
     return response.status_code == 302 and response["Location"] == "/"
 
 

@@ -1,4 +1,7 @@
 """``tousu scan-deadlines``: reminders, urging and escalation of overdue cases (idempotent)."""
+
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from tousu.complaints.services.timekeeping import scan_deadlines
@@ -7,7 +10,8 @@ from tousu.complaints.services.timekeeping import scan_deadlines
 class Command(BaseCommand):
     help = "Remind before deadlines, urge overdue cases and escalate those long overdue; safe to repeat."
 
-    def handle(self, *args, **options):  # noqa: ANN001, ANN201
+    def handle(self, *args: Any, **options: Any) -> None:
         r = scan_deadlines()
-        self.stdout.write(f"reminded {r.reminders}, urged {r.overdue}, escalated {r.escalated} case(s); "
-                          f"{r.emails} e-mail(s) queued")
+        self.stdout.write(
+            f"reminded {r.reminders}, urged {r.overdue}, escalated {r.escalated} case(s); {r.emails} e-mail(s) queued"
+        )

@@ -1,18 +1,24 @@
 """``tousu serve``: serve the app with gunicorn on 127.0.0.1 (static files through WhiteNoise)."""
+
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import TYPE_CHECKING, Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+if TYPE_CHECKING:
+    from django.core.handlers.wsgi import WSGIHandler
 
 
 class Command(BaseCommand):
     help = "Serve tousu over HTTP (gunicorn, sync workers); without TOUSU_REDIS_URL, one worker runs the jobs."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=2)
 
-    def handle(self, *args, **options):  # noqa: ANN001, ANN201
+    def handle(self, *args: Any, **options: Any) -> None:
         from django.conf import settings
         from django.db import connections
         from gunicorn.app.base import BaseApplication
@@ -36,11 +42,16 @@ class Command(BaseCommand):
                 # the fork would not exist in the workers, and the master must stay a supervisor
                 # only. With Redis, `tousu worker` processes run them and serve runs none.
                 if not settings.TOUSU_REDIS_URL:
-                    self.cfg.set("post_worker_init", lambda worker: start_in_worker(
-                        settings.DATA_DIR / "jobs.lock", settings.TOUSU_SCAN_INTERVAL_SECONDS,
-                        settings.TOUSU_ANCHOR_INTERVAL_SECONDS))
+                    self.cfg.set(
+                        "post_worker_init",
+                        lambda worker: start_in_worker(
+                            settings.DATA_DIR / "jobs.lock",
+                            settings.TOUSU_SCAN_INTERVAL_SECONDS,
+                            settings.TOUSU_ANCHOR_INTERVAL_SECONDS,
+                        ),
+                    )
 
-            def load(self):  # noqa: ANN202
+            def load(self) -> WSGIHandler:
                 return application
 
         # The system checks may have opened one: a connection must not be shared across the fork.

@@ -4,30 +4,38 @@ ride on it) and the audit anchoring each run once per interval. With Redis set, 
 none of them: start at least one worker.
 Each worker anchors to its own machine's TOUSU_AUDIT_ANCHOR_FILE: point it at shared storage, or
 ship every machine's file off it."""
+
 import threading
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tousu.complaints.jobs import redis_client, work_forever
 
 
 class Command(BaseCommand):
-    help = ("Run background jobs (the deadline scan and e-mail retries, the audit anchoring) from Redis; "
-            "needs TOUSU_REDIS_URL.")
+    help = (
+        "Run background jobs (the deadline scan and e-mail retries, the audit anchoring) from Redis; "
+        "needs TOUSU_REDIS_URL."
+    )
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=int, default=None, help="seconds between scans")
-        parser.add_argument("--anchor-interval", type=int, default=None,
-                            help="seconds between audit anchors (TOUSU_ANCHOR_INTERVAL_SECONDS; 0: none)")
+        parser.add_argument(
+            "--anchor-interval",
+            type=int,
+            default=None,
+            help="seconds between audit anchors (TOUSU_ANCHOR_INTERVAL_SECONDS; 0: none)",
+        )
 
-    def handle(self, *args, **options):  # noqa: ANN001, ANN201
+    def handle(self, *args: Any, **options: Any) -> None:
         url = settings.TOUSU_REDIS_URL
         if not url:
             raise CommandError("TOUSU_REDIS_URL is not set: without Redis, `tousu serve` runs the jobs itself")
         try:
             redis_client(url).ping()
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             raise CommandError(f"cannot reach Redis at {url}: {err}") from None
         interval = options["interval"] or settings.TOUSU_SCAN_INTERVAL_SECONDS or 300
         anchor = options["anchor_interval"]

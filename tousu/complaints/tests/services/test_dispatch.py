@@ -1,14 +1,14 @@
 """Dispatch paths (SPEC §7): direct, assign, transfer, return and re-dispatch, refused returns,
 sub-dispatch, co-handling opinions, escalation, recusal and routing proposals."""
+
 import json
 
 import pytest
 
-from tousu.complaints.actions import perform
-from tousu.complaints import inputs
 from tousu.accounts.models import Unit
-from tousu.complaints import services
+from tousu.complaints import inputs, services
 from tousu.complaints.access import allowed_actions
+from tousu.complaints.actions import perform
 from tousu.complaints.models import Notification, RoutingRule
 from tousu.complaints.routing import propose
 from tousu.conftest import registration
@@ -17,23 +17,30 @@ from tousu.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 pytestmark = pytest.mark.django_db
 
 
-def act(actor, c, action, **kwargs):  # noqa: ANN001, ANN201
+def act(actor, c, action, **kwargs):
     return perform(action, actor, c.number, {"version": c.version, **kwargs})
 
 
-def test_direct_stays_at_the_centre_which_handles_and_approves(register, walk, center, clerk):  # noqa: ANN001
+def test_direct_stays_at_the_centre_which_handles_and_approves(register, walk, center, clerk):
     c = walk(register(), "accept")
     with pytest.raises(ValidationFailed) as err:
         act(center, c, "dispatch", unit="amr", mode="direct")
     assert err.value.data["field"] == "unit"
     c = act(center, c, "dispatch", unit="center", mode="direct")
     assert c.status == "in_progress" and c.sign_due is None and c.handling_unit.code == "center"
-    c = act(center, c, "submit_result", substantiated="no", findings="不属实", solution="解释",
-            proposed_reply="经核查不属实")
+    c = act(
+        center,
+        c,
+        "submit_result",
+        substantiated="no",
+        findings="不属实",
+        solution="解释",
+        proposed_reply="经核查不属实",
+    )
     assert act(center, c, "approve").status == "approved"
 
 
-def test_assign_reports_back_to_the_centre_which_approves(register, walk, center, head, handler):  # noqa: ANN001
+def test_assign_reports_back_to_the_centre_which_approves(register, walk, center, head, handler):
     c = walk(register(), "accept", "dispatch", "sign")
     assert c.report_due is not None and c.report_due > c.handling_due  # report within 20 after 15
     c = walk(c, "submit_result")
@@ -42,7 +49,7 @@ def test_assign_reports_back_to_the_centre_which_approves(register, walk, center
     assert act(center, c, "approve").status == "approved"
 
 
-def test_a_transfer_is_handled_by_the_unit_itself_and_not_passed_on(register, walk, center, head, handler):  # noqa: ANN001
+def test_a_transfer_is_handled_by_the_unit_itself_and_not_passed_on(register, walk, center, head, handler):
     c = walk(register(), "accept")
     c = act(center, c, "dispatch", unit="amr", mode="transfer", handler="handler")
     c = act(handler, c, "sign")
@@ -54,7 +61,7 @@ def test_a_transfer_is_handled_by_the_unit_itself_and_not_passed_on(register, wa
     assert act(head, c, "approve").status == "approved"  # the unit approves its own transfer
 
 
-def test_return_goes_to_the_centre_which_re_dispatches_or_refuses_it(register, walk, org, center, handler):  # noqa: ANN001
+def test_return_goes_to_the_centre_which_re_dispatches_or_refuses_it(register, walk, org, center, handler):
     c = walk(register(), "accept", "dispatch")
     with pytest.raises(InvalidTransition):
         act(center, c, "refuse_return", note="x")  # nothing was returned
@@ -72,19 +79,23 @@ def test_return_goes_to_the_centre_which_re_dispatches_or_refuses_it(register, w
     assert c.returns_count == 2 and c.handling_unit.code == "housing" and c.returned_from is None
 
 
-def test_a_unit_sub_dispatches_to_its_section_which_may_return_it_up(register, walk, org, center, head):  # noqa: ANN001
+def test_a_unit_sub_dispatches_to_its_section_which_may_return_it_up(register, walk, org, center, head):
     c = walk(register(), "accept")
     c = act(center, c, "dispatch", unit="amr", mode="assign")
     with pytest.raises(ValidationFailed):
         act(head, c, "sub_dispatch", unit="housing-property")  # not below amr
     c = act(head, c, "sub_dispatch", unit="amr-consumer", handler="consumer")
     assert (c.status, c.handling_unit.code, c.dispatched_unit.code, c.handler.username) == (
-        "dispatched", "amr-consumer", "amr", "consumer")
+        "dispatched",
+        "amr-consumer",
+        "amr",
+        "consumer",
+    )
     c = act(org["consumer"], c, "return", reason="wrong_unit")
     assert (c.status, c.handling_unit.code, c.handler) == ("in_progress", "amr", None)
 
 
-def test_co_units_give_opinions_before_the_lead_submits(register, walk, org, center, handler):  # noqa: ANN001
+def test_co_units_give_opinions_before_the_lead_submits(register, walk, org, center, handler):
     c = walk(register(), "accept")
     c = act(center, c, "dispatch", unit="amr", mode="assign", handler="handler", co_units=["housing", "hrss"])
     assert c.opinion_due is not None
@@ -102,14 +113,14 @@ def test_co_units_give_opinions_before_the_lead_submits(register, walk, org, cen
     assert walk(c, "submit_result").status == "pending_approval"
 
 
-def test_escalation_hands_the_case_to_the_parent_unit_and_tells_the_centre(register, walk, center, handler):  # noqa: ANN001
+def test_escalation_hands_the_case_to_the_parent_unit_and_tells_the_centre(register, walk, center, handler):
     c = walk(register(), "accept", "dispatch", "sign")
     c = act(handler, c, "escalate", reason="超出本局权限")
     assert (c.handling_unit.code, c.handling_level, c.handler) == ("county", 1, None)
     assert Notification.objects.filter(complaint=c, recipient=center, kind="work").exists()
 
 
-def test_recusal_covers_the_respondent_and_anyone_marked(register, walk, org, center, head, handler):  # noqa: ANN001
+def test_recusal_covers_the_respondent_and_anyone_marked(register, walk, org, center, head, handler):
     c = walk(register(respondents=[inputs.RespondentSchema(unit="amr", staff="handler")]), "accept")
     c = act(center, c, "dispatch", unit="amr", mode="assign")
     with pytest.raises(ValidationFailed) as err:
@@ -133,15 +144,19 @@ def test_recusal_covers_the_respondent_and_anyone_marked(register, walk, org, ce
     assert refused.value.code == "recusal_required"
 
 
-def test_routing_rules_propose_a_unit_and_the_dispatch_records_the_rule(register, walk, center):  # noqa: ANN001
+def test_routing_rules_propose_a_unit_and_the_dispatch_records_the_rule(register, walk, center):
     units = {u.code: u for u in Unit.objects.all()}
-    RoutingRule.objects.create(name="县管干部由中心直办", priority=1, respondent_ranks=["county_managed"],
-                               unit=units["center"], mode="direct")
-    RoutingRule.objects.create(name="物业问题交住建局", priority=5, keywords=["物业", "电梯"],
-                               unit=units["housing"], mode="assign")
+    RoutingRule.objects.create(
+        name="县管干部由中心直办", priority=1, respondent_ranks=["county_managed"], unit=units["center"], mode="direct"
+    )
+    RoutingRule.objects.create(
+        name="物业问题交住建局", priority=5, keywords=["物业", "电梯"], unit=units["housing"], mode="assign"
+    )
     RoutingRule.objects.create(name="其余交被投诉单位", priority=99, mode="transfer")
-    cadre = walk(register(respondents=[inputs.RespondentSchema(unit="amr", staff_name="某局长",
-                                                             rank="county_managed")]), "accept")
+    cadre = walk(
+        register(respondents=[inputs.RespondentSchema(unit="amr", staff_name="某局长", rank="county_managed")]),
+        "accept",
+    )
     lift = walk(register(summary="电梯坏了三个月", respondents=[]), "accept")
     plain = walk(register(), "accept")
     nobody = walk(register(respondents=[]), "accept")
@@ -153,7 +168,7 @@ def test_routing_rules_propose_a_unit_and_the_dispatch_records_the_rule(register
     assert c.events.last().payload["rule"] == "物业问题交住建局" and c.handling_unit.code == "hrss"
 
 
-def test_the_approval_chain_signs_before_the_dispatch(settings, register, walk, org, center):  # noqa: ANN001
+def test_the_approval_chain_signs_before_the_dispatch(settings, register, walk, org, center):
     settings.TOUSU_DISPATCH_APPROVAL = True
     c = walk(register(), "accept")
     assert "dispatch" not in allowed_actions(center, c) and "propose_dispatch" in allowed_actions(center, c)
@@ -178,7 +193,7 @@ def test_the_approval_chain_signs_before_the_dispatch(settings, register, walk, 
     assert c.version == last.seq
 
 
-def test_a_refused_proposal_goes_back_to_the_centre(settings, register, walk, org, center):  # noqa: ANN001
+def test_a_refused_proposal_goes_back_to_the_centre(settings, register, walk, org, center):
     settings.TOUSU_DISPATCH_APPROVAL = True
     c = walk(register(), "accept")
     c = act(center, c, "propose_dispatch", unit="hrss", mode="transfer")
@@ -191,7 +206,7 @@ def test_a_refused_proposal_goes_back_to_the_centre(settings, register, walk, or
     assert c.dispatch_plans.filter(state="pending").count() == 1
 
 
-def test_the_chain_needs_its_approvers(settings, register, walk, org, center):  # noqa: ANN001
+def test_the_chain_needs_its_approvers(settings, register, walk, org, center):
     settings.TOUSU_DISPATCH_APPROVAL = True
     Unit.objects.filter(code="county").update(head=None)
     c = walk(register(), "accept")
@@ -201,12 +216,18 @@ def test_the_chain_needs_its_approvers(settings, register, walk, org, center):  
     assert not c.dispatch_plans.exists()
 
 
-def test_the_dispatch_letter_states_the_deadlines_with_the_redacted_content(client, api_client, org, clerk,  # noqa: ANN001
-                                                                            register, walk, center):
-    c = services.register(actor=clerk, data=registration(
-        summary="张三丰投诉窗口人员", content="我叫张三丰,电话13812345678。",
-        complainants=[inputs.ComplainantSchema(name="张三丰", phone="13812345678")],
-        respondents=[inputs.RespondentSchema(unit="amr")])).complaint
+def test_the_dispatch_letter_states_the_deadlines_with_the_redacted_content(
+    client, api_client, org, clerk, register, walk, center
+):
+    c = services.register(
+        actor=clerk,
+        data=registration(
+            summary="张三丰投诉窗口人员",
+            content="我叫张三丰,电话13812345678。",
+            complainants=[inputs.ComplainantSchema(name="张三丰", phone="13812345678")],
+            respondents=[inputs.RespondentSchema(unit="amr")],
+        ),
+    ).complaint
     c = walk(c, "accept", "dispatch")
     letter = api_client.get(center, f"/complaints/{c.number}/dispatch-letter").json()
     assert letter["title"] == "交办函" and letter["to"] == "县市场监督管理局" and letter["redacted"] is True
@@ -221,7 +242,7 @@ def test_the_dispatch_letter_states_the_deadlines_with_the_redacted_content(clie
     assert refused.status_code == 409
 
 
-def test_returns_are_counted_per_unit(api_client, register, walk, org, center, handler):  # noqa: ANN001
+def test_returns_are_counted_per_unit(api_client, register, walk, org, center, handler):
     for _ in range(2):
         c = walk(register(), "accept", "dispatch")
         act(handler, c, "return", reason="not_our_remit")
@@ -229,13 +250,15 @@ def test_returns_are_counted_per_unit(api_client, register, walk, org, center, h
     c = act(center, c, "dispatch", unit="housing", mode="assign")
     act(org["housing"], c, "return", reason="wrong_unit")
     rows = api_client.get(center, "/stats/returns").json()["items"]
-    assert rows == [{"unit": "amr", "unit_name": "县市场监督管理局", "returns": 2},
-                    {"unit": "housing", "unit_name": "县住房和城乡建设局", "returns": 1}]
+    assert rows == [
+        {"unit": "amr", "unit_name": "县市场监督管理局", "returns": 2},
+        {"unit": "housing", "unit_name": "县住房和城乡建设局", "returns": 1},
+    ]
     assert api_client.get(center, "/stats/returns", since="2999-01-01").json()["items"] == []
     assert api_client.get(center, "/stats/returns", since="not-a-date").status_code == 422
 
 
-def test_a_preset_may_redact_every_dispatch(monkeypatch, register, walk, center):  # noqa: ANN001
+def test_a_preset_may_redact_every_dispatch(monkeypatch, register, walk, center):
     from django.conf import settings
 
     from tousu.presets import REGISTRY
