@@ -1,5 +1,6 @@
 # Build and test plumbing for tousu.
 #   make run      create .venv, install, migrate, load the demo, serve on 127.0.0.1:$PORT (8000)
+#                 TOUSU_PRESET=bank make run: the bank's demo instead, in its own data dir var/bank
 #   make test     create .venv, install, run scripts/test.sh (SQLite, then PostgreSQL if available)
 #   make install  create .venv and install the project with its test extras
 #   make clean    remove .venv (never the data in var/)
@@ -13,6 +14,13 @@ PYTHON := $(shell for p in python3.11 python3; do \
               echo $$p; break; fi; done)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# The preset `make run` puts in force; each other preset's demo lives in its own data directory.
+TOUSU_PRESET ?= government
+export TOUSU_PRESET
+ifneq ($(TOUSU_PRESET),government)
+export TOUSU_DATA_DIR ?= $(CURDIR)/var/$(TOUSU_PRESET)
+endif
 
 .PHONY: run test install clean
 
@@ -29,7 +37,7 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 
 run: install
 	$(VENV)/bin/tousu migrate --noinput
-	$(VENV)/bin/tousu init --preset government --demo
+	$(VENV)/bin/tousu init --preset $(TOUSU_PRESET) --demo
 	$(VENV)/bin/tousu serve --port $${PORT:-8000}
 
 test: install

@@ -13,8 +13,9 @@ from tousu.complaints.actions import perform
 from tousu.complaints.audit import verify_audit
 from tousu.complaints.inputs import RegisterIn
 from tousu.complaints.reference import load_preset
-from tousu.presets import REGISTRY
-from tousu.presets.government import demo
+from tousu.presets import REGISTRY, demo_data
+from tousu.presets.base import Preset
+from tousu.presets.demo import organisation
 
 
 @pytest.fixture(autouse=True)
@@ -31,14 +32,28 @@ def _fast_and_isolated(settings, tmp_path):
     from tousu.calendar import store
 
     store.reset()  # nor a calendar built from another test's imports
+    from tousu.complaints.preset import forget
+
+    forget()  # nor a preset another test stored
+
+
+@pytest.fixture
+def use_preset(monkeypatch, settings):
+    """Put the preset in force, revised by ``changes``, for one test."""
+
+    def use(**changes: Any) -> Preset:
+        preset = REGISTRY[settings.TOUSU_PRESET].revised(**changes)
+        monkeypatch.setitem(REGISTRY, settings.TOUSU_PRESET, preset)
+        return preset
+
+    return use
 
 
 @pytest.fixture
 def org(db) -> dict[str, User]:
     """The government preset with the demo units and users, and no complaints."""
     load_preset(REGISTRY["government"])
-    units = demo._units()
-    return demo._users(units)
+    return organisation(demo_data("government"))
 
 
 @pytest.fixture

@@ -115,10 +115,20 @@ def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, err.as_dict(), status=500)
 
 
-from tousu.api import calendar, complaints, notifications, organisation, reference  # noqa: E402  (routes register on import)
+from tousu.api import (  # noqa: E402  (routes register on import)
+    calendar,
+    complaints,
+    notifications,
+    organisation,
+    preset_admin,
+    reference,
+    users,
+)
 
 api.add_router("/complaints", complaints.router)
 api.add_router("/calendar", calendar.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("", organisation.router)
 api.add_router("/reference", reference.router)
+api.add_router("/admin", users.router)
+api.add_router("/admin/preset", preset_admin.router)

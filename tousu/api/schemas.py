@@ -19,7 +19,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 from typing_extensions import TypedDict
 
-from tousu.complaints.codes import ChannelCode, ModeCode, StatusCode
+from tousu.complaints.codes import ChannelCode, ModeCode, RoleCode, ScopeCode, StatusCode
 from tousu.complaints.rows import (
     ActionInfo,
     ComplaintDetail,
@@ -135,6 +135,47 @@ class UnitOut(Out):
 
 class Units(Out):
     items: list[UnitOut]
+
+
+class UserOut(Out):
+    username: str
+    display_name: str
+    role: RoleCode
+    role_label: str = Field(description="角色名称（预置方案可有自己的名称）")
+    unit: str | None = Field(description="所属单位的编码；null：无")
+    unit_name: str | None
+    scope: ScopeCode
+    scope_label: str
+    email: str
+    active: bool = Field(description="false：已停用，不能登录，令牌失效")
+    last_login: dt.datetime | None
+    date_joined: dt.datetime
+
+
+class Users(Out):
+    items: list[UserOut]
+
+
+class ChangeOut(Out):
+    field: str = Field(description="改动的字段，如 role、unit、active")
+    before: Any = Field(description="改动前的值；null：原来没有")
+    after: Any = Field(description="改动后的值；null：已删除")
+
+
+class AdminLogEntry(Out):
+    id: int
+    at: dt.datetime
+    actor: str | None = Field(description="操作人的用户名；null：系统")
+    actor_name: str
+    action: str = Field(description="操作，如 create_user、update_user、deactivate_user、reset_password、update_unit")
+    target: str = Field(description="对象：用户名、单位编码或规则编号")
+    payload: dict[str, Any] = Field(description="记录的原样内容（从不含密码）")
+    changes: list[ChangeOut] = Field(description="由 payload 读出的改动：字段、改动前、改动后")
+
+
+class AdminLogPage(Out):
+    items: list[AdminLogEntry]
+    next_cursor: int | None = Field(description="下一页的 cursor；null：已是最后一页")
 
 
 class RuleOut(Out):

@@ -183,9 +183,9 @@ class Generator:
     def __init__(self, *, now: dt.datetime, years: int, count: int, seed: int, callers: int) -> None:
         self.now, self.count, self.seed, self.callers = now, count, seed, callers
         self.start, self.tz = now - dt.timedelta(days=365 * years), timezone.get_current_timezone()
-        leaves = list(Category.objects.filter(active=True, children__isnull=True, parent__isnull=False))
-        self.grades = {g.code: g for g in Grade.objects.all()}
-        reasons = list(ReasonCode.objects.all())
+        leaves = list(Category.objects.in_force().filter(active=True, children__isnull=True, parent__isnull=False))
+        self.grades = {g.code: g for g in Grade.objects.in_force()}
+        reasons = list(ReasonCode.objects.in_force())
         units = list(Unit.objects.filter(is_center=False, active=True, parent__isnull=False))
         if not leaves or not self.grades or not reasons or not units:
             raise CommandError(f"no categories, grades, reason codes or units: {INIT_HINT}")

@@ -31,7 +31,7 @@ from tousu.complaints.models import (
     Substantiated,
     Validity,
 )
-from tousu.complaints.preset import active
+from tousu.complaints.preset import active, own_label
 from tousu.complaints.rows import (
     ActionInfo,
     Caller,
@@ -49,11 +49,11 @@ def reference(actor: User) -> Reference:
     preset = active()
     with translation.override(None):  # the source strings: Chinese
         return {
-            "preset": {"name": preset.name, "title": preset.title},
+            "preset": {"name": preset.name, "title": preset.title, "description": preset.description},
             "channels": [
                 {
                     "code": codes.ChannelCode(c),
-                    "label": str(c.label),
+                    "label": own_label("channels", c.value, str(c.label)),
                     "direct": c in DIRECT_CHANNELS,
                     "written": c in WRITTEN_CHANNELS,
                     "in_preset": c.value in preset.channels,
@@ -61,10 +61,19 @@ def reference(actor: User) -> Reference:
                 for c in Channel
             ],
             "kinds": [
-                {"code": codes.KindCode(k), "label": str(k.label), "convertible": k in CONVERTIBLE_KINDS} for k in Kind
+                {
+                    "code": codes.KindCode(k),
+                    "label": own_label("kinds", k.value, str(k.label)),
+                    "convertible": k in CONVERTIBLE_KINDS,
+                    "in_preset": k.value in preset.kinds,
+                }
+                for k in Kind
             ],
             "statuses": [{"code": codes.StatusCode(s), "label": str(s.label), "open": s in OPEN} for s in Status],
-            "dispatch_modes": [{"code": codes.ModeCode(m), "label": str(m.label)} for m in DispatchMode],
+            "dispatch_modes": [
+                {"code": codes.ModeCode(m), "label": str(m.label), "in_preset": m.value in preset.dispatch_modes}
+                for m in DispatchMode
+            ],
             "reply_methods": [
                 {"code": codes.MethodCode(m), "label": str(m.label), "written": m in WRITTEN_REPLY_METHODS}
                 for m in ReplyMethod
@@ -72,23 +81,37 @@ def reference(actor: User) -> Reference:
             "satisfaction": [{"code": codes.SatisfactionCode(s), "label": str(s.label)} for s in Satisfaction],
             "substantiated": [{"code": codes.SubstantiatedCode(s), "label": str(s.label)} for s in Substantiated],
             "validity": [{"code": codes.ValidityCode(v), "label": str(v.label)} for v in Validity],
-            "roles": [{"code": codes.RoleCode(r), "label": str(r.label)} for r in Role],
+            "roles": [{"code": codes.RoleCode(r), "label": own_label("roles", r.value, str(r.label))} for r in Role],
             "scopes": [{"code": codes.ScopeCode(s), "label": str(s.label)} for s in Scope],
             "categories": _categories(),
             "grades": [
                 {"code": g.code, "label": g.name, "description": g.description, "rank": g.rank}
-                for g in Grade.objects.order_by("rank", "code")
+                for g in Grade.objects.in_force().order_by("rank", "code")
             ],
             "reasons": _reasons(),
             "units": _units(),
             "flags": [{"code": f.code, "label": f.label} for f in preset.flags],
+            "custom_fields": [
+                {
+                    "code": f.code,
+                    "label": f.label,
+                    "type": f.type,
+                    "pattern": f.pattern,
+                    "choices": list(f.choices),
+                    "max_length": f.max_length,
+                    "required": f.required,
+                    "help": f.help,
+                    "identifying": f.identifying,
+                }
+                for f in preset.custom_fields
+            ],
             "actions": [_action(a) for a in TABLE],
             "me": _caller(actor),
         }
 
 
 def _categories() -> list[CategoryNode]:
-    rows = list(Category.objects.filter(active=True).order_by("code"))
+    rows = list(Category.objects.in_force().filter(active=True).order_by("code"))
     return _tree(rows, lambda c: {"code": c.code, "label": c.name, "children": []})
 
 
@@ -110,7 +133,7 @@ def _tree(rows: Iterable[Any], node: Any) -> list[Any]:
 
 def _reasons() -> ReasonLists:
     lists: dict[str, list[ReasonOption]] = {group: [] for group in ReasonCode.Group.values}
-    for r in ReasonCode.objects.order_by("group", "code"):
+    for r in ReasonCode.objects.in_force().order_by("group", "code"):
         lists.setdefault(r.group, []).append(
             {
                 "code": r.code,
@@ -149,7 +172,7 @@ def _caller(actor: User) -> Caller:
     return {
         "username": actor.username,
         "name": str(actor),
-        "role": {"code": codes.RoleCode(role), "label": str(role.label)},
+        "role": {"code": codes.RoleCode(role), "label": own_label("roles", role.value, str(role.label))},
         "scope": {"code": codes.ScopeCode(scope), "label": str(scope.label)},
         "unit": actor.unit.code if actor.unit else None,
         "actions": [a.name for a in TABLE if actor.role in a.roles],

@@ -173,6 +173,7 @@ class Kind(Coded):
     PRAISE = "praise"
     LOOKUP = "lookup"
     FAULT = "fault"
+    HELP = "help"
 
 
 @coded(states.Status, "状态")

@@ -230,7 +230,11 @@ def policy() -> RulePolicy:
 
 # -- a complaint's due dates: set from the policy, moved, recomputed (SPEC §6) ---------------------
 def set_due(complaint: Complaint, kind: str, start: dt.datetime | None = None, added: int = 0) -> None:
-    """Set one due date from the policy, remembering the rule, its start and what was added."""
+    """Set one due date from the policy, remembering the rule, its start and what was added. A
+    rule counted from receipt starts at the complaint's receipt whatever action sets it."""
+    found = policy().rule_for(complaint, kind)
+    if found is not None and found.counted_from == "receipt":
+        start = complaint.received_at
     start = start or timezone.now()
     due = policy().due(complaint, kind, start, added)
     setattr(complaint, DUE_FIELDS[kind], due.at if due else None)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from tousu.accounts.models import User
 from tousu.complaints import dues, selectors
 from tousu.complaints.models import Channel, Kind
+from tousu.complaints.preset import active
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
@@ -91,8 +92,12 @@ def export(actor: User, filters: selectors.ListFilters, fmt: str) -> tuple[bytes
     returned, so a refused export writes nothing."""
     if fmt not in FORMATS:
         raise ValidationFailed(_("导出格式只能是 csv 或 xlsx"), field="format", allowed=list(FORMATS))
-    table = [[_safe(_cell(r[key])) for key, _label in COLUMNS] for r in map(_labelled, rows(actor, filters))]
-    header = [str(label) for _key, label in COLUMNS]
+    own = active().custom_fields  # a column per field of the preset's own, after the common ones
+    table = [
+        [_safe(_cell(r[key])) for key, _label in COLUMNS] + [_safe(r["custom"].get(f.code, "")) for f in own]
+        for r in map(_labelled, rows(actor, filters))
+    ]
+    header = [str(label) for _key, label in COLUMNS] + [f.label for f in own]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         out = io.StringIO()

@@ -143,8 +143,10 @@ def decline_authority(actor: User, c: Complaint, data: Any) -> None:
     """Some decline reasons need the centre's approval (the preset's reason codes say which)."""
     from tousu.complaints.models import ReasonCode
 
-    needs_centre = ReasonCode.objects.filter(
-        group=ReasonCode.Group.DECLINE, code=getattr(data, "reason", ""), needs_approval=True
-    ).exists()
+    needs_centre = (
+        ReasonCode.objects.in_force()
+        .filter(group=ReasonCode.Group.DECLINE, code=getattr(data, "reason", ""), needs_approval=True)
+        .exists()
+    )
     if needs_centre and actor.role != Role.CENTER:
         raise NotPermitted(_("此原因的不予受理须经投诉中心批准"), action="decline", reason=data.reason)

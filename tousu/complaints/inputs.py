@@ -409,6 +409,11 @@ class RegisterIn(Input):
     extra: Annotated[dict[Annotated[str, Field(max_length=64)], ExtraValue], BeforeValidator(_no_huge_integers)] = (
         Field(default_factory=dict, max_length=50)
     )
+    custom: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="预置方案的自定义字段（见 GET /api/v1/reference 的 custom_fields）",
+    )
 
 
 class ListIn(Input):
@@ -427,6 +432,9 @@ class ListIn(Input):
     due_soon: bool | None = None
     q: str = Field("", max_length=200)
     handler: str = Field("", max_length=150, description="承办人的用户名")
+    custom: list[Annotated[str, Field(max_length=250)]] = Field(
+        default_factory=list, max_length=10, description="自定义字段条件，写作「字段:值」，文本字段按部分匹配"
+    )
     mine: bool = False
     open: bool | None = None
     cursor: int | None = Field(None, ge=1, le=MAX_ID)

@@ -35,10 +35,12 @@ def run_scan() -> Any:
     """The deadline scan, then the work that rides on its schedule: e-mails due for another
     attempt, and the housekeeping. Returns the scan's result."""
     from tousu.complaints import notify
+    from tousu.complaints.preset import refresh
     from tousu.complaints.services.timekeeping import scan_deadlines
 
     close_old_connections()
     try:
+        refresh()  # the preset an administrator may have revised since the last run
         result = scan_deadlines()
         retried = notify.retry_emails()
         if retried:

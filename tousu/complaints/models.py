@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     PRAISE = "praise", _("表扬")
     LOOKUP = "lookup", _("查询")
     FAULT = "fault", _("障碍申告")
+    HELP = "help", _("求助")
 
 
 CONVERTIBLE_KINDS = frozenset({Kind.INQUIRY, Kind.LOOKUP, Kind.FAULT})
@@ -83,31 +84,59 @@ class Satisfaction(models.TextChoices):
     UNREACHABLE = "unreachable", _("联系不上")
 
 
+class InForce(models.Manager):
+    """Reference rows are kept per preset, so two presets' codes may live in one database (SPEC
+    §12); ``in_force()`` gives those of the preset in force."""
+
+    def in_force(self) -> models.QuerySet:
+        from tousu.complaints.preset import active
+
+        return self.get_queryset().filter(preset=active().name)
+
+
+class PresetState(models.Model):
+    """The preset in force as this installation holds it (SPEC §12): written by ``tousu init``,
+    revised by the administrators, authoritative from then on. One row (pk 1); ``revision`` grows
+    with every change so that every process notices (``tousu.complaints.preset.refresh``)."""
+
+    name = models.CharField(max_length=40)
+    data = models.JSONField()
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=150, blank=True)
+
+
 class Category(models.Model):
-    code = models.CharField(_("编码"), max_length=40, unique=True)
+    code = models.CharField(_("编码"), max_length=40)
     name = models.CharField(_("名称"), max_length=200)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
     preset = models.CharField(max_length=40)
     active = models.BooleanField(default=True)
 
+    objects = InForce()
+
     class Meta:
         verbose_name = _("类别")
         ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["preset", "code"], name="category_preset_code")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Grade(models.Model):
-    code = models.CharField(_("编码"), max_length=40, unique=True)
+    code = models.CharField(_("编码"), max_length=40)
     name = models.CharField(_("名称"), max_length=60)
     rank = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
     preset = models.CharField(max_length=40)
 
+    objects = InForce()
+
     class Meta:
         verbose_name = _("等级")
         ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["preset", "code"], name="grade_preset_code")]
 
     def __str__(self) -> str:
         return self.name
@@ -131,8 +160,10 @@ class ReasonCode(models.Model):
     needs_forward = models.BooleanField(default=False)
     preset = models.CharField(max_length=40)
 
+    objects = InForce()
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["group", "code"], name="reason_group_code")]
+        constraints = [models.UniqueConstraint(fields=["preset", "group", "code"], name="reason_preset_group_code")]
         ordering = ["group", "code"]
 
     def __str__(self) -> str:
@@ -179,6 +210,8 @@ class Complaint(models.Model):
     # {flag: {"by": username or null, "rule": rule code or null, "at": iso time}}
     flags = models.JSONField(_("标记"), default=dict, blank=True)
     extra = models.JSONField(_("扩展字段"), default=dict, blank=True)
+    # The preset's own fields ({code: value}), checked by complaints.custom.
+    custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
 
     dispatch_mode = models.CharField(_("分办方式"), max_length=10, choices=DispatchMode.choices, blank=True)
     handling_unit = models.ForeignKey(

@@ -22,21 +22,26 @@ def load_preset(preset: Preset) -> dict[str, int]:
     rows: dict[str, Category] = {}
     for category, parent in preset.walk_categories():  # parents first
         row, created = Category.objects.update_or_create(
+            preset=preset.name,
             code=category.code,
-            defaults={"name": category.name, "parent": rows[parent.code] if parent else None, "preset": preset.name},
+            defaults={"name": category.name, "parent": rows[parent.code] if parent else None, "active": True},
         )
         rows[category.code] = row
         counts["categories"] += created
+    # A category the preset no longer has stays for the complaints filed under it, unoffered.
+    Category.objects.filter(preset=preset.name).exclude(code__in=rows).update(active=False)
     for rank, grade in enumerate(preset.grades):
         _, created = Grade.objects.update_or_create(
+            preset=preset.name,
             code=grade.code,
-            defaults={"name": grade.name, "rank": rank, "description": grade.description, "preset": preset.name},
+            defaults={"name": grade.name, "rank": rank, "description": grade.description},
         )
         counts["grades"] += created
     for group, reasons in preset.reasons.groups().items():
         for reason in reasons:
             decline = reason if isinstance(reason, DeclineReason) else DeclineReason(code=reason.code, name=reason.name)
             _, created = ReasonCode.objects.update_or_create(
+                preset=preset.name,
                 group=group,
                 code=reason.code,
                 defaults={
@@ -44,7 +49,6 @@ def load_preset(preset: Preset) -> dict[str, int]:
                     "template": decline.template,
                     "needs_approval": decline.needs_approval,
                     "needs_forward": decline.needs_forward,
-                    "preset": preset.name,
                 },
             )
             counts["reasons"] += created

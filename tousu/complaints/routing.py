@@ -128,7 +128,7 @@ def save_rule(*, actor: User, rule_id: int | None = None, **data: Any) -> Routin
         if unit is None:
             raise ValidationFailed(_("未知或已停用的单位: %(code)s") % {"code": data["unit"]}, field="unit")
     lists = {f: _words(data.get(f), f) for f in LIST_FIELDS}
-    _known(lists["categories"], set(Category.objects.values_list("code", flat=True)), "categories")
+    _known(lists["categories"], set(Category.objects.in_force().values_list("code", flat=True)), "categories")
     _known(lists["respondent_units"], set(Unit.objects.values_list("code", flat=True)), "respondent_units")
     _known(lists["channels"], set(Channel.values), "channels")
     for f, words in lists.items():

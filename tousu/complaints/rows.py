@@ -76,6 +76,7 @@ class ListRow(TypedDict):
     hidden: bool
     complainant: str | None
     phone: Annotated[str | None, Field(description="掩码后的电话，如 138****5678")]
+    custom: Annotated[dict[str, str], Field(description="预置方案的自定义字段；可识别投诉人的字段按身份规则隐去")]
 
 
 class FlagMark(TypedDict):
@@ -365,6 +366,7 @@ class KindOption(TypedDict):
     code: KindCode
     label: str
     convertible: Annotated[bool, Field(description="可转为投诉（convert）")]
+    in_preset: Annotated[bool, Field(description="本机构的预置方案使用此类型")]
 
 
 class StatusOption(TypedDict):
@@ -376,6 +378,21 @@ class StatusOption(TypedDict):
 class ModeOption(TypedDict):
     code: ModeCode
     label: str
+    in_preset: Annotated[bool, Field(description="本机构的预置方案使用此分办方式")]
+
+
+class CustomFieldInfo(TypedDict):
+    """A field of the preset's own (SPEC §12), sent at registration as ``custom: {code: value}``."""
+
+    code: str
+    label: str
+    type: Literal["text", "number", "date", "choice"]
+    pattern: Annotated[str | None, Field(description="文本须整体匹配的正则表达式")]
+    choices: list[str]
+    max_length: int
+    required: bool
+    help: str
+    identifying: Annotated[bool, Field(description="可识别投诉人：对看不到身份的用户隐去")]
 
 
 class MethodOption(TypedDict):
@@ -456,6 +473,7 @@ class UnitNode(TypedDict):
 class PresetInfo(TypedDict):
     name: str
     title: str
+    description: str
 
 
 class ActionInfo(TypedDict):
@@ -507,5 +525,6 @@ class Reference(TypedDict):
     reasons: ReasonLists
     units: list[UnitNode]
     flags: list[Option]
+    custom_fields: list[CustomFieldInfo]
     actions: list[ActionInfo]
     me: Caller

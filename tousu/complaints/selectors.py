@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints import dues
+from tousu.complaints import custom, dues
 from tousu.complaints.access import allowed_actions, scope_filter, visible_complaints
 from tousu.complaints.codes import (
     ChannelCode,
@@ -41,6 +41,7 @@ from tousu.complaints.confidentiality import (
 from tousu.complaints.dues import DUE_FIELDS
 from tousu.complaints.inputs import ListIn
 from tousu.complaints.models import Complaint, Event
+from tousu.complaints.preset import active
 from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import blind_index, mask_id_number, mask_phone, normalize_phone
 from tousu.core.errors import NotPermitted, ValidationFailed
@@ -62,6 +63,7 @@ LIST_FIELDS = (
     "redacted",
     "due_at",
     "due_rules",
+    "custom",
     "closed_at",
     "handling_due",
     "category__code",
@@ -96,9 +98,11 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
     if f.unit:
         qs = qs.filter(handling_unit__code=f.unit)
     if f.category:
-        qs = qs.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
+        qs = qs.filter(
+            Q(category__code=f.category) | Q(category__parent__code=f.category), category__preset=active().name
+        )
     if f.grade:
-        qs = qs.filter(grade__code=f.grade)
+        qs = qs.filter(grade__code=f.grade, grade__preset=active().name)
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.kind:
@@ -124,6 +128,8 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
         qs = qs.filter(Q(handler=actor) | Q(first_owner=actor, status=Status.REGISTERED))
     if f.q.strip():
         qs = qs.filter(search_q(actor, f.q.strip()))
+    if f.custom:
+        qs = qs.filter(custom.filter_q(custom.parse_terms(f.custom), hidden=hidden_q(actor)))
     return qs
 
 
@@ -197,6 +203,7 @@ def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> ListRo
         "hidden": hidden,
         "complainant": None if hidden or c.anonymous or first is None else first.name,
         "phone": mask_phone(first.phone) if first is not None and first.phone and not (c.anonymous or hidden) else None,
+        "custom": custom.hide(c.custom) if hidden else c.custom,
     }
 
 
@@ -283,6 +290,7 @@ def complaint_detail(actor: User, c: Complaint, *, fresh: bool = False) -> Compl
     detail = cast("ComplaintDetail", {k: v if k in _KEPT else scrub.deep(v) for k, v in detail.items()})
     detail["complainants"] = []
     detail["complainant"] = detail["phone"] = None
+    detail["custom"] = custom.hide(detail["custom"])
     # The earlier case of the same caller (found by phone) could be open to this user, identity and
     # all: following the link would name the complainant.
     detail["repeat_of"] = None
@@ -315,6 +323,7 @@ def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
         "first_owner": c.first_owner.username,
         "flags": c.flags,
         "extra": c.extra,
+        "custom": c.custom,
         "dispatch_mode": ModeCode(c.dispatch_mode) if c.dispatch_mode else None,
         "handling_level": c.handling_level,
         "co_units": [] if fresh else [u.code for u in c.co_units.all()],

@@ -1,14 +1,45 @@
-"""The presets shipped with tousu, registered explicitly (STYLE §1).
+"""The presets shipped with tousu, one folder each, registered explicitly (STYLE §1).
 
-Each preset is validated when this package is imported (``base.parse``). Code in
-``tousu.complaints`` reads the preset in force through ``tousu.complaints.preset.active``.
+A preset is a folder here with a ``preset.yaml``; the folder holds ``preset.yaml`` (the preset, validated by ``base.Preset``), ``demo.yaml``
+(its demo organisation, validated by ``demo.DemoData``) and ``tests/``. Every preset is read and
+validated when this package is imported; a broken file stops the import with the file, the path
+inside it and the reason. Code in ``tousu.complaints`` reads the preset in force through
+``tousu.complaints.preset.active``.
 """
 
-from tousu.presets.base import Preset
-from tousu.presets.government import PRESET as GOVERNMENT
+from __future__ import annotations
 
-REGISTRY: dict[str, Preset] = {GOVERNMENT.name: GOVERNMENT}
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-# Each preset's demo module (``base.Demo``), imported only by ``tousu init --demo``: demo modules
-# make users and units, which needs the app registry, and a preset's data must load without it.
-DEMOS: dict[str, str] = {GOVERNMENT.name: "tousu.presets.government.demo"}
+from tousu.presets.base import Preset, load_folder
+
+if TYPE_CHECKING:
+    from tousu.presets.demo import DemoData
+
+FOLDER = Path(__file__).resolve().parent
+
+# The order `tousu init --help` and the documentation list presets in; a folder with a
+# ``preset.yaml`` that is not named here comes after these, in alphabetical order.
+ORDER = (
+    "government", "petition", "hotline", "consumer", "bank", "credit_union", "securities",
+    "telecom", "pharma", "manufacturing", "property", "hospitality",
+)  # fmt: skip
+NAMES = tuple(
+    sorted(
+        (path.parent.name for path in FOLDER.glob("*/preset.yaml")),
+        key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name),
+    )
+)
+
+REGISTRY: dict[str, Preset] = {name: load_folder(FOLDER / name) for name in NAMES}
+
+
+@cache
+def demo_data(name: str) -> DemoData:
+    """The demo organisation of preset ``name``, validated against the preset (needs Django's app
+    registry, so it is read on first use and not at import)."""
+    from tousu.presets.demo import load_demo
+
+    return load_demo(FOLDER / name, REGISTRY[name])

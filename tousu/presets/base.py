@@ -11,7 +11,10 @@ for (channels, kinds, dispatch modes, reason groups, the flags it sets itself) a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
@@ -50,21 +53,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Where a value comes from: a seed item ("004-25 …"), a regulation and its article, or "ours: …"
+# for an assumption no source gives. Shown on the preset's documentation page (docs/presets/).
+SourceText = str
+
+
 class Category(Strict):
     code: Code
     name: Text
     children: tuple[Category, ...] = ()
+    source: SourceText = ""
 
 
 class Grade(Strict):
     code: Code
     name: Text
     description: str = ""
+    source: SourceText = ""
 
 
 class Reason(Strict):
     code: Code
     name: Text
+    source: SourceText = ""
 
 
 class DeclineReason(Reason):
@@ -99,9 +110,14 @@ class DeadlineRule(Strict):
     amount: NonNegativeInt
     unit: TimeUnit
     start: str = "the action that sets it"  # documentation: which event the period runs from
+    # What the period is counted from: the action that sets it (dispatch for handling, the reply
+    # for follow-up…), or the complaint's receipt, where the rule says "自收到投诉之日起"
+    # (the banking regulation's 15 days, the operator's 15 days, TX02-13's 24 hours).
+    counted_from: Literal["action", "receipt"] = "action"
     when: dict[Condition, ConditionValue] = Field(default_factory=dict)
     extension_cap: NonNegativeInt | None = None  # in the rule's own unit, summed over all extensions
     reminder_hours: PositiveInt | None = None  # None: the deployment's TOUSU_REMIND_HOURS
+    source: SourceText = ""
 
     def label(self) -> str:
         return f"{self.amount} {UNIT_LABELS[self.unit]}"
@@ -110,13 +126,106 @@ class DeadlineRule(Strict):
 class Thresholds(Strict):
     repeat_window_days: PositiveInt  # same caller within this many days → repeat (SPEC §8)
     group_threshold: PositiveInt  # this many complainants or more → group complaint (SPEC §8)
+    group_window_days: PositiveInt  # … on one matter within this many days (SPEC §8)
+    hot_threshold: PositiveInt  # this many different complainants on one matter → hot issue
+    hot_window_days: PositiveInt  # … within this many days
     max_representatives: PositiveInt  # representatives a group may send (SPEC §4)
     unreachable_attempts: PositiveInt  # failed return visits before closing as unreachable (SPEC §5)
 
 
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
 class Flag(Strict):
-    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    code: Name
     label: Text
+    source: SourceText = ""
+
+
+class CustomField(Strict):
+    """A field of the preset's own (plate number, contract, order or batch number…): validated at
+    intake, shown on the complaint page, filtered in the list and exported (SPEC §12)."""
+
+    code: Name
+    label: Text
+    type: Literal["text", "number", "date", "choice"] = "text"
+    pattern: str | None = None  # a regular expression a text value must match in full
+    choices: tuple[Text, ...] = ()  # the values of a choice field
+    max_length: Annotated[int, Field(ge=1, le=200)] = 60
+    required: bool = False
+    help: str = ""
+    # Tells who the complainant is (a customer's phone or account number): hidden wherever the
+    # identity is, and unit staff cannot filter by it (SPEC §7).
+    identifying: bool = False
+    source: SourceText = ""
+
+    @model_validator(mode="after")
+    def _sound(self) -> CustomField:
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a choice field lists its choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"choices are for choice fields, not {self.type}")
+        if self.pattern is not None:
+            if self.type != "text":
+                raise ValueError("a pattern is for text fields")
+            try:
+                re.compile(self.pattern)
+            except re.error as err:
+                raise ValueError(f"pattern does not compile: {err}") from None
+        return self
+
+    def check(self, value: Any) -> str:
+        """``value`` as stored (a string), or ValueError saying what is wrong with it."""
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if self.required:
+                raise ValueError("必填")
+            return ""
+        if len(text) > self.max_length:
+            raise ValueError(f"不超过{self.max_length}个字符")
+        if self.type == "number":
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise ValueError("应为数字") from None
+            if not number.is_finite() or abs(number) >= Decimal("1e15"):
+                raise ValueError("应为有限的数字")
+        elif self.type == "date":
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError("应为日期，如2026-12-01") from None
+        elif self.type == "choice" and text not in self.choices:
+            raise ValueError("应为：" + "、".join(self.choices))
+        elif self.pattern is not None and not re.fullmatch(self.pattern, text):
+            raise ValueError(f"格式不符（{self.help or self.pattern}）")
+        return text
+
+
+class Duty(Strict):
+    """A rule of the sources that the preset records for its users but tousu does not (yet) enforce:
+    shown on the preset's documentation page, so nothing the sources require is silently dropped."""
+
+    name: Text
+    text: Text
+    source: SourceText
+
+
+class Source(Strict):
+    """A document the preset follows: a seed file or a regulation."""
+
+    code: Code  # how values cite it ("004", "银保监会令2020年第3号")
+    title: Text
+    note: str = ""
+
+
+class Labels(Strict):
+    """The preset's own names for roles, kinds and channels (the credit union's centre is 监察室);
+    checked against the codes in ``tousu.complaints.preset``."""
+
+    roles: dict[str, Text] = Field(default_factory=dict)
+    kinds: dict[str, Text] = Field(default_factory=dict)
+    channels: dict[str, Text] = Field(default_factory=dict)
 
 
 class ApprovalStep(Strict):
@@ -131,8 +240,11 @@ BusinessHours = tuple[tuple[dt.time, dt.time], ...]
 
 
 class Preset(Strict):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    name: Name
     title: Text
+    description: Text
+    sources: tuple[Source, ...] = Field(min_length=1)
+    labels: Labels = Labels()
     # Channel and Kind codes the preset accepts, checked by complaints.preset. The intake does not
     # narrow its choices to them yet.
     channels: tuple[str, ...] = Field(min_length=1)
@@ -151,6 +263,13 @@ class Preset(Strict):
     always_redact: bool
     # Unit staff may use the caller look-up by phone, which tells who complained (SPEC §8).
     unit_caller_lookup: bool
+    # Dispatch modes in use (``DispatchMode``): the dispatch form offers only these.
+    dispatch_modes: tuple[str, ...] = Field(min_length=1)
+    custom_fields: tuple[CustomField, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
+    # "always_redact") → its source, as ``source`` does for the items of a list.
+    basis: dict[str, SourceText] = Field(default_factory=dict)
 
     def walk_categories(self) -> Iterator[tuple[Category, Category | None]]:
         """Every category with its parent, parents first."""
@@ -180,6 +299,11 @@ class Preset(Strict):
         _unique("categories", categories)
         _unique("grades", [g.code for g in self.grades])
         _unique("flags", [f.code for f in self.flags])
+        _unique("custom_fields", [f.code for f in self.custom_fields])
+        _unique("sources", [s.code for s in self.sources])
+        for path in self.basis:
+            if not _has_path(self, path):
+                raise ValueError(f"basis: {path!r} is not a setting of a preset")
         _unique("deadlines", [r.name for r in self.deadlines])
         for group, reasons in self.reasons.groups().items():
             _unique(f"reasons.{group}", [r.code for r in reasons])
@@ -202,6 +326,17 @@ def _merge(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
         old = merged.get(key)
         merged[key] = _merge(old, value) if isinstance(old, dict) and isinstance(value, Mapping) else value
     return merged
+
+
+def _has_path(model: BaseModel, path: str) -> bool:
+    """Whether ``path`` ("thresholds.group_threshold") names a field of ``model``'s class."""
+    cls: Any = type(model)
+    for part in path.split("."):
+        field = cls.model_fields.get(part) if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+        if field is None:
+            return False
+        cls = field.annotation
+    return True
 
 
 def _unique(path: str, codes: list[str]) -> None:
@@ -234,6 +369,40 @@ def parse(data: Mapping[str, Any], *, source: str) -> Preset:
         raise PresetError(name, source, problems) from None
 
 
+PRESET_FILE = "preset.yaml"
+DEMO_FILE = "demo.yaml"
+
+
+def read_yaml(path: Path) -> Any:
+    """The plain data in a YAML file, or ``PresetError`` naming the file, the line and the reason."""
+    import yaml  # imported here: only loading a preset folder needs it
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PresetError(path.parent.name, str(path), [("", f"cannot read: {err}")]) from None
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        reason = getattr(err, "problem", None) or str(err)
+        raise PresetError(path.parent.name, str(path), [("", f"{where}{reason}")]) from None
+
+
+def load_folder(folder: Path) -> Preset:
+    """The preset in ``folder/preset.yaml``, validated: ``PresetError`` names the file, the path
+    inside it and the reason for every problem, and nothing is returned half-read."""
+    path = folder / PRESET_FILE
+    data = read_yaml(path)
+    if not isinstance(data, Mapping):
+        raise PresetError(folder.name, str(path), [("", "the file holds no mapping of settings")])
+    preset = parse(data, source=str(path))
+    if preset.name != folder.name:
+        raise PresetError(preset.name, str(path), [("name", f"must be the folder's name, {folder.name!r}")])
+    return preset
+
+
 class Demo(Protocol):
     """A preset's demo module: its organisation and complaints, made by ``tousu init --demo``.
 
@@ -245,3 +414,61 @@ class Demo(Protocol):
     USERS: list[tuple[str, str, Any, str, Any]]  # (username, name, role, unit code, scope)
 
     def build_demo(self, perform: Any) -> dict[str, int]: ...
+
+
+def to_plain(preset: Preset) -> dict[str, Any]:
+    """The preset as the plain data of a preset file (times as "08:30")."""
+    return preset.model_dump(mode="json", by_alias=True)
+
+
+def to_yaml(preset: Preset) -> str:
+    """The preset as a ``preset.yaml``: block style, short lists and mappings on one line."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+            return super().increase_indent(flow, False)
+
+    def short(value: Any) -> bool:
+        return not isinstance(value, (list, dict)) and len(str(value)) < 40
+
+    def listed(dumper: Any, data: list[Any]) -> Any:
+        flow = all(not isinstance(x, (list, dict)) for x in data) and sum(len(str(x)) for x in data) < 90
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+    def mapped(dumper: Any, data: dict[str, Any]) -> Any:
+        flow = all(short(v) for v in data.values()) and sum(len(str(k)) + len(str(v)) for k, v in data.items()) < 64
+        return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+    Dumper.add_representer(list, listed)
+    Dumper.add_representer(dict, mapped)
+    return yaml.dump(to_plain(preset), Dumper=Dumper, allow_unicode=True, sort_keys=False, width=120)
+
+
+def differences(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """(path, before, after) for every value that differs between two presets' plain data; list
+    items of codes are matched by their code or name, so an insertion shows as one change."""
+    if isinstance(before, Preset):
+        before = to_plain(before)
+    if isinstance(after, Preset):
+        after = to_plain(after)
+    if isinstance(before, dict) and isinstance(after, dict):
+        found: list[tuple[str, Any, Any]] = []
+        for key in [*before, *(k for k in after if k not in before)]:
+            found += differences(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+        return found
+    if isinstance(before, list) and isinstance(after, list) and _keyed(before) and _keyed(after):
+        old, new = _by_key(before), _by_key(after)
+        found = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            found += differences(old.get(key), new.get(key), f"{path}[{key}]")
+        return found
+    return [] if before == after else [(path, before, after)]
+
+
+def _keyed(items: list[Any]) -> bool:
+    return all(isinstance(i, dict) and ("code" in i or "name" in i) for i in items)
+
+
+def _by_key(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {str(i.get("code", i.get("name"))): i for i in items}

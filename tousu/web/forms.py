@@ -11,7 +11,7 @@ import datetime as dt
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pydantic
 from django.db.models import TextChoices
@@ -35,7 +35,7 @@ from tousu.complaints.models import (
     Satisfaction,
     Substantiated,
 )
-from tousu.complaints.preset import active
+from tousu.complaints.preset import active, own_label
 from tousu.core.errors import TousuError, ValidationFailed
 
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
@@ -58,19 +58,29 @@ class Choices:
     def _load(self, source: str) -> list[Any]:
         static: dict[str, type[TextChoices]] = {
             "reply_methods": ReplyMethod,
-            "dispatch_modes": DispatchMode,
             "substantiated": Substantiated,
             "satisfaction": Satisfaction,
-            "channels": Channel,
-            "kinds": Kind,
         }
         if source in static:
             return [(c.value, str(c.label)) for c in static[source]]
+        # The preset's own: only the codes it uses, under its own names (Preset.labels).
+        own: dict[str, tuple[type[TextChoices], tuple[str, ...], Literal["channels", "kinds"] | None]] = {
+            "channels": (Channel, active().channels, "channels"),
+            "kinds": (Kind, active().kinds, "kinds"),
+            "dispatch_modes": (DispatchMode, active().dispatch_modes, None),
+        }
+        if source in own:
+            enum, used, group = own[source]
+            return [
+                (c.value, own_label(group, c.value, str(c.label)) if group else str(c.label))
+                for c in enum
+                if c.value in used
+            ]
         if source.startswith("reasons:"):
-            rows = ReasonCode.objects.filter(group=source.split(":", 1)[1])
+            rows = ReasonCode.objects.in_force().filter(group=source.split(":", 1)[1])
             return [(r.code, r.name) for r in rows]
         if source == "grades":
-            return [(g.code, g.name) for g in Grade.objects.all()]
+            return [(g.code, g.name) for g in Grade.objects.in_force()]
         if source == "units":
             units = Unit.objects.filter(active=True).order_by("path")
             return [(u.code, "\u3000" * max(u.path.count("/") - 2, 0) + u.name) for u in units]
@@ -90,7 +100,7 @@ class Choices:
             )
             return [(u.username, f"{u}({u.unit.name if u.unit else '—'})") for u in users]
         if source == "categories":
-            return _category_groups(Category.objects.filter(active=True).select_related("parent"))
+            return _category_groups(Category.objects.in_force().filter(active=True).select_related("parent"))
         raise KeyError(source)
 
 
@@ -364,7 +374,9 @@ class IntakeForm(Form):
                 choices=[(f.code, _(f.label)) for f in active().flags],
                 value=[],
             ),
+            *custom_form_fields(),
         ]
+        self.aliases = {**self.ALIASES, **{f"custom.{f.code}": f"custom_{f.code}" for f in active().custom_fields}}
         for f in self.fields:
             f.html_id = f"f-{f.name}"
         if data is not None:
@@ -378,6 +390,10 @@ class IntakeForm(Form):
                     if f.widget != "textarea"
                     else data.get(f.name, "")
                 )
+
+    @property
+    def custom_fields(self) -> list[FormField]:
+        return [f for f in self.fields if f.name.startswith("custom_")]
 
     def cleaned(self) -> RegisterIn | None:
         v = {f.name: f.value for f in self.fields}
@@ -396,15 +412,41 @@ class IntakeForm(Form):
             "flags": v["flags"],
             "complainants": [person] if any(person.values()) else [],
             "respondents": [respondent] if any(respondent.values()) else [],
+            "custom": {name.removeprefix("custom_"): value for name, value in v.items() if name.startswith("custom_")},
         }
         try:
             return RegisterIn.model_validate(payload)
         except pydantic.ValidationError as exc:
-            self.add_pydantic_errors(exc, self.ALIASES)
+            self.add_pydantic_errors(exc, self.aliases)
             return None
 
 
+def custom_form_fields(prefix: str = "custom_", *, filtering: bool = False) -> list[FormField]:
+    """A form field per custom field of the preset (SPEC §12); in a filter form none is required
+    and a text field is matched by part of its value."""
+    widgets = {"choice": "select", "date": "date", "number": "text", "text": "text"}
+    made = []
+    for f in active().custom_fields:
+        field = FormField(
+            f"{prefix}{f.code}",
+            f.label,
+            widgets[f.type],
+            f.required and not filtering,
+            [(c, c) for c in f.choices],
+            attrs={"maxlength": f.max_length, **({"placeholder": f.help} if f.help else {})},
+        )
+        made.append(field)
+    return made
+
+
 # ---- list filters -----------------------------------------------------------------------------
+
+
+def _custom_terms(query: QueryDict) -> list[str]:
+    """The list form's ``cf_<code>`` inputs as ``ListIn.custom`` terms ("code:value")."""
+    codes = {f.code for f in active().custom_fields}
+    asked = {name[3:]: str(query.get(name, "")).strip() for name in query if name.startswith("cf_")}
+    return [f"{code}:{value}" for code, value in asked.items() if code in codes and value]
 
 
 class ListQuery(ListIn):
@@ -419,6 +461,7 @@ class ListQuery(ListIn):
             if flag in data:
                 data[flag] = data[flag] in {"1", "true", "on", "yes"}
         data["status"] = [s for s in query.getlist("status") if s]
+        data["custom"] = [*query.getlist("custom"), *_custom_terms(query)]
         try:
             return cls.model_validate(data), ""
         except pydantic.ValidationError as exc:

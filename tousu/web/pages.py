@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tousu.accounts.models import User
-from tousu.complaints import selectors
+from tousu.complaints import custom, selectors
 from tousu.complaints.access import access_complaint
 from tousu.complaints.actions import ACTIONS
-from tousu.complaints.models import Channel, Complaint, DispatchMode, Kind, ReasonCode
+from tousu.complaints.models import Channel, Complaint, DispatchMode, ReasonCode
 from tousu.complaints.states import OPEN, Status
 from tousu.web.auth import StaffRequest
-from tousu.web.forms import ActionForm, Choices, ListQuery
+from tousu.web.forms import ActionForm, Choices, ListQuery, custom_form_fields
 
 if TYPE_CHECKING:
     from tousu.complaints.rows import ComplaintDetail
@@ -93,6 +93,7 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
         "page_url": reverse("web:complaint", args=[c.number]),
         "other_forms": [form for a, form in forms.items() if ACTIONS[a].secondary],
         "dues": _dues(c, detail),
+        "custom": custom.shown(detail["custom"], identity=not detail.get("identity_hidden")),
         "co_units": list(c.co_units.all()) if detail["co_units"] else [],
         "decline_reason": _reason_name("decline", detail["decline_reason"]),
         "events": events,
@@ -153,7 +154,7 @@ def _dues(c: Complaint, detail: ComplaintDetail) -> list[dict[str, Any]]:
 def _reason_name(group: str, code: str | None) -> str:
     if not code:
         return ""
-    row = ReasonCode.objects.filter(group=group, code=code).first()
+    row = ReasonCode.objects.in_force().filter(group=group, code=code).first()
     return row.name if row else code
 
 
@@ -178,12 +179,21 @@ def list_page(
         "first_url": "?" + params.urlencode() if query.cursor else "",
         "export_query": params.urlencode(),
         "statuses": Status.choices,
-        "channels": Channel.choices,
-        "kinds": Kind.choices,
+        "channels": choices("channels"),
+        "kinds": choices("kinds"),
+        "custom_filters": _custom_filters(request),
         "units": choices("units"),
         "categories": choices("categories"),
         "grades": choices("grades"),
     }
+
+
+def _custom_filters(request: StaffRequest) -> list[Any]:
+    """The list's filter inputs for the preset's custom fields, holding what was asked."""
+    fields = custom_form_fields("cf_", filtering=True)
+    for f in fields:
+        f.value = request.GET.get(f.name, "")
+    return fields
 
 
 def units_page() -> dict[str, Any]:

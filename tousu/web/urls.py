@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tousu.web import views
+from tousu.web import preset_views, useradmin, views
 from tousu.web.auth import PasswordChange, ThrottledAuthenticationForm
 
 app_name = "web"
@@ -23,6 +23,10 @@ urlpatterns = [
     path("calendar/", views.calendar_admin, name="calendar"),
     path("units/", views.units_admin, name="units"),
     path("routing/", views.routing_admin, name="routing"),
+    path("users/", useradmin.users_admin, name="users"),
+    path("admin-log/", useradmin.admin_log, name="admin_log"),
+    path("preset/", preset_views.admin, name="preset"),
+    path("presets/<str:name>/", preset_views.document, name="preset_doc"),
     path("c/<str:number>/", views.complaint, name="complaint"),
     path("c/<str:number>/attach/", views.attach, name="attach"),
     path("c/<str:number>/letter/", views.letter, name="letter"),

@@ -63,7 +63,7 @@ def intake(request: StaffRequest) -> HttpResponse:
         try:
             registered = services.register(actor=request.user, data=data)
         except TousuError as err:
-            form.add_tousu_error(err, form.ALIASES)
+            form.add_tousu_error(err, form.aliases)
         else:
             messages.success(
                 request,

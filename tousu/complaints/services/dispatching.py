@@ -297,12 +297,12 @@ def return_(*, actor: User, number: str, data: Return) -> Complaint:
     sub-dispatched it, any other to the centre, which re-dispatches it or refuses the return.
     Returns are counted (a 推诿扯皮 indicator) and each return event names the unit."""
     complaint, before = begin(actor, number, "return", data)
-    code = ReasonCode.objects.filter(group=ReasonCode.Group.RETURN, code=data.reason).first()
+    code = ReasonCode.objects.in_force().filter(group=ReasonCode.Group.RETURN, code=data.reason).first()
     if code is None:
         raise ValidationFailed(
             _("请选择退回原因"),
             field="reason",
-            allowed=list(ReasonCode.objects.filter(group="return").values_list("code", flat=True)),
+            allowed=list(ReasonCode.objects.in_force().filter(group="return").values_list("code", flat=True)),
         )
     unit, parent, mode = complaint.handling_unit, complaint.dispatched_unit, complaint.dispatch_mode
     complaint.returns_count += 1

@@ -74,12 +74,12 @@ def decide_extension(*, actor: User, number: str, data: DecideExtension) -> Comp
 @transaction.atomic(durable=True)
 def suspend(*, actor: User, number: str, data: Suspend) -> Complaint:
     complaint, before = begin(actor, number, "suspend", data)
-    code = ReasonCode.objects.filter(group=ReasonCode.Group.SUSPEND, code=data.reason).first()
+    code = ReasonCode.objects.in_force().filter(group=ReasonCode.Group.SUSPEND, code=data.reason).first()
     if code is None:
         raise ValidationFailed(
             _("请选择中止原因"),
             field="reason",
-            allowed=list(ReasonCode.objects.filter(group="suspend").values_list("code", flat=True)),
+            allowed=list(ReasonCode.objects.in_force().filter(group="suspend").values_list("code", flat=True)),
         )
     now = timezone.now()
     Suspension.objects.create(complaint=complaint, reason=code.code, note=data.note, started_at=now)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Unit, User
+from tousu.complaints import custom as custom_fields
 from tousu.complaints import dues
 from tousu.complaints.access import access_complaint
 from tousu.complaints.inputs import Accept, Convert, Decline, Merge, RegisterIn, ResolveOnSpot, Withdraw
@@ -48,10 +49,11 @@ def check_query_code(complaint: Complaint, code: str) -> bool:
     return secrets.compare_digest(complaint.query_code_hash, _hash_query_code(complaint.number, code.upper()))
 
 
-def _lookup(model: Any, code: str, field_name: str, label: str) -> Any:
+def _lookup(rows: Any, code: str, field_name: str, label: str) -> Any:
+    """The row of ``rows`` (a queryset) with ``code``, None for no code, refused if unknown."""
     if not code:
         return None
-    obj = model.objects.filter(code=code).first()
+    obj = rows.filter(code=code).first()
     if obj is None:
         raise ValidationFailed(_("未知的%(label)s: %(code)s") % {"label": label, "code": code}, field=field_name)
     return obj
@@ -103,7 +105,7 @@ def _build_respondents(data: RegisterIn) -> list[Respondent]:
     about whichever way the clerk entered it."""
     rows = []
     for i, r in enumerate(data.respondents):
-        unit = _lookup(Unit, r.unit, f"respondents[{i}].unit", _("单位")) or _unique_unit(r.unit_name)
+        unit = _lookup(Unit.objects, r.unit, f"respondents[{i}].unit", _("单位")) or _unique_unit(r.unit_name)
         staff = None
         if r.staff:
             staff = User.objects.filter(username=r.staff).first()
@@ -180,8 +182,9 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
         raise ValidationFailed(_("摘要不超过200字"), field="summary")
     _validate_complainants(data)
     respondents = _build_respondents(data)
-    category = _lookup(Category, data.category, "category", _("类别"))
-    grade = _lookup(Grade, data.grade, "grade", _("等级"))
+    category = _lookup(Category.objects.in_force(), data.category, "category", _("类别"))
+    grade = _lookup(Grade.objects.in_force(), data.grade, "grade", _("等级"))
+    custom = custom_fields.clean(data.custom)
     unknown = sorted(set(data.flags) - set(active().flag_codes))
     if unknown:
         raise ValidationFailed(
@@ -234,6 +237,7 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
         grade=grade,
         flags=flags,
         extra=data.extra,
+        custom=custom,
         repeat_of=repeat,
         upgraded_from=data.upgraded_source.strip(),
     )
@@ -285,8 +289,12 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
 @transaction.atomic(durable=True)
 def accept(*, actor: User, number: str, data: Accept) -> Complaint:
     complaint, before = begin(actor, number, "accept", data)
-    complaint.category = _lookup(Category, require(data.category, "category", _("请选择类别")), "category", _("类别"))
-    complaint.grade = _lookup(Grade, require(data.grade, "grade", _("请选择等级")), "grade", _("等级"))
+    complaint.category = _lookup(
+        Category.objects.in_force(), require(data.category, "category", _("请选择类别")), "category", _("类别")
+    )
+    complaint.grade = _lookup(
+        Grade.objects.in_force(), require(data.grade, "grade", _("请选择等级")), "grade", _("等级")
+    )
     complaint.status = Status.ACCEPTED
     dues.set_due(complaint, dues.HANDLING)
     if data.agreed_due:
@@ -320,12 +328,12 @@ def decline(*, actor: User, number: str, data: Decline) -> Complaint:
     """Decline with a reason code; a signed complaint is told why, and an out-of-scope matter is
     forwarded to the competent body, whose name is recorded (SPEC §5; seed 004 templates A–E)."""
     complaint, before = begin(actor, number, "decline", data)
-    code = ReasonCode.objects.filter(group=ReasonCode.Group.DECLINE, code=data.reason).first()
+    code = ReasonCode.objects.in_force().filter(group=ReasonCode.Group.DECLINE, code=data.reason).first()
     if code is None:
         raise ValidationFailed(
             _("请选择不予受理原因"),
             field="reason",
-            allowed=list(ReasonCode.objects.filter(group="decline").values_list("code", flat=True)),
+            allowed=list(ReasonCode.objects.in_force().filter(group="decline").values_list("code", flat=True)),
         )
     if code.needs_forward and not data.forwarded_to.strip():
         raise ValidationFailed(_("不属受理范围的,须写明移送的有权处理机关"), field="forwarded_to")

@@ -332,6 +332,8 @@ def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
         "day": [today],
         "code": ["amr"],
         "rule_id": ["1"],
+        "username": ["handler", "clerk"],
+        "name": ["government"],
     }
     query_values = {"start": today, "end": today, "days": "3"}
     found = []
@@ -360,6 +362,7 @@ def web_routes(case: Case) -> list[str]:
         "attachment_id": case.attachments,
         "grant_id": case.grants or [1],
         "action": ["urge"],
+        "name": ["government"],
     }
     found: list[str] = []
 

@@ -15,19 +15,7 @@ from tousu.complaints.preset import active, check, problems
 from tousu.complaints.reference import load_preset
 from tousu.core.errors import ValidationFailed
 from tousu.presets import REGISTRY
-from tousu.presets.base import DeadlineKind, Preset, PresetError, TimeUnit
-
-
-@pytest.fixture
-def use_preset(monkeypatch, settings):
-    """Put the government preset, revised by ``changes``, in force for one test."""
-
-    def use(**changes: Any) -> Preset:
-        preset = REGISTRY[settings.TOUSU_PRESET].revised(**changes)
-        monkeypatch.setitem(REGISTRY, settings.TOUSU_PRESET, preset)
-        return preset
-
-    return use
+from tousu.presets.base import DeadlineKind, PresetError, TimeUnit
 
 
 def people(n: int, representatives: int = 0) -> list[dict[str, Any]]:
@@ -117,8 +105,9 @@ def test_the_preset_sets_how_many_failed_visits_close_a_case(use_preset, registe
 
 
 def test_the_intake_form_offers_the_preset_flags(use_preset, client, clerk) -> None:
-    from tousu.presets.government.demo import DEMO_PASSWORD
+    from tousu.presets import demo_data
 
+    DEMO_PASSWORD = demo_data("government").password
     use_preset(
         flags=[
             {"code": "upgraded", "label": "升级"},

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tousu.presets import REGISTRY
-from tousu.presets.base import Preset, PresetError, parse
-from tousu.presets.government import DATA
+from tousu.presets import FOLDER, REGISTRY
+from tousu.presets.base import Preset, PresetError, load_folder, parse, read_yaml
+
+DATA = read_yaml(FOLDER / "government" / "preset.yaml")
 
 
 def government(**changes: Any) -> dict[str, Any]:
@@ -95,6 +97,82 @@ def test_the_json_schema_for_preset_files_refuses_unknown_keys() -> None:
     assert schema["$defs"]["Thresholds"]["required"] == [
         "repeat_window_days",
         "group_threshold",
+        "group_window_days",
+        "hot_threshold",
+        "hot_window_days",
         "max_representatives",
         "unreachable_attempts",
     ]
+
+
+def broken_folder(tmp_path: Path, text: str, name: str = "government") -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "preset.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_preset_file_with_a_syntax_error_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    folder = broken_folder(tmp_path, "name: government\ntitle: [unclosed\n")
+    with pytest.raises(PresetError) as caught:
+        load_folder(folder)
+    assert caught.value.source == str(folder / "preset.yaml")
+    assert caught.value.problems[0][1].startswith("line 3")
+
+
+def test_a_preset_file_is_refused_with_file_path_and_reason(tmp_path: Path) -> None:
+    text = (FOLDER / "government" / "preset.yaml").read_text(encoding="utf-8")
+    text = text.replace("repeat_window_days: 30", "repeat_window_days: thirty")
+    folder = broken_folder(tmp_path, text)
+    with pytest.raises(PresetError) as caught:
+        load_folder(folder)
+    assert caught.value.source.endswith("government/preset.yaml")
+    assert caught.value.problems == [
+        ("thresholds.repeat_window_days", "Input should be a valid integer, unable to parse string as an integer")
+    ]
+
+
+def test_a_preset_file_must_live_in_a_folder_of_its_name(tmp_path: Path) -> None:
+    folder = broken_folder(tmp_path, (FOLDER / "government" / "preset.yaml").read_text(encoding="utf-8"), "bank")
+    with pytest.raises(PresetError, match="folder's name"):
+        load_folder(folder)
+
+
+def test_a_basis_must_name_a_setting_of_the_preset() -> None:
+    data = government(basis={"thresholds.grop_threshold": "ours"})
+    assert "basis: 'thresholds.grop_threshold' is not a setting" in str(refusal(data))
+
+
+def test_a_custom_field_checks_its_values() -> None:
+    data = government(
+        custom_fields=[
+            {
+                "code": "plate",
+                "label": "车牌号",
+                "pattern": "[\\u4e00-\\u9fa5][A-Z][A-Z0-9]{5,6}",
+                "help": "如粤A12345",
+            },
+            {"code": "amount", "label": "金额", "type": "number"},
+            {"code": "level", "label": "级别", "type": "choice", "choices": ["一级", "二级"]},
+            {"code": "day", "label": "日期", "type": "date", "required": True},
+        ]
+    )
+    plate, amount, level, day = parse(data, source="test").custom_fields
+    assert plate.check(" 粤A12345 ") == "粤A12345" and plate.check("") == ""
+    for field, bad, message in (
+        (plate, "A12345", "格式不符（如粤A12345）"),
+        (amount, "1e400", "应为有限的数字"),
+        (amount, "12元", "应为数字"),
+        (level, "三级", "应为：一级、二级"),
+        (day, "2026-13-01", "应为日期，如2026-12-01"),
+        (day, None, "必填"),
+    ):
+        with pytest.raises(ValueError, match=message.replace("（", ".").replace("）", ".")):
+            field.check(bad)
+
+
+def test_a_choice_field_without_choices_and_a_bad_pattern_are_refused() -> None:
+    problems = str(refusal(government(custom_fields=[{"code": "x", "label": "X", "type": "choice"}])))
+    assert "a choice field lists its choices" in problems
+    problems = str(refusal(government(custom_fields=[{"code": "x", "label": "X", "pattern": "(["}])))
+    assert "pattern does not compile" in problems

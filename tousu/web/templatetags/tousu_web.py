@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django import template
 from django.utils.html import format_html
@@ -23,7 +23,7 @@ from tousu.complaints.models import (
     Substantiated,
     Validity,
 )
-from tousu.complaints.preset import active
+from tousu.complaints.preset import active, own_label
 from tousu.complaints.states import Status
 
 register = template.Library()
@@ -48,9 +48,15 @@ def label(value: Any, kind: str) -> str:
     if value in (None, ""):
         return ""
     try:
-        return str(CHOICES[kind](value).label)
+        text = str(CHOICES[kind](value).label)
     except ValueError:
         return str(value)
+    group = OWN_LABELS.get(kind)
+    return own_label(group, str(value), text) if group else text
+
+
+# The choices a preset may give names of its own (Preset.labels).
+OWN_LABELS: dict[str, Literal["roles", "kinds", "channels"]] = {"role": "roles", "kind": "kinds", "channel": "channels"}
 
 
 @register.filter

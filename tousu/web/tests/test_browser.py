@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tousu.presets.government.demo import DEMO_PASSWORD
+from tousu.presets import demo_data
+
+DEMO_PASSWORD = demo_data("government").password
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -2,7 +2,9 @@
 
 import pytest
 
-from tousu.presets.government.demo import DEMO_PASSWORD
+from tousu.presets import demo_data
+
+DEMO_PASSWORD = demo_data("government").password
 
 pytestmark = pytest.mark.django_db
 

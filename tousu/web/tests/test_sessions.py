@@ -5,7 +5,9 @@ import pytest
 from django.test import Client
 
 from tousu.accounts.models import ApiToken, User
-from tousu.presets.government.demo import DEMO_PASSWORD
+from tousu.presets import demo_data
+
+DEMO_PASSWORD = demo_data("government").password
 
 pytestmark = pytest.mark.django_db
 

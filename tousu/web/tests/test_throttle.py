@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from tousu.accounts import throttle
 from tousu.accounts.models import LoginFailure
-from tousu.presets.government.demo import DEMO_PASSWORD
+from tousu.presets import demo_data
+
+DEMO_PASSWORD = demo_data("government").password
 
 pytestmark = pytest.mark.django_db
 

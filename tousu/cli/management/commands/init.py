@@ -1,58 +1,60 @@
-"""``tousu init --preset NAME [--demo]``: load a preset, and once, the demo organisation."""
+"""``tousu init --preset NAME [--demo]``: put a preset in force, and once, its demo organisation."""
 
-from importlib import import_module
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tousu.accounts.models import User
+from tousu.accounts.models import Role, User
+from tousu.complaints.preset import store, stored
 from tousu.complaints.reference import load_preset
-from tousu.presets import DEMOS, REGISTRY
-from tousu.presets.base import Demo, PresetError
+from tousu.presets import FOLDER, REGISTRY
+from tousu.presets.base import PresetError
 
 
 class Command(BaseCommand):
-    help = "Load a preset's reference data; with --demo also demo units, users and complaints (once)."
+    help = (
+        "Put a preset in force (the database holds it from then on); with --demo also its demo units, "
+        "users and complaints (once). Another preset already in force is changed with `tousu preset switch`."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--preset", required=True, help=f"one of: {', '.join(REGISTRY)}")
         parser.add_argument("--demo", action="store_true", help="create demo data the first time")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from tousu.presets.demo import build, load_demo
+
         preset = REGISTRY.get(options["preset"])
         if preset is None:
             raise CommandError(f"unknown preset {options['preset']!r}; choose from: {', '.join(REGISTRY)}")
-        # The services follow TOUSU_PRESET, not this option: say so rather than mix two presets.
-        differs = preset.name != settings.TOUSU_PRESET
-        if differs and options["demo"]:
+        current = stored()
+        if current is not None and current.name != preset.name:
             raise CommandError(
-                f"TOUSU_PRESET is {settings.TOUSU_PRESET!r}: set it to {preset.name!r} before making that preset's demo"
+                f"preset {current.name!r} is in force here; `tousu preset switch {preset.name} --dry-run` "
+                "says what changing it would do"
             )
         try:
-            counts = load_preset(preset)
+            demo = load_demo(FOLDER / preset.name, preset) if options["demo"] else None
+            if current is None:
+                revision = store(preset, by="tousu init")
+                self.stdout.write(f"preset {preset.name} ({preset.title}) in force, revision {revision}")
+            else:
+                counts = load_preset(current)  # the stored preset, as the administrators left it
+                added = ", ".join(f"{v} new {k}" for k, v in counts.items() if v) or "nothing new"
+                self.stdout.write(f"preset {preset.name} ({preset.title}) already in force: {added}")
         except PresetError as err:
             raise CommandError(str(err)) from None
-        self.stdout.write(
-            f"preset {preset.name} ({preset.title}): " + ", ".join(f"{v} new {k}" for k, v in counts.items())
-        )
-        if differs:
-            self.stderr.write(
-                f"note: TOUSU_PRESET is {settings.TOUSU_PRESET!r}; the rules of {preset.name!r} "
-                "apply once it is set to that"
-            )
-        if not options["demo"]:
+        if demo is None:
             return
-        if preset.name not in DEMOS:
-            raise CommandError(f"preset {preset.name} has no demo data")
-        demo = cast(Demo, import_module(DEMOS[preset.name]))
         if User.objects.filter(username="admin").exists():
             self.stdout.write("demo data already present: nothing added")
         else:
             from tousu.complaints.actions import perform
 
-            made = demo.build_demo(perform)
+            made = build(demo, perform)
             self.stdout.write("demo data: " + ", ".join(f"{v} {k}" for k, v in made.items()))
-        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
-        for username, name, role, unit, _scope in demo.USERS:
-            self.stdout.write(f"  {username:<13} {name:<6} {role.label} · {unit}")
+        self.stdout.write(f"\nDemo logins (password for all: {demo.password}):")
+        units = {u.code: u.name for u in demo.units}
+        for u in demo.users:
+            label = preset.labels.roles.get(u.role) or Role(u.role).label
+            self.stdout.write(f"  {u.username:<13} {u.name:<6} {label} · {units[u.unit]}")

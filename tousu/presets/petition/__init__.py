@@ -1,0 +1,1 @@
+"""The petition preset (信访): its data is ``preset.yaml``, its demo ``demo.yaml``."""
