@@ -70,3 +70,31 @@ def dispatch_letter(actor: User, c: Complaint) -> DispatchLetter:
     if hide:  # every text of the letter, scrubbed in one pass; the number stays as it is
         letter = {**scrubber_for(c).deep(letter), "number": c.number}
     return letter
+
+
+def chinese_date(value: Any) -> str:
+    """A date as official letters write it: 2026年12月1日."""
+    if value is None:
+        return "—"
+    day = timezone.localtime(value).date() if hasattr(value, "tzinfo") else value
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def fill(template: str, c: Complaint, actor: User) -> str:
+    """The preset's letter ``template`` for complaint ``c`` (``presets.base.PLACEHOLDERS``), with
+    the summary as ``actor`` may read it."""
+    if not template:
+        return ""
+    centre = Unit.objects.filter(is_center=True).order_by("path").select_related("parent").first()
+    summary = c.summary if sees_identity(actor, c) else c.summary_redacted
+    values = {
+        "number": c.number,
+        "received": chinese_date(c.received_at),
+        "summary": summary,
+        "organisation": (centre.parent.name if centre and centre.parent else centre.name if centre else ""),
+        "centre": centre.name if centre else "",
+        "unit": c.handling_unit.name if c.handling_unit else "",
+        "due": chinese_date(c.handling_due),
+        "today": chinese_date(timezone.now()),
+    }
+    return template.format_map(values)

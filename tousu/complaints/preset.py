@@ -94,9 +94,9 @@ def store(preset: Preset, *, by: str) -> int:
 _request = threading.local()  # .pending: a request began and has not refreshed yet
 
 
-def mark_request() -> None:
-    """A request begins: its first ``active()`` refreshes (tousu.web.middleware)."""
-    _request.pending = True
+def mark_request(pending: bool = True) -> None:
+    """A request begins (its first ``active()`` refreshes) or ends (nothing left to refresh for)."""
+    _request.pending = pending
 
 
 def active() -> Preset:

@@ -54,3 +54,16 @@ def secrets_are_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
             )
         )
     return problems
+
+
+@register()
+def presets_load(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every preset folder validates: a broken one is named with its file, path and reason."""
+    from django.core.checks import Error
+
+    from tousu.presets import BROKEN
+
+    return [
+        Error(str(err), hint="Fix the file, or check it with `tousu preset check FOLDER`.", id="tousu.E010")
+        for err in BROKEN.values()
+    ]

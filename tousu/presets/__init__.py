@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tousu.presets.base import Preset, load_folder
+from tousu.presets.base import Preset, PresetError, load_folder
 
 if TYPE_CHECKING:
     from tousu.presets.demo import DemoData
@@ -33,7 +33,16 @@ NAMES = tuple(
     )
 )
 
-REGISTRY: dict[str, Preset] = {name: load_folder(FOLDER / name) for name in NAMES}
+REGISTRY: dict[str, Preset] = {}
+# A folder whose file does not validate is kept out of the registry with its error, so that one
+# broken file does not stop every command: ``tousu init`` and ``tousu preset`` refuse it by name,
+# and Django's system checks report it (tousu.complaints.checks).
+BROKEN: dict[str, PresetError] = {}
+for _name in NAMES:
+    try:
+        REGISTRY[_name] = load_folder(FOLDER / _name)
+    except PresetError as _err:
+        BROKEN[_name] = _err
 
 
 @cache

@@ -202,6 +202,48 @@ class CustomField(Strict):
         return text
 
 
+# What a letter template may say in braces, and what each stands for (complaints.letters fills them).
+PLACEHOLDERS: dict[str, str] = {
+    "number": "投诉编号",
+    "received": "收到日期（2026年12月1日）",
+    "summary": "投诉摘要",
+    "organisation": "本机构（投诉中心所属单位）名称",
+    "centre": "投诉中心名称",
+    "unit": "承办单位名称",
+    "due": "办理期限（2026年12月1日）",
+    "today": "今天（2026年12月1日）",
+}
+
+
+def _placeholders(text: str) -> list[str]:
+    import string
+
+    try:
+        return [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+    except ValueError as err:
+        raise ValueError(f"braces do not pair: {err}") from None
+
+
+class Letters(Strict):
+    """The preset's letter and reply templates: text with ``{placeholders}`` (``PLACEHOLDERS``),
+    filled for one complaint by ``tousu.complaints.letters.fill``."""
+
+    acceptance: str = ""  # 受理告知：tells the complainant the complaint is accepted and by when
+    reply: str = ""  # 答复：the draft the reply and the proposed reply start from
+    extension: str = ""  # 延期告知
+    source: SourceText = ""
+
+    @model_validator(mode="after")
+    def _known(self) -> Letters:
+        for name in ("acceptance", "reply", "extension"):
+            unknown = [p for p in _placeholders(getattr(self, name)) if p not in PLACEHOLDERS]
+            if unknown:
+                raise ValueError(
+                    f"letters.{name}: unknown placeholder {{{unknown[0]}}}; known: {', '.join(PLACEHOLDERS)}"
+                )
+        return self
+
+
 class Duty(Strict):
     """A rule of the sources that the preset records for its users but tousu does not (yet) enforce:
     shown on the preset's documentation page, so nothing the sources require is silently dropped."""
@@ -266,6 +308,7 @@ class Preset(Strict):
     # Dispatch modes in use (``DispatchMode``): the dispatch form offers only these.
     dispatch_modes: tuple[str, ...] = Field(min_length=1)
     custom_fields: tuple[CustomField, ...] = ()
+    letters: Letters = Letters()
     duties: tuple[Duty, ...] = ()
     # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
     # "always_redact") → its source, as ``source`` does for the items of a list.

@@ -24,6 +24,18 @@ KIND_LABELS = {
     "review_window": "申请复核/复查期限",
     "review": "复核/复查",
 }
+# What tousu counts each kind from (dues.set_due and the actions that call it), unless the rule
+# says it counts from receipt.
+COUNTED_FROM = {
+    "acceptance": "收到投诉",
+    "sign_for": "分办",
+    "handling": "受理或分办",
+    "report_back": "分办",
+    "co_opinion": "分办",
+    "follow_up": "答复",
+    "review_window": "答复或复核决定",
+    "review": "申请复核",
+}
 CONDITION_LABELS = {
     "kind": "类型",
     "channel": "渠道",
@@ -53,10 +65,32 @@ def source(text: str) -> str:
     return text
 
 
-def _when(rule_when: Mapping[Any, object]) -> str:
+# The names of the codes a condition may name, as the documentation shows them (the complaints
+# package holds the same labels for the screens; this package loads without it).
+CODE_LABELS = {
+    "mode": {"direct": "直办", "assign": "交办", "transfer": "转办"},
+    "kind": {"complaint": "投诉", "inquiry": "咨询", "suggestion": "建议", "report": "举报", "praise": "表扬",
+             "lookup": "查询", "fault": "障碍申告", "help": "求助"},
+    "channel": {"hotline": "热线电话", "letter": "来信", "visit": "来访", "fax": "传真", "email": "电子邮件",
+                "website": "网站", "app": "网厅/掌厅", "chat": "在线客服", "counter": "营业厅/窗口",
+                "book": "意见簿/意见箱", "media": "媒体/微博", "upgraded": "上级/监管转办", "internal": "内部/员工",
+                "api": "API"},
+    "leading_body": {"supervision": "监察机关"},
+}  # fmt: skip
+
+
+def conditions(preset: Preset, rule_when: Mapping[Any, object]) -> str:
+    names: dict[str, dict[str, str]] = {
+        **CODE_LABELS,
+        "kind": {**CODE_LABELS["kind"], **preset.labels.kinds},
+        "channel": {**CODE_LABELS["channel"], **preset.labels.channels},
+        "category": {c.code: c.name for c, _ in preset.walk_categories()},
+        "grade": {g.code: g.name for g in preset.grades},
+    }
     parts = []
     for key, value in rule_when.items():
-        shown = "、".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        values = value if isinstance(value, tuple) else (value,)
+        shown = "、".join(names.get(key, {}).get(str(v), str(v)) for v in values)
         parts.append(f"{CONDITION_LABELS.get(key, key)}为{shown}")
     return "；".join(parts) or "一般规定"
 
@@ -82,8 +116,8 @@ def sections(preset: Preset) -> list[Section]:
                 (
                     f"{KIND_LABELS.get(r.kind, r.kind)}（{r.name}）",
                     r.label(),
-                    _when(r.when),
-                    "收到投诉" if r.counted_from == "receipt" else r.start,
+                    conditions(preset, r.when),
+                    "收到投诉" if r.counted_from == "receipt" else COUNTED_FROM.get(r.kind, r.start),
                     "—" if r.extension_cap is None else f"{r.extension_cap} {UNIT_LABELS[r.unit]}",
                     source(r.source),
                 )
@@ -150,6 +184,16 @@ def sections(preset: Preset) -> list[Section]:
                     )
                     for f in preset.custom_fields
                 ],
+            )
+        )
+    letters = preset.letters
+    named_letters = (("受理告知", letters.acceptance), ("答复", letters.reply), ("延期告知", letters.extension))
+    if any(text for _name, text in named_letters):
+        out.append(
+            Section(
+                "告知书模板",
+                ("名称", "模板", "依据"),
+                [(name, text, source(letters.source)) for name, text in named_letters if text],
             )
         )
     if preset.duties:

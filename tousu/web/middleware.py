@@ -16,6 +16,9 @@ def preset_in_force(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
 
     def middleware(request: HttpRequest) -> HttpResponse:
         mark_request()
-        return get_response(request)
+        try:
+            return get_response(request)
+        finally:
+            mark_request(False)
 
     return middleware

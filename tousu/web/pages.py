@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tousu.accounts.models import User
-from tousu.complaints import custom, selectors
+from tousu.complaints import custom, letters, selectors
 from tousu.complaints.access import access_complaint
 from tousu.complaints.actions import ACTIONS
 from tousu.complaints.models import Channel, Complaint, DispatchMode, ReasonCode
+from tousu.complaints.preset import active
 from tousu.complaints.states import OPEN, Status
 from tousu.web.auth import StaffRequest
 from tousu.web.forms import ActionForm, Choices, ListQuery, custom_form_fields
@@ -72,6 +73,7 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
     for action in ("dispatch", "propose_dispatch"):
         if action in forms and not (failed and failed.action == action):
             _propose(c, forms[action])
+    _draft_replies(actor, c, forms, failed)
     if "lift_conflict" in forms:
         # Only the people marked now can be released.
         forms["lift_conflict"]["user"].choices = [
@@ -94,6 +96,10 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
         "other_forms": [form for a, form in forms.items() if ACTIONS[a].secondary],
         "dues": _dues(c, detail),
         "custom": custom.shown(detail["custom"], identity=not detail.get("identity_hidden")),
+        # Read out or sent while the case runs; a merged, withdrawn or closed one needs no notice.
+        "acceptance_notice": letters.fill(active().letters.acceptance, c, actor)
+        if c.status in OPEN and c.status != Status.REGISTERED
+        else "",
         "co_units": list(c.co_units.all()) if detail["co_units"] else [],
         "decline_reason": _reason_name("decline", detail["decline_reason"]),
         "events": events,
@@ -109,6 +115,18 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
             )
         ),
     }
+
+
+def _draft_replies(actor: User, c: Complaint, forms: dict[str, ActionForm], failed: ActionForm | None) -> None:
+    """Start the reply and the proposed reply from the preset's reply letter; the reply from the
+    approved proposal where there is one."""
+    template = active().letters.reply
+    for action, field in (("submit_result", "proposed_reply"), ("reply", "text")):
+        if action not in forms or (failed and failed.action == action):
+            continue
+        draft = c.proposed_reply if action == "reply" and c.proposed_reply else letters.fill(template, c, actor)
+        if draft:
+            forms[action][field].value = draft
 
 
 def _propose(c: Complaint, form: ActionForm) -> None:

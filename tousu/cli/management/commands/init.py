@@ -1,14 +1,15 @@
 """``tousu init --preset NAME [--demo]``: put a preset in force, and once, its demo organisation."""
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tousu.accounts.models import Role, User
-from tousu.complaints.preset import store, stored
+from tousu.complaints.preset import problems, store, stored
 from tousu.complaints.reference import load_preset
-from tousu.presets import FOLDER, REGISTRY
-from tousu.presets.base import PresetError
+from tousu.presets import BROKEN, FOLDER, REGISTRY
+from tousu.presets.base import Preset, PresetError, load_folder
 
 
 class Command(BaseCommand):
@@ -18,15 +19,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--preset", required=True, help=f"one of: {', '.join(REGISTRY)}")
+        parser.add_argument(
+            "--preset", required=True, help=f"one of: {', '.join(REGISTRY)}; or the path of a preset folder"
+        )
         parser.add_argument("--demo", action="store_true", help="create demo data the first time")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tousu.presets.demo import build, load_demo
 
-        preset = REGISTRY.get(options["preset"])
-        if preset is None:
-            raise CommandError(f"unknown preset {options['preset']!r}; choose from: {', '.join(REGISTRY)}")
+        folder, preset = _preset(options["preset"])
         current = stored()
         if current is not None and current.name != preset.name:
             raise CommandError(
@@ -34,7 +35,7 @@ class Command(BaseCommand):
                 "says what changing it would do"
             )
         try:
-            demo = load_demo(FOLDER / preset.name, preset) if options["demo"] else None
+            demo = load_demo(folder, preset) if options["demo"] else None
             if current is None:
                 revision = store(preset, by="tousu init")
                 self.stdout.write(f"preset {preset.name} ({preset.title}) in force, revision {revision}")
@@ -58,3 +59,22 @@ class Command(BaseCommand):
         for u in demo.users:
             label = preset.labels.roles.get(u.role) or Role(u.role).label
             self.stdout.write(f"  {u.username:<13} {u.name:<6} {label} · {units[u.unit]}")
+
+
+def _preset(asked: str) -> tuple[Path, Preset]:
+    """The folder and the preset ``asked`` names: a shipped preset's name, or a folder's path."""
+    if asked in BROKEN:
+        raise CommandError(str(BROKEN[asked]))
+    if asked in REGISTRY:
+        return FOLDER / asked, REGISTRY[asked]
+    path = Path(asked)
+    if not path.is_dir():
+        raise CommandError(f"unknown preset {asked!r}; choose from: {', '.join(REGISTRY)}, or give a preset folder")
+    try:
+        preset = load_folder(path.resolve())
+    except PresetError as err:
+        raise CommandError(str(err)) from None
+    found = problems(preset)
+    if found:
+        raise CommandError(str(PresetError(preset.name, str(path / "preset.yaml"), found)))
+    return path.resolve(), preset

@@ -20,7 +20,7 @@ from django.db.models import Q
 from tousu.complaints.models import Complaint
 from tousu.complaints.preset import active, check, store, stored
 from tousu.complaints.states import OPEN, Status
-from tousu.presets import REGISTRY
+from tousu.presets import BROKEN, REGISTRY
 from tousu.presets.base import DEMO_FILE, PresetError, differences, load_folder, to_yaml
 from tousu.presets.docs import index, markdown
 
@@ -69,6 +69,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {path}: {_short(before)} → {_short(after)}")
 
     def _switch(self, options: dict[str, Any]) -> None:
+        if options["name"] in BROKEN:
+            raise CommandError(str(BROKEN[options["name"]]))
         target = REGISTRY.get(options["name"])
         if target is None:
             raise CommandError(f"unknown preset {options['name']!r}; choose from: {', '.join(REGISTRY)}")
