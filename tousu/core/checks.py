@@ -58,12 +58,12 @@ def secrets_are_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
 
 @register()
 def presets_load(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Every preset folder validates: a broken one is named with its file, path and reason."""
-    from django.core.checks import Error
-
+    """Every preset folder validates: a broken one is named with its file, path and reason. A
+    warning, not an error: the installation runs on the preset in force, and `tousu init` and
+    `tousu preset switch` refuse the broken one by name."""
     from tousu.presets import BROKEN
 
     return [
-        Error(str(err), hint="Fix the file, or check it with `tousu preset check FOLDER`.", id="tousu.E010")
+        Warning(str(err), hint="Fix the file, or check it with `tousu preset check FOLDER`.", id="tousu.W010")
         for err in BROKEN.values()
     ]

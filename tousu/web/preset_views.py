@@ -21,7 +21,7 @@ from tousu.complaints.services import presets
 from tousu.core.errors import TousuError, ValidationFailed
 from tousu.presets import REGISTRY
 from tousu.presets.base import UNIT_LABELS, differences
-from tousu.presets.docs import KIND_LABELS, sections
+from tousu.presets.docs import KIND_LABELS, REASON_GROUPS, conditions, sections, source
 from tousu.web.auth import StaffRequest
 from tousu.web.forms import Choices
 from tousu.web.views import _admin_only, staff_view
@@ -80,6 +80,26 @@ def _change(request: StaffRequest) -> None:
             values = {key: _number(data.get(key), key) for key, _label in THRESHOLDS}
             presets.revise(actor=request.user, changes={"thresholds": values})
             messages.success(request, _("已保存阈值"))
+        elif op == "reason":
+            group, code = data.get("group", ""), data.get("code", "").strip()
+            presets.revise_item(
+                actor=request.user,
+                section=("reasons", group),
+                code=code,
+                values=_present(data, ("name", "template")),
+                new="new" in data,
+            )
+            messages.success(request, _("已保存原因 %(c)s") % {"c": code})
+        elif op == "grade":
+            code = data.get("code", "").strip()
+            presets.revise_item(
+                actor=request.user,
+                section=("grades",),
+                code=code,
+                values=_present(data, ("name", "description")),
+                new="new" in data,
+            )
+            messages.success(request, _("已保存等级 %(c)s") % {"c": code})
         elif op == "section":
             section = data.get("section", "")
             presets.revise(actor=request.user, changes={section: _yaml(data.get("text", ""))})
@@ -88,6 +108,11 @@ def _change(request: StaffRequest) -> None:
             messages.error(request, _("未知的操作"))
     except TousuError as err:
         messages.error(request, err.message)
+
+
+def _present(data: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The fields of a row form that were sent (a template is kept as typed, the rest stripped)."""
+    return {n: data[n] if n == "template" else data[n].strip() for n in names if n in data}
 
 
 def _number(value: Any, field: str, blank: Any = ...) -> Any:
@@ -126,9 +151,19 @@ def _page(request: StaffRequest) -> dict[str, Any]:
     return {
         "p": preset,
         "state": state,
-        "rules": [{"rule": r, "kind": KIND_LABELS.get(r.kind, r.kind), "when": dict(r.when)} for r in preset.deadlines],
+        "rules": [
+            {
+                "rule": r,
+                "kind": KIND_LABELS.get(r.kind, r.kind),
+                "when": conditions(preset, r.when),
+                "source": source(r.source),
+            }
+            for r in preset.deadlines
+        ],
         "units": list(UNIT_LABELS.items()),
         "thresholds": [(key, label, getattr(preset.thresholds, key)) for key, label in THRESHOLDS],
+        "reason_groups": [(group, REASON_GROUPS[group], items) for group, items in preset.reasons.groups().items()],
+        "grades": preset.grades,
         "sections": presets.EDITABLE,
         "section": section,
         "section_text": yaml.safe_dump(plain.get(section, ""), allow_unicode=True, sort_keys=False, width=120),

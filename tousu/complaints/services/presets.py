@@ -104,6 +104,31 @@ def revise_rule(*, actor: User, name: str, changes: dict[str, Any]) -> Preset:
     return revise(actor=actor, changes={"deadlines": rules})
 
 
+def revise_item(
+    *, actor: User, section: tuple[str, ...], code: str, values: dict[str, Any], new: bool = False
+) -> Preset:
+    """Change (or, with ``new``, add) the item ``code`` of a coded list — ``("grades",)``,
+    ``("reasons", "decline")`` — keeping its other fields; the list's order is kept and a new item
+    goes last."""
+    plain = active().model_dump(mode="json", by_alias=True)
+    holder: Any = plain
+    for key in section[:-1]:
+        holder = holder.get(key) if isinstance(holder, dict) else None
+    items = holder.get(section[-1]) if isinstance(holder, dict) else None
+    if not isinstance(items, list):
+        raise ValidationFailed(_("没有这一节：%(s)s") % {"s": ".".join(section)}, field="section")
+    index = next((i for i, item in enumerate(items) if item.get("code") == code), None)
+    if new and index is not None:
+        raise ValidationFailed(_("编码「%(c)s」已存在") % {"c": code}, field="code")
+    if not new and index is None:
+        raise ValidationFailed(_("没有编码为「%(c)s」的条目") % {"c": code}, field="code")
+    if index is None:
+        items.append({"code": code, **values})
+    else:
+        items[index] = {**items[index], **values}
+    return revise(actor=actor, changes={section[0]: plain[section[0]]})
+
+
 def preview(
     *,
     changes: dict[str, Any] | None = None,

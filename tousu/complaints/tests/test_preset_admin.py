@@ -166,3 +166,31 @@ def test_the_web_pages_show_the_rules_and_let_the_admin_edit_them(stored, client
     assert PresetState.objects.get().revision == 1
     client.post("/preset/", {"op": "rule", "name": "gov.acceptance", "amount": "3", "unit": "working_days"})
     assert "2026年10月10日" in client.get("/preset/", {"received": "2026-09-30T10:00"}).content.decode()
+
+
+def test_an_admin_edits_a_decline_template_and_adds_a_grade_on_the_page(stored, client, org) -> None:
+    from tousu.complaints.models import Grade, ReasonCode
+    from tousu.presets import demo_data
+
+    client.login(username="admin", password=demo_data("government").password)
+    template = "您好！您反映的事项正在诉讼中，本中心不予受理。"
+    client.post(
+        "/preset/",
+        {"op": "reason", "group": "decline", "code": "C_litigation", "name": "正在诉讼", "template": template},
+    )
+    row = ReasonCode.objects.get(group="decline", code="C_litigation")
+    assert (row.name, row.template) == ("正在诉讼", template)
+    client.post("/preset/", {"op": "grade", "code": "urgent", "name": "紧急", "description": "当日办结", "new": "1"})
+    assert Grade.objects.get(code="urgent").name == "紧急"
+    assert [g.code for g in active().grades][-1] == "urgent"
+    refused = client.post("/preset/", {"op": "grade", "code": "urgent", "name": "又一个", "new": "1"}, follow=True)
+    assert "编码「urgent」已存在" in refused.content.decode()
+    refused = client.post(
+        "/preset/", {"op": "reason", "group": "decline", "code": "Z", "name": "", "new": "1"}, follow=True
+    )
+    assert "reasons.decline.5.name" in refused.content.decode()
+    assert PresetState.objects.get().revision == 3
+    paths = [c["path"] for e in AdminLog.objects.filter(action="preset.revise") for c in e.payload["changes"]]
+    assert "reasons.decline[C_litigation].template" in paths and "grades[urgent]" in paths
+    page = client.get("/preset/").content.decode()
+    assert template in page and "紧急" in page
