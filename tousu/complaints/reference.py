@@ -39,7 +39,7 @@ def load_preset(preset: Preset) -> dict[str, int]:
         counts["grades"] += created
     for group, reasons in preset.reasons.groups().items():
         for reason in reasons:
-            decline = reason if isinstance(reason, DeclineReason) else DeclineReason(code=reason.code, name=reason.name)
+            decline = reason if isinstance(reason, DeclineReason) else DeclineReason(**reason.model_dump())
             _, created = ReasonCode.objects.update_or_create(
                 preset=preset.name,
                 group=group,

@@ -75,11 +75,13 @@ class Grade(Strict):
 class Reason(Strict):
     code: Code
     name: Text
+    # What the complainant (or, for a return, the centre) is told: the decline letter of seed 004's
+    # templates A–E, the notice of a suspension, the note of a return.
+    template: str = ""
     source: SourceText = ""
 
 
 class DeclineReason(Reason):
-    template: str = ""  # the letter telling the complainant why (seed 004 templates A–E)
     needs_approval: bool = False  # only the centre may decline for this reason
     needs_forward: bool = False  # the competent body the matter goes to must be named
 

@@ -134,8 +134,7 @@ def sections(preset: Preset) -> list[Section]:
     reasons = Section("原因代码", ("分组", "编码", "名称", "告知模板", "依据"))
     for group, items in preset.reasons.groups().items():
         for r in items:
-            template = getattr(r, "template", "")
-            reasons.rows.append((REASON_GROUPS[group], r.code, r.name, template, source(r.source)))
+            reasons.rows.append((REASON_GROUPS[group], r.code, r.name, r.template, source(r.source)))
     out.append(reasons)
     t = preset.thresholds
     settings = [
