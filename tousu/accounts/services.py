@@ -76,7 +76,7 @@ def _head(username: str | None, unit: Unit | None) -> User | None:
         return None
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise ValidationFailed(_("未知的人员: %(u)s") % {"u": username}, field="head")
+        raise ValidationFailed(_("未知的人员：%(u)s") % {"u": username}, field="head")
     if unit is not None and user.unit_id != unit.pk:
         raise ValidationFailed(_("负责人须属于该单位"), field="head")
     return user
@@ -97,7 +97,7 @@ def _level(value: Any) -> int | None:
 def _name(value: Any) -> str:
     name = str(value or "").strip()
     if not name or len(name) > 120:
-        raise ValidationFailed(_("请填写单位名称(不超过120字)"), field="name")
+        raise ValidationFailed(_("请填写单位名称（不超过120字）"), field="name")
     return name
 
 
@@ -116,7 +116,7 @@ def create_unit(
     require_admin(actor)
     code = (code or "").strip()
     if not CODE.match(code):
-        raise ValidationFailed(_("单位编码只能用小写字母、数字、- 和 _(不超过40位)"), field="code")
+        raise ValidationFailed(_("单位编码只能用小写字母、数字、- 和 _（不超过40位）"), field="code")
     if Unit.objects.filter(code=code).exists():
         raise ValidationFailed(_("单位编码 %(code)s 已存在") % {"code": code}, field="code")
     above = get_unit(parent, "parent") if parent else None
@@ -154,7 +154,7 @@ def update_unit(*, actor: User, code: str, **changes: Any) -> Unit:
     unit = get_unit(code)
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
-        raise ValidationFailed(_("不能修改: %(f)s") % {"f": ", ".join(unknown)}, allowed=list(FIELDS))
+        raise ValidationFailed(_("不能修改：%(f)s") % {"f": ", ".join(unknown)}, allowed=list(FIELDS))
     clean: dict[str, Any] = {}
     if "name" in changes:
         clean["name"] = _name(changes["name"])

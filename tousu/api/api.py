@@ -111,7 +111,7 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse
 @api.exception_handler(Exception)
 def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     log.exception("unexpected error in %s %s", request.method, request.path)
-    err = TousuError("服务器内部错误,已记录", code="internal_error")
+    err = TousuError("服务器内部错误，已记录", code="internal_error")
     return api.create_response(request, err.as_dict(), status=500)
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -24,7 +25,9 @@ _T = TypeVar("_T")
 def _checked(fn: Callable[..., _T], *args: Any) -> _T:
     try:
         return fn(*args)
-    except (DateOutOfRange, ValueError) as err:
+    except DateOutOfRange:  # its own message is English, for developers
+        raise ValidationFailed(_("超出日历的范围（2000-01-01 至 2099-12-31）"), field="date") from None
+    except ValueError as err:
         raise ValidationFailed(str(err), field="date") from None
 
 

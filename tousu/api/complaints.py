@@ -16,6 +16,7 @@ from tousu.api.schemas import (
     BODY,
     AttachmentOut,
     ComplaintPage,
+    ContactOut,
     GrantOut,
     History,
     MovedOut,
@@ -33,6 +34,7 @@ from tousu.complaints.inputs import (
     ListIn,
     RegisterIn,
     ReleaseAttachment,
+    RevealContact,
 )
 from tousu.complaints.rows import ComplaintDetail, DispatchLetter
 from tousu.core.errors import NotFound
@@ -61,8 +63,8 @@ def register(request: AuthedRequest, body: RegisterIn) -> Status[Registered]:
 
 @router.get("", **contract({200: ComplaintPage}, 422), summary="投诉列表 list")
 def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> dict[str, Any]:
-    rows, next_cursor = selectors.list_complaints(request.auth, filters)
-    return {"items": selectors.list_rows(request.auth, rows), "next_cursor": next_cursor}
+    page = selectors.page_complaints(request.auth, filters)
+    return {"items": selectors.list_rows(request.auth, page.rows), "next_cursor": page.next_cursor, "total": page.total}
 
 
 class ExportQuery(ListQuery):
@@ -139,6 +141,14 @@ class IdentityDecisionBody(Schema):
 def request_identity(request: AuthedRequest, number: str, body: IdentityRequest) -> Status[dict[str, Any]]:
     grant = services.request_identity(actor=request.auth, number=number, data=body)
     return Status(201, {"id": grant.pk, "approved": None})
+
+
+@router.post(
+    "/{number}/contact-details", **contract({200: ContactOut}, *BODY, 403, 404, 409), summary="查看完整联系方式"
+)
+def reveal_contact(request: AuthedRequest, number: str, body: RevealContact) -> ContactOut:
+    """投诉人的完整电话和电子邮件（回访、电话答复用）；每次查看都记入办理记录，并写明理由。"""
+    return {"complainants": services.reveal_contact(actor=request.auth, number=number, data=body)}
 
 
 @router.post(

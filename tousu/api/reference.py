@@ -19,6 +19,7 @@ OWN_ROUTES = {
     "register": "POST /api/v1/complaints",
     "attach": "POST /api/v1/complaints/{number}/attachments",
     "request_identity": "POST /api/v1/complaints/{number}/identity-requests",
+    "reveal_contact": "POST /api/v1/complaints/{number}/contact-details",
     "decide_identity": "POST /api/v1/complaints/{number}/identity-requests/{grant_id}/decision",
     "release_attachment": "POST /api/v1/complaints/{number}/attachments/{attachment_id}/release",
 }

@@ -23,6 +23,7 @@ from tousu.complaints.codes import ChannelCode, ModeCode, RoleCode, ScopeCode, S
 from tousu.complaints.rows import (
     ActionInfo,
     ComplaintDetail,
+    ContactPerson,
     EventRow,
     ListRow,
     NotificationRow,
@@ -95,6 +96,7 @@ class MovedOut(TypedDict):
 class ComplaintPage(Out):
     items: list[ListRow]
     next_cursor: int | None = Field(description="下一页的 cursor；null：已是最后一页")
+    total: int = Field(description="符合筛选条件的投诉件总数（各页行数之和，按权限范围和保密规则计）")
 
 
 class History(Out):
@@ -111,6 +113,12 @@ class AttachmentOut(Out):
 class GrantOut(Out):
     id: int
     approved: bool | None = Field(description="null：待审批")
+
+
+class ContactOut(TypedDict):
+    """The complainants' full contact details, revealed on record (the event names who and why)."""
+
+    complainants: list[ContactPerson]
 
 
 class ReleasedOut(Out):

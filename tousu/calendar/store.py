@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from tousu.calendar.models import CalendarDay, CalendarYear
 from tousu.calendar.workdays import FIRST, LAST, WorkCalendar
@@ -74,7 +75,8 @@ def as_changed() -> Iterator[WorkCalendar]:
 
 
 class ScheduleError(ValueError):
-    """An import file that cannot be read; nothing was changed."""
+    """An import file that cannot be read; nothing was changed. The message is the one the
+    administrator reads (in the UI's language), naming the line or the event at fault."""
 
 
 @dataclass(frozen=True)
@@ -99,14 +101,20 @@ def parse_csv(text: str) -> list[ScheduleDay]:
         except ValueError:
             if lineno == 1:
                 continue  # header
-            raise ScheduleError(f"line {lineno}: {row[0]!r} is not a date (YYYY-MM-DD)") from None
+            raise ScheduleError(
+                _("第%(line)d行：「%(value)s」不是日期，日期应写作 YYYY-MM-DD")
+                % {"line": lineno, "value": row[0].strip()}
+            ) from None
         status = row[1].strip().lower() if len(row) > 1 else ""
         if status in _WORKING_WORDS:
             working = True
         elif status in _REST_WORDS:
             working = False
         else:
-            raise ScheduleError(f"line {lineno}: status {status!r} must be 休/放假/holiday or 班/补班/work")
+            raise ScheduleError(
+                _("第%(line)d行：安排「%(value)s」无法识别，应为休、放假（holiday）或班、补班（work）")
+                % {"line": lineno, "value": status}
+            )
         days.append(ScheduleDay(day, working, row[2].strip()[:60] if len(row) > 2 else ""))
     return days
 
@@ -125,7 +133,9 @@ def parse_ics(text: str) -> list[ScheduleDay]:
             start = dt.datetime.strptime(fields["DTSTART"][:8], "%Y%m%d").date()
             end = dt.datetime.strptime(fields.get("DTEND", fields["DTSTART"])[:8], "%Y%m%d").date()
         except (KeyError, ValueError):
-            raise ScheduleError(f"an event has no readable all-day DTSTART: {summary!r}") from None
+            raise ScheduleError(
+                _("日程「%(summary)s」没有可读的全天开始日期（DTSTART）") % {"summary": summary}
+            ) from None
         end = max(end, start + dt.timedelta(days=1))  # DTEND is exclusive for all-day events
         working = "班" in summary or "work" in summary.lower()
         name = re.sub(r"[((]?(休|班|放假|补班|上班)[))]?", "", summary).strip()[:60]
@@ -134,7 +144,7 @@ def parse_ics(text: str) -> list[ScheduleDay]:
             days.append(ScheduleDay(day, working, name))
             day += dt.timedelta(days=1)
     if not days:
-        raise ScheduleError("no VEVENT with a date found")
+        raise ScheduleError(_("文件中没有带日期的日程（VEVENT）"))
     return days
 
 
@@ -142,10 +152,10 @@ def parse_ics(text: str) -> list[ScheduleDay]:
 def import_schedule(days: list[ScheduleDay], *, source: str, actor: object = None) -> list[int]:
     """Store a year's schedule: every listed day, and the years as known. Returns those years."""
     if not days:
-        raise ScheduleError("the schedule lists no days")
+        raise ScheduleError(_("文件中没有列出任何日期"))
     for d in days:
         if not FIRST <= d.date <= LAST:
-            raise ScheduleError(f"{d.date} is outside 2000–2099")
+            raise ScheduleError(_("%(day)s 超出日历的范围（2000–2099 年）") % {"day": d.date})
     years = sorted({d.date.year for d in days})
     # The actor is any user (the calendar imports nothing of accounts), stored by its id.
     for d in days:
@@ -168,7 +178,7 @@ def import_schedule(days: list[ScheduleDay], *, source: str, actor: object = Non
 def set_day(day: dt.date, *, working: bool | None, name: str = "", actor: object = None) -> None:
     """Override one day (``working`` None removes the override)."""
     if not FIRST <= day <= LAST:
-        raise ScheduleError(f"{day} is outside 2000–2099")
+        raise ScheduleError(_("%(day)s 超出日历的范围（2000–2099 年）") % {"day": day})
     if working is None:
         CalendarDay.objects.filter(date=day).delete()
     else:

@@ -166,6 +166,8 @@ TABLE: tuple[Action, ...] = (
          versioned=False, face=Face.OWN),
     _row("request_identity", _("申请查看投诉人信息"), ANY, SAME, UNIT, I.IdentityRequest,
          grants.request_identity, versioned=False, face=Face.OWN, guard=guards.identity_requestable),
+    _row("reveal_contact", _("查看完整联系方式"), ANY, SAME, STAFF, I.RevealContact, grants.reveal_contact,
+         versioned=False, face=Face.OWN, guard=guards.contact_revealable),
     _row("decide_identity", _("审批查看投诉人信息"), ANY, SAME, {CENTER}, I.IdentityDecision,
          grants.decide_identity, versioned=False, face=Face.OWN),
     _row("release_attachment", _("放行附件"), ANY, SAME, {CENTER}, I.ReleaseAttachment,

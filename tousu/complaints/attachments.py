@@ -126,5 +126,5 @@ def for_download(actor: User, number: str, attachment_id: int) -> tuple[Attachme
         attachment.original_name = scrub_identity(complaint, attachment.original_name)
     path = Path(settings.MEDIA_ROOT) / attachment.stored_name
     if not path.exists():
-        raise NotFound(_("附件文件已丢失,请联系管理员"))
+        raise NotFound(_("附件文件已丢失，请联系管理员"))
     return attachment, path

@@ -76,7 +76,7 @@ DERIVED = frozenset(
         "merged_into_id",
     }
 )
-ROW_DERIVED = frozenset({"id", "complaint_id", "phone_index"})
+ROW_DERIVED = frozenset({"id", "complaint_id", "phone_index", "phone_tail_index"})
 
 
 class NumberOf(NamedTuple):
@@ -158,7 +158,7 @@ def check(
         found += _check_events(item, limit, lambda key: key in keys or known is None or key in known)
         for name, target in (("repeat_of", item.repeat_of), ("merged_into", item.merged_into)):
             if target is not None and (target == item.key or not (target in keys or known is None or target in known)):
-                found.append((name, _("找不到关联的投诉件:%(key)s") % {"key": target}))
+                found.append((name, _("找不到关联的投诉件：%(key)s") % {"key": target}))
         problems += [Problem(item.key, where, message) for where, message in found]
     return problems
 
@@ -170,13 +170,13 @@ def _check_fields(item: ComplaintIn) -> Iterator[tuple[str, str]]:
             yield f"fields.{name}", _("未知的字段")
     if not DERIVED.isdisjoint(fields):
         for name in sorted(set(fields) & DERIVED):
-            yield f"fields.{name}", _("此字段由系统生成,不能导入")
+            yield f"fields.{name}", _("此字段由系统生成，不能导入")
     received = fields.get("received_at")
     if not isinstance(received, dt.datetime) or timezone.is_naive(received):
-        yield "fields.received_at", _("请填写收到时间(带时区)")
+        yield "fields.received_at", _("请填写收到时间（带时区）")
     for name, allowed in (("channel", _CHANNELS), ("kind", _KINDS), ("status", _STATUSES)):
         if (name in fields or name == "channel") and fields.get(name) not in allowed:  # kind, status: defaults
-            yield f"fields.{name}", _("取值无效:%(value)s") % {"value": fields.get(name)}
+            yield f"fields.{name}", _("取值无效：%(value)s") % {"value": fields.get(name)}
     for table, known in _ROW_FIELDS.items():
         for i, row in enumerate(getattr(item, table)):
             if not known.issuperset(row):
@@ -195,7 +195,7 @@ def _check_events(item: ComplaintIn, limit: dt.datetime, linkable: Callable[[Key
     for i, (name, actor, before, after, at, _note, payload) in enumerate(item.events):
         action = ACTIONS.get(name)
         if action is None or (i == 0) != (not action.sources):
-            return [*found, (f"events[{i}]", _("未知的操作或不是首个事件的登记:%(action)s") % {"action": name})]
+            return [*found, (f"events[{i}]", _("未知的操作或不是首个事件的登记：%(action)s") % {"action": name})]
         targets = action.targets
         if (
             before != state
@@ -206,7 +206,7 @@ def _check_events(item: ComplaintIn, limit: dt.datetime, linkable: Callable[[Key
                 *found,
                 (
                     f"events[{i}]",
-                    _("%(action)s 不能从“%(from)s”到“%(to)s”(前一状态“%(state)s”)")
+                    _("%(action)s 不能从「%(from)s」到「%(to)s」（前一状态「%(state)s」）")
                     % {"action": name, "from": before, "to": after, "state": state},
                 ),
             ]
@@ -220,10 +220,10 @@ def _check_events(item: ComplaintIn, limit: dt.datetime, linkable: Callable[[Key
         if type(at) is not dt.datetime or at.utcoffset() is None:
             return [*found, (f"events[{i}]", _("事件时间须带时区"))]
         if (last is not None and at < last) or at > limit:
-            found.append((f"events[{i}]", _("事件时间须在前一事件(或收到时间)之后,且不晚于现在")))
+            found.append((f"events[{i}]", _("事件时间须在前一事件（或收到时间）之后，且不晚于现在")))
         for value in payload.values() if payload else ():
             if type(value) is NumberOf and not linkable(value.key):
-                found.append((f"events[{i}].payload", _("找不到关联的投诉件:%(key)s") % {"key": value.key}))
+                found.append((f"events[{i}].payload", _("找不到关联的投诉件：%(key)s") % {"key": value.key}))
         state, last = after, at
     if state != item.fields.get("status", Status.REGISTERED):
         found.append(
@@ -318,6 +318,7 @@ class _Encoding:
     def __init__(self) -> None:
         self.encrypt = _Memo(lambda value: crypto.encrypt(value) if value else "")
         self.blind_index = _Memo(crypto.blind_index)
+        self.tail_index = _Memo(crypto.phone_tail_index)
         self.sqlite = sqlite = connection.vendor == "sqlite"
         self.datetime: Any = _sqlite_datetime if sqlite else _as_is
         self.due: Any = _Memo(_sqlite_datetime).__getitem__ if sqlite else _as_is
@@ -387,7 +388,7 @@ def prepare(
     problems = check(items, known=known, now=now)
     if problems:
         raise ValidationFailed(
-            _("%(n)d 件投诉有误,未写入") % {"n": len({p.key for p in problems})},
+            _("%(n)d 件投诉有误，未写入") % {"n": len({p.key for p in problems})},
             problems=[p._asdict() for p in problems],
         )
     enc = _encoding()
@@ -404,7 +405,12 @@ def prepare(
             for values in getattr(item, table):
                 if table == "complainants" and values.get("phone"):
                     phone = crypto.normalize_phone(values["phone"])
-                    values = {**values, "phone": phone, "phone_index": enc.blind_index[phone]}
+                    values = {
+                        **values,
+                        "phone": phone,
+                        "phone_index": enc.blind_index[phone],
+                        "phone_tail_index": enc.tail_index[phone],
+                    }
                 batch.rows[table].append((position, tuple(columns.row(values))))
         _chain(enc, item, actors, batch)
     # Event ids in the order things happened across the batch; each chain's own order is its seq.
@@ -580,7 +586,7 @@ class Writer:
         missing += sorted(str(k) for k, pk in outside.items() if pk and pk not in by_id)
         if missing:
             raise ValidationFailed(
-                _("找不到关联的投诉件:%(keys)s") % {"keys": ", ".join(missing[:10])},
+                _("找不到关联的投诉件：%(keys)s") % {"keys": ", ".join(missing[:10])},
                 problems=[{"key": k, "where": "links", "message": "unknown"} for k in missing],
             )
         found.update({k: (pk, by_id[pk]) for k, pk in outside.items() if pk})

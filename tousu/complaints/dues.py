@@ -245,7 +245,7 @@ def set_due(complaint: Complaint, kind: str, start: dt.datetime | None = None, a
             raise LookupError(f"no deadline rule for {kind!r}")
         rules[kind] = {
             "rule": due.rule,
-            "label": rule.label(),
+            "label": rule.label() if not added else f"{rule.amount}+{added} {UNIT_LABELS[rule.unit]}",
             "start": start.isoformat(),
             "added": added,
             "provisional": due.provisional,
@@ -254,6 +254,13 @@ def set_due(complaint: Complaint, kind: str, start: dt.datetime | None = None, a
         rules.pop(kind, None)
     complaint.due_rules = rules
     complaint.dues_provisional = any(r.get("provisional") for r in rules.values())
+
+
+def same_unit(complaint: Complaint, kind: str, other: str) -> bool:
+    """Both deadlines run, by rules counted in the same unit (so one extension moves both)."""
+    rules = {r.name: r for r in active().deadlines}
+    first, second = (rules.get((complaint.due_rules.get(k) or {}).get("rule", "")) for k in (kind, other))
+    return first is not None and second is not None and first.unit == second.unit
 
 
 def move_due(complaint: Complaint, kind: str, units: int) -> None:

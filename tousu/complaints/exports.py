@@ -8,7 +8,6 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from tousu.accounts.models import User
 from tousu.complaints import dues, selectors
 from tousu.complaints.models import Channel, Kind
-from tousu.complaints.preset import active
+from tousu.complaints.preset import active, own_label
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
 
@@ -54,21 +53,40 @@ def rows(actor: User, filters: selectors.ListFilters) -> Iterator[ListRow]:
         for row in selectors.list_rows(actor, page):
             sent += 1
             if sent > LIMIT:
-                raise ValidationFailed(_("导出超过 %(n)d 条,请缩小筛选范围") % {"n": LIMIT}, limit=LIMIT)
+                raise ValidationFailed(_("导出超过 %(n)d 条，请缩小筛选范围") % {"n": LIMIT}, limit=LIMIT)
             yield row
         if cursor is None:
             return
         f = f.model_copy(update={"cursor": cursor})
 
 
-def _labelled(listed: ListRow) -> dict[str, Any]:
-    """The row with the codes a reader needs as words: state, kind, channel, timing."""
+def names() -> dict[str, dict[str, str]]:
+    """The names of the codes a row holds (category, grade, unit, handler), read once per export."""
+    from tousu.accounts.models import Unit
+    from tousu.complaints.models import Category, Grade
+
+    return {
+        "category": dict(Category.objects.in_force().values_list("code", "name")),
+        "grade": dict(Grade.objects.in_force().values_list("code", "name")),
+        "handling_unit": dict(Unit.objects.values_list("code", "name")),
+        "handler": {u: n for u, n in User.objects.values_list("username", "display_name") if n},
+    }
+
+
+def _labelled(listed: ListRow, named: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The row as a reader wants it: words for the state, kind, channel and timing, names for the
+    category, grade, handling unit and handler (一般, 县市场监督管理局, 陈静 — not normal, amr, handler)."""
     row: dict[str, Any] = dict(listed)
-    choices: type[TextChoices]
-    for key, choices in (("status", Status), ("kind", Kind), ("channel", Channel)):
-        if row[key] in choices.values:
-            row[key] = str(choices(row[key]).label)
+    if row["status"] in Status.values:
+        row["status"] = str(Status(row["status"]).label)
+    if row["kind"] in Kind.values:
+        row["kind"] = own_label("kinds", row["kind"], str(Kind(row["kind"]).label))
+    if row["channel"] in Channel.values:
+        row["channel"] = own_label("channels", row["channel"], str(Channel(row["channel"]).label))
     row["timing"] = str(dues.TIMING_LABELS.get(row["timing"], row["timing"] or ""))
+    for key, known in named.items():
+        if row[key]:
+            row[key] = known.get(row[key], row[key])
     return row
 
 
@@ -93,9 +111,10 @@ def export(actor: User, filters: selectors.ListFilters, fmt: str) -> tuple[bytes
     if fmt not in FORMATS:
         raise ValidationFailed(_("导出格式只能是 csv 或 xlsx"), field="format", allowed=list(FORMATS))
     own = active().custom_fields  # a column per field of the preset's own, after the common ones
+    named = names()
     table = [
         [_safe(_cell(r[key])) for key, _label in COLUMNS] + [_safe(r["custom"].get(f.code, "")) for f in own]
-        for r in map(_labelled, rows(actor, filters))
+        for r in (_labelled(listed, named) for listed in rows(actor, filters))
     ]
     header = [str(label) for _key, label in COLUMNS] + [f.label for f in own]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

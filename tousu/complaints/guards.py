@@ -51,7 +51,7 @@ def returned(actor: User, c: Complaint) -> str | None:
 
 def not_transfer(actor: User, c: Complaint) -> str | None:
     if c.dispatch_mode == DispatchMode.TRANSFER:
-        return _("转办件由承办单位自行办理,不得再下转")
+        return _("转办件由承办单位自行办理，不得再下转")
     return None
 
 
@@ -64,7 +64,7 @@ def co_unit(actor: User, c: Complaint) -> str | None:
 def opinions_in(actor: User, c: Complaint) -> str | None:
     missing = missing_opinions(c)
     if missing:
-        return _("协办单位意见未齐: %(units)s") % {"units": "、".join(u.name for u in missing)}
+        return _("协办单位意见未齐：%(units)s") % {"units": "、".join(u.name for u in missing)}
     return None
 
 
@@ -91,13 +91,13 @@ def pending_plan(c: Complaint) -> DispatchPlan | None:
 
 def dispatch_directly(actor: User, c: Complaint) -> str | None:
     if approval_chain():
-        return _("分办须经审批:请先提出分办意见")
+        return _("分办须经审批：请先提出分办意见")
     return None
 
 
 def may_propose(actor: User, c: Complaint) -> str | None:
     if not approval_chain():
-        return _("未启用分办审批,请直接分办")
+        return _("未启用分办审批，请直接分办")
     if pending_plan(c) is not None:
         return _("已有分办意见待审批")
     return None
@@ -109,7 +109,7 @@ def step_approver(actor: User, c: Complaint) -> str | None:
     if step is None:
         return _("没有待审批的分办意见")
     if step["approver"] != actor.username:
-        return _("此步(%(label)s)由%(name)s审批") % {"label": step["label"], "name": step["approver_name"]}
+        return _("此步（%(label)s）由%(name)s审批") % {"label": step["label"], "name": step["approver_name"]}
     return None
 
 
@@ -129,6 +129,21 @@ def identity_requestable(actor: User, c: Complaint) -> str | None:
         raise Conflict(_("您已可以查看投诉人信息，无须申请"), code="identity_visible")
     if c.identity_grants.filter(user=actor, approved__isnull=True).exists():
         raise Conflict(_("已有申请待投诉中心审批"), code="identity_request_pending")
+    return None
+
+
+def contact_revealable(actor: User, c: Complaint) -> str | None:
+    """The preset names the roles that may call a complainant back; and only one who sees the
+    identity at all may see the full number (a unit on the respondent's side never does)."""
+    from tousu.complaints.confidentiality import sees_identity
+    from tousu.complaints.preset import active
+
+    if actor.role not in active().contact_reveal_roles:
+        raise NotPermitted(_("您的角色不能查看完整联系方式"), code="contact_reveal_refused")
+    if not sees_identity(actor, c):
+        raise NotPermitted(_("此件对您隐去了投诉人身份，不能查看联系方式"), code="contact_reveal_refused")
+    if c.anonymous:
+        return _("匿名投诉没有可查看的联系方式")
     return None
 
 

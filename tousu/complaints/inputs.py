@@ -196,13 +196,13 @@ def _pick(title: str, source: str, required: bool = True) -> Any:
 class Accept(ActionIn):
     category: str = _choice("类别", "categories")
     grade: str = _choice("等级", "grades")
-    agreed_due: Day | None = Field(None, title="与投诉人约定的期限(可选,不晚于法定期限)")
+    agreed_due: Day | None = Field(None, title="与投诉人约定的期限（可选，不晚于法定期限）")
     note: str = _text("备注", required=False)
 
 
 class Decline(ActionIn):
     reason: str = _choice("不予受理原因", "reasons:decline")
-    reply_text: str = _text("告知投诉人的理由(留空则用模板)", required=False, long=True)
+    reply_text: str = _text("告知投诉人的理由（留空则用模板）", required=False, long=True)
     forwarded_to: str = _text("移送的有权处理机关", required=False, max_length=200)
     invalid: bool = Field(False, title="认定为无效投诉")
     note: str = _text("备注", required=False)
@@ -222,8 +222,8 @@ class Convert(ActionIn):
 class Dispatch(ActionIn):
     unit: str = _choice("承办单位", "units")
     mode: ModeCode = _pick("分办方式", "dispatch_modes")
-    redacted: bool = Field(True, title="摘转(隐去投诉人身份)")
-    handler: str = _choice("承办人(可选)", "handlers", required=False)
+    redacted: bool = Field(True, title="摘转（隐去投诉人身份）")
+    handler: str = _choice("承办人（可选）", "handlers", required=False)
     co_units: list[str] = Field(
         default_factory=list, title="协办单位", max_length=20, json_schema_extra={"choices": "units", "multiple": True}
     )
@@ -268,7 +268,7 @@ class RequiredNote(ActionIn):
 
 class Supervise(ActionIn):
     note: str = _text("督办意见", long=True)
-    deadline: Day | None = Field(None, title="督办期限(可选)")
+    deadline: Day | None = Field(None, title="督办期限（可选）")
 
 
 class SubmitResult(ActionIn):
@@ -276,8 +276,8 @@ class SubmitResult(ActionIn):
     findings: str = _text("调查情况", long=True)
     solution: str = _text("处理意见", long=True)
     proposed_reply: str = _text("拟答复意见", long=True)
-    compensation_type: str = _text("补偿方式(退款/退货/换货/维修/赔偿/道歉)", required=False, max_length=20)
-    compensation_amount: str = Field("", title="补偿金额(元)", max_length=20, pattern=r"^(\d{1,12}(\.\d{1,2})?)?$")
+    compensation_type: str = _text("补偿方式（退款/退货/换货/维修/赔偿/道歉）", required=False, max_length=20)
+    compensation_amount: str = Field("", title="补偿金额（元）", max_length=20, pattern=r"^(\d{1,12}(\.\d{1,2})?)?$")
 
 
 class Reply(ActionIn):
@@ -288,8 +288,8 @@ class Reply(ActionIn):
 class FollowUp(ActionIn):
     satisfaction: SatisfactionCode = _pick("满意度", "satisfaction")
     note: str = _text("回访记录", required=False, long=True)
-    close_unreachable: bool = Field(False, title="多次联系不上,办结")
-    close_anyway: bool = Field(False, title="不满意但说明理由后办结(投诉中心)")
+    close_unreachable: bool = Field(False, title="多次联系不上，办结")
+    close_anyway: bool = Field(False, title="不满意但说明理由后办结（投诉中心）")
 
 
 class DecideReview(ActionIn):
@@ -322,7 +322,7 @@ class AssignHandler(ActionIn):
 
 class SubDispatch(ActionIn):
     unit: str = _choice("下级科室或分支机构", "units")
-    handler: str = _choice("承办人(可选)", "handlers", required=False)
+    handler: str = _choice("承办人（可选）", "handlers", required=False)
     note: str = _text("下转意见", required=False)
 
 
@@ -350,6 +350,10 @@ class Attach(Input):
 
 class IdentityRequest(Input):
     reason: str = _text("需要查看投诉人信息的理由", long=True, max_length=2000)
+
+
+class RevealContact(Input):
+    reason: str = _text("查看完整联系方式的理由（如回访、电话答复）", long=False, max_length=500)
 
 
 class IdentityDecision(Input):

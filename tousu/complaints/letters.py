@@ -17,7 +17,8 @@ from tousu.core.errors import InvalidTransition
 
 
 def _day(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y年%m月%d日 %H:%M") if value else "—"
+    """A moment as a letter writes it: 2026年12月1日 17:30."""
+    return f"{chinese_date(value)} {timezone.localtime(value):%H:%M}" if value else "—"
 
 
 def dispatch_letter(actor: User, c: Complaint) -> DispatchLetter:
@@ -41,22 +42,30 @@ def dispatch_letter(actor: User, c: Complaint) -> DispatchLetter:
         deadlines.append((_("书面报告办理结果"), c.report_due))
     if c.opinion_due:
         deadlines.append((_("协办单位提出意见"), c.opinion_due))
-    duties = [_("请依照有关规定组织调查处理,复函须加盖本单位公章。")]
+    duties = [_("请依照有关规定组织调查处理，复函须加盖本单位公章。")]
     if transfer:
-        duties.append(_("转办件须由承办单位直接办理,不得再转交。"))
+        duties.append(_("转办件须由承办单位直接办理，不得再转交。"))
     else:
-        duties.append(_("交办件办结后须书面报投诉中心备案,由投诉中心审核办理结果。"))
+        duties.append(_("交办件办结后须书面报投诉中心备案，由投诉中心审核办理结果。"))
     if hide:
-        duties.append(_("本件为摘转件,投诉人身份已隐去;未经批准不得查询、泄露投诉人信息。"))
+        duties.append(_("本件为摘转件，投诉人身份已隐去；未经批准不得查询、泄露投诉人信息。"))
     sender = event.actor.unit if event and event.actor and event.actor.unit_id else None
     if sender is None or not sender.is_center:
         sender = Unit.objects.filter(is_center=True).order_by("path").first()
+    co_units = [u.name for u in c.co_units.order_by("path")]
+    if co_units:
+        duties.append(_("协办单位：%(units)s，请在协办意见期限前向承办单位提出意见。") % {"units": "、".join(co_units)})
+    year, sequence = c.number[2:6], int(c.number[6:]) if c.number[6:].isdigit() else c.number[6:]
     letter: DispatchLetter = {
         "title": _("转办函") if transfer else _("交办函"),
         "from": sender.name if sender else "",
+        # 文号: the sender, the kind of letter, the year in 〔〕 and the case's sequence number.
+        "reference": f"{sender.name if sender else ''}{_('转办') if transfer else _('交办')}〔{year}〕{sequence}号",
+        "note": event.note if event else "",
+        "co_units": co_units,
         "number": c.number,
         "to": unit.name,
-        "date": timezone.localtime(event.created_at if event else timezone.now()).strftime("%Y年%m月%d日"),
+        "date": chinese_date(event.created_at if event else timezone.now()),
         "summary": c.summary,
         "content": c.content,
         "demands": c.demands,

@@ -320,6 +320,8 @@ class Complainant(models.Model):
     name = models.CharField(_("姓名"), max_length=100, blank=True)
     phone = EncryptedTextField(_("电话"), blank=True)
     phone_index = models.CharField(max_length=32, blank=True)
+    # The keyed index of the last four digits (crypto.phone_tail_index): found by 尾号.
+    phone_tail_index = models.CharField(max_length=32, blank=True)
     email = models.CharField(_("电子邮件"), max_length=200, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     id_number = EncryptedTextField(_("身份证号"), blank=True)
@@ -331,7 +333,10 @@ class Complainant(models.Model):
     class Meta:
         ordering = ["position", "id"]
         # A caller's complaints, newest first, straight from the index (repeat check, look-up).
-        indexes = [models.Index(fields=["phone_index", "complaint"], name="complainant_phone")]
+        indexes = [
+            models.Index(fields=["phone_index", "complaint"], name="complainant_phone"),
+            models.Index(fields=["phone_tail_index", "complaint"], name="complainant_phone_tail"),
+        ]
 
     def __str__(self) -> str:
         return self.name or "—"
@@ -473,8 +478,12 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
+            # A reminder once per deadline; work notices (hand-offs, urgings) are told apart by
+            # their message (notify.record).
             models.UniqueConstraint(
-                fields=["recipient", "complaint", "kind", "due_field", "due_at"], name="notification_once_per_due"
+                fields=["recipient", "complaint", "kind", "due_field", "due_at"],
+                condition=~models.Q(kind="work"),
+                name="notification_once_per_due",
             )
         ]
         indexes = [

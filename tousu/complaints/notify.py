@@ -22,6 +22,7 @@ from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Role, User
 from tousu.complaints import dues
@@ -77,12 +78,16 @@ def record(complaint: Complaint, kind: str, people: list[User], message: str) ->
     new = []
     for user in people:
         text = message if _sees_identity_now(user, complaint) else _redacted_message(complaint, message)
+        # A reminder is sent once per deadline; a work notice once per message (a hand-off and an
+        # urging about the same deadline are two notices).
+        same = {"message": text[:300]} if kind == Notification.Kind.WORK else {}
         notification, created = Notification.objects.get_or_create(
             recipient=user,
             complaint=complaint,
             kind=kind,
             due_field=field,
             due_at=complaint.due_at,
+            **same,
             defaults={"message": text[:300], "email_next_at": now + LEASE if user.email else None},
         )
         if created:
@@ -112,6 +117,41 @@ def notify_work(complaint: Complaint, message: str, *, centre: bool = False) -> 
     if complaint.due_at is None:
         return 0
     return email_after_commit(record(complaint, Notification.Kind.WORK, recipients(complaint, centre=centre), message))
+
+
+def handoff(complaint: Complaint, actor: User | None, before: dict[User, list[str]]) -> int:
+    """Tell everyone whose turn the action just made it (complaints/work.py: work they have now
+    and did not have before; not the one who acted) what they must do and by when. Returns how
+    many e-mails are to go."""
+    from tousu.complaints.actions import ACTIONS
+    from tousu.complaints.letters import chinese_date
+    from tousu.complaints.work import holders
+
+    earlier = {u.pk: set(actions) for u, actions in before.items()}
+    new = {
+        u: fresh
+        for u, actions in holders(complaint).items()
+        if u != actor and (fresh := [a for a in actions if a not in earlier.get(u.pk, set())])
+    }
+    if not new:
+        return 0
+    due = complaint.due_at
+    when = (
+        _("，期限%(day)s %(time)s") % {"day": chinese_date(due), "time": timezone.localtime(due).strftime("%H:%M")}
+        if due
+        else ""
+    )
+    made: list[Notification] = []
+    for user, actions in new.items():
+        todo = "、".join(str(ACTIONS[a].label) for a in actions)
+        message = _("%(number)s「%(summary)s」待您%(todo)s%(when)s。") % {
+            "number": complaint.number,
+            "summary": complaint.summary,
+            "todo": todo,
+            "when": when,
+        }
+        made += record(complaint, Notification.Kind.WORK, [user], message)
+    return email_after_commit(made)
 
 
 def notify_users(complaint: Complaint, users: list[User], message: str) -> int:

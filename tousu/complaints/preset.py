@@ -149,11 +149,13 @@ def problems(preset: Preset) -> list[tuple[str, str]]:
     ]
     labelled: tuple[tuple[str, dict[str, str], list[str]], ...] = (
         ("roles", preset.labels.roles, Role.values),
+        ("contact_reveal_roles", dict.fromkeys(preset.contact_reveal_roles, ""), Role.values),
         ("kinds", preset.labels.kinds, Kind.values),
         ("channels", preset.labels.channels, Channel.values),
     )
     for group, labels, known in labelled:
-        found += [(f"labels.{group}.{code}", f"unknown code {code!r}") for code in labels if code not in known]
+        where = group if group == "contact_reveal_roles" else f"labels.{group}"
+        found += [(f"{where}.{code}", f"unknown code {code!r}") for code in labels if code not in known]
     return found
 
 

@@ -96,7 +96,7 @@ def _words(value: Any, field: str) -> list[str]:
 def _known(words: list[str], known: set[str], field: str) -> list[str]:
     unknown = [w for w in words if w not in known]
     if unknown:
-        raise ValidationFailed(_("未知的取值: %(v)s") % {"v": ", ".join(unknown)}, field=field)
+        raise ValidationFailed(_("未知的取值：%(v)s") % {"v": ", ".join(unknown)}, field=field)
     return words
 
 
@@ -112,7 +112,7 @@ def save_rule(*, actor: User, rule_id: int | None = None, **data: Any) -> Routin
         raise NotFound(_("分办规则 %(id)s 不存在") % {"id": rule_id})
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 120:
-        raise ValidationFailed(_("请填写规则名称(不超过120字)"), field="name")
+        raise ValidationFailed(_("请填写规则名称（不超过120字）"), field="name")
     try:
         priority = int(data.get("priority", 100))
     except (TypeError, ValueError):
@@ -126,7 +126,7 @@ def save_rule(*, actor: User, rule_id: int | None = None, **data: Any) -> Routin
     if data.get("unit"):
         unit = Unit.objects.filter(code=data["unit"], active=True).first()
         if unit is None:
-            raise ValidationFailed(_("未知或已停用的单位: %(code)s") % {"code": data["unit"]}, field="unit")
+            raise ValidationFailed(_("未知或已停用的单位：%(code)s") % {"code": data["unit"]}, field="unit")
     lists = {f: _words(data.get(f), f) for f in LIST_FIELDS}
     _known(lists["categories"], set(Category.objects.in_force().values_list("code", flat=True)), "categories")
     _known(lists["respondent_units"], set(Unit.objects.values_list("code", flat=True)), "respondent_units")

@@ -164,7 +164,9 @@ class ConflictRow(TypedDict):
 
 class ComplainantRow(TypedDict):
     name: str
-    phone: str
+    phone: Annotated[
+        str, Field(description="掩码后的电话；完整号码经 POST /api/v1/complaints/{number}/contact-details 查看并留痕")
+    ]
     phone_masked: str
     email: str
     address: str
@@ -330,9 +332,12 @@ DispatchLetter = TypedDict(
     {
         "title": str,
         "from": str,
+        "reference": Annotated[str, Field(description="文号，如 县行政效能投诉中心交办〔2026〕42号")],
+        "note": Annotated[str, Field(description="投诉中心的分办意见")],
+        "co_units": Annotated[list[str], Field(description="协办单位名称")],
         "number": str,
         "to": str,
-        "date": Annotated[str, Field(description="成文日期，如 2026年12月01日")],
+        "date": Annotated[str, Field(description="成文日期，如 2026年12月1日")],
         "summary": str,
         "content": str,
         "demands": str,
@@ -528,3 +533,11 @@ class Reference(TypedDict):
     custom_fields: list[CustomFieldInfo]
     actions: list[ActionInfo]
     me: Caller
+
+
+class ContactPerson(TypedDict):
+    """A complainant's full contact details, revealed on record (services.reveal_contact)."""
+
+    name: str
+    phone: str
+    email: str

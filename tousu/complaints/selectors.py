@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,14 @@ from tousu.complaints.inputs import ListIn
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.preset import active
 from tousu.complaints.states import OPEN, Status
-from tousu.core.crypto import blind_index, mask_id_number, mask_phone, normalize_phone
+from tousu.core.crypto import (
+    PHONE_TAIL,
+    blind_index,
+    mask_id_number,
+    mask_phone,
+    normalize_phone,
+    phone_tail_index,
+)
 from tousu.core.errors import NotPermitted, ValidationFailed
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
@@ -92,7 +99,7 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
         unknown = {str(code) for code in f.status} - set(Status.values)
         if unknown:
             raise ValidationFailed(
-                _("未知的状态: %(s)s") % {"s": ", ".join(sorted(unknown))}, field="status", allowed=Status.values
+                _("未知的状态：%(s)s") % {"s": "、".join(sorted(unknown))}, field="status", allowed=Status.values
             )
         qs = qs.filter(status__in=f.status)
     if f.unit:
@@ -124,8 +131,10 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
         qs = qs.exclude(status__in=OPEN)
     if f.handler:
         qs = qs.filter(handler__username=f.handler)
-    if f.mine:
-        qs = qs.filter(Q(handler=actor) | Q(first_owner=actor, status=Status.REGISTERED))
+    if f.mine:  # 我的待办: the complaints on which the user must act now (complaints/work.py)
+        from tousu.complaints.work import queue
+
+        qs = qs.filter(pk__in=queue(actor).values("pk"))
     if f.q.strip():
         qs = qs.filter(search_q(actor, f.q.strip()))
     if f.custom:
@@ -134,36 +143,103 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
 
 
 _PHONE_QUERY = re.compile(r"[\d\s\-+().]+")
+# A case number or its end, as people quote it: TS2026000043, 2026000043, 000043, 43.
+_NUMBER_QUERY = re.compile(r"[A-Za-z]*\d+")
 
 
 def search_q(actor: User, text: str) -> Q:
-    """The free-text search as one filter. Where ``actor`` sees the identity: the number, summary
-    and content, and the complainants' name, e-mail, address, work unit and phone (through its
-    keyed blind index). Where the redacted view applies: only the number and the stored redacted
-    summary and content, so that a search never confirms who complained (SPEC §7)."""
+    """The free-text search as one filter.
+
+    Everyone finds a case in their scope by its number or the end of it (``43`` finds TS2026000043;
+    the number says nothing of who complained) and by words of its stored redacted summary and
+    content. Where ``actor`` sees the identity, also by the summary and content, and by the
+    complainants' name (whole or part), e-mail, address, work unit and phone: the whole number
+    however written (``+86 138 1234 5678``) or its last four digits or more (``phone_q``). Where the
+    redacted view applies, name and phone find nothing, so that a search never confirms who
+    complained (SPEC §7); nor does anyone find an anonymous case by its caller."""
     from tousu.complaints.models import Complainant
 
+    folded = unicodedata.normalize("NFKC", text).strip()
+    compact = "".join(folded.split()).replace("-", "")
+    number = Q(number__iendswith=compact) if _NUMBER_QUERY.fullmatch(compact) else Q(number=text)
+    hidden = hidden_q(actor)
     people = Q(name__contains=text) | Q(email__icontains=text) | Q(address__contains=text)
     people |= Q(organisation__contains=text)
-    folded = unicodedata.normalize("NFKC", text)
-    if _PHONE_QUERY.fullmatch(folded) and len(normalize_phone(folded)) >= 5:
-        people |= Q(phone_index=blind_index(normalize_phone(folded)))
-    plain = (
-        Q(summary__contains=text)
-        | Q(content__contains=text)
-        | Q(id__in=Complainant.objects.filter(people).values("complaint_id"))
-    )
+    if "".join(text.split()) != text:  # 李 秀英
+        people |= Q(name__contains="".join(text.split()))
+    phone = phone_q(normalize_phone(folded)) if _PHONE_QUERY.fullmatch(folded) else None
+    if phone is not None:
+        people |= phone
+    identity = Q(anonymous=False, id__in=Complainant.objects.filter(people).values("complaint_id"))
+    plain = Q(summary__contains=text) | Q(content__contains=text) | identity
     redacted = Q(summary_redacted__contains=text) | Q(content_redacted__contains=text)
-    hidden = hidden_q(actor)
-    return Q(number=text) | (hidden & redacted) | (~hidden & plain)
+    return number | (hidden & redacted) | (~hidden & plain)
+
+
+def phone_q(digits: str) -> Q | None:
+    """Complainants (a filter on ``Complainant``) whose phone is ``digits`` or ends with them; None
+    for fewer than four digits. No digit is stored in clear: the whole number is a look-up of its
+    keyed index, four digits one of the keyed index of the last four (``phone_tail_index``). A
+    longer tail reads the phones that share those last four digits (one in ten thousand; one query
+    through the index) and compares them decrypted, in memory; the caller's own filters decide
+    which of their complaints anyone may see."""
+    from tousu.complaints.models import Complainant
+
+    if len(digits) < PHONE_TAIL:
+        return None
+    tail = Q(phone_tail_index=phone_tail_index(digits))
+    if len(digits) == PHONE_TAIL:
+        return tail
+    exact = Q(phone_index=blind_index(digits))
+    candidates = Complainant.objects.filter(tail).exclude(exact).values_list("id", "phone")
+    longer = [pk for pk, phone in candidates if phone.endswith(digits)]
+    return exact | Q(id__in=longer) if longer else exact
+
+
+class Page(NamedTuple):
+    """One page of the list: its rows, newest first; the next page's cursor (None at the end); how
+    many complaints match in all; and the position of the page's first row (1-based, 0 when the
+    page is empty)."""
+
+    rows: list[Complaint]
+    next_cursor: int | None
+    total: int
+    first: int
+
+
+EMPTY_PAGE = Page([], None, 0, 0)
+
+
+class _CountOf(Subquery):
+    """The number of rows of a queryset, inside another query. Not correlated with the outer rows,
+    so the database counts once per query, not once per row."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
 
 
 def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int | None]:
     """One page, newest first, and the cursor of the next page (None at the end)."""
+    page = _page(actor, f, counted=False)
+    return page.rows, page.next_cursor
+
+
+def page_complaints(actor: User, f: ListFilters) -> Page:
+    """One page with the total and its position (第 26–50 条，共 132 条). Both are counted in the
+    page's own query, over the very filter that selects its rows (scope, search, confidentiality
+    rule), so they cost no query of their own and always agree with the pages."""
+    return _page(actor, f, counted=True)
+
+
+def _page(actor: User, f: ListFilters, *, counted: bool) -> Page:
     limit = max(1, min(int(f.limit or 25), MAX_PAGE))
-    qs = filter_complaints(actor, f)
-    if f.cursor:
-        qs = qs.filter(id__lt=f.cursor)
+    matching = filter_complaints(actor, f)
+    qs = matching.filter(id__lt=f.cursor) if f.cursor else matching
+    if counted:
+        every = matching.order_by().values("id")
+        qs = qs.annotate(matching_total=_CountOf(every))
+        if f.cursor:  # the rows of the pages before this one
+            qs = qs.annotate(matching_before=_CountOf(every.filter(id__gte=f.cursor)))
     # The confidentiality rule rides along in the same query (identity.with_hidden).
     rows = mark_hidden(
         list(
@@ -175,7 +251,13 @@ def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int |
         actor,
     )
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    rows = rows[:limit]
+    if not counted:
+        return Page(rows, next_cursor, 0, 0)
+    if not rows:  # nothing to carry the count: only past the end of the list does it take a query
+        return Page(rows, None, matching.count() if f.cursor else 0, 0)
+    counts = rows[0].__dict__
+    return Page(rows, next_cursor, counts["matching_total"], counts.get("matching_before", 0) + 1)
 
 
 def first_complainant(c: Complaint) -> Any:
@@ -404,7 +486,9 @@ def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
         else [
             {
                 "name": p.name,
-                "phone": p.phone,
+                # Masked here as on every screen: the full number is revealed on record only
+                # (services.reveal_contact, POST …/contact-details).
+                "phone": mask_phone(p.phone),
                 "phone_masked": mask_phone(p.phone),
                 "email": p.email,
                 "address": p.address,
@@ -510,18 +594,19 @@ def event_row(e: Event) -> EventRow:
 
 
 def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint]:
-    """Earlier complaints of a caller, newest first (hotline look-up, SPEC §8).
+    """Earlier complaints of a caller, newest first (hotline look-up, SPEC §8): by the whole number,
+    or by its last four digits or more (``phone_q``), which may be several callers'.
 
     A caller's history says who complained: unit staff may look callers up only where the preset
     allows it, and never see a case whose identity is hidden from them (SPEC §7)."""
     if not may_look_up_callers(actor):
         raise NotPermitted(_("承办单位人员不能查询来电历史"), code="caller_lookup_refused")
     digits = normalize_phone(unicodedata.normalize("NFKC", phone or ""))
-    if len(digits) < 5:
+    if len(digits) < PHONE_TAIL:
         return []
     from tousu.complaints.models import Complainant
 
-    ids = Complainant.objects.filter(phone_index=blind_index(digits)).values("complaint_id")
+    ids = Complainant.objects.filter(phone_q(digits)).values("complaint_id")
     return list(
         visible_complaints(actor)
         .filter(id__in=ids)
@@ -591,3 +676,22 @@ def returns_by_unit(actor: User, since: dt.date | None = None, until: dt.date | 
         for row in counts
         if row["payload__unit"]
     ]
+
+
+def queue_page(actor: User, limit: int) -> tuple[list[Complaint], int]:
+    """The user's work queue (complaints/work.py), the nearest due first, and its size."""
+    from django.db.models import F
+
+    from tousu.complaints.work import queue
+
+    mine = queue(actor)
+    rows = mark_hidden(
+        list(
+            with_hidden(Complaint.objects.filter(pk__in=mine.values("pk")), actor)
+            .select_related("handling_unit", "category", "grade", "handler")
+            .only(*LIST_FIELDS)
+            .order_by(F("due_at").asc(nulls_last=True), "-id")[:limit]
+        ),
+        actor,
+    )
+    return rows, mine.count()

@@ -61,6 +61,17 @@ def blind_index(value: str) -> str:
     return hmac.new(_keys(_secret())[1], value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+PHONE_TAIL = 4  # 尾号: the last digits a caller or a clerk quotes
+
+
+def phone_tail_index(phone: str) -> str:
+    """The keyed index of a phone number's last four digits (search by 尾号). Its own domain
+    (``tail:``), so it never equals the full-number index of another phone; "" for a phone of
+    fewer digits."""
+    digits = normalize_phone(phone)
+    return blind_index("tail:" + digits[-PHONE_TAIL:]) if len(digits) >= PHONE_TAIL else ""
+
+
 def mask_phone(phone: str) -> str:
     if len(phone) >= 7:
         return phone[:3] + "****" + phone[-4:]

@@ -59,7 +59,7 @@ class InvalidTransition(TousuError):
 class StaleVersion(TousuError):
     code = "stale_version"
     status = 409
-    default_message = _("记录已被他人修改,请刷新后重试")
+    default_message = _("记录已被他人修改，请刷新后重试")
 
 
 class Conflict(TousuError):

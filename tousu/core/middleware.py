@@ -89,7 +89,7 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
-            return JsonResponse({"code": "bad_request", "message": "请求含有非法字符 (NUL)", "data": {}}, status=400)
+            return JsonResponse({"code": "bad_request", "message": "请求含有非法字符（NUL）", "data": {}}, status=400)
         return self.get_response(request)
 
 

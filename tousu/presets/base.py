@@ -47,6 +47,17 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+# A period as the screens show it, "15 工作日" or "15+5 工作日" (``DeadlineRule.label``, kept in
+# ``Complaint.due_rules``): msgids, translated where they are shown ("15 working days").
+PERIOD_LABELS: dict[str, str] = {
+    "minutes": gettext_noop("%(amount)s 分钟"),
+    "hours": gettext_noop("%(amount)s 小时"),
+    "business_hours": gettext_noop("%(amount)s 工作小时"),
+    "natural_days": gettext_noop("%(amount)s 自然日"),
+    "working_days": gettext_noop("%(amount)s 工作日"),
+}
+
+
 class Strict(BaseModel):
     """Immutable, and an unknown key is an error rather than silently ignored."""
 
@@ -307,6 +318,9 @@ class Preset(Strict):
     always_redact: bool
     # Unit staff may use the caller look-up by phone, which tells who complained (SPEC §8).
     unit_caller_lookup: bool
+    # Who may reveal a complainant's full phone number (one click, with a reason, on record) to
+    # call them back: roles, and only where the user sees the identity at all (SPEC §7).
+    contact_reveal_roles: tuple[str, ...] = ("clerk", "center", "followup", "head", "handler")
     # Dispatch modes in use (``DispatchMode``): the dispatch form offers only these.
     dispatch_modes: tuple[str, ...] = Field(min_length=1)
     custom_fields: tuple[CustomField, ...] = ()

@@ -37,13 +37,23 @@ DUE_LABELS = {
 
 
 def queues(actor: User) -> list[dict[str, Any]]:
-    """The work queues of the home page: a count and the newest few of each."""
+    """The work queues of the home page: a count and the first few of each. 我的待办 holds exactly
+    the complaints on which the user must act now, the nearest due first (complaints/work.py)."""
     open_statuses = [s for s in Status.values if s in OPEN]
-    wanted: list[tuple[str, Any, dict[str, Any]]] = [("mine", _("我的待办"), {"mine": True, "status": open_statuses})]
+    mine, mine_count = selectors.queue_page(actor, QUEUE_SIZE)
+    result = [
+        {
+            "key": "mine",
+            "title": _("我的待办"),
+            "count": mine_count,
+            "rows": list(zip(mine, selectors.list_rows(actor, mine), strict=True)),
+            "query": "mine=1",
+        }
+    ]
+    wanted: list[tuple[str, Any, dict[str, Any]]] = []
     if actor.unit is not None:
         wanted.append(("unit", _("本单位"), {"unit": actor.unit.code, "status": open_statuses}))
     wanted += [("due_soon", _("即将到期"), {"due_soon": True}), ("overdue", _("已超期"), {"overdue": True})]
-    result = []
     for key, title, params in wanted:
         f = selectors.ListFilters(limit=QUEUE_SIZE, **params)
         rows, _next = selectors.list_complaints(actor, f)
@@ -74,6 +84,10 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
         if action in forms and not (failed and failed.action == action):
             _propose(c, forms[action])
     _draft_replies(actor, c, forms, failed)
+    if "follow_up" in forms and c.followup_attempts >= active().thresholds.unreachable_attempts:
+        forms["follow_up"].hint = _("已%(k)d次联系不上投诉人：可选择「联系不上」并勾选「多次联系不上，办结」结案。") % {
+            "k": c.followup_attempts
+        }
     if "lift_conflict" in forms:
         # Only the people marked now can be released.
         forms["lift_conflict"]["user"].choices = [
@@ -95,6 +109,8 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
         "page_url": reverse("web:complaint", args=[c.number]),
         "other_forms": [form for a, form in forms.items() if ACTIONS[a].secondary],
         "dues": _dues(c, detail),
+        "next_step": next_step(c),
+        "may_reveal": _may_reveal(actor, c),
         "custom": custom.shown(detail["custom"], identity=not detail.get("identity_hidden")),
         # Read out or sent while the case runs; a merged, withdrawn or closed one needs no notice.
         "acceptance_notice": letters.fill(active().letters.acceptance, c, actor)
@@ -117,6 +133,31 @@ def complaint_page(actor: User, number: str, failed: ActionForm | None = None) -
     }
 
 
+def _may_reveal(actor: User, c: Complaint) -> bool:
+    """The reveal form is offered where the action table would let the user take it."""
+    from tousu.complaints.access import check_role, check_state
+    from tousu.core.errors import TousuError
+
+    action = ACTIONS["reveal_contact"]
+    try:
+        check_role(actor, c, action)
+        check_state(actor, c, action)
+    except TousuError:
+        return False
+    return True
+
+
+def next_step(c: Complaint) -> list[tuple[str, str, str]]:
+    """Who must act now and what (complaints/work.py), as the complaint page says it: the person,
+    their unit and the actions."""
+    from tousu.complaints.work import holders
+
+    return [
+        (str(u), u.unit.name if u.unit else "", "、".join(str(ACTIONS[a].label) for a in actions))
+        for u, actions in sorted(holders(c).items(), key=lambda item: (item[0].role, item[0].username))
+    ]
+
+
 def _draft_replies(actor: User, c: Complaint, forms: dict[str, ActionForm], failed: ActionForm | None) -> None:
     """Start the reply and the proposed reply from the preset's reply letter; the reply from the
     approved proposal where there is one."""
@@ -135,14 +176,14 @@ def _propose(c: Complaint, form: ActionForm) -> None:
 
     proposal = propose(c)
     if proposal is None:
-        form.hint = _("没有适用的分办规则,请选择承办单位和分办方式。")
+        form.hint = _("没有适用的分办规则，请选择承办单位和分办方式。")
         return
     form["unit"].value, form["mode"].value, form["redacted"].value = (
         proposal.unit.code,
         proposal.mode,
         proposal.redacted,
     )
-    form.hint = _("建议:%(unit)s,%(mode)s(规则“%(rule)s”)。可确认或改派。") % {
+    form.hint = _("建议：%(unit)s，%(mode)s（规则「%(rule)s」）。可确认或改派。") % {
         "unit": proposal.unit.name,
         "mode": DispatchMode(proposal.mode).label,
         "rule": proposal.rule,
@@ -176,23 +217,20 @@ def _reason_name(group: str, code: str | None) -> str:
     return row.name if row else code
 
 
-def list_page(
-    request: StaffRequest,
-    query: ListQuery,
-    rows: list[Complaint],
-    next_cursor: int | None,
-) -> dict[str, Any]:
+def list_page(request: StaffRequest, query: ListQuery, page: selectors.Page) -> dict[str, Any]:
     choices = Choices()
     params = request.GET.copy()
     params.pop("cursor", None)
     next_url = ""
-    if next_cursor:
-        params["cursor"] = str(next_cursor)
+    if page.next_cursor:
+        params["cursor"] = str(page.next_cursor)
         next_url = "?" + params.urlencode()
         params.pop("cursor")
     return {
         "q": query,
-        "rows": list(zip(rows, selectors.list_rows(request.user, rows), strict=True)),
+        "rows": list(zip(page.rows, selectors.list_rows(request.user, page.rows), strict=True)),
+        # 第 26–50 条，共 132 条
+        "position": {"first": page.first, "last": page.first + len(page.rows) - 1, "total": page.total},
         "next_url": next_url,
         "first_url": "?" + params.urlencode() if query.cursor else "",
         "export_query": params.urlencode(),
@@ -229,18 +267,29 @@ def units_page() -> dict[str, Any]:
 
 
 def routing_page() -> dict[str, Any]:
-    from tousu.complaints.models import RoutingRule
+    from tousu.accounts.models import Unit
+    from tousu.complaints.models import Category, RoutingRule
     from tousu.complaints.routing import LIST_FIELDS, rule_row
 
     choices = Choices()
     verbose_names = {f.name: f.verbose_name for f in RoutingRule._meta.fields}
+    # The conditions as a reader wants them: units, categories and channels by name.
+    named: dict[str, dict[str, str]] = {
+        "respondent_units": dict(Unit.objects.values_list("code", "name")),
+        "categories": dict(Category.objects.in_force().values_list("code", "name")),
+        "channels": dict(choices("channels")),
+    }
     rules = []
     for r in RoutingRule.objects.select_related("unit"):
         row = rule_row(r)
         row["unit_name"] = r.unit.name if r.unit else ""
         row["mode_label"] = r.get_mode_display()
         row["text"] = {f: ", ".join(row[f]) for f in LIST_FIELDS}
-        row["conditions"] = [(verbose_names[f], row["text"][f]) for f in LIST_FIELDS if row[f]]
+        row["conditions"] = [
+            (verbose_names[f], "、".join(named.get(f, {}).get(str(v), str(v)) for v in row[f]))
+            for f in LIST_FIELDS
+            if row[f]
+        ]
         rules.append(row)
     return {"rules": rules, "units": choices("units"), "modes": choices("dispatch_modes"), "channels": Channel.choices}
 

@@ -20,7 +20,7 @@ from tousu.complaints.preset import active
 from tousu.complaints.services import presets
 from tousu.core.errors import TousuError, ValidationFailed
 from tousu.presets import REGISTRY
-from tousu.presets.base import UNIT_LABELS, differences
+from tousu.presets.base import PERIOD_LABELS, UNIT_LABELS, differences
 from tousu.presets.docs import KIND_LABELS, REASON_GROUPS, conditions, sections, source
 from tousu.web.auth import StaffRequest
 from tousu.web.forms import Choices
@@ -160,7 +160,8 @@ def _page(request: StaffRequest) -> dict[str, Any]:
             }
             for r in preset.deadlines
         ],
-        "units": list(UNIT_LABELS.items()),
+        # "工作日" alone, as the unit next to the amount: the period's own msgid, without the amount.
+        "units": [(unit, (_(PERIOD_LABELS[unit]) % {"amount": ""}).strip()) for unit in UNIT_LABELS],
         "thresholds": [(key, label, getattr(preset.thresholds, key)) for key, label in THRESHOLDS],
         "reason_groups": [(group, REASON_GROUPS[group], items) for group, items in preset.reasons.groups().items()],
         "grades": preset.grades,

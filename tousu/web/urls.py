@@ -32,6 +32,7 @@ urlpatterns = [
     path("c/<str:number>/letter/", views.letter, name="letter"),
     path("c/<str:number>/files/<int:attachment_id>/", views.download, name="download"),
     path("c/<str:number>/identity/", views.identity, name="identity"),
+    path("c/<str:number>/contact/", views.contact, name="contact"),
     path("c/<str:number>/identity/<int:grant_id>/", views.identity_decision, name="identity_decision"),
     path("c/<str:number>/files/<int:attachment_id>/release/", views.release, name="release"),
     path("c/<str:number>/<str:action>/", views.act, name="act"),

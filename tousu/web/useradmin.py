@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from tousu.accounts import adminlog, users
 from tousu.accounts.models import AdminLog, Role, Scope, Unit, User
 from tousu.accounts.services import require_admin
-from tousu.complaints.models import RoutingRule
+from tousu.complaints.models import Channel, DispatchMode, RoutingRule
 from tousu.complaints.preset import own_label
 from tousu.core.errors import NotPermitted, TousuError, ValidationFailed
 from tousu.web.auth import StaffRequest
@@ -245,6 +245,10 @@ class Names:
                 return role_label(value)
             if field == "scope":
                 return scope_label(value)
+            if field == "mode" and value in DispatchMode.values:  # a routing rule's
+                return str(DispatchMode(value).label)
+            if field == "channels" and value in Channel.values:
+                return own_label("channels", value, str(Channel(value).label))
             if field in UNIT_FIELDS:
                 return self.units.get(value, value)
             if field in USER_FIELDS:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,14 +18,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tousu.complaints import attachments, selectors, services
 from tousu.complaints.access import access_complaint, may
 from tousu.complaints.actions import FORM_ACTIONS
-from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, ReleaseAttachment
-from tousu.complaints.models import Complaint
+from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, ReleaseAttachment, RevealContact
 from tousu.core.errors import NotFound, NotPermitted, TousuError
 from tousu.web import pages
 from tousu.web.auth import StaffRequest
@@ -72,6 +73,8 @@ def intake(request: StaffRequest) -> HttpResponse:
             )
             return redirect("web:complaint", number=registered.complaint.number)
     callers = selectors.callers_by_phone(request.user, str(form["phone"].value))
+    if "lookup" in request.POST:
+        form.fill_caller_name(callers)
     return render(
         request, "web/intake.html", {"form": form, "callers": callers}, status=422 if form.has_errors else 200
     )
@@ -96,11 +99,13 @@ def complaint(request: StaffRequest, number: str) -> HttpResponse:
 
 
 @staff_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def act(request: StaffRequest, number: str, action: str) -> HttpResponse:
     performed = FORM_ACTIONS.get(action)
     if performed is None:
         raise Http404(action)
+    if request.method == "GET":  # a reload of the address a refused form left: back to the case
+        return redirect("web:complaint", number=number)
     # The hidden version comes from the POST: a stale one is refused by the service.
     form = ActionForm(action, Choices(), version=0, data=request.POST)
     data, status = form.cleaned(), 422
@@ -125,9 +130,11 @@ def _after_action(request: StaffRequest, number: str, label: str) -> HttpRespons
         access_complaint(request.user, number)
     except NotFound:
         # The action handed the complaint on (e.g. a handler returned it to the centre).
-        messages.success(request, _("%(number)s 已%(action)s,已移出您的办理范围") % {"number": number, "action": label})
+        messages.success(
+            request, _("%(number)s 已%(action)s，已移出您的办理范围") % {"number": number, "action": label}
+        )
         return redirect("web:home")
-    messages.success(request, _("%(number)s: %(action)s 已完成") % {"number": number, "action": label})
+    messages.success(request, _("%(number)s：%(action)s已完成") % {"number": number, "action": label})
     return redirect("web:complaint", number=number)
 
 
@@ -166,15 +173,14 @@ def download(request: StaffRequest, number: str, attachment_id: int) -> FileResp
 @require_GET
 def complaint_list(request: StaffRequest) -> HttpResponse:
     query, problem = ListQuery.from_query(request.GET)
-    rows: list[Complaint] = []
-    next_cursor: int | None = None
+    page = selectors.EMPTY_PAGE
     try:
-        rows, next_cursor = selectors.list_complaints(request.user, query)
+        page = selectors.page_complaints(request.user, query)
     except TousuError as err:
         problem = err.message
     if problem:
         messages.error(request, problem)
-    return render(request, "web/list.html", pages.list_page(request, query, rows, next_cursor))
+    return render(request, "web/list.html", pages.list_page(request, query, page))
 
 
 @staff_view
@@ -183,13 +189,15 @@ def letter(request: StaffRequest, number: str) -> HttpResponse:
     from tousu.complaints.letters import dispatch_letter
 
     try:
-        parts = dispatch_letter(request.user, access_complaint(request.user, number))
+        # An official letter is written in the organisation's language, whatever the reader's UI.
+        with translation.override(settings.LANGUAGE_CODE):
+            parts = dispatch_letter(request.user, access_complaint(request.user, number))
     except NotFound:
         raise Http404 from None
     except TousuError as err:
         messages.error(request, err.message)
         return redirect("web:complaint", number=number)
-    return render(request, "web/letter.html", {"l": parts})
+    return render(request, "web/letter.html", {"l": parts, "letter_language": settings.LANGUAGE_CODE})
 
 
 @staff_view
@@ -252,7 +260,7 @@ def units_admin(request: StaffRequest) -> HttpResponse:
                     business_hours=data.get("business_hours", ""),
                     authority_level=data.get("authority_level", ""),
                 )
-                messages.success(request, _("已新建单位 %(code)s") % {"code": code})
+                messages.success(request, _("已新建单位「%(name)s」") % {"name": _unit_name(code)})
             elif op == "update":
                 units.update_unit(
                     actor=request.user,
@@ -264,21 +272,33 @@ def units_admin(request: StaffRequest) -> HttpResponse:
                     is_center="is_center" in data,
                     parent=data.get("parent", ""),
                 )
-                messages.success(request, _("已保存单位 %(code)s") % {"code": code})
+                messages.success(request, _("已保存单位「%(name)s」") % {"name": _unit_name(code)})
             elif op in ("deactivate", "activate"):
                 unit_cases.set_unit_active(actor=request.user, code=code, active=op == "activate")
                 messages.success(
                     request,
-                    _("已停用 %(code)s") % {"code": code}
+                    _("已停用「%(name)s」") % {"name": _unit_name(code)}
                     if op == "deactivate"
-                    else _("已启用 %(code)s") % {"code": code},
+                    else _("已启用「%(name)s」") % {"name": _unit_name(code)},
                 )
             else:
                 messages.error(request, _("未知的操作"))
         except TousuError as err:
-            messages.error(request, f"{code}: {err.message}" if code else err.message)
+            messages.error(
+                request,
+                _("%(unit)s：%(message)s") % {"unit": _unit_name(code), "message": err.message}
+                if code
+                else err.message,
+            )
         return redirect("web:units")
     return render(request, "web/units.html", pages.units_page())
+
+
+def _unit_name(code: str) -> str:
+    """A unit as the messages name it: its name, or the code typed when there is no such unit."""
+    from tousu.accounts.models import Unit
+
+    return Unit.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 @staff_view
@@ -335,7 +355,7 @@ def calendar_admin(request: StaffRequest) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    _("已导入 %(years)s 年共 %(days)d 天的安排,重新计算了 %(n)d 件投诉的期限")
+                    _("已导入 %(years)s 年共 %(days)d 天的安排，重新计算了 %(n)d 件投诉的期限")
                     % {"years": "、".join(map(str, result.years)), "days": result.days, "n": result.recomputed},
                 )
             else:
@@ -343,9 +363,9 @@ def calendar_admin(request: StaffRequest) -> HttpResponse:
                 moved = timekeeping.override_day(
                     actor=request.user, day=day, working=working, name=request.POST.get("name", "")
                 )
-                messages.success(request, _("已调整 %(day)s,重新计算了 %(n)d 件投诉的期限") % {"day": day, "n": moved})
+                messages.success(request, _("已调整 %(day)s，重新计算了 %(n)d 件投诉的期限") % {"day": day, "n": moved})
         except UnicodeDecodeError:
-            messages.error(request, _("文件无法读取,请使用 UTF-8 编码"))
+            messages.error(request, _("文件无法读取，请使用 UTF-8 编码"))
         except TousuError as err:
             messages.error(request, err.message)
         except ValueError as err:
@@ -366,8 +386,25 @@ def identity(request: StaffRequest, number: str) -> HttpResponse:
     except TousuError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, _("已提交申请,待投诉中心审批"))
+        messages.success(request, _("已提交申请，待投诉中心审批"))
     return redirect("web:complaint", number=number)
+
+
+@staff_view
+@require_POST
+def contact(request: StaffRequest, number: str) -> HttpResponse:
+    """Reveal the complainants' full numbers to call them back: on record, shown on this page once."""
+    try:
+        revealed = services.reveal_contact(
+            actor=request.user, number=number, data=parse(RevealContact, reason=request.POST.get("reason", ""))
+        )
+    except NotFound:
+        raise
+    except TousuError as err:
+        messages.error(request, err.message)
+        return redirect("web:complaint", number=number)
+    context = pages.complaint_page(request.user, number)
+    return render(request, "web/complaint.html", {**context, "revealed": revealed})
 
 
 @staff_view

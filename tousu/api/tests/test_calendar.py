@@ -63,7 +63,7 @@ def test_only_an_administrator_changes_the_calendar(api_client, org):
     response = api_client.post(org["center"], "/calendar/import", {"format": "csv", "content": SCHEDULE_2027})
     assert response.status_code == 403
     bad = api_client.post(org["admin"], "/calendar/import", {"format": "csv", "content": "2027-01-01,maybe"})
-    assert bad.status_code == 422 and "status" in bad.json()["message"]
+    assert bad.status_code == 422 and bad.json()["message"].startswith("第1行：安排「maybe」无法识别")
     assert api_client.get(org["clerk"], "/calendar/days/2027-01-01").json()["provisional"] is True
 
 

@@ -64,16 +64,15 @@ def test_the_centre_or_the_panel_marks_and_lifts_a_conflict_on_record(api_client
 
 def test_a_centre_supervisor_in_conflict_is_released_by_another(api_client, org, case):
     assert (
-        post(api_client, org["center"], case, "mark_conflict", user="center_head", reason="其配偶为投诉人").status_code
+        post(api_client, org["center"], case, "mark_conflict", user="center2", reason="其配偶为投诉人").status_code
         == 200
     )
-    refused = post(api_client, org["center_head"], case, "lift_conflict", user="center_head", reason="不需要")
+    refused = post(api_client, org["center2"], case, "lift_conflict", user="center2", reason="不需要")
     assert refused.status_code == 403 and refused.json()["code"] == "recusal_required"
     assert (
-        post(api_client, org["panel"], case, "lift_conflict", user="center_head", reason="经核实已离婚").status_code
-        == 200
+        post(api_client, org["panel"], case, "lift_conflict", user="center2", reason="经核实已离婚").status_code == 200
     )
-    detail = api_client.get(org["center_head"], f"/complaints/{case.number}").json()
+    detail = api_client.get(org["center2"], f"/complaints/{case.number}").json()
     assert "urge" in detail["allowed_actions"]
 
 

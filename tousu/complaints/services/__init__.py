@@ -26,7 +26,7 @@ from tousu.complaints.services.dispatching import (
     supervise,
     urge,
 )
-from tousu.complaints.services.grants import decide_identity, release_attachment, request_identity
+from tousu.complaints.services.grants import decide_identity, release_attachment, request_identity, reveal_contact
 from tousu.complaints.services.handling import (
     approve,
     decide_extension,
@@ -75,6 +75,7 @@ __all__ = [
     "reply",
     "request_extension",
     "request_identity",
+    "reveal_contact",
     "request_review",
     "resolve_on_spot",
     "resume",

@@ -59,7 +59,7 @@ def follow_up(*, actor: User, number: str, data: FollowUp) -> Complaint:
         if data.close_unreachable:
             if complaint.followup_attempts < active().thresholds.unreachable_attempts:
                 raise ValidationFailed(
-                    _("联系不上须满 %(n)d 次方可办结(现为第 %(k)d 次)")
+                    _("联系不上须满 %(n)d 次方可办结（现为第 %(k)d 次）")
                     % {"n": active().thresholds.unreachable_attempts, "k": complaint.followup_attempts},
                     field="close_unreachable",
                 )

@@ -13,6 +13,8 @@ from tousu.complaints.access import access_complaint, check_role, check_state
 from tousu.complaints.events import record_event
 from tousu.complaints.inputs import Input
 from tousu.complaints.models import Complaint
+from tousu.complaints.notify import handoff
+from tousu.complaints.work import holders
 from tousu.core.errors import NotPermitted, StaleVersion, ValidationFailed
 
 
@@ -35,6 +37,8 @@ def begin(actor: User, number: str, action: str, data: Input) -> tuple[Complaint
         if complaint.version != version:
             raise StaleVersion(current_version=complaint.version, given_version=version)
     check_state(actor, complaint, a)
+    # Whose turn it is before the action: finish() tells those whose turn it becomes.
+    complaint._holders_before = holders(complaint)  # type: ignore[attr-defined]
     return complaint, complaint.status
 
 
@@ -91,6 +95,8 @@ def finish(
         complaint.version += 1
         complaint.save()
     record_event(complaint, actor=actor, action=action, from_status=before, note=note, payload=payload)
+    if actor is not None and not created and hasattr(complaint, "_holders_before"):
+        handoff(complaint, actor, complaint._holders_before)
     return complaint
 
 
@@ -107,6 +113,8 @@ def choice(value: str, choices: Any, field: str) -> str:
     values = {c.value for c in choices}
     if value not in values:
         raise ValidationFailed(
-            _("%(field)s 取值无效: %(value)s") % {"field": field, "value": value}, field=field, allowed=sorted(values)
+            _("取值无效：「%(value)s」不在可选范围内") % {"field": field, "value": value},
+            field=field,
+            allowed=sorted(values),
         )
     return value

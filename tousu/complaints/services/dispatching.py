@@ -26,11 +26,13 @@ from tousu.complaints.inputs import (
     SubDispatch,
     Supervise,
 )
+from tousu.complaints.letters import chinese_date
 from tousu.complaints.models import Complaint, Conflict, DispatchMode, DispatchPlan, Opinion, ReasonCode
-from tousu.complaints.notify import notify_users, notify_work
+from tousu.complaints.notify import notify_users, notify_work, recipients
 from tousu.complaints.preset import active
 from tousu.complaints.services.common import begin, choice, finish, in_calendar, require
 from tousu.complaints.states import Status
+from tousu.complaints.work import holders
 from tousu.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 
 
@@ -52,9 +54,9 @@ def handling_unit(complaint: Complaint) -> Unit:
 def _active_unit(code: str, field: str) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
-        raise ValidationFailed(_("未知的单位: %(code)s") % {"code": code}, field=field)
+        raise ValidationFailed(_("未知的单位：%(code)s") % {"code": code}, field=field)
     if not unit.active:
-        raise ValidationFailed(_("单位“%(name)s”已停用,不能接收新件") % {"name": unit.name}, field=field)
+        raise ValidationFailed(_("单位「%(name)s」已停用，不能接收新件") % {"name": unit.name}, field=field)
     return unit
 
 
@@ -63,14 +65,14 @@ def check_recusal(complaint: Complaint, user: User, field: str) -> None:
     complaint (回避, SPEC §7)."""
     reason = recusal_reason(complaint, user)
     if reason:
-        raise ValidationFailed(reason + _(",不能承办此件"), field=field, code="recusal_required")
+        raise ValidationFailed(reason + _("，不能承办此件"), field=field, code="recusal_required")
 
 
 def _handler_in(complaint: Complaint, username: str, unit: Unit, field: str = "handler") -> User:
     """An active handler or head of ``unit`` who is not in conflict with the complaint."""
     person = User.objects.filter(username=username, is_active=True).first()
     if person is None:
-        raise ValidationFailed(_("未知的承办人: %(u)s") % {"u": username}, field=field)
+        raise ValidationFailed(_("未知的承办人：%(u)s") % {"u": username}, field=field)
     if person.unit_id != unit.pk:
         raise ValidationFailed(_("承办人须属于承办单位“%(unit)s”") % {"unit": unit.name}, field=field)
     if person.role not in {Role.HANDLER, Role.HEAD}:
@@ -94,7 +96,7 @@ def _target(complaint: Complaint, unit: str, mode: str, handler: str, co_units: 
     target = _active_unit(require(unit, "unit", _("请选择承办单位")), "unit")
     co = [_active_unit(code, "co_units") for code in dict.fromkeys(co_units or []) if code != target.code]
     if mode == DispatchMode.DIRECT and not target.is_center:
-        raise ValidationFailed(_("直办件由投诉中心自行办理,承办单位须是投诉中心"), field="unit")
+        raise ValidationFailed(_("直办件由投诉中心自行办理，承办单位须是投诉中心"), field="unit")
     person = _handler_in(complaint, handler, target) if handler else None
     return _Target(mode, target, co, person)
 
@@ -107,7 +109,6 @@ def dispatch(*, actor: User, number: str, data: Dispatch) -> Complaint:
     t = _target(complaint, data.unit, data.mode, data.handler, data.co_units)
     payload = _apply_dispatch(complaint, t, data.redacted)
     finish(complaint, actor=actor, action="dispatch", before=before, note=data.note, payload=payload)
-    _tell_unit(complaint)
     return complaint
 
 
@@ -149,15 +150,6 @@ def _apply_dispatch(complaint: Complaint, t: _Target, redacted: bool) -> dict[st
     }
 
 
-def _tell_unit(complaint: Complaint) -> None:
-    if complaint.dispatch_mode != DispatchMode.DIRECT:
-        notify_work(
-            complaint,
-            _("%(number)s 已分办到本单位（%(mode)s），请在期限内签收办理：%(summary)s")
-            % {"number": complaint.number, "mode": complaint.get_dispatch_mode_display(), "summary": complaint.summary},
-        )
-
-
 # -- the pre-dispatch approval chain (seed 004 art. 42) ---------------------------------------------
 def _chain_approvers(actor: User) -> list[dict]:
     """The chain's steps with their approvers: the heads of the centre and of the units above it."""
@@ -169,7 +161,7 @@ def _chain_approvers(actor: User) -> list[dict]:
         else Unit.objects.filter(is_center=True, active=True).order_by("path").first()
     )
     if centre is None:
-        raise ValidationFailed(_("没有投诉中心单位,无法确定审批人"), field="unit")
+        raise ValidationFailed(_("没有投诉中心单位，无法确定审批人"), field="unit")
     ids = centre.lineage_ids()[::-1]  # the centre first, then the units above it
     found = Unit.objects.select_related("head").in_bulk(ids)
     lineage = [found[i] for i in ids]
@@ -179,7 +171,7 @@ def _chain_approvers(actor: User) -> list[dict]:
         unit = lineage[up] if up < len(lineage) else None
         if unit is None or unit.head is None or not unit.head.is_active:
             raise ValidationFailed(
-                _("“%(label)s”的审批人未设置:请在单位管理中设置%(unit)s的负责人")
+                _("「%(label)s」的审批人未设置：请在单位管理中设置%(unit)s的负责人")
                 % {"label": step["label"], "unit": unit.name if unit else _("上级单位")},
                 field="unit",
             )
@@ -222,18 +214,7 @@ def propose_dispatch(*, actor: User, number: str, data: Dispatch) -> Complaint:
         note=data.note,
         payload={"plan": made.pk, **plan, "approvers": [s["approver"] for s in steps]},
     )
-    _ask(complaint, steps[0])
     return complaint
-
-
-def _ask(complaint: Complaint, step: dict) -> None:
-    approver = User.objects.get(username=step["approver"])
-    notify_users(
-        complaint,
-        [approver],
-        _("%(number)s 的分办意见待您审批(%(label)s):%(summary)s")
-        % {"number": complaint.number, "label": step["label"], "summary": complaint.summary},
-    )
 
 
 @transaction.atomic(durable=True)
@@ -262,16 +243,13 @@ def decide_dispatch(*, actor: User, number: str, data: DecideDispatch) -> Compla
         t = _target(complaint, p["unit"], p["mode"], p["handler"], p["co_units"])
         payload["dispatch"] = _apply_dispatch(complaint, t, p["redacted"])
     finish(complaint, actor=actor, action="decide_dispatch", before=before, note=note, payload=payload)
+    # The next approver, or the unit it now goes to, is told by the hand-off notice (notify.handoff).
     if not data.approved:
         notify_users(
             complaint,
             [plan.proposed_by],
             _("%(number)s 的分办意见未获批准：%(note)s") % {"number": complaint.number, "note": note},
         )
-    elif following is not None:
-        _ask(complaint, following)
-    else:
-        _tell_unit(complaint)
     return complaint
 
 
@@ -341,7 +319,7 @@ def refuse_return(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     if unit is None:  # the action's guard (guards.returned) found it
         raise InvalidTransition(_("此件不是被承办单位退回的"), number=complaint.number)
     if not unit.active:
-        raise ValidationFailed(_("单位“%(name)s”已停用,请重新分办") % {"name": unit.name}, field="unit")
+        raise ValidationFailed(_("单位「%(name)s」已停用，请重新分办") % {"name": unit.name}, field="unit")
     complaint.handling_unit = complaint.dispatched_unit = unit
     complaint.dispatch_mode = (last.payload.get("mode") if last else None) or DispatchMode.ASSIGN
     complaint.returned_from = None
@@ -354,10 +332,6 @@ def refuse_return(*, actor: User, number: str, data: RequiredNote) -> Complaint:
         before=before,
         note=note,
         payload={"unit": unit.code, "mode": complaint.dispatch_mode, "sign_due": complaint.sign_due},
-    )
-    notify_work(
-        complaint,
-        _("%(number)s 的退回未获同意,已退回本单位继续办理:%(note)s") % {"number": complaint.number, "note": note},
     )
     return complaint
 
@@ -376,9 +350,6 @@ def assign_handler(*, actor: User, number: str, data: AssignHandler) -> Complain
         before=before,
         note=data.note,
         payload={"handler": person.username, "previous": previous},
-    )
-    notify_work(
-        complaint, _("%(number)s 已指定您承办:%(summary)s") % {"number": complaint.number, "summary": complaint.summary}
     )
     return complaint
 
@@ -409,11 +380,6 @@ def sub_dispatch(*, actor: User, number: str, data: SubDispatch) -> Complaint:
             "handler": data.handler or None,
             "sign_due": complaint.sign_due,
         },
-    )
-    notify_work(
-        complaint,
-        _("%(number)s 已下转到本单位,请签收办理:%(summary)s")
-        % {"number": complaint.number, "summary": complaint.summary},
     )
     return complaint
 
@@ -507,7 +473,7 @@ def escalate(*, actor: User, number: str, data: Reason) -> Complaint:
     )
     notify_work(
         complaint,
-        _("%(number)s 已上报(%(reason)s):%(summary)s")
+        _("%(number)s 已上报（%(reason)s）：%(summary)s")
         % {"number": complaint.number, "reason": reason, "summary": complaint.summary},
         centre=True,
     )
@@ -518,17 +484,20 @@ def escalate(*, actor: User, number: str, data: Reason) -> Complaint:
 def urge(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     complaint, before = begin(actor, number, "urge", data)
     complaint.urge_count += 1
-    return finish(
+    note = require(data.note, "note", _("请填写催办意见"))
+    finish(
         complaint,
         actor=actor,
         action="urge",
         before=before,
-        note=require(data.note, "note", _("请填写催办意见")),
+        note=note,
         payload={
             "unit": complaint.handling_unit.code if complaint.handling_unit else None,
             "urge_count": complaint.urge_count,
         },
     )
+    _tell_holders(complaint, actor, _("%(number)s「%(summary)s」被催办：%(note)s"), note)
+    return complaint
 
 
 @transaction.atomic(durable=True)
@@ -538,15 +507,27 @@ def supervise(*, actor: User, number: str, data: Supervise) -> Complaint:
     if data.deadline is not None and in_calendar(data.deadline, "deadline") < timezone.localdate():
         raise ValidationFailed(_("督办期限不能早于今天"), field="deadline")
     complaint.supervise_count += 1
-    return finish(
+    note = require(data.note, "note", _("请填写督办意见"))
+    finish(
         complaint,
         actor=actor,
         action="supervise",
         before=before,
-        note=require(data.note, "note", _("请填写督办意见")),
+        note=note,
         payload={
             "unit": complaint.handling_unit.code if complaint.handling_unit else None,
             "deadline": data.deadline,
             "supervise_count": complaint.supervise_count,
         },
     )
+    if data.deadline is not None:
+        note += _("（督办期限%(day)s）") % {"day": chinese_date(data.deadline)}
+    _tell_holders(complaint, actor, _("%(number)s「%(summary)s」被列入督办：%(note)s"), note)
+    return complaint
+
+
+def _tell_holders(complaint: Complaint, actor: User, message: str, note: str) -> None:
+    """Tell those whose turn the case is (complaints/work.py), or with none the handling unit, that
+    the centre has urged or supervised it."""
+    people = [u for u in holders(complaint) if u != actor] or recipients(complaint, centre=False)
+    notify_users(complaint, people, message % {"number": complaint.number, "summary": complaint.summary, "note": note})

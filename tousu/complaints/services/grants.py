@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints.inputs import IdentityDecision, IdentityRequest, ReleaseAttachment
+from tousu.complaints.inputs import IdentityDecision, IdentityRequest, ReleaseAttachment, RevealContact
 from tousu.complaints.models import Attachment, IdentityGrant
+from tousu.complaints.rows import ContactPerson
 from tousu.complaints.services.common import begin, finish, require
 from tousu.core.errors import Conflict, NotFound
 
@@ -29,6 +30,19 @@ def request_identity(*, actor: User, number: str, data: IdentityRequest) -> Iden
         payload={"grant": grant.pk, "user": actor.username},
     )
     return grant
+
+
+@transaction.atomic(durable=True)
+def reveal_contact(*, actor: User, number: str, data: RevealContact) -> list[ContactPerson]:
+    """The complainants' full phone numbers and e-mail addresses, for whoever the preset lets call
+    them back; every reveal is an event with its reason (SPEC §7)."""
+    complaint, before = begin(actor, number, "reveal_contact", data)
+    reason = require(data.reason, "reason", _("请说明查看完整联系方式的理由"))
+    people: list[ContactPerson] = [
+        {"name": p.name, "phone": p.phone, "email": p.email} for p in complaint.complainants.all() if p.phone or p.email
+    ]
+    finish(complaint, actor=actor, action="reveal_contact", before=before, note=reason, payload={"people": len(people)})
+    return people
 
 
 @transaction.atomic(durable=True)

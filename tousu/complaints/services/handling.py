@@ -16,6 +16,7 @@ from tousu.complaints.models import Complaint, Extension, ReasonCode, ReplyMetho
 from tousu.complaints.services.common import begin, choice, finish, require
 from tousu.complaints.states import Status
 from tousu.core.errors import InvalidTransition, ValidationFailed
+from tousu.presets.base import PERIOD_LABELS
 
 
 @transaction.atomic(durable=True)
@@ -28,8 +29,8 @@ def request_extension(*, actor: User, number: str, data: RequestExtension) -> Co
     granted = complaint.extensions.filter(approved=True).aggregate(n=Sum("days"))["n"] or 0
     if granted + data.days > cap:
         raise ValidationFailed(
-            _("延期合计不得超过 %(cap)d 个%(unit)s(已批准 %(granted)d)")
-            % {"cap": cap, "unit": dues.UNIT_LABELS.get(rule.unit if rule else "", ""), "granted": granted},
+            _("延期合计不得超过 %(cap)s（已批准 %(granted)s）")
+            % {"cap": _period(cap, rule.unit if rule else ""), "granted": _period(granted, rule.unit if rule else "")},
             code="extension_cap_exceeded",
             field="days",
             cap=cap,
@@ -66,6 +67,10 @@ def decide_extension(*, actor: User, number: str, data: DecideExtension) -> Comp
             ext.notice_at = now
             payload["notice"] = {"method": ext.notice_method, "at": now}
         dues.move_due(complaint, dues.HANDLING, ext.days)
+        # The written report is due with the result: it moves with it (in the same unit of time).
+        if dues.same_unit(complaint, dues.REPORT_BACK, dues.HANDLING):
+            dues.move_due(complaint, dues.REPORT_BACK, ext.days)
+            payload["report_due"] = complaint.report_due
         payload["handling_due"] = complaint.handling_due
     ext.save()
     return finish(complaint, actor=actor, action="decide_extension", before=before, note=data.note, payload=payload)
@@ -111,6 +116,11 @@ def resume(*, actor: User, number: str, data: Note) -> Complaint:
     )
 
 
+def _period(amount: int, unit: str) -> str:
+    """``amount`` of a rule's unit as a sentence says it: 30 工作日 (30 working days)."""
+    return _(PERIOD_LABELS[unit]) % {"amount": amount} if unit in PERIOD_LABELS else str(amount)
+
+
 def _amount(value: object, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -120,7 +130,7 @@ def _amount(value: object, field: str) -> Decimal | None:
         raise ValidationFailed(_("金额格式不正确"), field=field) from None
     exponent = amount.as_tuple().exponent
     if not isinstance(exponent, int) or amount < 0 or exponent < -2:  # not an int: NaN or infinity
-        raise ValidationFailed(_("金额须为非负数,最多两位小数"), field=field)
+        raise ValidationFailed(_("金额须为非负数，最多两位小数"), field=field)
     return amount
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +37,9 @@ from tousu.complaints.numbering import hash_query_code as _hash_query_code
 from tousu.complaints.preset import active
 from tousu.complaints.services.common import begin, begin_new, choice, finish, in_calendar, require
 from tousu.complaints.states import OPEN, Status
-from tousu.core.crypto import blind_index, normalize_phone
+from tousu.core import identifiers
+from tousu.core.crypto import blind_index, normalize_phone, phone_tail_index
 from tousu.core.errors import ValidationFailed
-
-ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def check_query_code(complaint: Complaint, code: str) -> bool:
@@ -55,29 +52,34 @@ def _lookup(rows: Any, code: str, field_name: str, label: str) -> Any:
         return None
     obj = rows.filter(code=code).first()
     if obj is None:
-        raise ValidationFailed(_("未知的%(label)s: %(code)s") % {"label": label, "code": code}, field=field_name)
+        raise ValidationFailed(_("未知的%(label)s：%(code)s") % {"label": label, "code": code}, field=field_name)
     return obj
 
 
 def _validate_complainants(data: RegisterIn) -> None:
     if not data.anonymous and not any(c.name.strip() or c.phone.strip() for c in data.complainants):
-        raise ValidationFailed(_("请填写投诉人姓名或电话,或勾选匿名"), field="complainants")
+        raise ValidationFailed(_("请填写投诉人姓名或电话，或勾选匿名"), field="complainants")
     if sum(1 for c in data.complainants if c.is_representative) > active().thresholds.max_representatives:
         raise ValidationFailed(
             _("群体投诉的代表不超过%(n)d人") % {"n": active().thresholds.max_representatives}, field="complainants"
         )
     for i, c in enumerate(data.complainants):
-        phone = normalize_phone(c.phone)
-        if c.phone.strip() and not 5 <= len(phone) <= 15:
-            raise ValidationFailed(
-                _("电话号码格式不正确: %(phone)s") % {"phone": c.phone}, field=f"complainants[{i}].phone"
-            )
-        if c.id_number.strip() and not ID_NUMBER_RE.match(c.id_number.strip()):
-            raise ValidationFailed(_("身份证号格式不正确"), field=f"complainants[{i}].id_number")
-        if c.email.strip() and not EMAIL_RE.match(c.email.strip()):
-            raise ValidationFailed(_("电子邮件格式不正确"), field=f"complainants[{i}].email")
+        _check_identifier(identifiers.check_phone, c.phone, f"complainants[{i}].phone")
+        _check_identifier(identifiers.check_id_number, c.id_number, f"complainants[{i}].id_number")
+        _check_identifier(identifiers.check_email, c.email, f"complainants[{i}].email")
         if c.preferred_reply:
             choice(c.preferred_reply, ReplyMethod, f"complainants[{i}].preferred_reply")
+
+
+def _check_identifier(check: Callable[[str], None], value: str, field_name: str) -> None:
+    """A phone, ID number or e-mail address given is checked (``tousu.core.identifiers``); an
+    empty one is not given."""
+    if not value.strip():
+        return
+    try:
+        check(value)
+    except identifiers.InvalidIdentifier as err:
+        raise ValidationFailed(err.message, field=field_name, problem=err.code) from None
 
 
 def _unique_unit(name: str) -> Unit | None:
@@ -110,7 +112,7 @@ def _build_respondents(data: RegisterIn) -> list[Respondent]:
         if r.staff:
             staff = User.objects.filter(username=r.staff).first()
             if staff is None:
-                raise ValidationFailed(_("未知的人员: %(u)s") % {"u": r.staff}, field=f"respondents[{i}].staff")
+                raise ValidationFailed(_("未知的人员：%(u)s") % {"u": r.staff}, field=f"respondents[{i}].staff")
         else:
             staff = _unique_staff(r.staff_name, unit)
         row = Respondent(
@@ -188,7 +190,7 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
     unknown = sorted(set(data.flags) - set(active().flag_codes))
     if unknown:
         raise ValidationFailed(
-            _("未知的标记: %(f)s") % {"f": ", ".join(unknown)}, field="flags", allowed=active().flag_codes
+            _("未知的标记：%(f)s") % {"f": "、".join(unknown)}, field="flags", allowed=active().flag_codes
         )
     if data.channel == Channel.UPGRADED and not data.upgraded_source.strip():
         raise ValidationFailed(_("上级/监管转办须注明来源"), field="upgraded_source")
@@ -247,6 +249,7 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
             name=c.name.strip(),
             phone=normalize_phone(c.phone),
             phone_index=blind_index(normalize_phone(c.phone)),
+            phone_tail_index=phone_tail_index(c.phone),
             email=c.email.strip(),
             address=c.address.strip(),
             id_number=c.id_number.strip().upper(),
@@ -336,7 +339,7 @@ def decline(*, actor: User, number: str, data: Decline) -> Complaint:
             allowed=list(ReasonCode.objects.in_force().filter(group="decline").values_list("code", flat=True)),
         )
     if code.needs_forward and not data.forwarded_to.strip():
-        raise ValidationFailed(_("不属受理范围的,须写明移送的有权处理机关"), field="forwarded_to")
+        raise ValidationFailed(_("不属受理范围的，须写明移送的有权处理机关"), field="forwarded_to")
     text = data.reply_text.strip() or code.template
     if not complaint.anonymous and not text:
         raise ValidationFailed(_("须告知投诉人不予受理的理由"), field="reply_text")
@@ -363,7 +366,7 @@ def decline(*, actor: User, number: str, data: Decline) -> Complaint:
 
 def _written_reply_check(complaint: Complaint, method: str) -> None:
     if complaint.channel in WRITTEN_CHANNELS and method not in WRITTEN_REPLY_METHODS:
-        raise ValidationFailed(_("书面投诉须书面答复(书面函件或电子邮件)"), field="reply_method")
+        raise ValidationFailed(_("书面投诉须书面答复（书面函件或电子邮件）"), field="reply_method")
 
 
 @transaction.atomic(durable=True)

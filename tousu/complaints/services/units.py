@@ -27,6 +27,8 @@ def set_unit_active(*, actor: User, code: str, active: bool) -> Unit:
         open_cases = Complaint.objects.filter(handling_unit=unit, status__in=OPEN).count()
         if open_cases:
             raise ValidationFailed(
-                _("该单位还有 %(n)d 件在办投诉,请先办结或改派") % {"n": open_cases}, field="code", open_cases=open_cases
+                _("该单位还有 %(n)d 件在办投诉，请先办结或改派") % {"n": open_cases},
+                field="code",
+                open_cases=open_cases,
             )
     return accounts.set_active(actor=actor, code=code, active=active)

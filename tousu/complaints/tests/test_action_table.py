@@ -19,6 +19,7 @@ OWN_ROUTES = {
     "register": ("post", "/api/v1/complaints"),
     "attach": ("post", "/api/v1/complaints/{number}/attachments"),
     "request_identity": ("post", "/api/v1/complaints/{number}/identity-requests"),
+    "reveal_contact": ("post", "/api/v1/complaints/{number}/contact-details"),
     "decide_identity": ("post", "/api/v1/complaints/{number}/identity-requests/{grant_id}/decision"),
     "release_attachment": ("post", "/api/v1/complaints/{number}/attachments/{attachment_id}/release"),
 }

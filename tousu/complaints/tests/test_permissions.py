@@ -50,6 +50,8 @@ EXPECTED = {
     "register": {CLERK, CENTER},
     "attach": set(Role) - {Role.ADMIN, Role.AUDITOR},
     "request_identity": UNIT,
+    # The table lets all staff ask; the preset's contact_reveal_roles and the identity rule decide.
+    "reveal_contact": set(Role) - {Role.ADMIN, Role.AUDITOR},
     "decide_identity": {CENTER},
     "release_attachment": {CENTER},
     "recompute_dues": set(),  # the system's own write: no user may take it

@@ -159,13 +159,13 @@ def test_the_web_pages_show_the_rules_and_let_the_admin_edit_them(stored, client
     assert client.get("/preset/").status_code == 403
     client.login(username="admin", password=demo_data("government").password)
     page = client.get("/preset/", {"received": "2026-09-30T10:00"}).content.decode()
-    assert "2026年10月13日" in page
+    assert "2026-10-13" in page
     posted = client.post("/preset/", {"op": "rule", "name": "gov.acceptance", "amount": "x", "unit": "working_days"})
     assert posted.status_code == 302 and PresetState.objects.get().revision == 1
     client.post("/preset/", {"op": "section", "section": "thresholds", "text": "group_threshold: [unclosed"})
     assert PresetState.objects.get().revision == 1
     client.post("/preset/", {"op": "rule", "name": "gov.acceptance", "amount": "3", "unit": "working_days"})
-    assert "2026年10月10日" in client.get("/preset/", {"received": "2026-09-30T10:00"}).content.decode()
+    assert "2026-10-10" in client.get("/preset/", {"received": "2026-09-30T10:00"}).content.decode()
 
 
 def test_an_admin_edits_a_decline_template_and_adds_a_grade_on_the_page(stored, client, org) -> None:

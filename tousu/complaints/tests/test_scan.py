@@ -56,7 +56,7 @@ def test_running_the_scan_twice_notifies_once_per_due_event(org, register, walk,
     with time_machine.travel(due + dt.timedelta(hours=1)):
         assert scan_deadlines().overdue == 1 and scan_deadlines().overdue == 0
     overdue = Notification.objects.filter(kind="overdue")
-    assert sorted(n.recipient.username for n in overdue) == ["center", "center_head", "handler", "head"]
+    assert sorted(n.recipient.username for n in overdue) == ["center", "center2", "handler", "head"]
 
     with time_machine.travel(due + dt.timedelta(hours=80)):
         assert scan_deadlines().escalated == 1

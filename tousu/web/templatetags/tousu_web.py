@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from django import template
@@ -25,6 +26,7 @@ from tousu.complaints.models import (
 )
 from tousu.complaints.preset import active, own_label
 from tousu.complaints.states import Status
+from tousu.presets.base import PERIOD_LABELS, UNIT_LABELS
 
 register = template.Library()
 
@@ -81,6 +83,41 @@ def timing_label(value: str) -> str:
 @register.filter
 def flag_label(value: str) -> str:
     return gettext(active().flag_label(value))  # preset labels are msgids (gettext_noop)
+
+
+# A stored period label (``DeadlineRule.label``, extensions added): "15 工作日", "15+5 工作日".
+_PERIOD = re.compile(r"^(?P<amount>\d+(?:\+\d+)*) (?P<unit>\S+)$")
+_UNITS = {label: unit for unit, label in UNIT_LABELS.items()}
+
+
+@register.filter
+def period(label: str) -> str:
+    """``{{ due.rule|period }}``: "15 工作日" in the language of the page ("15 working days")."""
+    found = _PERIOD.match(label or "")
+    unit = _UNITS.get(found["unit"]) if found else None
+    if found is None or unit is None:
+        return label or ""
+    return gettext(PERIOD_LABELS[unit]) % {"amount": found["amount"]}
+
+
+@register.filter
+def person(username: str) -> str:
+    """``{{ a.uploaded_by|person }}``: a user by name (陈静), not by login name."""
+    from tousu.accounts.models import User
+
+    if not username:
+        return ""
+    return User.objects.filter(username=username).values_list("display_name", flat=True).first() or username
+
+
+@register.filter
+def unit_name(code: str) -> str:
+    """``{{ plan.unit|unit_name }}``: a unit by name (县市场监督管理局), not by code."""
+    from tousu.accounts.models import Unit
+
+    if not code:
+        return ""
+    return Unit.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 @register.filter

@@ -38,7 +38,7 @@ def test_an_action_form_changes_the_state_and_records_the_event(client, clerk, r
     complaint = fresh(complaint)
     assert complaint.status == "accepted" and complaint.version == 2 and complaint.category.code == "G0201"
     assert Event.objects.filter(complaint=complaint, action="accept", actor=clerk).exists()
-    assert "受理 已完成" in client.get(response["Location"]).content.decode()
+    assert "：受理已完成" in client.get(response["Location"]).content.decode()
 
 
 def test_it_converts_checkboxes_multi_selects_and_numbers(client, center, handler, register, walk):
@@ -87,7 +87,7 @@ def test_a_stale_version_shows_the_conflict_and_changes_nothing(client, clerk, r
     response = client.post(f"/c/{complaint.number}/withdraw/", {"version": "1", "statement": "已自行解决"})
     assert response.status_code == 409
     html = response.content.decode()
-    assert "记录已被他人修改,请刷新后重试" in html
+    assert "记录已被他人修改，请刷新后重试" in html
     assert "已自行解决" in html  # the input is kept
     assert '<details class="action" data-action="withdraw" id="act-withdraw" open>' in html
     after = fresh(complaint)

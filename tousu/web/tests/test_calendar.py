@@ -21,7 +21,7 @@ def test_importing_a_year_clears_its_warning(client, org):
     body = response.content.decode()
     assert "已导入 2027 年共 2 天" in body and "元旦" in body
     bad = client.post("/calendar/", {"op": "import", "content": "2027-01-05,休\n2027-13-01,休"}, follow=True)
-    assert "is not a date" in bad.content.decode()
+    assert "第2行：「2027-13-01」不是日期，日期应写作 YYYY-MM-DD" in bad.content.decode()  # in Chinese, naming the line
     assert "2027-01-05" not in client.get("/calendar/").content.decode()  # nothing of a bad file is kept
 
 

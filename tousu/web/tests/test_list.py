@@ -88,5 +88,6 @@ def test_a_bad_filter_is_dropped_and_the_others_kept(client, center, register, w
     client.force_login(center)
     response = client.get("/list/", {"status": "dispatched", "received_from": "yesterday"})
     html = response.content.decode()
-    assert "筛选条件有误(received_from)" in html
+    shown = html.split('class="messages"')[1].split("</ul>")[0]  # the field by its label, not its code
+    assert "筛选条件有误：「收到日期从」日期格式不正确" in shown and "received_from" not in shown
     assert dispatched.number in html and plain.number not in html

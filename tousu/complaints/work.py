@@ -1,0 +1,262 @@
+"""Who must act on a complaint now (SPEC §2, §5): one definition, derived from the action table,
+behind the work queues (我的待办), the home counts, the "next step" line of a complaint and the
+notice sent at every hand-off.
+
+A complaint is in a user's queue when the user may take one of the lifecycle's *work* actions on it
+now — allowed by the action table (role, unit, recusal, state, guard) — and it is that user's turn:
+the handler assigned to it rather than every colleague, the centre only for its own direct cases,
+the unit head for a transfer's result. Optional actions (return, extension request, suspension,
+decline…) and the routine ones the table marks secondary (urge, merge…) are not work: a case is in
+a queue because somebody must act, not because somebody could.
+
+Each work row says it twice, side by side: as a database filter (``q``), so that a queue and its
+count are one query at any size, and for one complaint in memory (``holds``); the test
+``tests/test_work.py`` checks, user by user and complaint by complaint, that the queue is exactly
+the set of complaints on which ``access.allowed_actions`` offers that user a work action. Where a
+guard cannot be a filter (the step of a dispatch plan, the co-units' opinions), the row's filter is
+wider and ``verify`` sends its few candidates through the action table itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from tousu.accounts.models import Role, User
+from tousu.complaints.access import allowed_actions, in_handling_unit, scope_filter, visible_complaints
+from tousu.complaints.guards import approval_chain
+from tousu.complaints.models import Complaint, Conflict, DispatchMode, Extension, Respondent
+from tousu.complaints.states import Status
+
+S = Status
+
+
+def _in_unit_q(actor: User) -> Q:
+    """The complaints ``actor`` handles or whose handling unit is theirs (a head: or below theirs),
+    as ``access.in_handling_unit`` decides for one complaint."""
+    q = Q(handler=actor)
+    if actor.unit_id is None:
+        return q
+    q |= Q(handling_unit=actor.unit_id)
+    if actor.role == Role.HEAD and actor.unit is not None:
+        q |= Q(handling_unit__path__startswith=actor.unit.path)
+    return q
+
+
+def _assignee_q(actor: User) -> Q:
+    """Their own case, or their unit's case that nobody has been assigned yet."""
+    return Q(handler=actor) | Q(handler__isnull=True) & _in_unit_q(actor)
+
+
+def _assignee(actor: User, c: Complaint) -> bool:
+    return c.handler_id == actor.pk or (c.handler_id is None and in_handling_unit(actor, c))
+
+
+def _direct(c: Complaint) -> bool:
+    return c.dispatch_mode == DispatchMode.DIRECT
+
+
+DIRECT = Q(dispatch_mode=DispatchMode.DIRECT)
+
+
+def _pending_extension() -> Q:
+    return Q(id__in=Extension.objects.filter(approved__isnull=True).values("complaint_id"))
+
+
+def _co_unit_waiting(actor: User) -> Q:
+    """A co-unit of ``actor``'s that has not given its opinion yet."""
+    if actor.unit_id is None:
+        return Q(pk__in=[])
+    links = Complaint.co_units.through.objects.filter(unit_id=actor.unit_id).values("complaint_id")
+    from tousu.complaints.models import Opinion
+
+    given = Opinion.objects.filter(unit_id=actor.unit_id).values("complaint_id")
+    return Q(id__in=links) & ~Q(id__in=given)
+
+
+@dataclass(frozen=True)
+class Work:
+    action: str
+    roles: frozenset[str]  # the roles for whom the action is work (a subset of the table's roles)
+    q: Callable[[User], Q]  # the complaints on which it is the user's work, as a filter
+    holds: Callable[[User, Complaint], bool]  # the same for one complaint the action is allowed on
+    verify: bool = False  # ``q`` is wider than the truth: confirm candidates with the action table
+
+
+CENTER, HEAD, HANDLER, CLERK = Role.CENTER, Role.HEAD, Role.HANDLER, Role.CLERK
+UNIT = frozenset({HEAD, HANDLER})
+
+
+def _always(actor: User, c: Complaint) -> bool:
+    return True
+
+
+def _centre_direct_or_unit(actor: User, c: Complaint) -> bool:
+    return _direct(c) if actor.role == CENTER else _assignee(actor, c)
+
+
+def _centre_direct_or_unit_q(actor: User) -> Q:
+    return DIRECT if actor.role == CENTER else _assignee_q(actor)
+
+
+WORK: tuple[Work, ...] = (
+    Work("accept", frozenset({CLERK, CENTER}), lambda a: Q(status=S.REGISTERED), _always),
+    Work(
+        "dispatch",
+        frozenset({CENTER}),
+        lambda a: Q(status=S.ACCEPTED) if not approval_chain() else Q(pk__in=[]),
+        _always,
+    ),
+    Work(
+        "propose_dispatch",
+        frozenset({CENTER}),
+        lambda a: Q(status=S.ACCEPTED) & ~Q(dispatch_plans__state="pending") if approval_chain() else Q(pk__in=[]),
+        _always,
+    ),
+    Work(
+        "decide_dispatch",
+        frozenset({CENTER, HEAD}),
+        lambda a: Q(status=S.ACCEPTED, dispatch_plans__state="pending"),
+        _always,
+        verify=True,
+    ),
+    Work("sign", UNIT, lambda a: Q(status=S.DISPATCHED) & _assignee_q(a), _assignee),
+    Work(
+        "assign_handler",
+        frozenset({HEAD}),
+        lambda a: Q(status__in=[S.DISPATCHED, S.IN_PROGRESS], handler__isnull=True) & _in_unit_q(a),
+        lambda a, c: c.handler_id is None,
+    ),
+    Work(
+        "give_opinion",
+        UNIT,
+        lambda a: Q(status__in=[S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED]) & _co_unit_waiting(a),
+        _always,
+    ),
+    Work(
+        "decide_extension",
+        frozenset({HEAD, CENTER}),
+        lambda a: Q(status=S.IN_PROGRESS) & _pending_extension() & (Q() if a.role == CENTER else _in_unit_q(a)),
+        _always,
+    ),
+    Work(
+        "resume", UNIT | {CENTER}, lambda a: Q(status=S.SUSPENDED) & _centre_direct_or_unit_q(a), _centre_direct_or_unit
+    ),
+    Work(
+        "submit_result",
+        UNIT | {CENTER},
+        lambda a: Q(status=S.IN_PROGRESS) & _centre_direct_or_unit_q(a),
+        _centre_direct_or_unit,
+        verify=True,  # the co-units' opinions must be in (guards.opinions_in)
+    ),
+    Work(
+        "approve",
+        frozenset({HEAD, CENTER}),
+        lambda a: (
+            Q(status=S.PENDING_APPROVAL)
+            & (~Q(dispatch_mode=DispatchMode.TRANSFER) if a.role == CENTER else Q(dispatch_mode=DispatchMode.TRANSFER))
+        ),
+        lambda a, c: (c.dispatch_mode != DispatchMode.TRANSFER) == (a.role == CENTER),
+    ),
+    Work(
+        "reply", UNIT | {CENTER}, lambda a: Q(status=S.APPROVED) & _centre_direct_or_unit_q(a), _centre_direct_or_unit
+    ),
+    Work("follow_up", frozenset({Role.FOLLOWUP}), lambda a: Q(status=S.REPLIED), _always),
+    Work("decide_review", frozenset({CENTER}), lambda a: Q(status=S.UNDER_REVIEW), _always),
+)
+WORK_ACTIONS = frozenset(w.action for w in WORK)
+
+
+def _recused_q(actor: User) -> Q:
+    """The complaints ``actor`` must stay out of (回避)."""
+    named = Respondent.objects.filter(staff=actor).values("complaint_id")
+    marked = Conflict.objects.filter(user=actor, lifted_at__isnull=True).values("complaint_id")
+    return Q(id__in=named) | Q(id__in=marked)
+
+
+def _rows(role: str) -> list[Work]:
+    return [w for w in WORK if role in w.roles]
+
+
+def work_of(actor: User, c: Complaint) -> list[str]:
+    """The work actions that are ``actor``'s on ``c`` now (the action table decides what is allowed)."""
+    rows = {w.action: w for w in _rows(actor.role)}
+    return [name for name in allowed_actions(actor, c) if name in rows and rows[name].holds(actor, c)]
+
+
+def queue(actor: User) -> QuerySet[Complaint]:
+    """The complaints on which ``actor`` must act now: one query, plus the few candidates of the
+    rows whose filter is wider than their guard, confirmed one by one."""
+    rows = _rows(actor.role)
+    base = visible_complaints(actor).exclude(_recused_q(actor))
+    exact = Q(pk__in=[])
+    wide = Q(pk__in=[])
+    for w in rows:
+        if w.verify:
+            wide |= w.q(actor)
+        else:
+            exact |= w.q(actor)
+    confirmed = [c.pk for c in base.filter(wide).exclude(exact).distinct() if work_of(actor, c)]
+    return base.filter(exact | Q(pk__in=confirmed)).distinct()
+
+
+def holders(c: Complaint, candidates: Iterable[User] | None = None) -> dict[User, list[str]]:
+    """Everyone for whom ``c`` (as the database holds it) is work now, with their actions: the
+    people a hand-off notifies and the "next step" line names. One query counts, for each
+    candidate and each of their work rows, whether the row's filter takes ``c``; the rows that
+    need it are confirmed through the action table."""
+    people = list(candidates) if candidates is not None else _candidates(c)
+    if not people:
+        return {}
+    checks: dict[str, tuple[User, Work]] = {}
+    for u in people:
+        for i, w in enumerate(_rows(u.role)):
+            checks[f"u{u.pk}_{i}"] = (u, w)
+    counts = Complaint.objects.filter(pk=c.pk).aggregate(
+        **{
+            key: Count("pk", filter=w.q(u) & scope_filter(u) & ~_recused_q(u), distinct=True)
+            for key, (u, w) in checks.items()
+        }
+    )
+    found: dict[User, list[str]] = {}
+    confirmed: dict[int, list[str]] = {}
+    for key, (u, w) in checks.items():
+        if not counts[key]:
+            continue
+        if w.verify:
+            if u.pk not in confirmed:
+                confirmed[u.pk] = work_of(u, c)
+            if w.action not in confirmed[u.pk]:
+                continue
+        found.setdefault(u, []).append(w.action)
+    return found
+
+
+def _candidates(c: Complaint) -> list[User]:
+    """The active users who could have work on ``c`` in its state: by role, and for unit roles only
+    those of its handling unit, the units above it and its co-units."""
+    roles = {r for w in WORK if c.status in _states(w) for r in w.roles}
+    if not roles:
+        return []
+    near = Q(role__in=[r for r in roles if r not in UNIT])
+    units: set[int] = set()
+    if c.handling_unit_id and c.handling_unit is not None:
+        ids = [int(p) for p in c.handling_unit.path.strip("/").split("/") if p]
+        units.update(ids)
+    units.update(c.co_units.values_list("pk", flat=True))
+    if c.status == S.ACCEPTED:  # a dispatch plan's approvers head the centre or the units above it
+        from tousu.accounts.models import Unit
+
+        for path in Unit.objects.filter(is_center=True).values_list("path", flat=True):
+            units.update(int(p) for p in path.strip("/").split("/") if p)
+    if units:
+        near |= Q(role__in=[r for r in roles if r in UNIT], unit_id__in=units)
+    return list(User.objects.filter(near, is_active=True).select_related("unit"))
+
+
+def _states(w: Work) -> frozenset[str]:
+    from tousu.complaints.actions import ACTIONS
+
+    return ACTIONS[w.action].sources
