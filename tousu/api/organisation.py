@@ -65,7 +65,16 @@ def list_units(request: AuthedRequest) -> dict[str, Any]:
 
 @router.post("/units", **contract({201: UnitOut}, *BODY, 403, 404), summary="新建单位")
 def create_unit(request: AuthedRequest, body: UnitIn) -> Status[dict[str, Any]]:
-    return Status(201, units.unit_row(units.create_unit(actor=request.auth, **body.model_dump())))
+    made = units.create_unit(
+        actor=request.auth,
+        code=body.code,
+        name=body.name,
+        parent=body.parent,
+        is_center=body.is_center,
+        business_hours=body.business_hours,
+        authority_level=body.authority_level,
+    )
+    return Status(201, units.unit_row(made))
 
 
 @router.patch("/units/{code}", **contract({200: UnitOut}, *BODY, 403, 404), summary="修改单位")
@@ -96,12 +105,33 @@ def list_rules(request: AuthedRequest) -> dict[str, Any]:
 
 @router.post("/routing-rules", **contract({201: RuleOut}, *BODY, 403), summary="新建分办规则")
 def create_rule(request: AuthedRequest, body: RuleIn) -> Status[dict[str, Any]]:
-    return Status(201, routing.rule_row(routing.save_rule(actor=request.auth, **body.model_dump())))
+    return Status(201, routing.rule_row(_save_rule(request, None, body)))
 
 
 @router.put("/routing-rules/{rule_id}", **contract({200: RuleOut}, *BODY, 403, 404), summary="修改分办规则")
 def update_rule(request: AuthedRequest, rule_id: int, body: RuleIn) -> dict[str, Any]:
-    return routing.rule_row(routing.save_rule(actor=request.auth, rule_id=rule_id, **body.model_dump()))
+    return routing.rule_row(_save_rule(request, rule_id, body))
+
+
+def _save_rule(request: AuthedRequest, rule_id: int | None, body: RuleIn) -> RoutingRule:
+    """The rule as the body gives it, field by field (None: a new rule)."""
+    return routing.save_rule(
+        actor=request.auth,
+        rule_id=rule_id,
+        name=body.name,
+        priority=body.priority,
+        active=body.active,
+        categories=body.categories,
+        respondent_units=body.respondent_units,
+        respondent_ranks=body.respondent_ranks,
+        products=body.products,
+        regions=body.regions,
+        channels=body.channels,
+        keywords=body.keywords,
+        unit=body.unit,
+        mode=body.mode,
+        redacted=body.redacted,
+    )
 
 
 @router.delete("/routing-rules/{rule_id}", **contract({204: None}, 403, 404, 422), summary="删除分办规则")

@@ -84,11 +84,12 @@ def filter_q(terms: Mapping[str, str], *, hidden: Q) -> Q:
 
 
 def parse_terms(raw: list[str]) -> dict[str, str]:
-    """``["plate:粤A12345"]`` (the API's and the list's ``custom`` parameter) as a mapping."""
+    """``["plate:粤A12345"]`` (the API's and the list's ``custom`` parameter; a full-width colon
+    is taken as well) as a mapping."""
     terms: dict[str, str] = {}
     for item in raw:
-        code, sep, value = item.partition(":")
+        code, sep, value = item.replace("：", ":", 1).partition(":")
         if not sep:
-            raise ValidationFailed(_("自定义字段条件应写作「字段:值」"), field="custom")
+            raise ValidationFailed(_("自定义字段条件应写作「字段编码：值」"), field="custom")
         terms[code.strip()] = value
     return terms

@@ -437,7 +437,9 @@ class ListIn(Input):
     q: str = Field("", max_length=200)
     handler: str = Field("", max_length=150, description="承办人的用户名")
     custom: list[Annotated[str, Field(max_length=250)]] = Field(
-        default_factory=list, max_length=10, description="自定义字段条件，写作「字段:值」，文本字段按部分匹配"
+        default_factory=list,
+        max_length=10,
+        description="自定义字段条件，写作 code:value（字段编码、冒号、取值），文本字段按部分匹配",
     )
     mine: bool = False
     open: bool | None = None

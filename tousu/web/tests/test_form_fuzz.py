@@ -75,7 +75,7 @@ SETTINGS = settings(
 )
 
 
-def no_server_error(response) -> None:
+def assert_no_server_error(response) -> None:
     assert response.status_code < 500, response.content[:500]
 
 
@@ -90,7 +90,7 @@ def test_no_action_form_post_is_a_server_error(client, org, register, walk, acti
     c = register() if state == "registered" else walk(register(), "accept", "dispatch", "sign")
     data.setdefault("version", str(Complaint.objects.get(pk=c.pk).version))
     client.force_login(org[persona])
-    no_server_error(client.post(f"/c/{c.number}/{action}/", data))
+    assert_no_server_error(client.post(f"/c/{c.number}/{action}/", data))
 
 
 INTAKE = [
@@ -116,15 +116,15 @@ INTAKE = [
 @given(data=form(INTAKE))
 def test_no_intake_post_is_a_server_error(client, org, data):
     client.force_login(org["clerk"])
-    no_server_error(client.post("/intake/", data))
-    no_server_error(client.get("/intake/callers/", {"phone": data.get("phone", "")}))
+    assert_no_server_error(client.post("/intake/", data))
+    assert_no_server_error(client.get("/intake/callers/", {"phone": data.get("phone", "")}))
 
 
 @SETTINGS
 @given(data=form(["op", "code", "name", "parent", "head", "business_hours", "authority_level", "is_center"]))
 def test_no_unit_admin_post_is_a_server_error(client, org, data):
     client.force_login(org["admin"])
-    no_server_error(client.post("/units/", data))
+    assert_no_server_error(client.post("/units/", data))
 
 
 @SETTINGS
@@ -151,7 +151,7 @@ def test_no_unit_admin_post_is_a_server_error(client, org, data):
 )
 def test_no_routing_admin_post_is_a_server_error(client, org, data):
     client.force_login(org["admin"])
-    no_server_error(client.post("/routing/", data))
+    assert_no_server_error(client.post("/routing/", data))
 
 
 @SETTINGS
@@ -163,7 +163,7 @@ def test_no_calendar_admin_post_is_a_server_error(client, org, data, upload):
     client.force_login(org["admin"])
     if upload is not None:
         data["file"] = SimpleUploadedFile("schedule.csv", upload)
-    no_server_error(client.post("/calendar/", data))
+    assert_no_server_error(client.post("/calendar/", data))
 
 
 @SETTINGS
@@ -178,11 +178,11 @@ def test_no_complaint_side_form_is_a_server_error(client, org, register, data, g
     c = register()
     client.force_login(org["center"])
     files = {"file": SimpleUploadedFile(name, upload)} if upload is not None else {}
-    no_server_error(client.post(f"/c/{c.number}/attach/", {**data, **files}))
-    no_server_error(client.post(f"/c/{c.number}/identity/", data))
+    assert_no_server_error(client.post(f"/c/{c.number}/attach/", {**data, **files}))
+    assert_no_server_error(client.post(f"/c/{c.number}/identity/", data))
     for path in (f"/c/{c.number}/identity/{grant}/", f"/c/{c.number}/files/{attachment}/release/"):
         if grant.isdigit() and attachment.isdigit():
-            no_server_error(client.post(path, data))
+            assert_no_server_error(client.post(path, data))
 
 
 LIST = [
@@ -211,6 +211,6 @@ LIST = [
 def test_no_list_or_export_query_is_a_server_error(client, org, register, data):
     register()
     client.force_login(org["center"])
-    no_server_error(client.get("/list/", data))
-    no_server_error(client.get("/list/export/", data))
-    no_server_error(client.post("/notifications/", data))
+    assert_no_server_error(client.get("/list/", data))
+    assert_no_server_error(client.get("/list/export/", data))
+    assert_no_server_error(client.post("/notifications/", data))
