@@ -64,7 +64,12 @@ def register(request: AuthedRequest, body: RegisterIn) -> Status[Registered]:
 @router.get("", **contract({200: ComplaintPage}, 422), summary="投诉列表 list")
 def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> dict[str, Any]:
     page = selectors.page_complaints(request.auth, filters)
-    return {"items": selectors.list_rows(request.auth, page.rows), "next_cursor": page.next_cursor, "total": page.total}
+    return {
+        "items": selectors.list_rows(request.auth, page.rows),
+        "next_cursor": page.next_cursor,
+        "total": page.total,
+        "total_is_floor": page.more,
+    }
 
 
 class ExportQuery(ListQuery):

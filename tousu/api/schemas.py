@@ -97,6 +97,9 @@ class ComplaintPage(Out):
     items: list[ListRow]
     next_cursor: int | None = Field(description="下一页的 cursor；null：已是最后一页")
     total: int = Field(description="符合筛选条件的投诉件总数（各页行数之和，按权限范围和保密规则计）")
+    total_is_floor: bool = Field(
+        False, description="true：全文检索的计数到 10000 件为止，实际件数多于 total（缩小检索范围可得确数）"
+    )
 
 
 class History(Out):

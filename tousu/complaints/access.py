@@ -7,6 +7,7 @@ outside one's scope cannot be told apart from one that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -38,6 +39,23 @@ def _co_handled(units: Q) -> Q:
     outer query neither repeats rows nor loses the use of its indexes."""
     links = Complaint.co_units.through.objects.filter(units).values("complaint_id")
     return Q(id__in=links)
+
+
+def in_scope(actor: User, c: Complaint, co_units: list[Unit] | None = None) -> bool:
+    """``scope_filter`` for one complaint in memory (``co_units``: its co-units, when the caller
+    has them already). ``tests/test_work.py`` checks the two agree for every user and case."""
+    if actor.scope == Scope.ALL or actor.is_superuser:
+        return True
+    if actor.pk in (c.handler_id, c.registered_by_id, c.first_owner_id):
+        return True
+    if not actor.unit_id or actor.scope == Scope.OWN:
+        return False
+    units = [c.handling_unit] if c.handling_unit_id else []
+    units += list(c.co_units.all()) if co_units is None else co_units
+    if actor.scope == Scope.SUBTREE and actor.unit is not None:
+        path = actor.unit.path
+        return any(u is not None and u.path.startswith(path) for u in units)
+    return any(u is not None and u.pk == actor.unit_id for u in units)
 
 
 def visible_complaints(actor: User) -> QuerySet[Complaint]:
@@ -136,13 +154,18 @@ def may(actor: User, action: str) -> bool:
     return actor.role in ACTIONS[action].roles
 
 
-def allowed_actions(actor: User, complaint: Complaint) -> list[str]:
-    """The lifecycle actions ``actor`` may take on ``complaint`` now, in the table's order."""
+def allowed_actions(
+    actor: User, complaint: Complaint, people: Recused | None = None, among: Collection[str] | None = None
+) -> list[str]:
+    """The lifecycle actions ``actor`` may take on ``complaint`` now, in the table's order
+    (``people``: ``recused(complaint)``, when the caller asks for several actors; ``among``: only
+    these actions are tried)."""
     from tousu.complaints.actions import FORM_ACTIONS
 
     allowed = []
-    people: Recused | None = None
     for name, action in FORM_ACTIONS.items():
+        if among is not None and name not in among:
+            continue
         if actor.role not in action.roles or complaint.status not in action.sources:
             continue  # the cheap tests first: most actions fail them, without building a message
         if people is None:

@@ -7,6 +7,10 @@ recorded on the row. One that fails keeps its error and is retried by the period
 (``retry_emails``) after a wait that doubles each time, up to ``TOUSU_EMAIL_MAX_ATTEMPTS``
 attempts; then it is left failed, and the recipient's notice page says so.
 
+Notices and their e-mails are written in the organisation's language (``settings.LANGUAGE_CODE``),
+as the history and the letters are: they are records, read later by people whose language the
+sender does not know, so the language of whoever happened to act does not decide it (``written``).
+
 A recipient who may not see the complainant gets the text scrubbed of the complainant's identity,
 by the rule as the database has it when the notice is written, and again when the e-mail is sent.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from functools import partial
 
 from django.conf import settings
@@ -22,7 +27,7 @@ from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop, override
 
 from tousu.accounts.models import Role, User
 from tousu.complaints import dues
@@ -44,6 +49,13 @@ RETRY_BATCH = 200
 
 
 # -- who is told, and the in-app notice ---------------------------------------------------------
+def written(template: str, params: Mapping[str, object]) -> str:
+    """A notice's text in the organisation's language: ``template`` is a msgid (marked with
+    ``gettext_noop`` where it is written), ``params`` its values, translated lazily ones included."""
+    with override(settings.LANGUAGE_CODE):
+        return gettext(template) % {key: str(value) for key, value in params.items()}
+
+
 def recipients(complaint: Complaint, *, centre: bool) -> list[User]:
     """The handler (or, with none, the unit's handlers), the heads of the handling unit and of the
     unit the centre dispatched to (a section's case reaches its bureau's head), and for overdue
@@ -110,13 +122,14 @@ def _redacted_message(complaint: Complaint, message: str) -> str:
     return scrubber_for(complaint)(message)
 
 
-def notify_work(complaint: Complaint, message: str, *, centre: bool = False) -> int:
+def notify_work(complaint: Complaint, template: str, params: dict[str, object], *, centre: bool = False) -> int:
     """Tell the handling unit (its handler, or its handlers, and its heads up the tree; with
     ``centre``, the centre's supervisors too) that a case has come to it; in-app, and by e-mail
     after commit. Returns how many e-mails are to go."""
     if complaint.due_at is None:
         return 0
-    return email_after_commit(record(complaint, Notification.Kind.WORK, recipients(complaint, centre=centre), message))
+    people = recipients(complaint, centre=centre)
+    return email_after_commit(record(complaint, Notification.Kind.WORK, people, written(template, params)))
 
 
 def handoff(complaint: Complaint, actor: User | None, before: dict[User, list[str]]) -> int:
@@ -136,29 +149,29 @@ def handoff(complaint: Complaint, actor: User | None, before: dict[User, list[st
     if not new:
         return 0
     due = complaint.due_at
-    when = (
-        _("，期限%(day)s %(time)s") % {"day": chinese_date(due), "time": timezone.localtime(due).strftime("%H:%M")}
-        if due
-        else ""
-    )
     made: list[Notification] = []
-    for user, actions in new.items():
-        todo = "、".join(str(ACTIONS[a].label) for a in actions)
-        message = _("%(number)s「%(summary)s」待您%(todo)s%(when)s。") % {
-            "number": complaint.number,
-            "summary": complaint.summary,
-            "todo": todo,
-            "when": when,
-        }
-        made += record(complaint, Notification.Kind.WORK, [user], message)
+    with override(settings.LANGUAGE_CODE):
+        when = (
+            gettext("，期限%(day)s %(time)s")
+            % {"day": chinese_date(due), "time": timezone.localtime(due).strftime("%H:%M")}
+            if due
+            else ""
+        )
+        for user, actions in new.items():
+            todo = "、".join(str(ACTIONS[a].label) for a in actions)
+            params = {"number": complaint.number, "summary": complaint.summary, "todo": todo, "when": when}
+            made += record(complaint, Notification.Kind.WORK, [user], written(HANDOFF, params))
     return email_after_commit(made)
 
 
-def notify_users(complaint: Complaint, users: list[User], message: str) -> int:
+HANDOFF = gettext_noop("%(number)s「%(summary)s」待您%(todo)s%(when)s。")
+
+
+def notify_users(complaint: Complaint, users: list[User], template: str, params: dict[str, object]) -> int:
     """Tell particular people about a case (an approval to give, a decision taken)."""
     if complaint.due_at is None:
         return 0
-    return email_after_commit(record(complaint, Notification.Kind.WORK, users, message))
+    return email_after_commit(record(complaint, Notification.Kind.WORK, users, written(template, params)))
 
 
 # -- e-mail -------------------------------------------------------------------------------------
@@ -219,7 +232,9 @@ def _attempt(n: Notification, now: dt.datetime) -> bool:
     text = n.message if _sees_identity_now(n.recipient, n.complaint) else _redacted_message(n.complaint, n.message)
     try:
         connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS)
-        send_mail(f"[投诉] {n.complaint.number} {n.get_kind_display()}", text, None, [address], connection=connection)
+        with override(settings.LANGUAGE_CODE):
+            subject = f"[{gettext('投诉')}] {n.complaint.number} {n.get_kind_display()}"
+        send_mail(subject, text, None, [address], connection=connection)
     except Exception as err:
         last = attempts >= settings.TOUSU_EMAIL_MAX_ATTEMPTS
         Notification.objects.filter(pk=n.pk).update(

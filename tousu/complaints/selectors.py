@@ -205,9 +205,15 @@ class Page(NamedTuple):
     next_cursor: int | None
     total: int
     first: int
+    # The total is a floor: a free-text search stops counting at COUNT_CAP + 1 matches (and the
+    # position is 0 when more than COUNT_CAP rows come before the page).
+    more: bool = False
 
 
 EMPTY_PAGE = Page([], None, 0, 0)
+# A search for words scans the text of every case in scope: its count stops here, so that counting
+# never costs more than reading this many matches (the page itself stops at the page's end).
+COUNT_CAP = 10_000
 
 
 class _CountOf(Subquery):
@@ -235,11 +241,12 @@ def _page(actor: User, f: ListFilters, *, counted: bool) -> Page:
     limit = max(1, min(int(f.limit or 25), MAX_PAGE))
     matching = filter_complaints(actor, f)
     qs = matching.filter(id__lt=f.cursor) if f.cursor else matching
+    capped = bool((f.q or "").strip())
     if counted:
         every = matching.order_by().values("id")
-        qs = qs.annotate(matching_total=_CountOf(every))
+        qs = qs.annotate(matching_total=_CountOf(_bounded(every, capped)))
         if f.cursor:  # the rows of the pages before this one
-            qs = qs.annotate(matching_before=_CountOf(every.filter(id__gte=f.cursor)))
+            qs = qs.annotate(matching_before=_CountOf(_bounded(every.filter(id__gte=f.cursor), capped)))
     # The confidentiality rule rides along in the same query (identity.with_hidden).
     rows = mark_hidden(
         list(
@@ -255,9 +262,22 @@ def _page(actor: User, f: ListFilters, *, counted: bool) -> Page:
     if not counted:
         return Page(rows, next_cursor, 0, 0)
     if not rows:  # nothing to carry the count: only past the end of the list does it take a query
-        return Page(rows, None, matching.count() if f.cursor else 0, 0)
+        total = _bounded(matching.order_by().values("id"), capped).count() if f.cursor else 0
+        total, _first, more = _floor(total, 0, capped)
+        return Page(rows, None, total, 0, more)
     counts = rows[0].__dict__
-    return Page(rows, next_cursor, counts["matching_total"], counts.get("matching_before", 0) + 1)
+    return Page(rows, next_cursor, *_floor(counts["matching_total"], counts.get("matching_before", 0), capped))
+
+
+def _floor(total: int, before: int, capped: bool) -> tuple[int, int, bool]:
+    """(total, first, more) of a page whose counts stopped at COUNT_CAP + 1 when ``capped``."""
+    if not capped:
+        return total, before + 1, False
+    return min(total, COUNT_CAP), 0 if before >= COUNT_CAP else before + 1, total > COUNT_CAP
+
+
+def _bounded(ids: QuerySet[Any], capped: bool) -> QuerySet[Any]:
+    return ids[: COUNT_CAP + 1] if capped else ids
 
 
 def first_complainant(c: Complaint) -> Any:
@@ -606,14 +626,34 @@ def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint
         return []
     from tousu.complaints.models import Complainant
 
-    ids = Complainant.objects.filter(phone_q(digits)).values("complaint_id")
-    return list(
+    matching = Complainant.objects.filter(phone_q(digits))
+    found = list(
         visible_complaints(actor)
-        .filter(id__in=ids)
+        .filter(id__in=matching.values("complaint_id"))
         .exclude(hidden_q(actor))
         .select_related("handling_unit")
         .order_by("-id")[:limit]
     )
+    # Which of each case's complainants the number matched: a match on the last digits may be
+    # several callers', so each row says whose (a name, unless anonymous, and the masked number).
+    people: dict[int, list[Complainant]] = {}
+    for person in matching.filter(complaint__in=[c.pk for c in found]).order_by("position"):
+        people.setdefault(person.complaint_id, []).append(person)
+    for c in found:
+        c.matched_callers = [  # type: ignore[attr-defined]
+            CallerMatch("" if c.anonymous else p.name, mask_phone(p.phone), p.phone == digits)
+            for p in people.get(c.pk, [])
+        ]
+    return found
+
+
+class CallerMatch(NamedTuple):
+    """One complainant a caller look-up matched: the name (empty when anonymous), the masked
+    number, and whether it is the very number looked up rather than one ending with it."""
+
+    name: str
+    phone: str
+    exact: bool
 
 
 def notifications_for(actor: User, *, unread_only: bool = False, limit: int = 50) -> list[Any]:

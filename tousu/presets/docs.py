@@ -11,41 +11,52 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tousu.presets.base import UNIT_LABELS, Category, Preset
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-OURS = "我方假设"
+from tousu.presets.base import PERIOD_LABELS, Category, Preset, gettext_noop
+
+# The labels are msgids: the web page shows them in the reader's language, the Markdown files in
+# Chinese (``markdown`` and ``index`` render under the Chinese locale).
+OURS = gettext_noop("我方假设")
 KIND_LABELS = {
-    "acceptance": "受理",
-    "sign_for": "签收",
-    "handling": "办理",
-    "report_back": "书面报告",
-    "co_opinion": "协办意见",
-    "follow_up": "回访",
-    "review_window": "申请复核/复查期限",
-    "review": "复核/复查",
+    "acceptance": gettext_noop("受理"),
+    "sign_for": gettext_noop("签收"),
+    "handling": gettext_noop("办理"),
+    "report_back": gettext_noop("书面报告"),
+    "co_opinion": gettext_noop("协办意见"),
+    "follow_up": gettext_noop("回访"),
+    "review_window": gettext_noop("申请复核/复查期限"),
+    "review": gettext_noop("复核/复查"),
 }
 # What tousu counts each kind from (dues.set_due and the actions that call it), unless the rule
 # says it counts from receipt.
+RECEIPT = gettext_noop("收到投诉")
 COUNTED_FROM = {
-    "acceptance": "收到投诉",
-    "sign_for": "分办",
-    "handling": "受理或分办",
-    "report_back": "分办",
-    "co_opinion": "分办",
-    "follow_up": "答复",
-    "review_window": "答复或复核决定",
-    "review": "申请复核",
+    "acceptance": RECEIPT,
+    "sign_for": gettext_noop("分办"),
+    "handling": gettext_noop("受理或分办"),
+    "report_back": gettext_noop("分办"),
+    "co_opinion": gettext_noop("分办"),
+    "follow_up": gettext_noop("答复"),
+    "review_window": gettext_noop("答复或复核决定"),
+    "review": gettext_noop("申请复核"),
 }
 CONDITION_LABELS = {
-    "kind": "类型",
-    "channel": "渠道",
-    "category": "类别",
-    "grade": "等级",
-    "mode": "分办方式",
-    "level": "办理层级",
-    "leading_body": "牵头单位",
+    "kind": gettext_noop("类型"),
+    "channel": gettext_noop("渠道"),
+    "category": gettext_noop("类别"),
+    "grade": gettext_noop("等级"),
+    "mode": gettext_noop("分办方式"),
+    "level": gettext_noop("办理层级"),
+    "leading_body": gettext_noop("牵头单位"),
 }
-REASON_GROUPS = {"decline": "不予受理", "return": "退回", "suspend": "中止", "invalid": "无效投诉"}
+REASON_GROUPS = {
+    "decline": gettext_noop("不予受理"),
+    "return": gettext_noop("退回"),
+    "suspend": gettext_noop("中止"),
+    "invalid": gettext_noop("无效投诉"),
+}
 
 
 @dataclass
@@ -58,41 +69,59 @@ class Section:
 def source(text: str) -> str:
     """The source as shown: an assumption says so in words."""
     if not text:
-        return OURS
+        return _(OURS)
     if text.lower().startswith("ours"):
         rest = text[4:].lstrip(":： ")
-        return f"{OURS}{'：' + rest if rest else ''}"
+        return _("%(ours)s：%(rest)s") % {"ours": _(OURS), "rest": rest} if rest else _(OURS)
     return text
+
+
+def _listed(items: Any) -> str:
+    return _("、").join(str(i) for i in items)
+
+
+def _yes(value: bool) -> str:
+    return _("是") if value else _("否")
 
 
 # The names of the codes a condition may name, as the documentation shows them (the complaints
 # package holds the same labels for the screens; this package loads without it).
 CODE_LABELS = {
-    "mode": {"direct": "直办", "assign": "交办", "transfer": "转办"},
-    "kind": {"complaint": "投诉", "inquiry": "咨询", "suggestion": "建议", "report": "举报", "praise": "表扬",
-             "lookup": "查询", "fault": "障碍申告", "help": "求助"},
-    "channel": {"hotline": "热线电话", "letter": "来信", "visit": "来访", "fax": "传真", "email": "电子邮件",
-                "website": "网站", "app": "网厅/掌厅", "chat": "在线客服", "counter": "营业厅/窗口",
-                "book": "意见簿/意见箱", "media": "媒体/微博", "upgraded": "上级/监管转办", "internal": "内部/员工",
-                "api": "API"},
-    "leading_body": {"supervision": "监察机关"},
+    "mode": {"direct": gettext_noop("直办"), "assign": gettext_noop("交办"), "transfer": gettext_noop("转办")},
+    "kind": {"complaint": gettext_noop("投诉"), "inquiry": gettext_noop("咨询"), "suggestion": gettext_noop("建议"), "report": gettext_noop("举报"),
+             "praise": gettext_noop("表扬"), "lookup": gettext_noop("查询"), "fault": gettext_noop("障碍申告"), "help": gettext_noop("求助")},
+    "channel": {"hotline": gettext_noop("热线电话"), "letter": gettext_noop("来信"), "visit": gettext_noop("来访"), "fax": gettext_noop("传真"),
+                "email": gettext_noop("电子邮件"), "website": gettext_noop("网站"), "app": gettext_noop("网厅/掌厅"), "chat": gettext_noop("在线客服"),
+                "counter": gettext_noop("营业厅/窗口"), "book": gettext_noop("意见簿/意见箱"), "media": gettext_noop("媒体/微博"),
+                "upgraded": gettext_noop("上级/监管转办"), "internal": gettext_noop("内部/员工"), "api": "API"},
+    "leading_body": {"supervision": gettext_noop("监察机关")},
 }  # fmt: skip
 
 
 def conditions(preset: Preset, rule_when: Mapping[Any, object]) -> str:
+    coded = {key: {code: _(label) for code, label in labels.items()} for key, labels in CODE_LABELS.items()}
     names: dict[str, dict[str, str]] = {
-        **CODE_LABELS,
-        "kind": {**CODE_LABELS["kind"], **preset.labels.kinds},
-        "channel": {**CODE_LABELS["channel"], **preset.labels.channels},
-        "category": {c.code: c.name for c, _ in preset.walk_categories()},
+        **coded,
+        "kind": {**coded["kind"], **preset.labels.kinds},
+        "channel": {**coded["channel"], **preset.labels.channels},
+        "category": {c.code: c.name for c, _depth in preset.walk_categories()},
         "grade": {g.code: g.name for g in preset.grades},
     }
     parts = []
     for key, value in rule_when.items():
         values = value if isinstance(value, tuple) else (value,)
-        shown = "、".join(names.get(key, {}).get(str(v), str(v)) for v in values)
-        parts.append(f"{CONDITION_LABELS.get(key, key)}为{shown}")
-    return "；".join(parts) or "一般规定"
+        shown = _listed(names.get(key, {}).get(str(v), str(v)) for v in values)
+        field_name = _(CONDITION_LABELS[key]) if key in CONDITION_LABELS else key
+        parts.append(_("%(field)s为%(values)s") % {"field": field_name, "values": shown})
+    return _("；").join(parts) or _("一般规定")
+
+
+def _counted_from(counted_from: str, kind: str, start: str) -> str:
+    return RECEIPT if counted_from == "receipt" else COUNTED_FROM.get(kind, start)
+
+
+def _period(amount: object, unit: str) -> str:
+    return _(PERIOD_LABELS[unit]) % {"amount": amount}
 
 
 def _categories(categories: tuple[Category, ...], depth: int = 0, inherited: str = "") -> list[tuple[str, ...]]:
@@ -105,80 +134,99 @@ def _categories(categories: tuple[Category, ...], depth: int = 0, inherited: str
 
 
 def sections(preset: Preset) -> list[Section]:
-    """The preset's rules, section by section, each row with its source."""
+    """The preset's rules, section by section, each row with its source, in the active language
+    (the preset's own texts are data and stay as written)."""
     basis = preset.basis
     out = [
-        Section("依据", ("代号", "文件", "说明"), [(s.code, s.title, s.note) for s in preset.sources]),
+        Section(_("依据"), (_("代号"), _("文件"), _("说明")), [(s.code, s.title, s.note) for s in preset.sources]),
         Section(
-            "期限规则",
-            ("规则", "期限", "适用条件", "起算", "延期上限", "依据"),
+            _("期限规则"),
+            (_("规则"), _("期限"), _("适用条件"), _("起算"), _("延期上限"), _("依据")),
             [
                 (
-                    f"{KIND_LABELS.get(r.kind, r.kind)}（{r.name}）",
-                    r.label(),
+                    _("%(kind)s（%(name)s）") % {"kind": _(KIND_LABELS.get(r.kind, r.kind)), "name": r.name},
+                    _period(r.amount, r.unit),
                     conditions(preset, r.when),
-                    "收到投诉" if r.counted_from == "receipt" else COUNTED_FROM.get(r.kind, r.start),
-                    "—" if r.extension_cap is None else f"{r.extension_cap} {UNIT_LABELS[r.unit]}",
+                    _(_counted_from(r.counted_from, r.kind, r.start)),
+                    "—" if r.extension_cap is None else _period(r.extension_cap, r.unit),
                     source(r.source),
                 )
                 for r in preset.deadlines
             ],
         ),
         Section(
-            "等级",
-            ("编码", "名称", "定义", "依据"),
+            _("等级"),
+            (_("编码"), _("名称"), _("定义"), _("依据")),
             [(g.code, g.name, g.description, source(g.source)) for g in preset.grades],
         ),
-        Section("类别", ("编码", "名称", "依据"), _categories(preset.categories)),
+        Section(_("类别"), (_("编码"), _("名称"), _("依据")), _categories(preset.categories)),
     ]
-    reasons = Section("原因代码", ("分组", "编码", "名称", "告知模板", "依据"))
+    reasons = Section(_("原因代码"), (_("分组"), _("编码"), _("名称"), _("告知模板"), _("依据")))
     for group, items in preset.reasons.groups().items():
         for r in items:
-            reasons.rows.append((REASON_GROUPS[group], r.code, r.name, r.template, source(r.source)))
+            reasons.rows.append((_(REASON_GROUPS[group]), r.code, r.name, r.template, source(r.source)))
     out.append(reasons)
     t = preset.thresholds
+    days = _period(t.group_window_days, "natural_days")
     settings = [
-        ("渠道", "、".join(preset.channels), "channels"),
-        ("类型", "、".join(preset.kinds), "kinds"),
-        ("分办方式", "、".join(preset.dispatch_modes), "dispatch_modes"),
-        ("办公时间", "，".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in preset.business_hours), "business_hours"),
-        ("重复投诉识别期间", f"{t.repeat_window_days}日", "thresholds.repeat_window_days"),
-        ("群体投诉人数", f"{t.group_threshold}人以上（{t.group_window_days}日内）", "thresholds.group_threshold"),
-        ("热点问题", f"{t.hot_window_days}日内{t.hot_threshold}名以上不同投诉人", "thresholds.hot_threshold"),
-        ("代表人数上限", f"{t.max_representatives}人", "thresholds.max_representatives"),
-        ("联系不上办结前的回访次数", f"{t.unreachable_attempts}次", "thresholds.unreachable_attempts"),
-        ("分办前审批", "；".join(s.label for s in preset.dispatch_approval) or "无", "dispatch_approval"),
-        ("一律摘转", "是" if preset.always_redact else "否", "always_redact"),
-        ("单位人员可按电话查来电人", "是" if preset.unit_caller_lookup else "否", "unit_caller_lookup"),
+        (_("渠道"), _listed(preset.channels), "channels"),
+        (_("类型"), _listed(preset.kinds), "kinds"),
+        (_("分办方式"), _listed(preset.dispatch_modes), "dispatch_modes"),
+        (_("办公时间"), _("，").join(f"{a:%H:%M}–{b:%H:%M}" for a, b in preset.business_hours), "business_hours"),
+        (_("重复投诉识别期间"), _period(t.repeat_window_days, "natural_days"), "thresholds.repeat_window_days"),
+        (
+            _("群体投诉人数"),
+            _("%(n)s人以上（%(days)s内）") % {"n": t.group_threshold, "days": days},
+            "thresholds.group_threshold",
+        ),
+        (
+            _("热点问题"),
+            _("%(days)s内%(n)s名以上不同投诉人")
+            % {"days": _period(t.hot_window_days, "natural_days"), "n": t.hot_threshold},
+            "thresholds.hot_threshold",
+        ),
+        (_("代表人数上限"), _("%(n)s人") % {"n": t.max_representatives}, "thresholds.max_representatives"),
+        (
+            _("联系不上办结前的回访次数"),
+            _("%(n)s次") % {"n": t.unreachable_attempts},
+            "thresholds.unreachable_attempts",
+        ),
+        (_("分办前审批"), _("；").join(s.label for s in preset.dispatch_approval) or _("无"), "dispatch_approval"),
+        (_("一律摘转"), _yes(preset.always_redact), "always_redact"),
+        (_("单位人员可按电话查来电人"), _yes(preset.unit_caller_lookup), "unit_caller_lookup"),
     ]
     out.append(
-        Section("设置", ("项目", "取值", "依据"), [(n, v, source(basis.get(path, ""))) for n, v, path in settings])
+        Section(
+            _("设置"),
+            (_("项目"), _("取值"), _("依据")),
+            [(n, v, source(basis.get(path, ""))) for n, v, path in settings],
+        )
     )
     roles = preset.labels.roles
     if roles or preset.labels.kinds or preset.labels.channels:
-        named = Section("本机构的称谓", ("代码", "称谓"))
+        named = Section(_("本机构的称谓"), (_("代码"), _("称谓")))
         for names in (roles, preset.labels.kinds, preset.labels.channels):
             named.rows += [(code, label) for code, label in names.items()]
         out.append(named)
     out.append(
         Section(
-            "标记",
-            ("编码", "名称", "依据"),
-            [(f.code, f.label, source(f.source or basis.get("flags", ""))) for f in preset.flags],
+            _("标记"),
+            (_("编码"), _("名称"), _("依据")),
+            [(f.code, _(f.label), source(f.source or basis.get("flags", ""))) for f in preset.flags],
         )
     )
     if preset.custom_fields:
         out.append(
             Section(
-                "自定义字段",
-                ("编码", "名称", "类型", "格式或取值", "必填", "依据"),
+                _("自定义字段"),
+                (_("编码"), _("名称"), _("类型"), _("格式或取值"), _("必填"), _("依据")),
                 [
                     (
                         f.code,
                         f.label,
                         f.type,
-                        "、".join(f.choices) or f.pattern or f.help or "—",
-                        "是" if f.required else "否",
+                        _listed(f.choices) or f.pattern or f.help or "—",
+                        _yes(f.required),
                         source(f.source),
                     )
                     for f in preset.custom_fields
@@ -186,20 +234,24 @@ def sections(preset: Preset) -> list[Section]:
             )
         )
     letters = preset.letters
-    named_letters = (("受理告知", letters.acceptance), ("答复", letters.reply), ("延期告知", letters.extension))
+    named_letters = (
+        (_("受理告知"), letters.acceptance),
+        (_("答复"), letters.reply),
+        (_("延期告知"), letters.extension),
+    )
     if any(text for _name, text in named_letters):
         out.append(
             Section(
-                "告知书模板",
-                ("名称", "模板", "依据"),
+                _("告知书模板"),
+                (_("名称"), _("模板"), _("依据")),
                 [(name, text, source(letters.source)) for name, text in named_letters if text],
             )
         )
     if preset.duties:
         out.append(
             Section(
-                "其他义务（记录在案，系统尚未强制）",
-                ("事项", "要求", "依据"),
+                _("其他义务（记录在案，系统尚未强制）"),
+                (_("事项"), _("要求"), _("依据")),
                 [(d.name, d.text, source(d.source)) for d in preset.duties],
             )
         )
@@ -211,7 +263,12 @@ def _cell(text: str) -> str:
 
 
 def markdown(preset: Preset) -> str:
-    """The preset's page as Markdown (``docs/presets/<name>.md``)."""
+    """The preset's page as Markdown (``docs/presets/<name>.md``), in Chinese."""
+    with override("zh-hans"):
+        return _markdown(preset)
+
+
+def _markdown(preset: Preset) -> str:
     lines = [
         f"# {preset.title}（{preset.name}）",
         "",

@@ -230,7 +230,12 @@ def list_page(request: StaffRequest, query: ListQuery, page: selectors.Page) -> 
         "q": query,
         "rows": list(zip(page.rows, selectors.list_rows(request.user, page.rows), strict=True)),
         # 第 26–50 条，共 132 条
-        "position": {"first": page.first, "last": page.first + len(page.rows) - 1, "total": page.total},
+        "position": {
+            "first": page.first,
+            "last": page.first + len(page.rows) - 1,
+            "total": page.total,
+            "more": page.more,
+        },
         "next_url": next_url,
         "first_url": "?" + params.urlencode() if query.cursor else "",
         "export_query": params.urlencode(),

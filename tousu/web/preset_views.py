@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from tousu.complaints.models import PresetState
@@ -27,13 +28,13 @@ from tousu.web.forms import Choices
 from tousu.web.views import _admin_only, staff_view
 
 THRESHOLDS = (
-    ("repeat_window_days", "重复投诉识别期间（日）"),
-    ("group_threshold", "群体投诉人数"),
-    ("group_window_days", "群体投诉期间（日）"),
-    ("hot_threshold", "热点问题投诉人数"),
-    ("hot_window_days", "热点问题期间（日）"),
-    ("max_representatives", "代表人数上限"),
-    ("unreachable_attempts", "联系不上办结前的回访次数"),
+    ("repeat_window_days", gettext_noop("重复投诉识别期间（日）")),
+    ("group_threshold", gettext_noop("群体投诉人数")),
+    ("group_window_days", gettext_noop("群体投诉期间（日）")),
+    ("hot_threshold", gettext_noop("热点问题投诉人数")),
+    ("hot_window_days", gettext_noop("热点问题期间（日）")),
+    ("max_representatives", gettext_noop("代表人数上限")),
+    ("unreachable_attempts", gettext_noop("联系不上办结前的回访次数")),
 )
 
 
@@ -154,7 +155,7 @@ def _page(request: StaffRequest) -> dict[str, Any]:
         "rules": [
             {
                 "rule": r,
-                "kind": KIND_LABELS.get(r.kind, r.kind),
+                "kind": _(KIND_LABELS.get(r.kind, r.kind)),
                 "when": conditions(preset, r.when),
                 "source": source(r.source),
             }
@@ -162,8 +163,8 @@ def _page(request: StaffRequest) -> dict[str, Any]:
         ],
         # "工作日" alone, as the unit next to the amount: the period's own msgid, without the amount.
         "units": [(unit, (_(PERIOD_LABELS[unit]) % {"amount": ""}).strip()) for unit in UNIT_LABELS],
-        "thresholds": [(key, label, getattr(preset.thresholds, key)) for key, label in THRESHOLDS],
-        "reason_groups": [(group, REASON_GROUPS[group], items) for group, items in preset.reasons.groups().items()],
+        "thresholds": [(key, _(label), getattr(preset.thresholds, key)) for key, label in THRESHOLDS],
+        "reason_groups": [(group, _(REASON_GROUPS[group]), items) for group, items in preset.reasons.groups().items()],
         "grades": preset.grades,
         "sections": presets.EDITABLE,
         "section": section,
@@ -202,5 +203,5 @@ def _preview(request: StaffRequest) -> tuple[list[dict[str, Any]], dict[str, str
         messages.error(request, err.message)
         rows = []
     for row in rows:
-        row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
+        row["label"] = _(KIND_LABELS.get(row["kind"], row["kind"]))
     return rows, asked

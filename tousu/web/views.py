@@ -76,7 +76,10 @@ def intake(request: StaffRequest) -> HttpResponse:
     if "lookup" in request.POST:
         form.fill_caller_name(callers)
     return render(
-        request, "web/intake.html", {"form": form, "callers": callers}, status=422 if form.has_errors else 200
+        request,
+        "web/intake.html",
+        {"form": form, **_caller_history(callers)},
+        status=422 if form.has_errors else 200,
     )
 
 
@@ -89,7 +92,14 @@ def callers(request: StaffRequest) -> HttpResponse:
         found = selectors.callers_by_phone(request.user, phone)
     except NotPermitted as err:  # unit staff, unless the preset allows it (SPEC §7)
         return render(request, "web/_callers.html", {"refused": err.message}, status=403)
-    return render(request, "web/_callers.html", {"callers": found, "phone": phone})
+    return render(request, "web/_callers.html", {"phone": phone, **_caller_history(found)})
+
+
+def _caller_history(found: list[Any]) -> dict[str, Any]:
+    """The look-up's rows, and whether some matched only on the number's last digits (then the
+    fragment names the caller of each row, since they may be different people)."""
+    exact = all(m.exact for c in found for m in c.matched_callers)
+    return {"callers": found, "by_tail": not exact}
 
 
 @staff_view

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tousu.accounts.models import Role, Unit, User
 from tousu.complaints import dues
@@ -248,7 +249,8 @@ def decide_dispatch(*, actor: User, number: str, data: DecideDispatch) -> Compla
         notify_users(
             complaint,
             [plan.proposed_by],
-            _("%(number)s 的分办意见未获批准：%(note)s") % {"number": complaint.number, "note": note},
+            gettext_noop("%(number)s 的分办意见未获批准：%(note)s"),
+            {"number": complaint.number, "note": note},
         )
     return complaint
 
@@ -473,8 +475,8 @@ def escalate(*, actor: User, number: str, data: Reason) -> Complaint:
     )
     notify_work(
         complaint,
-        _("%(number)s 已上报（%(reason)s）：%(summary)s")
-        % {"number": complaint.number, "reason": reason, "summary": complaint.summary},
+        gettext_noop("%(number)s 已上报（%(reason)s）：%(summary)s"),
+        {"number": complaint.number, "reason": reason, "summary": complaint.summary},
         centre=True,
     )
     return complaint
@@ -496,7 +498,7 @@ def urge(*, actor: User, number: str, data: RequiredNote) -> Complaint:
             "urge_count": complaint.urge_count,
         },
     )
-    _tell_holders(complaint, actor, _("%(number)s「%(summary)s」被催办：%(note)s"), note)
+    _tell_holders(complaint, actor, gettext_noop("%(number)s「%(summary)s」被催办：%(note)s"), {"note": note})
     return complaint
 
 
@@ -520,14 +522,20 @@ def supervise(*, actor: User, number: str, data: Supervise) -> Complaint:
             "supervise_count": complaint.supervise_count,
         },
     )
-    if data.deadline is not None:
-        note += _("（督办期限%(day)s）") % {"day": chinese_date(data.deadline)}
-    _tell_holders(complaint, actor, _("%(number)s「%(summary)s」被列入督办：%(note)s"), note)
+    if data.deadline is None:
+        _tell_holders(complaint, actor, gettext_noop("%(number)s「%(summary)s」被列入督办：%(note)s"), {"note": note})
+    else:
+        _tell_holders(
+            complaint,
+            actor,
+            gettext_noop("%(number)s「%(summary)s」被列入督办：%(note)s（督办期限%(day)s）"),
+            {"note": note, "day": chinese_date(data.deadline)},
+        )
     return complaint
 
 
-def _tell_holders(complaint: Complaint, actor: User, message: str, note: str) -> None:
+def _tell_holders(complaint: Complaint, actor: User, template: str, params: dict[str, object]) -> None:
     """Tell those whose turn the case is (complaints/work.py), or with none the handling unit, that
     the centre has urged or supervised it."""
     people = [u for u in holders(complaint) if u != actor] or recipients(complaint, centre=False)
-    notify_users(complaint, people, message % {"number": complaint.number, "summary": complaint.summary, "note": note})
+    notify_users(complaint, people, template, {"number": complaint.number, "summary": complaint.summary, **params})

@@ -85,7 +85,9 @@ def case(org, register, walk) -> Complaint:
 
 
 def tell_handler(case: Complaint, org) -> Notification:
-    notify.notify_users(case, [org["handler"]], f"{case.number} 请办理：{case.summary}")
+    notify.notify_users(
+        case, [org["handler"]], "%(number)s 请办理：%(summary)s", {"number": case.number, "summary": case.summary}
+    )
     return Notification.objects.get(complaint=case, recipient=org["handler"])
 
 
@@ -183,9 +185,38 @@ def test_a_notice_whose_send_never_ran_is_sent_by_the_periodic_job_after_the_lea
 
 def test_a_recipient_who_may_not_see_the_complainant_gets_a_scrubbed_email(smtp, org, case):
     # The handler's own unit (市场监管局) is the one complained about; the centre sees the identity.
-    notify.notify_users(case, [org["handler"], org["center"]], f"{case.number}「{case.summary}」请办理。")
+    notify.notify_users(
+        case,
+        [org["handler"], org["center"]],
+        "%(number)s「%(summary)s」请办理。",
+        {"number": case.number, "summary": case.summary},
+    )
     [to_handler] = smtp.box.to("handler@county.example.cn")
     [to_centre] = smtp.box.to("center@county.example.cn")
     assert case.number in to_handler.get_body().get_content()
     assert "张三" not in to_handler.get_body().get_content() and "张三" not in to_handler["Subject"]
     assert "张三" in to_centre.get_body().get_content()
+
+
+def test_a_notice_is_written_in_the_organisations_language_whoever_acts(org, register, walk):
+    """A supervisor reading the English UI urges a case and dispatches another: the handler's
+    notices are records in the organisation's language (Chinese), with the due date in Chinese."""
+    from django.utils import translation
+
+    from tousu.complaints.actions import perform
+
+    case = walk(register(), "accept", "dispatch")
+    other = walk(register(summary="另一件"), "accept")
+    with translation.override("en"):
+        perform("urge", org["center"], case.number, {"version": case.version, "note": "请尽快办理"})
+        perform(
+            "dispatch",
+            org["center"],
+            other.number,
+            {"version": other.version, "unit": "amr", "mode": "assign", "handler": "handler"},
+        )
+    texts = list(Notification.objects.filter(recipient=org["handler"]).values_list("message", flat=True))
+    urged = [t for t in texts if "被催办" in t]
+    handed = [t for t in texts if other.number in t]
+    assert urged and "请尽快办理" in urged[0], texts
+    assert handed and "待您签收" in handed[0] and "年" in handed[0] and "due" not in handed[0], texts

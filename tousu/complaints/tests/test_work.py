@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tousu.accounts.models import User
-from tousu.complaints.access import visible_complaints
+from tousu.complaints.access import in_scope, visible_complaints
 from tousu.complaints.actions import perform
 from tousu.complaints.models import Complaint
 from tousu.complaints.work import holders, queue, work_of
@@ -30,6 +30,7 @@ def busy(org, register, settings):
     build(demo_data("government").model_copy(update={"rounds": 1}), perform)
     co = act(org, "clerk", register(), "accept", category="G0201", grade="normal")
     co = act(org, "center", co, "dispatch", unit="amr", mode="assign", handler="handler", co_units=["housing"])
+    act(org, "handler", co, "sign")
     ext = act(org, "clerk", register(summary="延期"), "accept", category="G0201", grade="normal")
     ext = act(org, "center", ext, "dispatch", unit="amr", mode="assign", handler="handler")
     ext = act(org, "handler", ext, "sign")
@@ -38,6 +39,11 @@ def busy(org, register, settings):
     act(org, "center", marked, "mark_conflict", user="center2", reason="亲属")
     free = act(org, "clerk", register(summary="未指定承办人"), "accept", category="G0201", grade="normal")
     act(org, "center", free, "dispatch", unit="hrss", mode="transfer")
+    # Co-handled, the co-unit's opinion in: the result is the handler's work again.
+    given = act(org, "clerk", register(summary="协办意见已到"), "accept", category="G0201", grade="normal")
+    given = act(org, "center", given, "dispatch", unit="amr", mode="assign", handler="handler", co_units=["housing"])
+    given = act(org, "handler", given, "sign")
+    act(org, "housing", given, "give_opinion", text="同意承办单位意见。")
     return list(Complaint.objects.all())
 
 
@@ -49,6 +55,20 @@ def test_every_queue_is_exactly_the_work_the_action_table_offers(busy, org) -> N
     assert queue(org["admin"]).count() == 0 and queue(org["auditor"]).count() == 0
 
 
+def test_the_scope_of_one_case_in_memory_is_the_scope_filter(busy, org) -> None:
+    for user in User.objects.filter(is_active=True).select_related("unit"):
+        visible = set(visible_complaints(user).values_list("pk", flat=True))
+        for c in Complaint.objects.select_related("handling_unit"):
+            assert in_scope(user, c) == (c.pk in visible), (user.username, c.number)
+
+
+def test_a_co_handled_result_is_work_once_every_opinion_is_in(busy, org) -> None:
+    waiting = Complaint.objects.filter(co_units__isnull=False, opinions__isnull=True, status="in_progress").get()
+    given = Complaint.objects.get(summary="协办意见已到")
+    mine = set(queue(org["handler"]).values_list("pk", flat=True))
+    assert given.pk in mine and waiting.pk not in mine
+
+
 def test_the_holders_of_every_complaint_are_exactly_those_it_is_work_for(busy, org) -> None:
     users = list(User.objects.filter(is_active=True).select_related("unit"))
     for c in busy:
@@ -58,7 +78,7 @@ def test_the_holders_of_every_complaint_are_exactly_those_it_is_work_for(busy, o
 
 
 def test_turns_follow_the_case(busy, org) -> None:
-    co = Complaint.objects.get(co_units__code="housing")
+    co = Complaint.objects.get(co_units__code="housing", opinions__isnull=True)
     assert work_of(org["housing"], co) == ["give_opinion"] and co in queue(org["housing_head"])
     assert "submit_result" not in work_of(org["handler"], co)  # the co-unit's opinion is not in yet
     free = Complaint.objects.get(summary="未指定承办人")

@@ -72,6 +72,8 @@ class Desk:
                 field.select_option(value)
             elif tag.endswith(":radio"):
                 block.locator(f'[name="{name}"][value="{value}"]').check()
+            elif tag.endswith(":checkbox"):
+                field.set_checked(value == "on")
             else:
                 field.fill(value)
         with self.page.expect_navigation():

@@ -30,6 +30,7 @@ from tousu.complaints.models import (
     RoutingRule,
     Suspension,
 )
+from tousu.presets import REGISTRY
 from tousu.web.tests.pagescan import DemoPages, visible_lines
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -62,9 +63,7 @@ DATA_MODELS: tuple[type[models.Model], ...] = (
 OWN_NAMES = tuple(name for _code, name in settings.LANGUAGES)
 
 MAIN_PAGES = ("/", "/notifications/", "/password/")
-# Not /preset/ nor /presets/<name>/: they describe the preset in its own language, with the rule
-# conditions and sources written by presets/docs.py, which also writes docs/presets/*.md.
-ADMIN_PAGES = ("/calendar/", "/units/", "/routing/", "/users/", "/admin-log/")
+ADMIN_PAGES = ("/calendar/", "/units/", "/routing/", "/users/", "/admin-log/", "/preset/", "/presets/government/")
 
 
 def _strings(value: object) -> list[str]:
@@ -79,11 +78,16 @@ def _strings(value: object) -> list[str]:
 
 
 def data_texts() -> list[str]:
-    """Every Chinese text of the data models and the preset's approval steps, longest first (a
+    """Every Chinese text of the data models and of the preset in force, longest first (a
     name inside a sentence is taken out after the sentence)."""
     from tousu.complaints.preset import active
 
-    texts: set[str] = set(OWN_NAMES) | {step.label for step in active().dispatch_approval}
+    preset = set(_strings(active().model_dump(mode="json")))
+    # A source that marks our assumption is shown as "Our assumption: <the rest, as written>".
+    preset |= {s[4:].lstrip(":： ") for s in preset if s.lower().startswith("ours")}
+    texts: set[str] = set(OWN_NAMES) | preset
+    # The preset documentation page names the other presets by their titles.
+    texts |= {p.title for p in REGISTRY.values()} | {p.description for p in REGISTRY.values()}
     kinds = (models.CharField, models.TextField, models.JSONField)
     for model in DATA_MODELS:
         fields = [f.name for f in model._meta.get_fields() if isinstance(f, kinds)]

@@ -330,3 +330,19 @@ def test_the_lookup_takes_no_name_from_a_case_hidden_from_the_clerk_or_an_anonym
 def test_the_lookup_fills_nothing_for_an_unknown_caller(desk):
     html = lookup(desk)
     assert name_value(html) == "" and "已按该号码" not in html
+
+
+def test_a_lookup_by_the_last_digits_names_each_rows_caller_and_fills_no_name(desk, register):
+    """Four digits are several callers' numbers: each row says whose (masked), the heading says the
+    match is on the last digits, and no name is filled in from a different caller."""
+    register(complainants=[{"name": "张三", "phone": "13812345678"}])
+    register(complainants=[{"name": "李四", "phone": "13900005678"}])
+    register(anonymous=True, complainants=[{"name": "匿名者", "phone": "13700005678"}])
+    html = desk.get("/intake/callers/", {"phone": "5678"}).content.decode()
+    assert "尾号相同的号码有 3 件历史投诉" in html and "该号码" not in html
+    assert "张三 138****5678" in html and "李四 139****5678" in html and "匿名 137****5678" in html
+    assert "匿名者" not in html
+    html = lookup(desk, phone="5678")
+    assert name_value(html) == "" and "尾号相同" in html
+    whole = desk.get("/intake/callers/", {"phone": "13812345678"}).content.decode()
+    assert "该号码有 1 件历史投诉" in whole and "caller-who" not in whole

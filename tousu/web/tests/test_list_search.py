@@ -110,3 +110,21 @@ def test_the_list_with_a_search_stays_bounded(client, org, django_assert_max_num
             response = client.get("/list/", {"limit": 25, "q": q})
         html = response.content.decode()
         assert "共 30 条" in html or q == "43", q
+
+
+def test_a_wide_word_search_counts_up_to_the_cap_and_says_there_are_more(client, api_client, org, monkeypatch):
+    """A search for words stops counting at COUNT_CAP matches: the list says 共 N 条以上 and the
+    API's total_is_floor says the total is a floor; a filter without words counts exactly."""
+    from tousu.complaints import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    numbers = [register(org, phone=f"1381234{i:04d}").number for i in range(5)]
+    client.force_login(org["center"])
+    shown, position = listed(client, q="营业执照", limit=2)
+    assert shown == numbers[::-1][:2] and "第 1–2 条，共 3 条以上" in position
+    body = api_client.get(org["center"], "/complaints", q="营业执照", limit=2).json()
+    assert body["total"] == 3 and body["total_is_floor"] is True
+    exact = api_client.get(org["center"], "/complaints", limit=2).json()
+    assert exact["total"] == 5 and exact["total_is_floor"] is False
+    _shown, position = listed(client, limit=2)
+    assert "共 5 条" in position and "以上" not in position

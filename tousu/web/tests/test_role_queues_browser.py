@@ -111,3 +111,66 @@ def test_a_transfer_goes_to_the_unit_head_who_assigns_and_approves(
         assert notice is not None and "期限" in notice.message, (action, next_who)
         desk.logout()
     assert Complaint.objects.get(pk=c.pk).status == "approved"
+
+
+@pytest.fixture
+def approval_on(settings):
+    settings.TOUSU_DISPATCH_APPROVAL = True
+
+
+def test_with_dispatch_approval_the_centre_head_and_the_leader_each_sign_from_their_queue(
+    approval_on,
+    live_server,
+    transactional_db,
+    org,
+    register,
+    walk,
+    page,  # noqa: F811
+):
+    """004-42: the centre proposes, the centre's head signs, the supervising leader approves; each
+    finds the case in 我的待办 and the next one is told."""
+    c = walk(register(summary="施工许可审批推诿", respondents=[{"unit": "housing"}]), "accept")
+    desk = Desk(page, live_server.url)
+    steps = [
+        ("center", "propose_dispatch", {"unit": "housing", "mode": "assign", "note": "建议交住建局"}, "center_head"),
+        ("center_head", "decide_dispatch", {"approved": "true", "note": "同意"}, "leader"),
+        ("leader", "decide_dispatch", {"approved": "true", "note": "同意"}, "housing_head"),
+    ]
+    for who, action, fields, next_who in steps:
+        user = org[who]
+        desk.login(who)
+        count, shown = queue_on_home(page)
+        wanted = expected_queue(user)
+        assert count == len(wanted) and c.number in shown and shown <= wanted, (who, count, shown, wanted)
+        page.screenshot(path=str(SHOTS / f"home-{who}-{action}.png"), full_page=True)
+        desk.open(c.number)
+        desk.act(action, **fields)
+        nxt = org[next_who]
+        c.refresh_from_db()
+        assert c.number in expected_queue(nxt), (action, next_who)
+        notice = Notification.objects.filter(recipient=nxt, complaint=c, kind="work").order_by("-id").first()
+        assert notice is not None and "期限" in notice.message, (action, next_who)
+        desk.logout()
+    assert Complaint.objects.get(pk=c.pk).status == "dispatched"
+
+
+def test_the_roles_without_lifecycle_work_see_an_empty_queue_that_says_so(
+    live_server,
+    transactional_db,
+    org,
+    register,
+    walk,
+    page,  # noqa: F811
+):
+    """The panel, the auditor and the administrator act on no step of the lifecycle (SPEC §2): their
+    queue is the action table's empty set, and the home page says there is nothing waiting."""
+    walk(register(), "accept", "dispatch")
+    walk(register(), "accept")
+    desk = Desk(page, live_server.url)
+    for who in ("panel", "auditor", "admin", "center_head", "leader"):
+        desk.login(who)
+        count, shown = queue_on_home(page)
+        assert count == 0 and not shown and expected_queue(org[who]) == set(), who
+        assert "暂无" in page.locator("section.queue-mine").inner_text(), who
+        page.screenshot(path=str(SHOTS / f"home-{who}.png"), full_page=True)
+        desk.logout()
