@@ -125,6 +125,7 @@ if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed fonts-noto-cjk; then
     missing+=(fonts-noto-cjk)   # CJK fonts, so Chinese renders in screenshots
 fi
 [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)   # the Redis-backed job workers' tests
+[[ -x /usr/sbin/dovecot ]] || missing+=(dovecot-imapd)   # the mail gateway's IMAP poller tests
 if ((${#missing[@]})) && $CAN_INSTALL; then
     apt_install "${missing[@]}" || warn "could not install ${missing[*]}"
 fi

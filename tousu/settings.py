@@ -71,7 +71,12 @@ INSTALLED_APPS = [
     "tousu.accounts",
     "tousu.calendar",
     "tousu.complaints",
+    "tousu.detection",
+    "tousu.search",
+    "tousu.mailgate",
+    "tousu.ledger",
     "tousu.web",
+    "tousu.portal",
     "tousu.cli",
 ]
 
@@ -193,6 +198,16 @@ TOUSU_NUMBER_PREFIX = env("TOUSU_NUMBER_PREFIX", "TS")
 TOUSU_PRESET = env("TOUSU_PRESET", "government")
 # Dispatch only after the preset's approval chain (e.g. centre head, then the supervising leader).
 TOUSU_DISPATCH_APPROVAL = envbool("TOUSU_DISPATCH_APPROVAL", False)
+# The public portal (/portal/, /api/v1/public/): an arithmetic question in Chinese before a
+# submission (turn off only for integration tests that post without reading the question); how many
+# submissions one address may make per hour; how many requests one address and one number may make
+# per minute; how many wrong query codes per number and per address within 15 minutes before
+# further tries are refused (429).
+TOUSU_PORTAL_CHALLENGE = envbool("TOUSU_PORTAL_CHALLENGE", True)
+TOUSU_PORTAL_SUBMITS_PER_HOUR = envint("TOUSU_PORTAL_SUBMITS_PER_HOUR", 10)
+TOUSU_PORTAL_REQUESTS_PER_MINUTE = envint("TOUSU_PORTAL_REQUESTS_PER_MINUTE", 30)
+TOUSU_PORTAL_CODE_TRIES_PER_NUMBER = envint("TOUSU_PORTAL_CODE_TRIES_PER_NUMBER", 5)
+TOUSU_PORTAL_CODE_TRIES_PER_ADDRESS = envint("TOUSU_PORTAL_CODE_TRIES_PER_ADDRESS", 20)
 # Deadline scan: remind this many hours before the running deadline; escalate a case overdue by
 # more than this many hours; run the scan every this many seconds in `tousu serve` (0: never).
 TOUSU_REMIND_HOURS = envint("TOUSU_REMIND_HOURS", 48)
@@ -251,6 +266,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tousu@localhost")
 # then it is left failed, and the recipient's notice page says so (complaints/notify.py).
 TOUSU_EMAIL_RETRY_SECONDS = envint("TOUSU_EMAIL_RETRY_SECONDS", 300)
 TOUSU_EMAIL_MAX_ATTEMPTS = envint("TOUSU_EMAIL_MAX_ATTEMPTS", 8)
+# -- the e-mail gateway (tousu.mailgate): `tousu mail-in` on an MTA's pipe, and/or a mailbox the
+# periodic job polls over IMAP (off unless TOUSU_IMAP_HOST is set; port 0: 993 with SSL, 143 without).
+TOUSU_IMAP_HOST = env("TOUSU_IMAP_HOST", "")
+TOUSU_IMAP_PORT = envint("TOUSU_IMAP_PORT", 0)
+TOUSU_IMAP_USER = env("TOUSU_IMAP_USER", "")
+TOUSU_IMAP_PASSWORD = env("TOUSU_IMAP_PASSWORD", "")
+TOUSU_IMAP_SSL = envbool("TOUSU_IMAP_SSL", True)
+TOUSU_IMAP_FOLDER = env("TOUSU_IMAP_FOLDER", "INBOX")
+# Answer each registered message with its number and query code (subject 「投诉编号TS…：…」).
+TOUSU_MAIL_ACK = envbool("TOUSU_MAIL_ACK", True)
 
 LOGGING = {
     "version": 1,

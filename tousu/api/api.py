@@ -132,3 +132,5 @@ api.add_router("", organisation.router)
 api.add_router("/reference", reference.router)
 api.add_router("/admin", users.router)
 api.add_router("/admin/preset", preset_admin.router)
+api.add_router("/public", "tousu.api.public.router", auth=None)  # the portal's JSON, no token
+api.add_router("", "tousu.detection.api.router")  # repeat candidates, hot issues, group events

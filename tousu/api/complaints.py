@@ -6,6 +6,7 @@ from typing import Any, Literal
 from django.db import models
 from django.http import FileResponse, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -37,7 +38,7 @@ from tousu.complaints.inputs import (
     RevealContact,
 )
 from tousu.complaints.rows import ComplaintDetail, DispatchLetter
-from tousu.core.errors import NotFound
+from tousu.core.errors import NotFound, ValidationFailed
 
 router = Router(tags=["complaints"])
 
@@ -53,10 +54,54 @@ def _detail(request: AuthedRequest, number: str) -> ComplaintDetail:
     return selectors.complaint_detail(request.auth, complaint)
 
 
-@router.post("", **contract({201: Registered}, *BODY, 403), summary="登记投诉 register")
-def register(request: AuthedRequest, body: RegisterIn) -> Status[Registered]:
-    registered = services.register(actor=request.auth, data=body)
+class Replayed(ComplaintDetail):
+    """The complaint an earlier request with the same ``external_id`` or ``Idempotency-Key`` made.
+    Its query code was shown to that request only and cannot be shown again."""
+
+    query_code: Literal[""]
+    replayed: Literal[True]
+    notice: str
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+REGISTER = contract({201: Registered, 200: Replayed}, *BODY, 403, 409)
+REGISTER["openapi_extra"]["parameters"] = [
+    {
+        "in": "header",
+        "name": IDEMPOTENCY_KEY,
+        "required": False,
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "客户端为一次登记生成的唯一键（如 UUID）；重发同一请求时带上同一键，只登记一件",
+    }
+]
+
+
+@router.post(
+    "",
+    **REGISTER,
+    summary="登记投诉 register",
+    description=(
+        "幂等：同一来源系统（source_system）的同一外部编号（external_id），或同一账号的同一 "
+        "Idempotency-Key 请求头，只登记一件投诉。首次登记答复 201 与查询码；重发（包括并发重发）"
+        "答复 200、同一编号与 replayed=true，查询码只在首次答复中给出，不再显示。"
+        "同一外部编号或幂等键配上不同的请求内容，答复 409，不登记。"
+    ),
+)
+def register(request: AuthedRequest, body: RegisterIn) -> Status[Any]:
+    key = request.headers.get(IDEMPOTENCY_KEY, "")
+    if len(key) > 200:
+        raise ValidationFailed(_("Idempotency-Key 不超过200个字符"), field=IDEMPOTENCY_KEY)
+    registered = services.register(actor=request.auth, data=body, idempotency_key=key)
     detail = selectors.complaint_detail(request.auth, registered.complaint, fresh=True)
+    if registered.replayed:
+        notice = _("此前已登记为投诉件 %(number)s，本次未重复登记；查询码只在首次登记时提供，不再显示。")
+        replay: Replayed = {
+            **detail,
+            "query_code": "",
+            "replayed": True,
+            "notice": notice % {"number": registered.complaint.number},
+        }
+        return Status(200, replay)
     answer: Registered = {**detail, "query_code": registered.query_code}
     return Status(201, answer)
 

@@ -10,6 +10,7 @@ ALIASES = {
     "anchor-audit": "anchor_audit",
     "calendar-import": "calendar_import",
     "scan-deadlines": "scan_deadlines",
+    "mail-in": "mail_in",
 }
 
 

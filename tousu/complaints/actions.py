@@ -91,6 +91,21 @@ def _row(
     return Action(name, label, frozenset(sources), targets, frozenset(roles), input, service, **more)
 
 
+def _imported(**_kwargs: Any) -> None:
+    """The import's events are written by ``tousu.ledger`` through ``complaints.bulk``, never here."""
+    raise NotImplementedError("use tousu.ledger")
+
+
+def _elsewhere(package: str) -> Any:
+    """The service of a row whose events another package writes (through ``common.finish``, so
+    they are audited like the rest): the row names the event, who may write it and its label."""
+
+    def service(**_kwargs: Any) -> None:
+        raise NotImplementedError(f"written by {package}")
+
+    return service
+
+
 # fmt: off
 # One row per action, one line per row where it fits: the table reads as a table, column by column
 # (the formatter would give every argument a line of its own).
@@ -174,6 +189,26 @@ TABLE: tuple[Action, ...] = (
          grants.release_attachment, versioned=False, face=Face.OWN),
     # -- the system's own writes ----------------------------------------------------------------
     _row("recompute_dues", _("重新计算期限"), OPEN, SAME, SYSTEM, I.Input, timekeeping.recompute_one,
+         face=Face.SYSTEM),
+    # A complaint from an Excel ledger (SPEC §11) arrives in the state its ledger gives: its first
+    # event says it was imported (tousu.ledger, written through complaints.bulk).
+    _row("import", _("台账导入"), (), tuple(Status), {Role.ADMIN, CENTER}, I.Input, _imported, face=Face.SYSTEM),
+    # The complainant on the public portal (tousu.portal, acting as its internal clerk "public").
+    _row("rate", _("投诉人评价"), {S.REPLIED, S.CLOSED}, SAME, {CLERK}, I.Input,
+         _elsewhere("tousu.portal"), face=Face.SYSTEM),
+    _row("add_material", _("投诉人补充材料"), OPEN | {S.CLOSED, S.DECLINED}, SAME, {CLERK}, I.Input,
+         _elsewhere("tousu.portal"),
+         face=Face.SYSTEM),
+    # Detection (tousu.detection): what the system found, and staff's decisions on it.
+    _row("detect_repeat", _("识别为重复投诉"), ANY, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
+         face=Face.SYSTEM),
+    _row("detect_group", _("列入群体投诉"), ANY, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
+         face=Face.SYSTEM),
+    _row("confirm_repeat", _("确认重复投诉"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
+         face=Face.SYSTEM),
+    _row("reject_repeat", _("否认重复投诉"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
+         face=Face.SYSTEM),
+    _row("override_grade", _("人工调整等级"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
 )
 # fmt: on

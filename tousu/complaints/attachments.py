@@ -53,7 +53,11 @@ MAGIC = {
     ".xls": [b"\xd0\xcf\x11\xe0"],
     ".wav": [b"RIFF"],
     ".amr": [b"#!AMR"],
+    # Call recordings (hotline/CTI, SPEC §8): an ID3 tag or an MPEG audio frame header.
+    ".mp3": [b"ID3", b"\xff\xfb", b"\xff\xfa", b"\xff\xf3", b"\xff\xf2", b"\xff\xe3", b"\xff\xe2"],
 }
+# ISO media files (m4a, mp4) start with a box length, then "ftyp".
+BOXED = frozenset({".m4a", ".mp4"})
 
 
 def _checked_name(data: Attach) -> tuple[str, str]:
@@ -71,7 +75,9 @@ def _checked_name(data: Attach) -> tuple[str, str]:
         raise ValidationFailed(
             _("文件超过大小上限 %(mb)d MB") % {"mb": limit // 1048576}, field="file", max_bytes=limit
         )
-    if ext in MAGIC and not any(data.content.startswith(m) for m in MAGIC[ext]):
+    if (ext in MAGIC and not any(data.content.startswith(m) for m in MAGIC[ext])) or (
+        ext in BOXED and data.content[4:8] != b"ftyp"
+    ):
         raise ValidationFailed(_("文件内容与扩展名不符：%(name)s") % {"name": base}, field="file")
     return base, ext
 

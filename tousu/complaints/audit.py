@@ -299,7 +299,8 @@ def verify_audit(*, limit_problems: int = 50, chunk: int = 1000, anchor_file: Pa
             report.complaints += state is not None
             report.events += len(history)
             if state is not None:
-                numbering.saw(state["complaint"][NUMBER_AT])
+                imported = bool(history) and history[0].action == "import"
+                numbering.saw(state["complaint"][NUMBER_AT], imported=imported)
             found = _check(pk, state, history, anchored.get(pk))
             if found:
                 found = _check_again(pk, anchored.get(pk))
@@ -454,7 +455,9 @@ class _Numbering:
         self.prefix = settings.TOUSU_NUMBER_PREFIX
         self.pattern = re.compile(r"(\d{4})(\d{6,})$")
 
-    def saw(self, number: str) -> None:
+    def saw(self, number: str, *, imported: bool = False) -> None:
+        if imported and not number.startswith(self.prefix):
+            return  # another system's number, kept by the ledger import: not one of ours
         rest = number[len(self.prefix) :] if number.startswith(self.prefix) else None
         match = self.pattern.fullmatch(rest) if rest is not None else self.pattern.search(number)
         if not match:

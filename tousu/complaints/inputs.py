@@ -409,6 +409,10 @@ class RegisterIn(Input):
     category: str = Field("", max_length=40, **_listed("categories"))
     grade: str = Field("", max_length=40, **_listed("grades"))
     upgraded_source: str = Field("", max_length=120, description="渠道为 upgraded（上级/监管转办）时必填")
+    source_system: str = Field("", max_length=60, description="来源系统（热线、CTI、监管平台）的名称，记录在投诉件上")
+    external_id: str = Field(
+        "", max_length=100, description="来源系统中的编号：同一来源系统同一编号只登记一次，重发返回原投诉件"
+    )
     flags: list[str] = Field(default_factory=list, max_length=20, **_listed("flags"))
     extra: Annotated[dict[Annotated[str, Field(max_length=64)], ExtraValue], BeforeValidator(_no_huge_integers)] = (
         Field(default_factory=dict, max_length=50)

@@ -45,10 +45,26 @@ def run_scan() -> Any:
         retried = notify.retry_emails()
         if retried:
             log.info("e-mail retry [pid %d]: %d sent", os.getpid(), retried)
+        poll_mailbox()
         tidy()
         return result
     finally:
         close_old_connections()
+
+
+def poll_mailbox() -> None:
+    """The e-mail gateway's mailbox (tousu.mailgate.imap), when TOUSU_IMAP_HOST is set; a mailbox
+    that cannot be reached is logged and never stops the scan's other work."""
+    from django.conf import settings
+
+    if not settings.TOUSU_IMAP_HOST:
+        return
+    from tousu.mailgate.imap import poll
+
+    try:
+        log.info("mailbox poll [pid %d]: %s", os.getpid(), poll())
+    except Exception:
+        log.exception("mailbox poll failed")
 
 
 def tidy() -> None:

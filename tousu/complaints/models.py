@@ -287,10 +287,25 @@ class Complaint(models.Model):
         "self", models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("合并至")
     )
     upgraded_from = models.CharField(_("升级来源"), max_length=120, blank=True)
+    # The calling system's own id for the complaint (hotline/CTI call id, a regulator's transfer
+    # number, a ledger row): one complaint per (source_system, external_id), so a retried
+    # registration answers the complaint it already made (SPEC §8). Null for the rest.
+    source_system = models.CharField(_("来源系统"), max_length=60, blank=True, default="", db_default="")
+    external_id = models.CharField(_("外部编号"), max_length=100, null=True, blank=True)
+    # A digest of the registration request that carried an external id or an Idempotency-Key:
+    # a retry with the same digest gets the same complaint, one with another digest is refused.
+    intake_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("投诉件")
         verbose_name_plural = _("投诉件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="complaint_source_external_id",
+            )
+        ]
         indexes = [
             models.Index(fields=["status", "handling_unit", "-id"], name="cmp_status_unit_id"),
             models.Index(fields=["handling_unit", "-id"], name="cmp_unit_id"),
@@ -395,6 +410,23 @@ class Extension(models.Model):
     decision_note = models.TextField(blank=True)
     notice_method = models.CharField(max_length=10, blank=True)
     notice_at = models.DateTimeField(null=True)
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` a client sent with a registration: the same key from the same
+    account answers the same complaint; the same key with another request (the complaint's
+    ``intake_digest`` differs) is refused."""
+
+    principal = models.CharField(max_length=150)
+    key = models.CharField(max_length=200)
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_principal_key")]
+
+    def __str__(self) -> str:
+        return f"{self.principal}:{self.key}"
 
 
 class Suspension(models.Model):

@@ -35,6 +35,7 @@ from tousu.complaints.codes import (
     TimingCode,
     ValidityCode,
 )
+from tousu.detection.rows import DetectionRow, GatheringRef
 
 # An amount in yuan: a decimal string on the wire ("1280.00"), never a float that loses a fen.
 Money = Annotated[
@@ -277,6 +278,9 @@ class ComplaintDetail(ListRow):
     archived_at: dt.datetime | None
     repeat_of: str | None
     merged_into: str | None
+    group_event: GatheringRef | None
+    hot_issue: GatheringRef | None
+    detection: Annotated[DetectionRow, Field(description="重复投诉的相似依据、归入同一事项的依据、自动定级命中的规则")]
     complainants: list[ComplainantRow]
     respondents: list[RespondentRow]
     attachments: list[AttachmentRow]

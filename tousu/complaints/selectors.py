@@ -52,6 +52,7 @@ from tousu.core.crypto import (
     phone_tail_index,
 )
 from tousu.core.errors import NotPermitted, ValidationFailed
+from tousu.detection.selectors import detection_of
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
     from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ListRow, NotificationRow
@@ -151,28 +152,33 @@ def search_q(actor: User, text: str) -> Q:
     """The free-text search as one filter.
 
     Everyone finds a case in their scope by its number or the end of it (``43`` finds TS2026000043;
-    the number says nothing of who complained) and by words of its stored redacted summary and
-    content. Where ``actor`` sees the identity, also by the summary and content, and by the
-    complainants' name (whole or part), e-mail, address, work unit and phone: the whole number
-    however written (``+86 138 1234 5678``) or its last four digits or more (``phone_q``). Where the
-    redacted view applies, name and phone find nothing, so that a search never confirms who
-    complained (SPEC §7); nor does anyone find an anonymous case by its caller."""
+    the number says nothing of who complained) and by the words of its stored redacted summary and
+    content. Where ``actor`` sees the identity, also by the words of the summary, content, demands
+    and respondents, of the complainants' name (whole or part), address and work unit, by e-mail,
+    and by phone: the whole number however written (``+86 138 1234 5678``) or its last four digits
+    or more (``phone_q``). Where the redacted view applies, name and phone find nothing, so that a
+    search never confirms who complained (SPEC §7); nor does anyone find an anonymous case by its
+    caller. Words go through the full-text index (``tousu.search``): every word of the text must
+    match, in any order."""
     from tousu.complaints.models import Complainant
+    from tousu.search.index import matching
 
     folded = unicodedata.normalize("NFKC", text).strip()
     compact = "".join(folded.split()).replace("-", "")
     number = Q(number__iendswith=compact) if _NUMBER_QUERY.fullmatch(compact) else Q(number=text)
     hidden = hidden_q(actor)
-    people = Q(name__contains=text) | Q(email__icontains=text) | Q(address__contains=text)
-    people |= Q(organisation__contains=text)
-    if "".join(text.split()) != text:  # 李 秀英
-        people |= Q(name__contains="".join(text.split()))
+    words = matching(folded)  # the index's plain and redacted documents (tousu.search.index)
+    plain, redacted = words.plain, words.redacted
+    people = Q(email__icontains=folded) if "@" in folded else None
     phone = phone_q(normalize_phone(folded)) if _PHONE_QUERY.fullmatch(folded) else None
     if phone is not None:
-        people |= phone
-    identity = Q(anonymous=False, id__in=Complainant.objects.filter(people).values("complaint_id"))
-    plain = Q(summary__contains=text) | Q(content__contains=text) | identity
-    redacted = Q(summary_redacted__contains=text) | Q(content_redacted__contains=text)
+        people = phone if people is None else people | phone
+    if people is not None:
+        plain |= Q(anonymous=False, id__in=Complainant.objects.filter(people).values("complaint_id"))
+    if people is None and not _NUMBER_QUERY.fullmatch(compact):
+        # Only words can match, and whatever the redacted view finds the plain one finds too: the
+        # database starts from the index.
+        return plain & (~hidden | redacted)
     return number | (hidden & redacted) | (~hidden & plain)
 
 
@@ -396,6 +402,7 @@ def complaint_detail(actor: User, c: Complaint, *, fresh: bool = False) -> Compl
     # The earlier case of the same caller (found by phone) could be open to this user, identity and
     # all: following the link would name the complainant.
     detail["repeat_of"] = None
+    detail["detection"] = {**detail["detection"], "repeat": None}
     detail["attachments"] = [a for a in detail["attachments"] if a["released"]]
     detail["identity_hidden"] = True
     # A grant can lift the redacted view of a unit, never that of the person complained about.
@@ -501,6 +508,7 @@ def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
         "archived_at": c.archived_at,
         "repeat_of": c.repeat_of.number if c.repeat_of else None,
         "merged_into": c.merged_into.number if c.merged_into else None,
+        **detection_of(c),  # type: ignore[typeddict-item]
         "complainants": []
         if c.anonymous
         else [

@@ -149,6 +149,53 @@ class Thresholds(Strict):
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
+class GradingRule(Strict):
+    """One auto-grading rule (SPEC §8): fires when any keyword occurs in the complaint's text, or
+    the amount exceeds ``amount_over``, or the channel is one of ``channels``, or it has at least
+    ``complainants_at_least`` complainants, or (``repeat``) it repeats an earlier complaint already closed. It
+    gives the grade ``grade``, or the grade ``below_top`` steps under the preset's highest."""
+
+    code: Name
+    label: Text
+    keywords: tuple[str, ...] = ()
+    amount_over: Decimal | None = None
+    channels: tuple[str, ...] = ()
+    complainants_at_least: PositiveInt | None = None
+    repeat: bool = False
+    grade: str = ""
+    below_top: NonNegativeInt = 1
+    source: SourceText = ""
+
+
+DEFAULT_GRADING = (
+    GradingRule(code="media", label="媒体关注", keywords=("媒体", "记者", "曝光", "电视台", "报社", "微博", "抖音")),
+    GradingRule(code="litigation", label="律师或诉讼", keywords=("律师", "法院", "起诉", "诉讼", "仲裁")),
+    GradingRule(
+        code="regulator",
+        label="消协或监管",
+        keywords=("消协", "消费者协会", "12315", "向监管部门", "监管部门反映", "银保监", "金融监管局", "通信管理局"),
+    ),
+    GradingRule(code="injury", label="人身伤害", keywords=("受伤", "死亡", "医院抢救", "住院", "骨折", "中毒")),
+    GradingRule(code="amount", label="金额较大", amount_over=Decimal("50000")),
+    GradingRule(code="upgraded", label="升级投诉", channels=("upgraded",)),
+    GradingRule(
+        code="repeated_failure", label="办结后再次投诉", repeat=True, source="000-99：已经处理过再次发生的为重要投诉"
+    ),
+    GradingRule(code="co_complainants", label="多人联名", complainants_at_least=5, below_top=0),
+)
+
+
+class Detection(Strict):
+    """Repeat, hot-issue and group detection and auto-grading (SPEC §8). ``group_grade``: the
+    grade a group complaint event raises its complaints to (empty: the preset's highest)."""
+
+    group_grade: str = ""
+    grading: tuple[GradingRule, ...] = DEFAULT_GRADING
+    # A repeat of a complaint still open urges its handling unit at once (the telecom rule, seed
+    # 004-126); without it the clerk tells the caller the progress (the government rule, 004-31).
+    repeat_urge: bool = False
+
+
 class Flag(Strict):
     code: Name
     label: Text
@@ -324,6 +371,7 @@ class Preset(Strict):
     # Dispatch modes in use (``DispatchMode``): the dispatch form offers only these.
     dispatch_modes: tuple[str, ...] = Field(min_length=1)
     custom_fields: tuple[CustomField, ...] = ()
+    detection: Detection = Detection()
     letters: Letters = Letters()
     duties: tuple[Duty, ...] = ()
     # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
@@ -367,6 +415,11 @@ class Preset(Strict):
         for group, reasons in self.reasons.groups().items():
             _unique(f"reasons.{group}", [r.code for r in reasons])
         known: dict[Condition, set[str]] = {"category": set(categories), "grade": {g.code for g in self.grades}}
+        for where, code in [("detection.group_grade", self.detection.group_grade)] + [
+            (f"detection.grading[{i}].grade", r.grade) for i, r in enumerate(self.detection.grading)
+        ]:
+            if code and code not in known["grade"]:
+                raise ValueError(f"{where}: unknown grade {code!r}")
         for i, rule in enumerate(self.deadlines):
             for key, codes in known.items():
                 wanted = rule.when.get(key)

@@ -73,12 +73,14 @@ def intake(request: StaffRequest) -> HttpResponse:
             )
             return redirect("web:complaint", number=registered.complaint.number)
     callers = selectors.callers_by_phone(request.user, str(form["phone"].value))
+    repeat = None
     if "lookup" in request.POST:
         form.fill_caller_name(callers)
+        repeat = _repeat_candidates(request, form)
     return render(
         request,
         "web/intake.html",
-        {"form": form, **_caller_history(callers)},
+        {"form": form, "repeat": repeat, **_caller_history(callers)},
         status=422 if form.has_errors else 200,
     )
 
@@ -93,6 +95,24 @@ def callers(request: StaffRequest) -> HttpResponse:
     except NotPermitted as err:  # unit staff, unless the preset allows it (SPEC §7)
         return render(request, "web/_callers.html", {"refused": err.message}, status=403)
     return render(request, "web/_callers.html", {"phone": phone, **_caller_history(found)})
+
+
+def _repeat_candidates(request: StaffRequest, form: Any) -> dict[str, Any]:
+    """The caller's earlier complaint about the same matter, while they are still on the phone
+    (the look-up button; with JavaScript the page fetches the same fragment as the clerk types)."""
+    from tousu.detection.selectors import repeat_candidates
+
+    try:
+        return dict(
+            repeat_candidates(
+                request.user,
+                phone=str(form["phone"].value),
+                summary=str(form["summary"].value),
+                content=str(form["content"].value),
+            )
+        )
+    except NotPermitted as err:
+        return {"candidates": [], "refused": err.message}
 
 
 def _caller_history(found: list[Any]) -> dict[str, Any]:

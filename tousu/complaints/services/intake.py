@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from tousu.accounts.models import Unit, User
 from tousu.complaints import custom as custom_fields
 from tousu.complaints import dues
 from tousu.complaints.access import access_complaint
+from tousu.complaints.idempotency import Claim
 from tousu.complaints.inputs import Accept, Convert, Decline, Merge, RegisterIn, ResolveOnSpot, Withdraw
 from tousu.complaints.models import (
     WRITTEN_CHANNELS,
@@ -40,6 +41,8 @@ from tousu.complaints.states import OPEN, Status
 from tousu.core import identifiers
 from tousu.core.crypto import blind_index, normalize_phone, phone_tail_index
 from tousu.core.errors import ValidationFailed
+from tousu.detection import services as detection
+from tousu.search import index as search_index
 
 
 def check_query_code(complaint: Complaint, code: str) -> bool:
@@ -135,20 +138,6 @@ def _build_respondents(data: RegisterIn) -> list[Respondent]:
     return rows
 
 
-def _find_repeat(phones: list[str], received_at: dt.datetime) -> Complaint | None:
-    """Same caller within the window: link to the latest earlier complaint (SPEC §8)."""
-    indexes = [blind_index(p) for p in phones if p]
-    if not indexes:
-        return None
-    since = received_at - dt.timedelta(days=active().thresholds.repeat_window_days)
-    latest = (
-        Complainant.objects.filter(phone_index__in=indexes, complaint__received_at__gte=since)
-        .order_by("-complaint_id")
-        .values("complaint_id")[:1]
-    )
-    return Complaint.objects.filter(id__in=latest).first()
-
-
 def refresh_redacted_text(complaint: Complaint, people: Iterable[Any] | None = None) -> None:
     """Set ``summary_redacted`` and ``content_redacted``: the summary and content scrubbed of every
     complainant's identity, which lists and searches show to a redacted viewer (SPEC §7).
@@ -170,11 +159,32 @@ class Registered:
 
     complaint: Complaint
     query_code: str
+    # The complaint was made by an earlier request with the same external id or idempotency key.
+    replayed: bool = False
 
 
 @transaction.atomic(durable=True)
-def register(*, actor: User, data: RegisterIn) -> Registered:
-    """Register a complaint: number, query code, acceptance due, repeat detection."""
+def register(*, actor: User, data: RegisterIn, idempotency_key: str = "") -> Registered:
+    """Register a complaint: number, query code, acceptance due, repeat detection. Idempotent on
+    ``data.external_id`` (within ``data.source_system``) and on ``idempotency_key``: a retry
+    answers the complaint already made, with ``query_code`` empty (it is shown only once)."""
+    begin_new(actor, "register")
+    claim = Claim.of(actor, data, idempotency_key)
+    if claim is not None and (prior := claim.prior()) is not None:
+        return Registered(prior, "", replayed=True)
+    try:
+        with transaction.atomic():  # a savepoint: the loser of a race rolls back its number too
+            registered = _register(actor=actor, data=data)
+            if claim is not None:
+                claim.record(registered.complaint)
+    except IntegrityError:
+        if claim is None or (prior := claim.prior()) is None:
+            raise
+        return Registered(prior, "", replayed=True)
+    return registered
+
+
+def _register(*, actor: User, data: RegisterIn) -> Registered:
     begin_new(actor, "register")
     choice(data.channel, Channel, "channel")
     choice(data.kind, Kind, "kind")
@@ -202,8 +212,12 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
         received_at.date() if timezone.is_naive(received_at) else timezone.localdate(received_at), "received_at"
     )
 
-    phones = [normalize_phone(c.phone) for c in data.complainants]
-    repeat = _find_repeat(phones, received_at)
+    found = detection.detect(
+        summary=data.summary, content=data.content, demands=data.demands, place=data.place,
+        complainants=data.complainants, respondents=data.respondents, received_at=received_at,
+        channel=data.channel, amount=data.amount,
+    )  # fmt: skip
+    repeat = found.repeat
     number = next_number(year=timezone.localtime(received_at).year)
     code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
     flags = {f: {"by": actor.username, "rule": None, "at": now.isoformat()} for f in data.flags}
@@ -212,7 +226,7 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
     if repeat is not None:
         flags.setdefault(
             "repeat",
-            {"by": None, "rule": f"same_phone_{active().thresholds.repeat_window_days}_days", "at": now.isoformat()},
+            {"by": None, "rule": found.rule, "at": now.isoformat()},
         )
     if len(data.complainants) >= active().thresholds.group_threshold:
         flags.setdefault(
@@ -236,7 +250,7 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
         place=data.place.strip(),
         amount=data.amount,
         category=category,
-        grade=grade,
+        grade=grade or found.grade,
         flags=flags,
         extra=data.extra,
         custom=custom,
@@ -270,6 +284,8 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
     for r in respondents:
         r.complaint = complaint
     Respondent.objects.bulk_create(respondents)
+    detection.record(complaint, found)
+    search_index.refresh([complaint.id])  # its words, as every view may search them (tousu.search)
     finish(
         complaint,
         actor=actor,
@@ -283,6 +299,8 @@ def register(*, actor: User, data: RegisterIn) -> Registered:
             "respondents": len(respondents),
             "flags": sorted(flags),
             "repeat_of": repeat.number if repeat else None,
+            "repeat_evidence": found.evidence_json(),
+            "grading": found.fired,
             "acceptance_due": complaint.acceptance_due,
         },
     )

@@ -198,6 +198,7 @@ class Case:
     sees: list[str]
     attachments: list[int] = field(default_factory=list)
     grants: list[int] = field(default_factory=list)
+    query_code: str = ""  # the complainant's: the public portal's query shows no identity either
 
 
 def build(s: Scenario, org: dict[str, Any]) -> Case:
@@ -207,7 +208,7 @@ def build(s: Scenario, org: dict[str, Any]) -> Case:
     )
     field_name, value = s.shape
     redacted = s.redacted or s.shape == ("unit_name", "某乡镇政府")  # else that unit would see it, rightly
-    c = services.register(
+    registered = services.register(
         actor=org["clerk"],
         data=inputs.RegisterIn(
             channel="hotline",
@@ -227,7 +228,8 @@ def build(s: Scenario, org: dict[str, Any]) -> Case:
             ],
             respondents=[inputs.RespondentSchema(**{field_name: value})],
         ),
-    ).complaint
+    )
+    c = registered.complaint
     center, personal = org["center"], PERSONAL.get(s.shape)
     c = services.accept(
         actor=org["clerk"], number=c.number, data=inputs.Accept(version=c.version, category="G0201", grade="normal")
@@ -289,7 +291,7 @@ def build(s: Scenario, org: dict[str, Any]) -> Case:
                 proposed_reply=f"{s.name}:您好,经核查属实。",
             ),
         )
-    case = Case(c, hidden_from=[], sees=["center"])
+    case = Case(c, hidden_from=[], sees=["center"], query_code=registered.query_code)
     for name, content in (
         (f"{s.name}身份证.txt", f"{s.name} {s.id_number}".encode()),
         (f"{s.name}现场照片说明.txt", b"scene"),
@@ -330,6 +332,13 @@ def _api_get_routes() -> tuple[tuple[str, list[dict[str, Any]]], ...]:
     )
 
 
+def _gatherings() -> list[int]:
+    """The group events' and hot issues' ids (their pages list member complaints)."""
+    from tousu.detection.models import GroupEvent, HotIssue
+
+    return sorted({*GroupEvent.objects.values_list("pk", flat=True), *HotIssue.objects.values_list("pk", flat=True)})
+
+
 def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
     """Every GET route of the API with its parameters filled in (from the OpenAPI document)."""
     today = timezone.localdate().isoformat()
@@ -342,8 +351,9 @@ def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
         "rule_id": ["1"],
         "username": ["handler", "clerk"],
         "name": ["government"],
+        "pk": [str(pk) for pk in _gatherings()] or ["1"],
     }
-    query_values = {"start": today, "end": today, "days": "3"}
+    query_values = {"start": today, "end": today, "days": "3", "code": case.query_code}
     found = []
     for path, params in _api_get_routes():
         names = [p["name"] for p in params if p["in"] == "path"]

@@ -55,6 +55,16 @@ EXPECTED = {
     "decide_identity": {CENTER},
     "release_attachment": {CENTER},
     "recompute_dues": set(),  # the system's own write: no user may take it
+    "import": {Role.ADMIN, CENTER},  # tousu import / the ledger upload page
+    # Written by the portal as its internal clerk "public" (the complainant).
+    "rate": {CLERK},
+    "add_material": {CLERK},
+    # Detection: the system's findings, and the intake staff's decisions on them.
+    "detect_repeat": set(),
+    "detect_group": set(),
+    "confirm_repeat": {CLERK, CENTER},
+    "reject_repeat": {CLERK, CENTER},
+    "override_grade": {CLERK, CENTER},
 }
 
 

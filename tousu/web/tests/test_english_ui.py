@@ -105,12 +105,13 @@ def chinese_outside(html: str, data: list[str]) -> list[str]:
     found = []
     for line in visible_lines(html, values=False):
         rest = line
-        for text in data:
-            if text in rest:
-                rest = rest.replace(text, "")
+        # A data text cut short first, before a shorter data text inside it is taken out.
         for cut in _CUT.findall(rest):
             if any(text.startswith(cut) for text in data):
                 rest = rest.replace(cut + "…", "")
+        for text in data:
+            if text in rest:
+                rest = rest.replace(text, "")
         if CJK.search(rest):
             found.append(f"{line}  ←  {rest}")
     return found

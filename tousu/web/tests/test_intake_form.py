@@ -78,9 +78,10 @@ def desk(client, clerk):
 
 
 def test_the_form_has_a_field_for_every_field_of_the_registration_api():
-    # Not on the form: the staff member's login name and rank (other systems' routing data) and
-    # preset extras (``extra``): the API takes them.
-    api_only = {"extra", "respondents.staff", "respondents.rank"}
+    # Not on the form: the staff member's login name and rank (other systems' routing data), preset
+    # extras (``extra``) and a calling system's own reference (source_system, external_id): the API
+    # takes them.
+    api_only = {"extra", "respondents.staff", "respondents.rank", "source_system", "external_id"}
     form = {f.name for f in IntakeForm(Choices()).fields}
     wanted = (
         {n for n in RegisterIn.model_fields if n not in {"complainants", "respondents", "custom"}}
@@ -346,3 +347,31 @@ def test_a_lookup_by_the_last_digits_names_each_rows_caller_and_fills_no_name(de
     assert name_value(html) == "" and "尾号相同" in html
     whole = desk.get("/intake/callers/", {"phone": "13812345678"}).content.decode()
     assert "该号码有 1 件历史投诉" in whole and "caller-who" not in whole
+
+
+def test_the_lookup_shows_the_callers_earlier_complaint_about_the_same_matter_and_what_to_say(desk, register):
+    """SPEC §8, seed 004: while the caller is on the phone the clerk sees the earlier complaint about
+    the same matter, with what to tell the caller; an earlier complaint about another matter is no
+    candidate (without JavaScript: the look-up button)."""
+    same = register(
+        summary="窗口人员态度差",
+        content="在政务大厅办证时窗口工作人员态度恶劣，不耐烦。",
+        complainants=[{"name": "张三", "phone": "13812345678"}],
+    )
+    other = register(
+        summary="小区路灯不亮",
+        content="小区门口路灯坏了两个月没人修。",
+        complainants=[{"name": "张三", "phone": "13812345678"}],
+    )
+    html = lookup(desk)
+    panel = html.split('id="repeat"', 1)[1].split("</aside>", 1)[0]
+    assert "可能是重复投诉" in panel and same.number in panel and other.number not in panel
+    assert "请告知来电人" in panel
+    assert Complaint.objects.count() == 2
+
+
+def test_unit_staff_cannot_probe_callers_through_the_repeat_look_up(client, org, register):
+    register(complainants=[{"name": "张三", "phone": "13812345678"}])
+    client.force_login(org["handler"])
+    answer = client.get("/detection/", {"phone": "13812345678", "summary": "窗口人员态度差"})
+    assert answer.status_code == 403 and "张三" not in answer.content.decode()

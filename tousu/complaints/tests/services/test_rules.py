@@ -234,7 +234,7 @@ def test_merge_needs_an_open_target(register, walk, center):
 def test_a_repeat_caller_is_linked_and_flagged(register):
     first = register()
     second = register()
-    assert second.repeat_of == first and second.flags["repeat"]["rule"] == "same_phone_30_days"
+    assert second.repeat_of == first and second.flags["repeat"]["rule"] == "same_person_same_matter_30_days"
     assert "repeat" not in first.flags
 
 

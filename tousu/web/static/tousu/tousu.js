@@ -25,6 +25,34 @@
     });
   }
 
+  /* Intake: the caller's earlier complaint about the same matter (a repeat, SPEC §8), looked up
+     once the number and some of the matter are typed (debounced); the look-up button does the same
+     without JavaScript. */
+  function repeatLookup() {
+    var panel = document.getElementById("repeat");
+    var fields = ["f-phone", "f-summary", "f-content"].map(function (id) { return document.getElementById(id); });
+    if (!panel || !panel.dataset.url || !window.fetch || fields.some(function (f) { return !f; })) return;
+    var timer = null, last = "", seq = 0;
+    function lookup() {
+      var phone = fields[0].value.trim(), summary = fields[1].value.trim(), content = fields[2].value.trim();
+      if (phone.replace(/\D/g, "").length < 7 || !(summary || content)) return;
+      var query = "?phone=" + encodeURIComponent(phone) + "&summary=" + encodeURIComponent(summary) +
+        "&content=" + encodeURIComponent(content.slice(0, 2000));
+      if (query === last) return;
+      last = query;
+      var mine = ++seq;
+      fetch(panel.dataset.url + query, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) { return r.status === 200 || r.status === 403 ? r.text() : null; })
+        .then(function (html) {
+          if (html !== null && mine === seq) { panel.innerHTML = html; panel.hidden = false; }
+        })
+        .catch(function () { /* the look-up button still works */ });
+    }
+    fields.forEach(function (f) {
+      f.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, 600); });
+    });
+  }
+
   /* Action forms: keep the page from being submitted twice by a double click. */
   function singleSubmit() {
     document.addEventListener("submit", function (ev) {
@@ -43,6 +71,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    repeatLookup();
     callerLookup();
     singleSubmit();
     printButtons();

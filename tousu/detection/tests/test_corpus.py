@@ -1,0 +1,180 @@
+"""Detection measured on the corpus (issue 13, acceptance): every complaint of ``corpus/corpus.json``
+registered through the service at its own ``received_at``, then pairwise precision, recall and F1
+of the repeat links, the group events and the hot issues against the corpus's ground truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tousu.complaints import services
+from tousu.complaints.inputs import RegisterIn
+from tousu.detection.matter import compare, take_print
+from tousu.detection.models import GroupEvent, HotIssue
+from tousu.detection.services import complaint_text, respondent_names
+
+CORPUS = json.loads((Path(__file__).parent / "corpus" / "corpus.json").read_text(encoding="utf-8"))
+Pair = frozenset[str]
+
+
+def _pairs(groups: Iterable[Iterable[str]]) -> set[Pair]:
+    return {frozenset(p) for g in groups for p in itertools.combinations(sorted(set(g)), 2)}
+
+
+def _scores(truth: set[Pair], found: set[Pair]) -> tuple[float, float, float]:
+    hits = len(truth & found)
+    precision = hits / len(found) if found else 1.0
+    recall = hits / len(truth) if truth else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _gatherings(items: list[dict[str, Any]], days: int, threshold: int) -> list[list[str]]:
+    """The ground truth: per matter, the complaints lying in a window of ``days`` that holds
+    ``threshold`` distinct people (the definition of SPEC §8)."""
+    by_matter: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_matter[item["matter"]].append(item)
+    out = []
+    for rows in by_matter.values():
+        rows.sort(key=lambda r: r["received_at"])
+        members: set[str] = set()
+        for end in range(len(rows)):
+            window = [
+                r
+                for r in rows[: end + 1]
+                if dt.datetime.fromisoformat(rows[end]["received_at"]) - dt.datetime.fromisoformat(r["received_at"])
+                <= dt.timedelta(days=days)
+            ]
+            if len({r["person"] for r in window}) >= threshold:
+                members.update(r["key"] for r in window)
+        if members:
+            out.append(sorted(members))
+    return out
+
+
+def _repeat_truth(items: list[dict[str, Any]]) -> list[list[str]]:
+    chains: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for item in items:
+        chains[(item["person"], item["matter"])].append(item["key"])
+    return [keys for keys in chains.values() if len(keys) > 1]
+
+
+def _print_of(item: dict[str, Any]) -> Any:
+    from types import SimpleNamespace
+
+    return take_print(
+        complaint_text(item["summary"], item["content"], item["demands"]),
+        respondent_names(SimpleNamespace(**r) for r in item["respondents"]),
+    )
+
+
+def _distribution(label: str, values: list[float]) -> None:
+    if values:
+        q = statistics.quantiles(values, n=20) if len(values) > 1 else [values[0]] * 19
+        print(
+            f"  {label:<38} n={len(values):4d}  min {min(values):.2f}  p5 {q[0]:.2f}  median {statistics.median(values):.2f}  p95 {q[-1]:.2f}  max {max(values):.2f}"
+        )
+
+
+def test_the_corpus_is_realistic_and_large_enough():
+    assert len(CORPUS) >= 300
+    assert len({c["industry"] for c in CORPUS}) >= 8
+    assert len(_repeat_truth(CORPUS)) >= 40
+    assert all("，" in c["content"] or "。" in c["content"] for c in CORPUS)
+
+
+@pytest.mark.django_db
+def test_detection_on_the_corpus_meets_the_floors(clerk, use_preset, capsys):
+    preset = use_preset(thresholds={"group_window_days": 3})  # the SPEC default: ≥5 people within 3 days
+    th = preset.thresholds
+    by_key: dict[str, Any] = {}
+    took: list[float] = []
+    for item in CORPUS:
+        fields = {k: item[k] for k in ("channel", "summary", "content", "demands", "complainants", "respondents")}
+        fields["received_at"] = item["received_at"]
+        data = RegisterIn.model_validate(fields)
+        start = time.perf_counter()
+        by_key[item["key"]] = services.register(actor=clerk, data=data).complaint
+        took.append((time.perf_counter() - start) * 1000)
+    key_of = {c.pk: k for k, c in by_key.items()}
+
+    # repeats: the pairs within each chain of repeat_of links
+    parent: dict[str, str] = {}
+    for key, complaint in by_key.items():
+        complaint.refresh_from_db()
+        if complaint.repeat_of_id:
+            parent[key] = key_of[complaint.repeat_of_id]
+    roots: dict[str, list[str]] = defaultdict(list)
+    for key in by_key:
+        root = key
+        while root in parent:
+            root = parent[root]
+        roots[root].append(key)
+    repeat = _scores(_pairs(_repeat_truth(CORPUS)), _pairs(roots.values()))
+    group = _scores(
+        _pairs(_gatherings(CORPUS, th.group_window_days, th.group_threshold)),
+        _pairs([key_of[c] for c in e.complaints.values_list("pk", flat=True)] for e in GroupEvent.objects.all()),
+    )
+    hot = _scores(
+        _pairs(_gatherings(CORPUS, th.hot_window_days, th.hot_threshold)),
+        _pairs([key_of[c] for c in h.complaints.values_list("pk", flat=True)] for h in HotIssue.objects.all()),
+    )
+
+    # the measure's scores on the kinds of pairs, for the module's justification
+    items = {c["key"]: c for c in CORPUS}
+    prints = {k: _print_of(c) for k, c in items.items()}
+    same_person = defaultdict(list)
+    for c in CORPUS:
+        same_person[c["person"]].append(c["key"])
+    kinds: dict[str, list[float]] = defaultdict(list)
+    for keys in same_person.values():
+        for a, b in itertools.combinations(keys, 2):
+            comparison = compare(prints[a], prints[b])
+            label = (
+                "repeat (same person, same matter)"
+                if items[a]["matter"] == items[b]["matter"]
+                else "same person, other matter"
+            )
+            kinds[label].append(0.0 if comparison.veto else comparison.score)
+    by_matter = defaultdict(list)
+    for c in CORPUS:
+        by_matter[c["matter"]].append(c["key"])
+    for keys in by_matter.values():
+        for a, b in itertools.combinations(keys, 2):
+            if items[a]["person"] != items[b]["person"]:
+                kinds["same matter, different people"].append(compare(prints[a], prints[b]).score)
+    vetoed = 0
+    lookalikes = 0
+    for a, b in itertools.combinations(items, 2):
+        if items[a]["matter"] != items[b]["matter"] and items[a]["person"] != items[b]["person"]:
+            c = compare(prints[a], prints[b])
+            if c.veto:
+                vetoed += 1
+            else:
+                kinds["different matters, not vetoed"].append(c.score)
+            lookalikes += 1
+
+    with capsys.disabled():
+        print(f"\n detection on {len(CORPUS)} complaints (preset thresholds {th.model_dump()}):")
+        for name, (p, r, f) in (("repeat", repeat), ("group", group), ("hot", hot)):
+            print(f"  {name:<7} precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}")
+        print(" similarity (weighted cosine, veto = 0):")
+        for label, values in kinds.items():
+            _distribution(label, values)
+        print(f"  different matters vetoed by a mark: {vetoed} of {lookalikes} pairs")
+        print(f"  group events {GroupEvent.objects.count()}, hot issues {HotIssue.objects.count()}")
+        print(f"  registration with detection: median {statistics.median(took):.1f} ms, max {max(took):.1f} ms")
+
+    assert repeat[0] >= 0.95 and repeat[1] >= 0.90, repeat
+    assert group[2] >= 0.90, group
+    assert hot[2] >= 0.90, hot
