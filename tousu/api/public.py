@@ -8,7 +8,6 @@ services and its one selector of the public view, as the portal's pages do.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -18,6 +17,7 @@ from pydantic import Base64Bytes, Field
 from tousu.api.schemas import WHY, ErrorOut, Out
 from tousu.core.middleware import client_address
 from tousu.portal import challenge, selectors, services, throttle
+from tousu.portal.selectors import PublicView
 
 router = Router(tags=["public"], auth=None)
 
@@ -71,32 +71,8 @@ class SubmittedOut(Out):
     query_code: str = Field(description="查询码：只在此显示一次，请妥善保存")
 
 
-class StepOut(Out):
-    date: dt.date
-    step: str
-
-
-class PublicOut(Out):
-    """Exactly the public view (``portal.selectors.public_view``)."""
-
-    number: str
-    status: str
-    status_label: str
-    received_on: dt.date
-    due_on: dt.date | None
-    handling_unit: str
-    reply_text: str
-    replied_on: dt.date | None
-    decline_text: str
-    forwarded_to: str
-    review_until: dt.date | None
-    rating: str
-    rating_label: str
-    steps: list[StepOut]
-    may_rate: bool
-    may_request_review: bool
-    may_add_material: bool
-    may_withdraw: bool
+# The answer is exactly the public view the portal's page shows (``portal.selectors.PublicView``).
+PublicOut = PublicView
 
 
 class CodeIn(Schema):

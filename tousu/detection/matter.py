@@ -40,7 +40,7 @@ Candidates never come from a scan: a repeat's from the caller's keyed identity i
 of rows), the same matter's from the ``Term`` index of every complaint's heaviest words and marks
 (the most recent ``PER_TERM`` rows of each of its ten or so key terms within the window), then
 scored exactly: the texts are short and the candidate sets small, so neither MinHash (datasketch)
-nor rapidfuzz is needed; both are installed if a future corpus shows otherwise.
+nor rapidfuzz is needed (neither is a dependency).
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ them in both faces.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
 
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
+from typing_extensions import TypedDict  # pydantic reads it as the public API's answer
 
 from tousu.complaints.guards import review_window
 from tousu.complaints.models import Complaint, Satisfaction

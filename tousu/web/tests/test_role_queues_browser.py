@@ -27,6 +27,26 @@ def queue_on_home(tab) -> tuple[int, set[str]]:
     return count, numbers
 
 
+def hand_on(desk: Desk, page, org, c: Complaint, steps: list) -> None:  # noqa: F811
+    """Each step: the person finds the case in 我的待办 (exactly the action table's set), acts on
+    it, and the next person's queue gains it with a notice that names the due date."""
+    for who, action, fields, next_who in steps:
+        user = org[who]
+        desk.login(who)
+        count, shown = queue_on_home(page)
+        wanted = expected_queue(user)
+        assert count == len(wanted) and c.number in shown and shown <= wanted, (who, count, shown, wanted)
+        page.screenshot(path=str(SHOTS / f"home-{who}-{action}.png"), full_page=True)
+        desk.open(c.number)
+        desk.act(action, **fields)
+        nxt = org[next_who]
+        c.refresh_from_db()
+        assert c.number in expected_queue(nxt), (action, next_who)
+        notice = Notification.objects.filter(recipient=nxt, complaint=c, kind="work").order_by("-id").first()
+        assert notice is not None and "期限" in notice.message, (action, next_who)
+        desk.logout()
+
+
 def test_each_role_acts_from_its_queue_and_hands_the_case_on(live_server, transactional_db, org, register, walk, page):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
     walk(register(summary="另一件已受理的投诉"), "accept")  # the centre has other work too
@@ -95,21 +115,7 @@ def test_a_transfer_goes_to_the_unit_head_who_assigns_and_approves(
         ),
         ("housing_head", "approve", {"note": "同意"}, "housing"),
     ]
-    for who, action, fields, next_who in steps:
-        user = org[who]
-        desk.login(who)
-        count, shown = queue_on_home(page)
-        wanted = expected_queue(user)
-        assert count == len(wanted) and c.number in shown and shown <= wanted, (who, count, shown, wanted)
-        page.screenshot(path=str(SHOTS / f"home-{who}-{action}.png"), full_page=True)
-        desk.open(c.number)
-        desk.act(action, **fields)
-        nxt = org[next_who]
-        c.refresh_from_db()
-        assert c.number in expected_queue(nxt), (action, next_who)
-        notice = Notification.objects.filter(recipient=nxt, complaint=c, kind="work").order_by("-id").first()
-        assert notice is not None and "期限" in notice.message, (action, next_who)
-        desk.logout()
+    hand_on(desk, page, org, c, steps)
     assert Complaint.objects.get(pk=c.pk).status == "approved"
 
 
@@ -136,21 +142,7 @@ def test_with_dispatch_approval_the_centre_head_and_the_leader_each_sign_from_th
         ("center_head", "decide_dispatch", {"approved": "true", "note": "同意"}, "leader"),
         ("leader", "decide_dispatch", {"approved": "true", "note": "同意"}, "housing_head"),
     ]
-    for who, action, fields, next_who in steps:
-        user = org[who]
-        desk.login(who)
-        count, shown = queue_on_home(page)
-        wanted = expected_queue(user)
-        assert count == len(wanted) and c.number in shown and shown <= wanted, (who, count, shown, wanted)
-        page.screenshot(path=str(SHOTS / f"home-{who}-{action}.png"), full_page=True)
-        desk.open(c.number)
-        desk.act(action, **fields)
-        nxt = org[next_who]
-        c.refresh_from_db()
-        assert c.number in expected_queue(nxt), (action, next_who)
-        notice = Notification.objects.filter(recipient=nxt, complaint=c, kind="work").order_by("-id").first()
-        assert notice is not None and "期限" in notice.message, (action, next_who)
-        desk.logout()
+    hand_on(desk, page, org, c, steps)
     assert Complaint.objects.get(pk=c.pk).status == "dispatched"
 
 
