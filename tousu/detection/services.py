@@ -16,6 +16,7 @@ complaints written without ``register`` (a ledger import through ``complaints.bu
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -355,24 +356,33 @@ def _merge_matters(other: Matter, *, into: Matter) -> None:
 
 
 def _spans(rows: list[ComplaintPrint], days: int, threshold: int) -> set[int]:
-    """The complaints lying in some window of ``days`` that holds ``threshold`` distinct people."""
+    """The complaints lying in some window of ``days`` that holds ``threshold`` distinct people:
+    one pass with a sliding window and a count per person (a matter may hold thousands)."""
     rows = sorted(rows, key=lambda r: r.received_at)
     width = dt.timedelta(days=days)
     members: set[int] = set()
-    start = 0
-    for end in range(len(rows)):
-        while rows[end].received_at - rows[start].received_at > width:
+    counts: Counter[str] = Counter()
+    start = marked = 0
+    for end, row in enumerate(rows):
+        counts[_who(row)] += 1
+        while row.received_at - rows[start].received_at > width:
+            gone = _who(rows[start])
+            counts[gone] -= 1
+            if not counts[gone]:
+                del counts[gone]
             start += 1
-        people: set[str] = set()
-        for r in rows[start : end + 1]:
-            people.update(r.people[:1] or [f"c{r.complaint_id}"])
-        if len(people) >= threshold:
-            members.update(r.complaint_id for r in rows[start : end + 1])
+        if len(counts) >= threshold:  # the window [start, end] qualifies: its rows not yet taken
+            members.update(r.complaint_id for r in rows[max(start, marked) : end + 1])
+            marked = end + 1
     return members
 
 
+def _who(row: ComplaintPrint) -> str:
+    return (row.people[:1] or [f"c{row.complaint_id}"])[0]
+
+
 def _people(rows: Iterable[ComplaintPrint], ids: set[int]) -> int:
-    return len({(r.people[:1] or [f"c{r.complaint_id}"])[0] for r in rows if r.complaint_id in ids})
+    return len({_who(r) for r in rows if r.complaint_id in ids})
 
 
 def evaluate(matter: Matter, current: Complaint) -> None:
@@ -381,9 +391,9 @@ def evaluate(matter: Matter, current: Complaint) -> None:
     window = dt.timedelta(days=max(th.hot_window_days, th.group_window_days))
     t = current.received_at
     rows = list(
-        ComplaintPrint.objects.filter(
-            matter=matter, received_at__gte=t - window, received_at__lte=t + window
-        ).select_related("complaint")
+        ComplaintPrint.objects.filter(matter=matter, received_at__gte=t - window, received_at__lte=t + window).only(
+            "complaint", "matter", "received_at", "people"
+        )
     )
     hot = _spans(rows, th.hot_window_days, th.hot_threshold)
     if hot:
@@ -404,10 +414,11 @@ def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[Complai
     created = gathering is None
     if gathering is None:
         first = min(chosen, key=lambda r: r.received_at)
+        first_print = ComplaintPrint.objects.select_related("complaint").get(pk=first.pk)
         gathering = model.objects.create(
             matter=matter,
-            title=first.complaint.summary[:200],
-            words=Print.from_json(first.data).key_terms(6),
+            title=first_print.complaint.summary[:200],
+            words=Print.from_json(first_print.data).key_terms(6),
             first_at=first.received_at,
             last_at=first.received_at,
         )
