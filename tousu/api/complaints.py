@@ -28,6 +28,7 @@ from tousu.api.schemas import (
 from tousu.complaints import attachments, exports, selectors, services, states
 from tousu.complaints.access import access_complaint
 from tousu.complaints.actions import FORM_ACTIONS, SAME, Action
+from tousu.complaints.idempotency import KEY_MAX
 from tousu.complaints.inputs import (
     Attach,
     IdentityDecision,
@@ -38,7 +39,7 @@ from tousu.complaints.inputs import (
     RevealContact,
 )
 from tousu.complaints.rows import ComplaintDetail, DispatchLetter
-from tousu.core.errors import NotFound, ValidationFailed
+from tousu.core.errors import NotFound
 
 router = Router(tags=["complaints"])
 
@@ -70,7 +71,7 @@ REGISTER["openapi_extra"]["parameters"] = [
         "in": "header",
         "name": IDEMPOTENCY_KEY,
         "required": False,
-        "schema": {"type": "string", "maxLength": 200},
+        "schema": {"type": "string", "maxLength": KEY_MAX},
         "description": "客户端为一次登记生成的唯一键（如 UUID）；重发同一请求时带上同一键，只登记一件",
     }
 ]
@@ -89,8 +90,6 @@ REGISTER["openapi_extra"]["parameters"] = [
 )
 def register(request: AuthedRequest, body: RegisterIn) -> Status[Any]:
     key = request.headers.get(IDEMPOTENCY_KEY, "")
-    if len(key) > 200:
-        raise ValidationFailed(_("Idempotency-Key 不超过200个字符"), field=IDEMPOTENCY_KEY)
     registered = services.register(actor=request.auth, data=body, idempotency_key=key)
     detail = selectors.complaint_detail(request.auth, registered.complaint, fresh=True)
     if registered.replayed:

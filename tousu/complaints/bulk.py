@@ -26,10 +26,9 @@ import enum
 import functools
 import json
 import multiprocessing
-import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from queue import Empty
@@ -53,7 +52,7 @@ from tousu.complaints.models import (
     Respondent,
     Suspension,
 )
-from tousu.complaints.numbering import format_number, hash_query_code, new_query_code, reserve_numbers
+from tousu.complaints.numbering import hash_query_code, new_query_code, reserve_for
 from tousu.complaints.states import Status
 from tousu.core import crypto
 from tousu.core.errors import ValidationFailed
@@ -543,7 +542,7 @@ class Writer:
         if not batch.keys:
             return []
         with transaction.atomic():
-            numbers = _reserve_numbers(batch.years, batch.numbers)
+            numbers = reserve_for(batch.years, batch.numbers)
             first = _reserve_ids(len(batch))
             ids = {key: first + i for i, key in enumerate(batch.keys)}
             linked = self._links(batch, ids, numbers, known or {})
@@ -716,58 +715,6 @@ def _linked_json(enc: _Encoding, payload: dict[str, Any], linked: Mapping[Key, t
     text = _payload_json(enc, {k: linked[v.key][1] if type(v) is NumberOf else v for k, v in payload.items()})
     assert text is not None
     return text
-
-
-def _reserve_numbers(years: list[int], given: Sequence[str] = ()) -> list[str]:
-    """A number for each complaint, in order within its year (oldest first if the batch is); a
-    given number is kept, and one in our own format moves its year's sequence past it first, so
-    that no later registration takes it."""
-    given = list(given) or [""] * len(years)
-    keep_sequence_ahead(n for n in given if n)
-    fresh = Counter(year for year, number in zip(years, given, strict=True) if not number)
-    first = {year: reserve_numbers(year=year, count=n) for year, n in sorted(fresh.items())}
-    out = []
-    for year, number in zip(years, given, strict=True):
-        if number:
-            out.append(number)
-            continue
-        out.append(format_number(year=year, n=first[year]))
-        first[year] += 1
-    return out
-
-
-def own_number(number: str) -> tuple[int, int] | None:
-    """(year, n) of a number in our own format (TS2026000123), as ``tousu verify-audit`` reads it."""
-    from django.conf import settings
-
-    m = _OWN_NUMBER.fullmatch(number[len(settings.TOUSU_NUMBER_PREFIX) :])
-    return (int(m[1]), int(m[2])) if m and number.startswith(settings.TOUSU_NUMBER_PREFIX) else None
-
-
-_OWN_NUMBER = re.compile(r"(\d{4})(\d{6,})")
-
-
-def keep_sequence_ahead(numbers: Iterable[str]) -> None:
-    """Given numbers in our own format (a ledger exported by another tousu) take their places in
-    their year's sequence, which must stay gap-free (``tousu verify-audit``): each year's must
-    continue it, one after the other; refused otherwise."""
-    from tousu.complaints.models import NumberSequence
-
-    wanted: dict[int, list[int]] = {}
-    for number in numbers:
-        if (own := own_number(number)) is not None:
-            wanted.setdefault(own[0], []).append(own[1])
-    for year, ns in sorted(wanted.items()):
-        NumberSequence.objects.bulk_create([NumberSequence(year=year, last=0)], ignore_conflicts=True)
-        sequence = NumberSequence.objects.select_for_update().get(year=year)
-        if sorted(ns) != list(range(sequence.last + 1, sequence.last + 1 + len(ns))):
-            raise ValidationFailed(
-                _("本系统格式的编号须紧接%(year)d年已发出的编号（至%(last)s）依次排列、不留空缺")
-                % {"year": year, "last": format_number(year=year, n=sequence.last)},
-                field="number",
-            )
-        sequence.last += len(ns)
-        sequence.save(update_fields=["last"])
 
 
 def _reserve_ids(count: int) -> int:

@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 from tousu.accounts.models import User
 from tousu.complaints.inputs import RegisterIn
 from tousu.complaints.models import Complaint, IdempotencyKey
-from tousu.core.errors import Conflict
+from tousu.core.errors import Conflict, ValidationFailed
+
+# The longest Idempotency-Key a client may send (the column's width).
+KEY_MAX = IdempotencyKey._meta.get_field("key").max_length or 200
 
 
 def digest(data: RegisterIn) -> str:
@@ -44,6 +47,8 @@ class Claim:
         """The request's handles; None when it has none (then every request registers anew). A
         source system alone is only recorded."""
         external_id, key, system = data.external_id.strip(), key.strip(), data.source_system.strip()
+        if len(key) > KEY_MAX:
+            raise ValidationFailed(_("Idempotency-Key 不超过200个字符"), field="Idempotency-Key")
         if not (external_id or key or system):
             return None
         return cls(actor.username, key, system, external_id, digest(data))

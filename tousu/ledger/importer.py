@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Unit, User
 from tousu.calendar.workdays import FIRST
-from tousu.complaints import bulk, dues
+from tousu.complaints import bulk, dues, numbering
 from tousu.complaints import custom as custom_fields
 from tousu.complaints.actions import ACTIONS
 from tousu.complaints.models import Category, Channel, Complaint, Grade, Kind
@@ -133,7 +133,7 @@ def run(
     if report.problems:
         report.problems.sort(key=lambda p: p.row)
         return report
-    todo.sort(key=lambda pair: bulk.own_number(pair[1].number) or (0, 0))  # our own numbers in turn
+    todo.sort(key=lambda pair: numbering.own_number(pair[1].number) or (0, 0))  # our own numbers in turn
     report.existing = len(parsed) - len(todo)
     report.ready = len(todo)
     if dry_run:
@@ -471,7 +471,7 @@ def _own_numbers_out_of_turn(todo: list[tuple[int, bulk.ComplaintIn]], *, header
 
     wanted: dict[int, list[tuple[int, int, str]]] = {}
     for row, item in todo:
-        if (own := bulk.own_number(item.number)) is not None:
+        if (own := numbering.own_number(item.number)) is not None:
             wanted.setdefault(own[0], []).append((own[1], row, item.number))
     last = dict(NumberSequence.objects.filter(year__in=list(wanted)).values_list("year", "last"))
     problems = []

@@ -21,11 +21,6 @@ from tousu.complaints.tests.test_audit import assert_fails, sql
 T = Event._meta.db_table
 
 
-def detected(*fragments: str) -> list[str]:
-    """verify_audit() and the command both fail, and some problem names every fragment."""
-    return assert_fails(*fragments)
-
-
 def when(complaint: Complaint, seq: int) -> str:
     """How the report names an event: ``event #3 (dispatch, 2026-11-30 10:02)``."""
     from django.utils import timezone
@@ -66,7 +61,7 @@ def test_a_clean_history_passes(case, register, walk, capsys):
 def test_it_detects_a_payload_edit_rechained_with_plain_sha256(case):
     Event.objects.filter(complaint=case, seq=2).update(payload={"category": "G0101", "grade": "major"})
     rechain(case, lambda body: hashlib.sha256(body).hexdigest())
-    problems = detected(f"complaint {case.number}, {when(case, 2)}: content does not match its MAC")
+    problems = assert_fails(f"complaint {case.number}, {when(case, 2)}: content does not match its MAC")
     assert f"complaint {case.number}, {when(case, 1)}: content does not match its MAC" in problems[0]
 
 
@@ -75,7 +70,7 @@ def test_it_detects_a_payload_edit_rechained_with_a_wrong_key(case):
     Event.objects.filter(complaint=case, seq=3).update(payload={"unit": "housing", "mode": "assign"})
     wrong = b"a-guessed-key-0123456789abcdef0123456789abcdef"
     rechain(case, lambda body: hmac.new(wrong, body, hashlib.sha256).hexdigest())
-    detected(f"complaint {case.number}, {when(case, 3)}: content does not match its MAC")
+    assert_fails(f"complaint {case.number}, {when(case, 3)}: content does not match its MAC")
 
 
 @pytest.mark.django_db
@@ -88,7 +83,7 @@ def test_it_detects_a_tail_deletion_with_the_row_restored_after_an_anchor(regist
     # chain and the state seal of #2 now agree with the row; only the anchor remembers #4.
     sql(f"DELETE FROM {T} WHERE complaint_id = %s AND seq > 2", c.pk)
     Complaint.objects.filter(pk=c.pk).update(**earlier)
-    problems = detected(
+    problems = assert_fails(
         f"complaint {c.number}: its history ends at {when(c, 2)} but event #4 was anchored "
         "(anchor line 1): events removed from the end"
     )
@@ -110,14 +105,14 @@ def test_without_an_anchor_a_restored_tail_deletion_goes_unseen(register, walk, 
 @pytest.mark.django_db
 def test_it_detects_a_direct_edit_of_the_status(case):
     Complaint.objects.filter(pk=case.pk).update(status="closed")
-    problems = detected(f"complaint {case.number}: field status changed since {when(case, 4)}")
+    problems = assert_fails(f"complaint {case.number}: field status changed since {when(case, 4)}")
     assert len(problems) == 1
 
 
 @pytest.mark.django_db
 def test_it_detects_a_direct_edit_of_the_content(case):
     Complaint.objects.filter(pk=case.pk).update(content="内容已被改写")
-    assert detected(f"complaint {case.number}: field content changed since {when(case, 4)}") == [
+    assert assert_fails(f"complaint {case.number}: field content changed since {when(case, 4)}") == [
         f"complaint {case.number}: field content changed since {when(case, 4)}"
     ]
 
@@ -127,14 +122,14 @@ def test_it_detects_a_direct_edit_of_the_handling_unit(case, org):
     from tousu.accounts.models import Unit
 
     Complaint.objects.filter(pk=case.pk).update(handling_unit=Unit.objects.get(code="housing"))
-    detected(f"complaint {case.number}: field handling_unit_id changed since {when(case, 4)}")
+    assert_fails(f"complaint {case.number}: field handling_unit_id changed since {when(case, 4)}")
 
 
 @pytest.mark.django_db
 def test_it_detects_an_edited_complainant_name(case):
     person = case.complainants.get()
     sql(f"UPDATE {models.Complainant._meta.db_table} SET name = %s WHERE id = %s", "李四", person.pk)
-    assert detected(f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}") == [
+    assert assert_fails(f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}") == [
         f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}"
     ]
 
@@ -146,7 +141,7 @@ def test_it_detects_an_edited_encrypted_phone_but_not_a_re_encryption(case):
     models.Complainant.objects.filter(pk=person.pk).update(phone=person.phone)  # encrypted anew
     assert verify_audit().ok
     models.Complainant.objects.filter(pk=person.pk).update(phone="13900000000")
-    detected(f"complainant #{person.pk} of {case.number}: phone changed since {when(case, 4)}")
+    assert_fails(f"complainant #{person.pk} of {case.number}: phone changed since {when(case, 4)}")
 
 
 @pytest.mark.django_db
@@ -156,7 +151,7 @@ def test_it_detects_a_deleted_attachment_row(case, clerk):
     )
     case.refresh_from_db()
     Attachment.objects.filter(pk=attachment.pk).delete()
-    detected(f"attachment #{attachment.pk} of {case.number}: deleted since {when(case, 5)}")
+    assert_fails(f"attachment #{attachment.pk} of {case.number}: deleted since {when(case, 5)}")
 
 
 @pytest.mark.django_db
@@ -166,7 +161,7 @@ def test_it_detects_an_edited_identity_grant(case, handler):
     )
     case.refresh_from_db()
     IdentityGrant.objects.filter(pk=grant.pk).update(approved=True)  # approved behind the centre's back
-    detected(f"identity grant #{grant.pk} of {case.number}: approved changed since {when(case, 5)}")
+    assert_fails(f"identity grant #{grant.pk} of {case.number}: approved changed since {when(case, 5)}")
 
 
 @pytest.mark.django_db
@@ -175,7 +170,7 @@ def test_it_detects_an_added_co_unit(case, org):
 
     housing = Unit.objects.get(code="housing")
     case.co_units.add(housing)
-    detected(f"co-unit #{housing.pk} of {case.number}: added since {when(case, 4)}")
+    assert_fails(f"co-unit #{housing.pk} of {case.number}: added since {when(case, 4)}")
 
 
 # -- the anchor file ------------------------------------------------------------------------------------
@@ -199,7 +194,7 @@ def test_it_detects_an_edited_anchor_line(anchored):
     line["heads"][0][1] -= 1  # anchored one event less
     lines[1] = json.dumps(line, separators=(",", ":"))
     path.write_text("\n".join(lines) + "\n")
-    problems = detected("anchor file line 2 (n=2, ")
+    problems = assert_fails("anchor file line 2 (n=2, ")
     assert "edited (its MAC does not match)" in problems[0] and len(problems) == 1
 
 
@@ -207,7 +202,7 @@ def test_it_detects_an_edited_anchor_line(anchored):
 def test_it_detects_a_removed_anchor_line(anchored):
     path, lines = anchored
     path.write_text("\n".join([lines[0], lines[2]]) + "\n")
-    problems = detected("anchor file line 2 (n=3, ")
+    problems = assert_fails("anchor file line 2 (n=3, ")
     assert "does not follow n=1 (1 line(s) removed)" in problems[0]
 
 

@@ -5,8 +5,6 @@ repeated guessing is throttled."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,17 +14,8 @@ from tousu.complaints.audit import verify_audit
 from tousu.complaints.models import Complaint, Event
 from tousu.portal.models import CodeFailure, Rating
 from tousu.portal.tests.conftest import solve
+from tousu.web.tests.test_browser import SHOTS, browser_tab
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-gpu",
-]
-SHOTS = Path("/tmp/tousu-shots")
 INTERNAL = [
     "内部备注催办甲乙丙",
     "调查发现科员收受好处丁戊己",
@@ -41,17 +30,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def page():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(java_script_enabled=False, locale="zh-CN", viewport={"width": 900, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(15000)
+    with browser_tab(java_script_enabled=False, viewport={"width": 900, "height": 900}) as tab:
         yield tab
-        browser.close()
 
 
 def _staff(org: dict[str, Any], number: str, *steps: tuple[str, str, dict[str, Any]]) -> None:

@@ -2,7 +2,10 @@
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,19 +29,26 @@ SHOTS = Path("/tmp/tousu-shots")
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page():
+@contextmanager
+def browser_tab(**options: Any) -> Iterator[Any]:
+    """A tab of Debian's Chromium (Chinese locale, 1366×900 unless ``options`` say otherwise)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not found")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        context = browser.new_context(**{"locale": "zh-CN", "viewport": {"width": 1366, "height": 900}, **options})
         tab = context.new_page()
         tab.set_default_timeout(15000)
         yield tab
         browser.close()
+
+
+@pytest.fixture
+def page():
+    with browser_tab() as tab:
+        yield tab
 
 
 class Desk:
