@@ -102,8 +102,10 @@ def test_a_complaint_goes_from_intake_to_archive_in_the_browser(live_server, tra
     desk = Desk(page, live_server.url)
 
     desk.login("clerk")
-    page.click("nav.sidenav >> text=投诉登记")
-    assert page.evaluate("document.activeElement.id") == "f-phone"  # phone first, focused
+    with page.expect_navigation():
+        page.click("nav.sidenav >> text=投诉登记")
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "f-phone"  # phone first, focused
     page.keyboard.type("13812345678")
     page.wait_for_selector(f"#callers >> text={earlier.number}")  # the debounced look-up
     page.fill("#f-name", "张三")
