@@ -12,10 +12,12 @@ In one process, side by side:
 2. detection's own latency, p50 and p99: ``detect`` (before the insert) plus ``record`` (after it).
 
 The texts are the detection corpus's (tousu/detection/tests/corpus/corpus.json) with the callers'
-phones drawn from a pool, so some registrations are repeats and some join hot issues. The seeded
-complaints get their detection prints first (``detection.services.index_existing``; timed) when
-they have none: a database seeded before detection existed, or by ``tousu seed``, which writes
-through the bulk path. Registrations add complaints to the instance.
+phones drawn from a pool, so some registrations are repeats and some join hot issues. ``tousu seed``
+writes the seeded complaints' detection indexes as it goes (``detection.bulk``); complaints without
+a print (a database seeded before detection existed) get theirs first, through the full detection
+(``detection.services.index_existing``; timed, slow where the seeded texts make giant matters).
+Registrations add complaints to the instance; ``bench/scale.py`` runs this beside the search
+benchmark at two sizes.
 """
 
 from __future__ import annotations
@@ -128,6 +130,7 @@ def run(clerk: Any, data: list[Any], detection: Any) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, default=300)
+    parser.add_argument("--json", help="also write the figures to this file (bench/scale.py reads it)")
     args = parser.parse_args()
 
     import django
@@ -158,6 +161,17 @@ def main() -> None:
     print(f"| with detection | {statistics.median(on):.1f} | {statistics.median(on) / statistics.median(off):.2f} |")
     print(f"| floor: without detection | {statistics.median(off):.1f} | 1.00 |")
     print(f"detection (detect + record) ms: p50 {statistics.median(latency):.1f}, p99 {p99:.1f}")
+    if args.json:
+        figures = {
+            "complaints": stored,
+            "registrations": len(data),
+            "indexed_first": indexed,
+            "with_detection": statistics.median(on),
+            "without_detection": statistics.median(off),
+            "detection_p50": statistics.median(latency),
+            "detection_p99": p99,
+        }
+        Path(args.json).write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

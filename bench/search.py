@@ -22,11 +22,13 @@ The matches each way are printed too, so a reader sees both find the same compla
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -54,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50, help="timed runs per measure (50)")
     parser.add_argument("--list-runs", type=int, default=20, help="timed runs of the staff list (20)")
+    parser.add_argument("--json", help="also write the figures to this file (bench/scale.py reads it)")
     args = parser.parse_args()
 
     import django
@@ -102,7 +105,10 @@ def main() -> None:
     table = "complaints_complaint"
     header = f"{'':<34}{'index p50':>10}{'p99':>9}{'LIKE p50':>11}{'p99':>9}   matches (index / LIKE)"
 
+    figures: dict[str, Any] = {"complaints": total}
+
     def one(label: str, text: str) -> None:
+        mine = figures.setdefault(label, {"text": text})
         words = [w.text for w in query_words(text)]
         print(f"\n{label}: {text!r} → words {words}")
         print(header)
@@ -133,10 +139,12 @@ def main() -> None:
         for name, new, old in measures:
             p50, p99, got = timed(new, args.runs)
             line = f"  {name:<32}{p50:>10.1f}{p99:>9.1f}"
+            mine[name] = {"p50": p50, "p99": p99}
             if old is not None:
                 o50, o99, was = timed(old, args.runs)
                 shown = (got, was) if name == "count" else (len(got), len(was))
                 line += f"{o50:>11.1f}{o99:>9.1f}   {shown[0]:,} / {shown[1]:,}"
+                mine[name] |= {"like_p50": o50, "like_p99": o99, "found": shown[0], "like_found": shown[1]}
             else:
                 line += f"{'—':>11}{'—':>9}   {len(got):,}"
             print(line)
@@ -149,6 +157,14 @@ def main() -> None:
             o50, o99, before = timed(lambda: selectors.page_complaints(center, filters), args.list_runs)
         finally:
             selectors.search_q = real
+        mine["staff list"] = {
+            "p50": p50,
+            "p99": p99,
+            "like_p50": o50,
+            "like_p99": o99,
+            "found": page.total,
+            "like_found": before.total,
+        }
         print(
             f"  {'staff list (page + total)':<32}{p50:>10.1f}{p99:>9.1f}{o50:>11.1f}{o99:>9.1f}"
             f"   {page.total:,}{'+' if page.more else ''} / {before.total:,}{'+' if before.more else ''}"
@@ -156,6 +172,8 @@ def main() -> None:
 
     for label, text in QUERIES.items():
         one(label, text)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ from tousu.complaints.states import Status
 from tousu.core import crypto
 from tousu.core.errors import ValidationFailed
 from tousu.core.redaction import Scrubber
+from tousu.detection import bulk as detection_index
 from tousu.search import index as search_index
 
 Key = int | str
@@ -524,14 +525,22 @@ class Writer:
     """Writes prepared batches, each in its own transaction, and remembers the ids of what it wrote
     so that later batches may link to them (the most recent ``remember`` complaints)."""
 
-    def __init__(self, *, remember: int = 1_000_000) -> None:
+    def __init__(self, *, remember: int = 1_000_000, planned: bool = False) -> None:
         self.remember = remember
+        # A made-up history (the seeder): detection's indexes and matters are written from the
+        # plan with each batch (``detection.bulk``); an import runs detection itself afterwards.
+        self.planned = planned
         self.ids: dict[Key, int] = {}
         self._written: deque[list[Key]] = deque()  # the keys of each batch, oldest first
         # The seals read the rows back with personal data decrypted: a ciphertext repeats as often
         # as its caller, so each is decrypted once.
         self._decrypt = functools.lru_cache(maxsize=500_000)(crypto.decrypt)
-        self.seconds: dict[str, float] = {"rows": 0.0, "events": 0.0, "seals": 0.0}  # for the seeder's report
+        self.seconds: dict[str, float] = {
+            "rows": 0.0,
+            "events": 0.0,
+            "seals": 0.0,
+            "detection": 0.0,
+        }  # for the seeder's report
 
     def write(self, batch: Batch, *, known: Mapping[Key, int] | None = None) -> list[Written]:
         """Write ``batch`` in one transaction, all of it or nothing, and say what was written.
@@ -553,6 +562,9 @@ class Writer:
                     if rows[table]:
                         cursor.executemany(columns.sql, rows[table])
             search_index.refresh_range(first - 1, first + len(batch) - 1)  # their words (tousu.search)
+            if self.planned:
+                with self._timed("detection"):
+                    detection_index.index_range(first - 1, first + len(batch) - 1)
             with self._timed("events"), connection.cursor() as cursor:
                 cursor.executemany(enc.events.sql, [events[i] for i in batch.order])
             with self._timed("seals"):

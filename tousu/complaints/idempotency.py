@@ -11,10 +11,13 @@ A handle reused with a different request is refused (``Conflict``), never silent
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
@@ -96,3 +99,12 @@ class Claim:
         )
         if self.key:
             IdempotencyKey.objects.create(principal=self.principal, key=self.key, complaint=complaint)
+
+
+def purge(now: dt.datetime | None = None) -> int:
+    """Forget the Idempotency-Keys older than TOUSU_IDEMPOTENCY_KEEP_DAYS (the daily housekeeping):
+    a client retries within minutes, and the complaint keeps its ``external_id`` for good. Returns
+    how many went."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.TOUSU_IDEMPOTENCY_KEEP_DAYS)
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -29,6 +29,7 @@ from django.db import close_old_connections, connections
 log = logging.getLogger(__name__)
 LOCK_KEY = "tousu:deadline-scan"
 ANCHOR_LOCK_KEY = "tousu:audit-anchor"
+HOUSEKEEPING_KEY = "tousu:housekeeping"
 
 
 def run_scan() -> Any:
@@ -46,6 +47,7 @@ def run_scan() -> Any:
         if retried:
             log.info("e-mail retry [pid %d]: %d sent", os.getpid(), retried)
         poll_mailbox()
+        deliver_mail()
         tidy()
         return result
     finally:
@@ -67,15 +69,46 @@ def poll_mailbox() -> None:
         log.exception("mailbox poll failed")
 
 
+def deliver_mail() -> None:
+    """Mail to complainants due for another attempt (tousu.mailgate.outbox); a failure is logged
+    and never stops the scan's other work."""
+    from tousu.mailgate.outbox import deliver_due
+
+    try:
+        sent = deliver_due()
+        if sent:
+            log.info("complainant mail [pid %d]: %d sent", os.getpid(), sent)
+    except Exception:
+        log.exception("complainant mail delivery failed")
+
+
 def tidy() -> None:
     """Delete what has expired: login failures past the throttle's window, and server-side
-    sessions past their age (logout deletes its own; abandoned ones stay until here)."""
+    sessions past their age (logout deletes its own; abandoned ones stay until here); once a day
+    (a cache key, shared where the cache is), the rows past their keeping time (``housekeeping``)."""
     from django.contrib.sessions.backends.db import SessionStore
+    from django.core.cache import cache
 
     from tousu.accounts import throttle
 
     throttle.prune()
     SessionStore.clear_expired()
+    if cache.add(HOUSEKEEPING_KEY, os.getpid(), timeout=24 * 3600):
+        log.info("housekeeping [pid %d]: %s", os.getpid(), housekeeping())
+
+
+def housekeeping() -> dict[str, int]:
+    """Each app deletes its own rows past their keeping time: Idempotency-Keys, the portal's wrong
+    query codes, mail sent to complainants. Returns how many rows of each went."""
+    from tousu.complaints import idempotency
+    from tousu.mailgate.outbox import purge_sent
+    from tousu.portal.housekeeping import purge_code_failures
+
+    return {
+        "idempotency_keys": idempotency.purge(),
+        "portal_code_failures": purge_code_failures(),
+        "sent_mail": purge_sent(),
+    }
 
 
 def run_anchor() -> Any:

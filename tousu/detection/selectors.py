@@ -195,6 +195,29 @@ def _members(actor: User, member: Any, fk: str, g: Any) -> list[Member]:
     ]
 
 
+# How a mark (``kind:value`` among the key terms, ``matter.Print.key_terms``) reads on a screen.
+MARK_FORMS = {
+    "route": "{}路",
+    "line": "{}号线",
+    "building": "{}号楼",
+    "zone": "{}区",
+    "phase": "{}期",
+    "batch": "批号{}",
+}
+
+
+def shown_words(terms: list[str]) -> list[str]:
+    """A gathering's key words as a reader reads them: a mark as its thing (12路, 3号楼, 批号A2301,
+    幸福里小区), not as the index holds it (route:12, estate:幸福里小区); each once."""
+    out: list[str] = []
+    for term in terms:
+        kind, sep, value = term.partition(":")
+        word = MARK_FORMS.get(kind, "{}").format(value) if sep else term
+        if word not in out:
+            out.append(word)
+    return out
+
+
 def _row(actor: User, kind: str, g: Any, members: list[Member]) -> GatheringRow:
     # Who sees every complaint reads the title and words as detection wrote them; anyone else the
     # first member they may see, so nothing of a complaint outside their scope is shown.
@@ -203,7 +226,7 @@ def _row(actor: User, kind: str, g: Any, members: list[Member]) -> GatheringRow:
         "id": g.pk,
         "kind": kind,  # type: ignore[typeddict-item]
         "title": g.title if everything else members[0]["summary"],
-        "words": g.words if everything else [],
+        "words": shown_words(g.words) if everything else [],
         "people": g.people,
         "first_at": g.first_at,
         "last_at": g.last_at,

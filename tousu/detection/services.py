@@ -685,20 +685,12 @@ def index_existing(ids: Iterable[int]) -> int:
         .order_by("received_at", "id")
     )
     for complaint in rows:
-        people: list[str] = []
-        for c in complaint.complainants.all():
-            for key in (
-                f"p:{c.phone_index}" if c.phone_index else "",
-                identity_keys([_Email(c.email)])[0] if c.email else "",
-            ):
-                if key and key not in people:
-                    people.append(key)
         found = Found(
             print=take_print(
                 complaint_text(complaint.summary, complaint.content, complaint.demands, complaint.place),
                 respondent_names(complaint.respondents.all()),
             ),
-            people=people,
+            people=stored_people((c.phone_index, c.email) for c in complaint.complainants.all()),
         )
         if complaint.repeat_of_id is None:
             found.repeat, found.evidence = _find_repeat(found, complaint.received_at, complaint.pk)
@@ -721,6 +713,18 @@ def index_existing(ids: Iterable[int]) -> int:
         record(complaint, found)
         done += 1
     return done
+
+
+def stored_people(stored: Iterable[tuple[str, str]]) -> list[str]:
+    """The keyed indexes of stored complainants, from (phone index, e-mail) pairs: the same keys
+    ``identity_keys`` gives at registration, without decrypting (an ID number is stored encrypted
+    only, so a stored complaint is known by phone and e-mail)."""
+    people: list[str] = []
+    for phone_index, email in stored:
+        for key in (f"p:{phone_index}" if phone_index else "", identity_keys([_Email(email)])[0] if email else ""):
+            if key and key not in people:
+                people.append(key)
+    return people
 
 
 @dataclass(frozen=True)

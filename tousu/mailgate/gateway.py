@@ -260,7 +260,7 @@ def _register(work: _Work, *, mentioned: str | None) -> Received:
         appended=False,
     )
     if not sent:
-        work.warnings.append(_("登记确认邮件未能发出。"))
+        work.warnings.append(_("登记确认邮件暂未发出，系统将自动重试。"))
     return Received(
         Outcome.REGISTERED,
         number,

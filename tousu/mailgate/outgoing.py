@@ -1,16 +1,17 @@
 """Mail to complainants. Every subject starts with 「投诉编号TS…」, so whatever the complainant
-answers comes back to the same complaint (``gateway.number_in`` reads it from the subject)."""
+answers comes back to the same complaint (``gateway.number_in`` reads it from the subject). Each
+mail goes through the outbox (``outbox``): written with the caller's transaction, sent after commit,
+retried while the mail server is away."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.utils.translation import gettext, gettext_noop, override
 
-log = logging.getLogger(__name__)
-SMTP_TIMEOUT_SECONDS = 20
+from tousu.complaints.models import Complaint
+from tousu.mailgate import outbox
+from tousu.mailgate.models import OutgoingMail
 
 REGISTERED = gettext_noop("已收到您的投诉")
 APPENDED = gettext_noop("已收到您的补充材料")
@@ -44,40 +45,39 @@ def _body(number: str, query_code: str | None, appended: bool) -> str:
 
 def acknowledge(*, to: str, number: str, query_code: str | None, in_reply_to: str, appended: bool) -> bool:
     """Tell the sender the message was registered (with the number and the query code) or added
-    to the case. Marked ``Auto-Submitted`` (RFC 3834) so auto-replies do not answer it. Returns
-    whether it went; a failure is logged and never undoes the registration."""
+    to the case. Marked ``Auto-Submitted`` (RFC 3834) so auto-replies do not answer it. Queued in
+    the outbox (``outbox.queue``) and tried once the caller commits; a failure is retried by the
+    periodic job and never undoes the registration. Returns False only when the attempt made at
+    once (outside a transaction) failed."""
     if not settings.TOUSU_MAIL_ACK:
         return True
     headers = {"Auto-Submitted": "auto-replied"}
     if in_reply_to:
         headers |= {"In-Reply-To": in_reply_to, "References": in_reply_to}
-    message = EmailMessage(
+    row = outbox.queue(
+        to=to,
         subject=subject_for(number, APPENDED if appended else REGISTERED),
         body=_body(number, query_code, appended),
-        to=[to],
+        purpose=OutgoingMail.Purpose.ACK,
+        complaint=Complaint.objects.filter(number=number).first(),
         headers=headers,
-        connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS),
     )
-    try:
-        message.send()
-    except Exception as err:
-        log.warning("mail gateway: acknowledgement of %s to the sender failed: %s", number, err)
-        return False
-    return True
+    if transaction.get_connection().in_atomic_block:
+        return True  # tried after the caller's commit
+    return OutgoingMail.objects.filter(pk=row.pk, state=OutgoingMail.State.SENT).exists()
 
 
 REPLY = gettext_noop("答复")
 
 
-def send_reply(complaint_id: int) -> int:
+def send_reply(complaint: Complaint) -> int:
     """E-mail a complaint's reply (method 电子邮件) to each complainant who gave an address, under
-    「投诉编号TS…：答复」 so an answer comes back to the case; called after the reply commits.
-    Returns how many went; a failure is logged (the reply itself is on record either way)."""
+    「投诉编号TS…：答复」 so an answer comes back to the case. Called inside the reply's
+    transaction: the mails are queued with it and go after commit (``outbox``), retried while the
+    mail server is away. Returns how many were queued."""
     from tousu.complaints.letters import chinese_date
-    from tousu.complaints.models import Complaint
 
-    complaint = Complaint.objects.filter(pk=complaint_id).first()
-    if complaint is None or not complaint.reply_text:
+    if not complaint.reply_text:
         return 0
     addresses = sorted({e.strip() for e in complaint.complainants.values_list("email", flat=True) if e.strip()})
     if not addresses:
@@ -89,17 +89,12 @@ def send_reply(complaint_id: int) -> int:
                 gettext("如对答复不满意，可于%(day)s前申请复核。") % {"day": chinese_date(complaint.review_window_ends)}
             )
         lines.append(gettext("如需补充材料，请直接回复本邮件，并保留主题中的投诉编号。"))
-    sent = 0
     for address in addresses:
-        message = EmailMessage(
+        outbox.queue(
+            to=address,
             subject=subject_for(complaint.number, REPLY),
             body="\n".join(lines),
-            to=[address],
-            connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS),
+            purpose=OutgoingMail.Purpose.REPLY,
+            complaint=complaint,
         )
-        try:
-            message.send()
-            sent += 1
-        except Exception as err:
-            log.warning("reply of %s: e-mail to a complainant failed: %s", complaint.number, err)
-    return sent
+    return len(addresses)

@@ -29,7 +29,7 @@ class Rating(models.Model):
 class CodeFailure(models.Model):
     """One wrong query code: for which number, from which address, when, through which face.
     Append-only. Counted per number and per address over a sliding window (``throttle``); the rows
-    stay as the record of guessing (rows older than a year may be pruned)."""
+    stay as the record of guessing for ``TOUSU_PORTAL_FAILURE_KEEP_DAYS`` (``housekeeping``)."""
 
     number = models.CharField(_("编号"), max_length=32, db_index=True)
     address = models.CharField(_("来源地址"), max_length=64, db_index=True)

@@ -87,6 +87,9 @@ class DemoData(Strict):
     address: Text
     texts: Texts
     samples: tuple[Sample, ...] = Field(min_length=1)
+    # One matter as several people put it, each in their own words, registered within a day: the
+    # demo's group complaint (SPEC §8), found by detection like any other (none: no burst).
+    group: tuple[Sample, ...] = ()
     rounds: int = Field(default=3, ge=1, le=20)  # complaints per state
 
     @model_validator(mode="after")
@@ -110,8 +113,8 @@ class DemoData(Strict):
             if user is None or user.unit != code or user.role != "handler":
                 problems.append(f"handling.{code}: {handling.handler!r} is not a handler of that unit")
         problems += [
-            f"samples.{i}.unit: {s.unit!r} has no handling"
-            for i, s in enumerate(self.samples)
+            f"{where}.{i}.unit: {s.unit!r} has no handling"
+            for where, i, s in self.every_sample()
             if s.unit not in self.handling
         ]
         for role in ("admin", "clerk", "center", "followup"):
@@ -122,6 +125,10 @@ class DemoData(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def every_sample(self) -> list[tuple[str, int, Sample]]:
+        """(list name, index, sample) of the samples and the group burst's."""
+        return [(where, i, s) for where in ("samples", "group") for i, s in enumerate(getattr(self, where))]
 
 
 def _is_center(data: DemoData, code: str) -> bool:
@@ -139,13 +146,13 @@ def load_demo(folder: Path, preset: Preset) -> DemoData:
         raise PresetError(preset.name, str(path), problems) from None
     categories = {c.code for c, _ in preset.walk_categories()}
     found = [
-        (f"samples.{i}.category", f"{s.category!r} is not a category of the preset")
-        for i, s in enumerate(data.samples)
+        (f"{where}.{i}.category", f"{s.category!r} is not a category of the preset")
+        for where, i, s in data.every_sample()
         if s.category not in categories
     ]
     found += [
-        (f"samples.{i}.kind", f"{s.kind!r} is not a kind of the preset")
-        for i, s in enumerate(data.samples)
+        (f"{where}.{i}.kind", f"{s.kind!r} is not a kind of the preset")
+        for where, i, s in data.every_sample()
         if s.kind not in preset.kinds
     ]
     found += [
@@ -168,16 +175,16 @@ def load_demo(folder: Path, preset: Preset) -> DemoData:
         if code not in {r.code for r in group}:
             found.append((path_, f"{code!r} is not such a reason of the preset"))
     fields = {f.code: f for f in preset.custom_fields}
-    for i, sample in enumerate(data.samples):
+    for where, i, sample in data.every_sample():
         for code, value in sample.custom.items():
             field = fields.get(code)
             if field is None:
-                found.append((f"samples.{i}.custom.{code}", "not a custom field of the preset"))
+                found.append((f"{where}.{i}.custom.{code}", "not a custom field of the preset"))
                 continue
             try:
                 field.check(value)
             except ValueError as err:
-                found.append((f"samples.{i}.custom.{code}", str(err)))
+                found.append((f"{where}.{i}.custom.{code}", str(err)))
     if found:
         raise PresetError(preset.name, str(path), found)
     return data
@@ -313,4 +320,33 @@ def build(data: DemoData, perform: Callable[..., Any], *, now: dt.datetime | Non
             if state == "in_progress" and anchor is None:
                 anchor = c.number
             made += 1
+    made += _group_burst(data, perform, users, rng, now)
     return {"units": len(data.units), "users": len(users), "complaints": made}
+
+
+def _group_burst(data: DemoData, perform: Callable[..., Any], users: dict[str, User], rng: Any, now: Any) -> int:
+    """The group samples, each from another caller, registered hours apart over the last day and
+    accepted: detection makes them a group event if it finds them one matter (SPEC §8)."""
+    clerk = _first(data, users, "clerk")
+    for i, sample in enumerate(data.group):
+        fields: dict[str, Any] = {
+            "channel": data.channels[0],
+            "kind": sample.kind,
+            "summary": sample.summary,
+            "content": sample.content,
+            "demands": sample.demands,
+            "received_at": now - dt.timedelta(hours=26 - 4 * i, minutes=rng.randint(0, 50)),
+            "complainants": [
+                {
+                    "name": data.names[(i + 5) % len(data.names)],
+                    "phone": f"15{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                    "address": data.address,
+                }
+            ],
+            "respondents": [{"unit": sample.unit}],
+            **({"custom": sample.custom} if sample.custom else {}),
+        }
+        c = perform("register", clerk, None, fields).complaint
+        actor, step = _step("accept", c, data, users, sample, c.number)
+        perform("accept", actor, c.number, step)
+    return len(data.group)

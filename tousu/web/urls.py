@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tousu.web import detection_views, import_views, preset_views, useradmin, views
+from tousu.web import detection_views, import_views, preset_views, useradmin, views, views_mail
 from tousu.web.auth import PasswordChange, ThrottledAuthenticationForm
 
 app_name = "web"
@@ -28,6 +28,7 @@ urlpatterns = [
     path("preset/", preset_views.admin, name="preset"),
     path("ledger/import/", import_views.ledger_import, name="ledger_import"),
     path("detection/", detection_views.detection, name="detection"),
+    path("mail/", views_mail.mail_log, name="mail_log"),
     path("presets/<str:name>/", preset_views.document, name="preset_doc"),
     path("c/<str:number>/", views.complaint, name="complaint"),
     path("c/<str:number>/attach/", views.attach, name="attach"),

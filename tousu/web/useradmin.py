@@ -21,6 +21,7 @@ from tousu.accounts.services import require_admin
 from tousu.complaints.models import Channel, DispatchMode, RoutingRule
 from tousu.complaints.preset import own_label
 from tousu.core.errors import NotPermitted, TousuError, ValidationFailed
+from tousu.mailgate.models import OutgoingMail
 from tousu.web.auth import StaffRequest
 from tousu.web.views import staff_view
 
@@ -33,6 +34,7 @@ ACTION_LABELS = {
     "deactivate_user": gettext_lazy("停用用户"),
     "activate_user": gettext_lazy("启用用户"),
     "reset_password": gettext_lazy("重置密码"),
+    "retry_mail": gettext_lazy("重新发送邮件"),
     "create_unit": gettext_lazy("新建单位"),
     "update_unit": gettext_lazy("修改单位"),
     "move_unit": gettext_lazy("移动单位"),
@@ -57,6 +59,10 @@ FIELD_LABELS = {
     "business_hours": gettext_lazy("办公时间"),
     "authority_level": gettext_lazy("权限层级"),
     "is_center": gettext_lazy("投诉中心"),
+    "state": gettext_lazy("发送状态"),
+    "attempts": gettext_lazy("已尝试次数"),
+    "last_error": gettext_lazy("最近一次错误"),
+    "number": gettext_lazy("投诉编号"),
 }
 UNIT_FIELDS = ("unit", "parent", "respondent_units")
 USER_FIELDS = ("head",)
@@ -249,6 +255,8 @@ class Names:
                 return str(DispatchMode(value).label)
             if field == "channels" and value in Channel.values:
                 return own_label("channels", value, str(Channel(value).label))
+            if field == "state" and value in OutgoingMail.State.values:
+                return str(OutgoingMail.State(value).label)
             if field in UNIT_FIELDS:
                 return self.units.get(value, value)
             if field in USER_FIELDS:
@@ -258,6 +266,9 @@ class Names:
     def target(self, entry: AdminLog) -> str:
         if entry.action.endswith("routing_rule") and isinstance(entry.payload.get("name"), str):
             return entry.payload["name"]
+        if entry.action == "retry_mail":
+            number = (entry.payload.get("after") or {}).get("number") if isinstance(entry.payload, dict) else ""
+            return _("外发邮件（%(number)s）") % {"number": number or entry.target}
         if entry.action.endswith("_user") or entry.action == "reset_password":
             name = self.people.get(entry.target)
             return f"{name}（{entry.target}）" if name and name != entry.target else entry.target

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,10 +28,10 @@ def reply(*, actor: User, number: str, data: Reply) -> Complaint:
     complaint.status = Status.REPLIED
     dues.set_due(complaint, dues.FOLLOW_UP)
     dues.set_due(complaint, dues.REVIEW_WINDOW)
-    if data.method == ReplyMethod.EMAIL:  # sent after commit, under 「投诉编号TS…：答复」 (tousu.mailgate)
+    if data.method == ReplyMethod.EMAIL:  # queued now, sent after commit, under 「投诉编号TS…：答复」 (tousu.mailgate)
         from tousu.mailgate.outgoing import send_reply
 
-        transaction.on_commit(partial(send_reply, complaint.pk), robust=True)
+        send_reply(complaint)
     return finish(
         complaint,
         actor=actor,

@@ -105,3 +105,15 @@ def test_a_pii_key_set_to_the_old_secret_key_keeps_existing_data_readable(settin
     stored = crypto.encrypt("13812345678")  # written while the key was derived from SECRET_KEY
     settings.TOUSU_PII_KEY, settings.SECRET_KEY = settings.SECRET_KEY, secrets.token_urlsafe(50)
     assert crypto.decrypt(stored) == "13812345678"
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """JIT compiling costs more than a list or a count of complaints takes (settings.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (the suite's second run)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tousu.complaints import services
 from tousu.complaints.inputs import RegisterIn
 from tousu.detection.models import GroupEvent
+from tousu.detection.selectors import shown_words
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,17 @@ def test_the_screen_lists_group_events_and_hot_issues_with_members(client, clerk
     assert "群体投诉事件" in text and "热点问题" in text and "12路公交车在体育馆站不停车" in text
     assert all(n in text for n in numbers)
     assert 'name="op" value="merge"' not in text  # a clerk looks, the centre changes
+    assert "12路" in text and "route:" not in text  # a mark reads as the thing it names
+
+
+def test_marks_read_as_the_things_they_name():
+    assert shown_words(["夜间施工", "route:12", "building:3", "estate:幸福里小区", "batch:a2301", "12路"]) == [
+        "夜间施工",
+        "12路",
+        "3号楼",
+        "幸福里小区",
+        "批号a2301",
+    ]
 
 
 def test_the_centre_splits_on_record_and_bad_input_changes_nothing(client, clerk, center):

@@ -63,7 +63,16 @@ DATA_MODELS: tuple[type[models.Model], ...] = (
 OWN_NAMES = tuple(name for _code, name in settings.LANGUAGES)
 
 MAIN_PAGES = ("/", "/notifications/", "/password/")
-ADMIN_PAGES = ("/calendar/", "/units/", "/routing/", "/users/", "/admin-log/", "/preset/", "/presets/government/")
+ADMIN_PAGES = (
+    "/calendar/",
+    "/units/",
+    "/routing/",
+    "/users/",
+    "/admin-log/",
+    "/preset/",
+    "/presets/government/",
+    "/mail/",
+)
 
 
 def _strings(value: object) -> list[str]:

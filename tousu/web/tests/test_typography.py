@@ -104,7 +104,16 @@ def test_the_allowed_exceptions_are_still_needed() -> None:
 # -- the pages --------------------------------------------------------------------------------------
 
 ROLES = ("clerk", "center", "head", "handler", "followup", "auditor", "panel", "admin")
-ADMIN_PAGES = ("/calendar/", "/units/", "/routing/", "/users/", "/admin-log/", "/preset/", "/presets/government/")
+ADMIN_PAGES = (
+    "/calendar/",
+    "/units/",
+    "/routing/",
+    "/users/",
+    "/admin-log/",
+    "/preset/",
+    "/presets/government/",
+    "/mail/",
+)
 
 
 class TestTypography(DemoPages):

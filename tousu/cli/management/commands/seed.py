@@ -77,7 +77,7 @@ class Command(BaseCommand):
         parallel = not options["sequential"] and not connection.in_atomic_block and len(jobs) > 1
         batches = bulk.prepared_ahead(lambda: _generated(gen, rng, jobs)) if parallel else _generated(gen, rng, jobs)
         # A repeat links back one repeat window at most: far fewer complaints than this.
-        writer, events, statuses = bulk.Writer(remember=200_000), 0, Counter[str]()
+        writer, events, statuses = bulk.Writer(remember=200_000, planned=True), 0, Counter[str]()
         progress = (
             None
             if options["no_progress"] or not options["verbosity"]
