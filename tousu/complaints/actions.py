@@ -204,6 +204,8 @@ TABLE: tuple[Action, ...] = (
          face=Face.SYSTEM),
     _row("detect_group", _("列入群体投诉"), ANY, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
+    _row("detect_grade", _("逾期未解决，自动提级"), OPEN, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
+         face=Face.SYSTEM),
     _row("confirm_repeat", _("确认重复投诉"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
     _row("reject_repeat", _("否认重复投诉"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),

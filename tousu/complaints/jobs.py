@@ -48,6 +48,7 @@ def run_scan() -> Any:
             log.info("e-mail retry [pid %d]: %d sent", os.getpid(), retried)
         poll_mailbox()
         deliver_mail()
+        grade_unsolved()
         tidy()
         return result
     finally:
@@ -80,6 +81,19 @@ def deliver_mail() -> None:
             log.info("complainant mail [pid %d]: %d sent", os.getpid(), sent)
     except Exception:
         log.exception("complainant mail delivery failed")
+
+
+def grade_unsolved() -> None:
+    """The grading rules that fire with time (tousu.detection: a month without a solution); a
+    failure is logged and never stops the scan's other work."""
+    from tousu.detection.grading import grade_unsolved as fire
+
+    try:
+        fired = fire()
+        if fired:
+            log.info("grading [pid %d]: %d complaints regraded for want of a solution", os.getpid(), fired)
+    except Exception:
+        log.exception("grading of unsolved complaints failed")
 
 
 def tidy() -> None:

@@ -140,3 +140,14 @@ class Verdict(models.Model):
     override_reason = models.CharField(max_length=500, blank=True)
     override_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     override_at = models.DateTimeField(null=True)
+
+
+class TimedRule(models.Model):
+    """A grading rule the periodic job fired on a complaint (``unsolved_days``): each once."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=40)
+    fired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "rule"], name="detection_timed_rule_once")]

@@ -48,7 +48,7 @@ def detection_of(c: Complaint) -> dict[str, Any]:
         {  # type: ignore[assignment]
             "original": link.original.number,
             "score": link.score,
-            "shared": link.shared,
+            "shared": shown_words(link.shared),
             "rule": link.rule,
             "state": link.state,
             "decided_by": link.decided_by.username if link.decided_by else None,
@@ -144,7 +144,7 @@ def repeat_candidates(
                 "status_label": str(Status(c.status).label),
                 "open": c.is_open,
                 "score": comparison.score,
-                "shared": list(comparison.shared),
+                "shared": shown_words(list(comparison.shared)),
                 "due": c.due_at if c.is_open else None,
                 "reply_text": "" if c.is_open else c.reply_text,
                 "tell": _tell(c),
@@ -207,12 +207,13 @@ MARK_FORMS = {
 
 
 def shown_words(terms: list[str]) -> list[str]:
-    """A gathering's key words as a reader reads them: a mark as its thing (12路, 3号楼, 批号A2301,
-    幸福里小区), not as the index holds it (route:12, estate:幸福里小区); each once."""
+    """Key or shared words as a reader reads them: a mark as its thing (12路, 3号楼, 批号A2301,
+    幸福里小区) and a topic as its name (噪声扰民), not as the index holds them (route:12,
+    estate:幸福里小区, #噪声扰民); each once."""
     out: list[str] = []
     for term in terms:
         kind, sep, value = term.partition(":")
-        word = MARK_FORMS.get(kind, "{}").format(value) if sep else term
+        word = MARK_FORMS.get(kind, "{}").format(value) if sep else term.removeprefix("#")
         if word not in out:
             out.append(word)
     return out

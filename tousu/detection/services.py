@@ -10,7 +10,8 @@ says so (``detection.repeat_urge``, the telecom rule) a repeat urges its open or
 
 Staff decide on record: ``decide_repeat`` (confirm or reject a link), ``override_grade``, and
 ``split`` / ``merge`` of hot issues and group events. ``index_existing`` runs detection for
-complaints written without ``register`` (a ledger import through ``complaints.bulk``).
+complaints written without ``register`` (a ledger import through ``complaints.bulk``). The grading
+rules and the grades they give are ``grading``'s.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tousu.complaints.models import Complainant, Complaint, Grade
 from tousu.complaints.preset import active
 from tousu.core.crypto import blind_index, normalize_phone
 from tousu.core.errors import NotFound, NotPermitted, ValidationFailed
+from tousu.detection.grading import fired_rules, grade_of, group_grade, lower
 from tousu.detection.matter import REPEAT_SCORE, SAME_MATTER_SCORE, Comparison, Print, compare, take_print
 from tousu.detection.models import (
     ComplaintPrint,
@@ -141,8 +143,10 @@ def detect(
     found.repeat, found.evidence = _find_repeat(found, received_at, exclude)
     if found.repeat is not None:
         found.rule = f"same_person_same_matter_{active().thresholds.repeat_window_days}_days"
-    found.fired = _grading(found, complaint_text(summary, content, demands), channel, amount, len(complainants))
-    found.grade = _grade_of(found.fired)
+    found.fired = fired_rules(
+        found.repeat, complaint_text(summary, content, demands), channel, amount, len(complainants)
+    )
+    found.grade = grade_of(found.fired)
     return found
 
 
@@ -192,52 +196,6 @@ def _find_repeat(
     original = Complaint.objects.select_related("repeat_of").get(pk=best[1])
     # A chain of repeats points at the first complaint.
     return (original.repeat_of or original), best[2]
-
-
-def _grading(found: Found, text: str, channel: str, amount: Any, people: int) -> list[dict[str, Any]]:
-    fired = []
-    for rule in active().detection.grading:
-        why = ""
-        hit = next((k for k in rule.keywords if k in text), None)
-        if hit:
-            why = f"「{hit}」"
-        elif rule.amount_over is not None and amount is not None and amount > rule.amount_over:
-            why = f"{amount} > {rule.amount_over}"
-        elif rule.channels and channel in rule.channels:
-            why = channel
-        elif rule.complainants_at_least and people >= rule.complainants_at_least:
-            why = f"{people}"
-        elif rule.repeat and found.repeat is not None and not found.repeat.is_open:
-            why = found.repeat.number  # handled once, and back again (seed 000-99)
-        if why:
-            fired.append({"rule": rule.code, "label": rule.label, "why": why, "grade": _rule_grade(rule)})
-    return fired
-
-
-def _grades() -> list[Grade]:
-    return list(Grade.objects.in_force().order_by("rank"))
-
-
-def _rule_grade(rule: Any) -> str:
-    grades = _grades()
-    codes = [g.code for g in grades]
-    if rule.grade in codes:
-        return str(rule.grade)
-    return codes[max(0, len(codes) - 1 - rule.below_top)] if codes else ""
-
-
-def _grade_of(fired: list[dict[str, Any]]) -> Grade | None:
-    """The highest grade the fired rules give."""
-    grades = _grades()
-    rank = {g.code: i for i, g in enumerate(grades)}
-    best = max((rank[f["grade"]] for f in fired if f["grade"] in rank), default=None)
-    return grades[best] if best is not None else None
-
-
-def group_grade() -> Grade | None:
-    grades = _grades()
-    wanted = active().detection.group_grade
-    return next((g for g in grades if g.code == wanted), grades[-1] if grades else None)
 
 
 # ---------------------------------------------------------------------------------- record
@@ -358,15 +316,16 @@ def _merge_matters(other: Matter, *, into: Matter) -> None:
 def _spans(rows: list[ComplaintPrint], days: int, threshold: int) -> set[int]:
     """The complaints lying in some window of ``days`` that holds ``threshold`` distinct people:
     one pass with a sliding window and a count per person (a matter may hold thousands)."""
+    who = persons(rows)
     rows = sorted(rows, key=lambda r: r.received_at)
     width = dt.timedelta(days=days)
     members: set[int] = set()
     counts: Counter[str] = Counter()
     start = marked = 0
     for end, row in enumerate(rows):
-        counts[_who(row)] += 1
+        counts[who[row.complaint_id]] += 1
         while row.received_at - rows[start].received_at > width:
-            gone = _who(rows[start])
+            gone = who[rows[start].complaint_id]
             counts[gone] -= 1
             if not counts[gone]:
                 del counts[gone]
@@ -377,12 +336,32 @@ def _spans(rows: list[ComplaintPrint], days: int, threshold: int) -> set[int]:
     return members
 
 
-def _who(row: ComplaintPrint) -> str:
-    return (row.people[:1] or [f"c{row.complaint_id}"])[0]
+def persons(rows: Iterable[ComplaintPrint]) -> dict[int, str]:
+    """Who made each complaint: complaints that share any keyed index (a phone, an ID number, an
+    e-mail) are one person's — a caller who phoned and then wrote with the ID number and the phone
+    is one person, not two; a complaint with none is its own."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    rows = list(rows)
+    for row in rows:
+        keys = row.people or [f"c{row.complaint_id}"]
+        first = root(keys[0])
+        for key in keys[1:]:
+            other = root(key)
+            if other != first:
+                parent[other] = first
+    return {row.complaint_id: root((row.people or [f"c{row.complaint_id}"])[0]) for row in rows}
 
 
 def _people(rows: Iterable[ComplaintPrint], ids: set[int]) -> int:
-    return len({_who(r) for r in rows if r.complaint_id in ids})
+    who = persons(rows)
+    return len({who[cid] for cid in who if cid in ids})
 
 
 def evaluate(matter: Matter, current: Complaint) -> None:
@@ -446,14 +425,14 @@ def _raise(event: GroupEvent, added: list[int], current: Complaint) -> None:
     for cid in added:
         if cid == current.pk:
             current.flags.setdefault("group", flag)
-            if grade is not None and _lower(current.grade, grade):
+            if grade is not None and lower(current.grade, grade):
                 current.grade = grade
             current.save(update_fields=["flags", "grade"])
             continue
         complaint = Complaint.objects.select_for_update(of=("self",)).select_related("grade").get(pk=cid)
         before = complaint.grade.code if complaint.grade else ""
         complaint.flags = {**complaint.flags, "group": complaint.flags.get("group", flag)}
-        if grade is not None and _lower(complaint.grade, grade):
+        if grade is not None and lower(complaint.grade, grade):
             complaint.grade = grade
         finish(
             complaint,
@@ -466,10 +445,6 @@ def _raise(event: GroupEvent, added: list[int], current: Complaint) -> None:
                 "grade": complaint.grade.code if complaint.grade else "",
             },
         )
-
-
-def _lower(have: Grade | None, wanted: Grade) -> bool:
-    return have is None or have.rank < wanted.rank
 
 
 def _alert(event: GroupEvent, current: Complaint) -> None:

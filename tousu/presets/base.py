@@ -152,8 +152,10 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 class GradingRule(Strict):
     """One auto-grading rule (SPEC §8): fires when any keyword occurs in the complaint's text, or
     the amount exceeds ``amount_over``, or the channel is one of ``channels``, or it has at least
-    ``complainants_at_least`` complainants, or (``repeat``) it repeats an earlier complaint already closed. It
-    gives the grade ``grade``, or the grade ``below_top`` steps under the preset's highest."""
+    ``complainants_at_least`` complainants, or (``repeat``) it repeats an earlier complaint already closed, or
+    (``unsolved_days``) it is still without a solution that many days after it was received — this
+    one the periodic job checks, not registration. It gives the grade ``grade``, or the grade
+    ``below_top`` steps under the preset's highest."""
 
     code: Name
     label: Text
@@ -162,6 +164,7 @@ class GradingRule(Strict):
     channels: tuple[str, ...] = ()
     complainants_at_least: PositiveInt | None = None
     repeat: bool = False
+    unsolved_days: PositiveInt | None = None
     grade: str = ""
     below_top: NonNegativeInt = 1
     source: SourceText = ""
@@ -182,6 +185,13 @@ DEFAULT_GRADING = (
         code="repeated_failure", label="办结后再次投诉", repeat=True, source="000-99：已经处理过再次发生的为重要投诉"
     ),
     GradingRule(code="co_complainants", label="多人联名", complainants_at_least=5, below_top=0),
+    GradingRule(
+        code="unsolved_month",
+        label="一个月未拿出解决方案",
+        unsolved_days=30,
+        below_top=0,
+        source="000-97，3.4.1：投诉发生1个月后由于我方原因仍未拿出有效解决方案的投诉（重大投诉）",
+    ),
 )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from tousu.presets.base import PERIOD_LABELS, Category, Preset, gettext_noop
+from tousu.presets.base import PERIOD_LABELS, Category, GradingRule, Preset, gettext_noop
 
 # The labels are msgids: the web page shows them in the reader's language, the Markdown files in
 # Chinese (``markdown`` and ``index`` render under the Chinese locale).
@@ -98,6 +98,13 @@ CODE_LABELS = {
 }  # fmt: skip
 
 
+def _named(preset: Preset, key: str, codes: Any) -> str:
+    """Codes of ``CODE_LABELS[key]`` as their names (the preset's own names first), listed."""
+    own = {"kind": preset.labels.kinds, "channel": preset.labels.channels}.get(key, {})
+    labels = CODE_LABELS[key]
+    return _listed(own.get(c) or (_(labels[c]) if c in labels else c) for c in codes)
+
+
 def conditions(preset: Preset, rule_when: Mapping[Any, object]) -> str:
     coded = {key: {code: _(label) for code, label in labels.items()} for key, labels in CODE_LABELS.items()}
     names: dict[str, dict[str, str]] = {
@@ -159,6 +166,14 @@ def sections(preset: Preset) -> list[Section]:
             (_("编码"), _("名称"), _("定义"), _("依据")),
             [(g.code, g.name, g.description, source(g.source)) for g in preset.grades],
         ),
+        Section(
+            _("自动定级规则"),
+            (_("编码"), _("名称"), _("触发条件"), _("定级"), _("依据")),
+            [
+                (r.code, r.label, _trigger(preset, r), _graded(preset, r), source(r.source))
+                for r in preset.detection.grading
+            ],
+        ),
         Section(_("类别"), (_("编码"), _("名称"), _("依据")), _categories(preset.categories)),
     ]
     reasons = Section(_("原因代码"), (_("分组"), _("编码"), _("名称"), _("告知模板"), _("依据")))
@@ -169,9 +184,9 @@ def sections(preset: Preset) -> list[Section]:
     t = preset.thresholds
     days = _period(t.group_window_days, "natural_days")
     settings = [
-        (_("渠道"), _listed(preset.channels), "channels"),
-        (_("类型"), _listed(preset.kinds), "kinds"),
-        (_("分办方式"), _listed(preset.dispatch_modes), "dispatch_modes"),
+        (_("渠道"), _named(preset, "channel", preset.channels), "channels"),
+        (_("类型"), _named(preset, "kind", preset.kinds), "kinds"),
+        (_("分办方式"), _named(preset, "mode", preset.dispatch_modes), "dispatch_modes"),
         (_("办公时间"), _("，").join(f"{a:%H:%M}–{b:%H:%M}" for a, b in preset.business_hours), "business_hours"),
         (_("重复投诉识别期间"), _period(t.repeat_window_days, "natural_days"), "thresholds.repeat_window_days"),
         (
@@ -256,6 +271,34 @@ def sections(preset: Preset) -> list[Section]:
             )
         )
     return out
+
+
+def _trigger(preset: Preset, rule: GradingRule) -> str:
+    """When an auto-grading rule fires, as a supervisor reads it."""
+    parts = []
+    if rule.keywords:
+        words = "".join(_("「%(word)s」") % {"word": k} for k in rule.keywords)
+        parts.append(_("内容含%(words)s之一") % {"words": words.strip()})
+    if rule.amount_over is not None:
+        parts.append(_("涉及金额超过%(amount)s元") % {"amount": rule.amount_over})
+    if rule.channels:
+        parts.append(_("渠道为%(channels)s") % {"channels": _named(preset, "channel", rule.channels)})
+    if rule.complainants_at_least:
+        parts.append(_("%(n)s人以上联名") % {"n": rule.complainants_at_least})
+    if rule.repeat:
+        parts.append(_("办结后就同一事项再次投诉"))
+    if rule.unsolved_days:
+        parts.append(_("收到投诉%(n)s日后仍未拿出解决方案（定时检查）") % {"n": rule.unsolved_days})
+    return _("；或").join(parts)
+
+
+def _graded(preset: Preset, rule: GradingRule) -> str:
+    """The grade a rule gives: its own, or the one ``below_top`` steps under the highest."""
+    names = {g.code: g.name for g in preset.grades}
+    if rule.grade in names:
+        return names[rule.grade]
+    grades = list(preset.grades)
+    return grades[max(0, len(grades) - 1 - rule.below_top)].name if grades else "—"
 
 
 def _cell(text: str) -> str:

@@ -62,6 +62,7 @@ EXPECTED = {
     # Detection: the system's findings, and the intake staff's decisions on them.
     "detect_repeat": set(),
     "detect_group": set(),
+    "detect_grade": set(),
     "confirm_repeat": {CLERK, CENTER},
     "reject_repeat": {CLERK, CENTER},
     "override_grade": {CLERK, CENTER},

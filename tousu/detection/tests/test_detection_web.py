@@ -52,7 +52,10 @@ def test_the_screen_lists_group_events_and_hot_issues_with_members(client, clerk
 
 
 def test_marks_read_as_the_things_they_name():
-    assert shown_words(["夜间施工", "route:12", "building:3", "estate:幸福里小区", "batch:a2301", "12路"]) == [
+    assert shown_words(
+        ["#噪声扰民", "夜间施工", "route:12", "building:3", "estate:幸福里小区", "batch:a2301", "12路"]
+    ) == [
+        "噪声扰民",
         "夜间施工",
         "12路",
         "3号楼",

@@ -115,3 +115,20 @@ def test_the_reference_speaks_property_and_three_owners_make_a_collective_compla
     three = walk.register("2026-10-12 10:30", complainants=owners)
     assert "group" not in two["flags"]
     assert three["flags"]["group"]["rule"] == "3_or_more_complainants"
+
+
+@pytest.mark.parametrize(
+    "words, grade, rule",
+    [
+        ("业主表示已经起诉到法院，法院已立案。", "wy_major", "sued_or_exposed"),
+        ("业主说再不处理就找记者曝光。", "wy_hot", "may_sue_or_expose"),
+        ("业主要求赔偿被水泡坏的地板。", "wy_important", "compensation"),
+    ],
+)
+def test_the_grade_definitions_of_000_are_the_presets_grading_rules(api_client, settings, words, grade, rule) -> None:
+    users, demo = use_preset("property", settings)
+    walk = Walk(api_client, users, demo, sample=0)
+    created = walk.register("2026-10-12 10:00", content=demo.samples[0].content + words)
+    detail = api_client.get(users["clerk"], f"/complaints/{created['number']}").json()
+    assert detail["grade"] == grade
+    assert rule in [f["rule"] for f in detail["detection"]["grading"]["fired"]]
