@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -261,15 +261,7 @@ def place_in_matter(complaint: Complaint, own: Print) -> None:
     t = complaint.received_at
     # Each key term's most recent complaints within the window (bounded: PER_TERM rows a term, by
     # the (term, received_at) index), kept where they share two key terms or more.
-    shared: dict[int, int] = {}
-    for term in own.key_terms():
-        for cid in (
-            Term.objects.filter(term=term[:60], received_at__gte=t - window, received_at__lte=t + window)
-            .exclude(complaint=complaint)
-            .order_by("-received_at")
-            .values_list("complaint_id", flat=True)[:PER_TERM]
-        ):
-            shared[cid] = shared.get(cid, 0) + 1
+    shared = Counter(_sharing_terms(own.key_terms(), t - window, t + window, complaint.pk))
     ids = sorted((cid for cid, n in shared.items() if n >= 2), key=lambda cid: -shared[cid])[:CANDIDATES]
     if complaint.repeat_of_id:
         ids.append(complaint.repeat_of_id)
@@ -294,6 +286,25 @@ def place_in_matter(complaint: Complaint, own: Print) -> None:
     evidence = {"with": best[1].complaint_id, "score": best[2].score, "shared": list(best[2].shared)} if best else {}
     ComplaintPrint.objects.filter(complaint=complaint).update(matter=matter, evidence=evidence)
     evaluate(matter, complaint)
+
+
+def _sharing_terms(terms: list[str], since: dt.datetime, until: dt.datetime, exclude: int) -> list[int]:
+    """For each term, the most recent PER_TERM complaints holding it within [since, until] (each a
+    range of the (term, received_at) index), in one statement: a complaint id once per term."""
+    terms = list(dict.fromkeys(w[:60] for w in terms))
+    if not terms:
+        return []
+    arm = (
+        f"SELECT complaint_id FROM (SELECT complaint_id FROM {Term._meta.db_table}"
+        " WHERE term = %s AND received_at >= %s AND received_at <= %s AND complaint_id <> %s"
+        f" ORDER BY received_at DESC LIMIT {PER_TERM}) AS t{{}}"
+    )
+    sql = " UNION ALL ".join(arm.format(i) for i in range(len(terms)))
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [p for term in terms for p in (term, adapt(since), adapt(until), exclude)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _merge_matters(other: Matter, *, into: Matter) -> None:
