@@ -30,6 +30,7 @@ from tousu.complaints.models import (
     RoutingRule,
     Suspension,
 )
+from tousu.detection.selectors import shown_words
 from tousu.presets import REGISTRY
 from tousu.web.tests.pagescan import DemoPages, visible_lines
 
@@ -102,6 +103,8 @@ def data_texts() -> list[str]:
         fields = [f.name for f in model._meta.get_fields() if isinstance(f, kinds)]
         for row in model.objects.values_list(*fields):
             texts.update(s for v in row for s in _strings(v) if CJK.search(s))
+    # Detection's words as the screens show them (a mark as its thing, a topic as its name).
+    texts |= set(shown_words(sorted(texts)))
     return sorted(texts, key=len, reverse=True)
 
 
