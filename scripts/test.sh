@@ -126,6 +126,11 @@ if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed fonts-noto-cjk; then
 fi
 [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)   # the Redis-backed job workers' tests
 [[ -x /usr/sbin/dovecot ]] || missing+=(dovecot-imapd)   # the mail gateway's IMAP poller tests
+# Letters (tousu/letters): WeasyPrint needs Pango; its tests render pages with pdftoppm.
+[[ -x /usr/bin/pdftoppm ]] || missing+=(poppler-utils)
+if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed libpango-1.0-0; then
+    missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+fi
 if ((${#missing[@]})) && $CAN_INSTALL; then
     apt_install "${missing[@]}" || warn "could not install ${missing[*]}"
 fi

@@ -122,6 +122,8 @@ def walk(org):
     def step(complaint, *actions: str):
         for action in actions:
             actor, fields = STEPS[action](org)
+            if action in ("submit_result", "reply"):
+                fields = {**fields, "declined": _declines(complaint, fields)}
             complaint = perform(action, actor, complaint.number, {"version": complaint.version, **fields})
         # Every action writes its event after its last change: the history vouches for the state.
         report = verify_audit()
@@ -129,6 +131,17 @@ def walk(org):
         return complaint
 
     return step
+
+
+def _declines(complaint: Any, fields: dict[str, Any]) -> dict[int, str]:
+    """The demand items the walk's fixed texts leave unanswered, declined with a reason, as a
+    handler must (tousu.replycheck): the walk reaches a state, whatever the complaint asked."""
+    from tousu.replycheck.match import check
+    from tousu.replycheck.selectors import demand_items_of
+
+    answer = fields.get("text") or "\n".join(fields[k] for k in ("findings", "solution", "proposed_reply"))
+    items = [i["text"] for i in demand_items_of(complaint)]
+    return {r.position: "该项诉求不在本次处理范围" for r in check(items, answer) if not r.answered}
 
 
 # An action's persona and input fields, given the ``org`` fixture's people.

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "tousu.calendar",
     "tousu.complaints",
     "tousu.detection",
+    "tousu.replycheck",
+    "tousu.letters",
     "tousu.search",
     "tousu.mailgate",
     "tousu.ledger",

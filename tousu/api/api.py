@@ -134,3 +134,5 @@ api.add_router("/admin", users.router)
 api.add_router("/admin/preset", preset_admin.router)
 api.add_router("/public", "tousu.api.public.router", auth=None)  # the portal's JSON, no token
 api.add_router("", "tousu.detection.api.router")  # repeat candidates, hot issues, group events
+api.add_router("", "tousu.replycheck.api.router")  # the clerk's correction of the demand items
+api.add_router("", "tousu.letters.api.router")  # letters: make, list, PDF and Word

@@ -23,12 +23,23 @@ OWN_ROUTES = {
     "decide_identity": "POST /api/v1/complaints/{number}/identity-requests/{grant_id}/decision",
     "release_attachment": "POST /api/v1/complaints/{number}/attachments/{attachment_id}/release",
 }
+# The rows whose events another package writes (``_elsewhere``) and that staff reach through that
+# package's route.
+ELSEWHERE_ROUTES = {
+    "confirm_repeat": "POST /api/v1/complaints/{number}/repeat-decision",
+    "reject_repeat": "POST /api/v1/complaints/{number}/repeat-decision",
+    "override_grade": "POST /api/v1/complaints/{number}/grade-override",
+    "edit_demands": "PUT /api/v1/complaints/{number}/demand-items",
+    "make_letter": "POST /api/v1/complaints/{number}/letters",
+}
 
 
 def _routed(action: ActionInfo) -> ActionOut:
     face = ACTIONS[action["name"]].face
     route = (
-        f"POST /api/v1/complaints/{{number}}/{action['name']}" if face is Face.FORM else OWN_ROUTES.get(action["name"])
+        f"POST /api/v1/complaints/{{number}}/{action['name']}"
+        if face is Face.FORM
+        else OWN_ROUTES.get(action["name"]) or ELSEWHERE_ROUTES.get(action["name"])
     )
     return {**action, "route": route}
 

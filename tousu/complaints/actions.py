@@ -212,6 +212,12 @@ TABLE: tuple[Action, ...] = (
          face=Face.SYSTEM),
     _row("override_grade", _("人工调整等级"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
+    # The demands split into items (tousu.replycheck), each to be answered: the clerk corrects the split.
+    _row("edit_demands", _("修改诉求事项"), OPEN, SAME, INTAKE, I.Input, _elsewhere("tousu.replycheck"),
+         versioned=False, face=Face.SYSTEM),
+    # Letters (tousu.letters): a letter made from the preset's library, its 文号 and text on record.
+    _row("make_letter", _("制作文书"), ANY - {S.ARCHIVED}, SAME, INTAKE | UNIT, I.Input,
+         _elsewhere("tousu.letters"), versioned=False, face=Face.SYSTEM),
 )
 # fmt: on
 

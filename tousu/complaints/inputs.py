@@ -193,6 +193,17 @@ def _pick(title: str, source: str, required: bool = True) -> Any:
     return Field("", title=title, json_schema_extra={"choices": source})
 
 
+# The demand items (tousu.replycheck) the handler declines to meet, each with its reason: item
+# number (from 1) → reason. Absent: none declined, as before the check existed.
+Declined = dict[Annotated[int, Field(ge=1, le=20)], Annotated[str, Field(max_length=500)]]
+
+
+def _declined() -> Any:
+    return Field(
+        default_factory=dict, title="不予回应的诉求事项", max_length=20, json_schema_extra={"widget": "demand_items"}
+    )
+
+
 class Accept(ActionIn):
     category: str = _choice("类别", "categories")
     grade: str = _choice("等级", "grades")
@@ -278,11 +289,13 @@ class SubmitResult(ActionIn):
     proposed_reply: str = _text("拟答复意见", long=True)
     compensation_type: str = _text("补偿方式（退款/退货/换货/维修/赔偿/道歉）", required=False, max_length=20)
     compensation_amount: str = Field("", title="补偿金额（元）", max_length=20, pattern=r"^(\d{1,12}(\.\d{1,2})?)?$")
+    declined: Declined = _declined()
 
 
 class Reply(ActionIn):
     method: MethodCode = _pick("答复方式", "reply_methods")
     text: str = _text("答复内容", long=True)
+    declined: Declined = _declined()
 
 
 class FollowUp(ActionIn):

@@ -36,6 +36,7 @@ from tousu.complaints.codes import (
     ValidityCode,
 )
 from tousu.detection.rows import DetectionRow, GatheringRef
+from tousu.replycheck.rows import DemandItemRow
 
 # An amount in yuan: a decimal string on the wire ("1280.00"), never a float that loses a fen.
 Money = Annotated[
@@ -281,6 +282,9 @@ class ComplaintDetail(ListRow):
     group_event: GatheringRef | None
     hot_issue: GatheringRef | None
     detection: Annotated[DetectionRow, Field(description="重复投诉的相似依据、归入同一事项的依据、自动定级命中的规则")]
+    demand_items: Annotated[
+        list[DemandItemRow], Field(description="诉求事项，及办理结果、答复对每一项的回应情况（答非所问检查）")
+    ]
     complainants: list[ComplainantRow]
     respondents: list[RespondentRow]
     attachments: list[AttachmentRow]

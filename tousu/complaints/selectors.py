@@ -53,6 +53,7 @@ from tousu.core.crypto import (
 )
 from tousu.core.errors import NotPermitted, ValidationFailed
 from tousu.detection.selectors import detection_of
+from tousu.replycheck.selectors import demand_items_of
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
     from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ListRow, NotificationRow
@@ -509,6 +510,7 @@ def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
         "repeat_of": c.repeat_of.number if c.repeat_of else None,
         "merged_into": c.merged_into.number if c.merged_into else None,
         **detection_of(c),  # type: ignore[typeddict-item]
+        "demand_items": demand_items_of(c),
         "complainants": []
         if c.anonymous
         else [

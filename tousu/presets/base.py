@@ -294,13 +294,146 @@ def _placeholders(text: str) -> list[str]:
         raise ValueError(f"braces do not pair: {err}") from None
 
 
+# What the templates of the letter library (``Letters.templates``) may say besides ``PLACEHOLDERS``;
+# tousu.letters fills them.
+LETTER_PLACEHOLDERS: dict[str, str] = {
+    **PLACEHOLDERS,
+    "salutation": "称呼（张三先生、李四女士；姓名或性别不明、匿名、隐去身份时为「投诉人」）",
+    "findings": "调查情况",
+    "solution": "处理意见",
+    "reply_text": "答复内容",
+    "decline_reason": "不予受理理由（理由名称）",
+    "decline_text": "不予受理告知（该理由的告知文字，或不予受理时所填的文字）",
+    "forwarded_to": "移送机关",
+    "suspend_reason": "中止理由",
+    "decision": "复核决定（维持或撤销重办）及其说明",
+    "review_channel": "复核途径（letters.review_channel 填好后的文字）",
+    "review_until": "复核申请期限（2026年12月1日前；未定时为「收到本文书之日起15日内」）",
+    "handler_unit": "承办单位名称（同 unit）",
+    "signatory": "落款单位（出具文书的单位）",
+}
+
+
+class LetterTemplate(Strict):
+    """One letter of the library: its code, title, who it is addressed to and who issues it, the
+    action that must be on record before it can be made (``needs``), and its paragraphs, with
+    ``{placeholders}`` (``LETTER_PLACEHOLDERS``); a paragraph that fills to nothing is left out."""
+
+    code: Code
+    title: Text
+    to: Literal["complainant", "centre"] = "complainant"
+    issuer: Literal["centre", "unit"] = "centre"
+    needs: str = ""  # an action (``Event.action``) that must be in the complaint's history
+    prefix: str = ""  # the issuer's code word before 〔year〕 in the 文号 (机关代字)
+    text: tuple[Text, ...] = Field(min_length=1)
+    source: SourceText = ""
+
+
+DEFAULT_LETTER_TEMPLATES = (
+    LetterTemplate(
+        code="acceptance",
+        title="投诉受理告知书",
+        needs="accept",
+        prefix="受",
+        text=(
+            "您于{received}反映的「{summary}」（投诉编号{number}）已受理，{unit}将依照规定办理，"
+            "并于{due}前将处理结果告知您。您可凭投诉编号和查询码查询办理进度。",
+        ),
+        source="SPEC §9；措辞为我方所拟",
+    ),
+    LetterTemplate(
+        code="decline",
+        title="不予受理告知书",
+        needs="decline",
+        prefix="不受",
+        text=(
+            "您于{received}反映的「{summary}」（投诉编号{number}）收悉。经审查，决定不予受理，理由：{decline_reason}。",
+            "{decline_text}",
+            "如对本决定有异议，可于{review_until}{review_channel}。",
+        ),
+        source="SPEC §9（五类不予受理告知）；每个不予受理理由一份，告知文字取自该理由的模板",
+    ),
+    LetterTemplate(
+        code="extension",
+        title="延期办理告知书",
+        needs="decide_extension",
+        prefix="延",
+        text=(
+            "您于{received}反映的「{summary}」（投诉编号{number}）因情况复杂，经批准延期办理，办理期限延至{due}。"
+            "办理结果将及时告知您。",
+        ),
+        source="SPEC §6；措辞为我方所拟",
+    ),
+    LetterTemplate(
+        code="suspension",
+        title="中止办理告知书",
+        needs="suspend",
+        prefix="中",
+        text=(
+            "您于{received}反映的「{summary}」（投诉编号{number}），因{suspend_reason}，自即日起中止办理；"
+            "中止的情形消除后将恢复办理，并告知您办理结果。",
+        ),
+        source="SPEC §5；措辞为我方所拟",
+    ),
+    LetterTemplate(
+        code="reply",
+        title="投诉答复意见书",
+        needs="approve",
+        issuer="unit",
+        prefix="复",
+        text=(
+            "您于{received}反映的「{summary}」（投诉编号{number}），经调查核实，现答复如下：",
+            "一、调查情况：{findings}",
+            "二、处理意见：{solution}",
+            "{reply_text}",
+            "如对本答复不服，可于{review_until}{review_channel}。",
+        ),
+        source="SPEC §9；措辞为我方所拟",
+    ),
+    LetterTemplate(
+        code="unit_reply",
+        title="关于投诉办理情况的复函",
+        to="centre",
+        issuer="unit",
+        needs="submit_result",
+        prefix="函",
+        text=(
+            "你单位交办的投诉件（投诉编号{number}，「{summary}」）收悉。经调查核实，现将办理情况函复如下：",
+            "一、调查情况：{findings}",
+            "二、处理意见：{solution}",
+            "特此函复。",
+        ),
+        source="004-45：复函须加盖本单位公章；措辞为我方所拟",
+    ),
+    LetterTemplate(
+        code="review_decision",
+        title="复核决定书",
+        needs="decide_review",
+        prefix="复核",
+        text=(
+            "您对投诉编号{number}（「{summary}」）的处理结果申请复核。经复核，决定如下：{decision}",
+            "本复核决定为最终决定。",
+        ),
+        source="SPEC §9：复核决定为最终决定；措辞为我方所拟",
+    ),
+)
+
+
 class Letters(Strict):
     """The preset's letter and reply templates: text with ``{placeholders}`` (``PLACEHOLDERS``),
-    filled for one complaint by ``tousu.complaints.letters.fill``."""
+    filled for one complaint by ``tousu.complaints.letters.fill``; and the letter library
+    (``templates``, filled by ``tousu.letters``): every preset has ``DEFAULT_LETTER_TEMPLATES``,
+    and a template of the preset's own replaces the default of the same code."""
 
     acceptance: str = ""  # 受理告知：tells the complainant the complaint is accepted and by when
     reply: str = ""  # 答复：the draft the reply and the proposed reply start from
     extension: str = ""  # 延期告知
+    # The preset's own templates; where it lists none, the defaults (``library`` adds a default
+    # for every code a preset's own list leaves out).
+    templates: tuple[LetterTemplate, ...] = DEFAULT_LETTER_TEMPLATES
+    # How the complainant asks for a review, as letters say it ({review_channel}).
+    review_channel: str = "向{organisation}申请复核"
+    signatory: str = ""  # who signs letters issued by the centre; empty: the centre's name
     source: SourceText = ""
 
     @model_validator(mode="after")
@@ -311,7 +444,31 @@ class Letters(Strict):
                 raise ValueError(
                     f"letters.{name}: unknown placeholder {{{unknown[0]}}}; known: {', '.join(PLACEHOLDERS)}"
                 )
+        codes = [t.code for t in self.templates]
+        if len(set(codes)) != len(codes):
+            raise ValueError("letters.templates: a code appears twice")
+        texts = [(f"templates.{t.code}", p) for t in self.templates for p in t.text]
+        texts.append(("review_channel", self.review_channel))
+        for where, text in texts:
+            unknown = [p for p in _placeholders(text) if p not in LETTER_PLACEHOLDERS]
+            if unknown:
+                raise ValueError(f"letters.{where}: unknown placeholder {{{unknown[0]}}}")
         return self
+
+    def library(self) -> tuple[LetterTemplate, ...]:
+        """The letter templates in force: the defaults, each replaced by the preset's own of the
+        same code, then the preset's other templates. The default acceptance and extension notices
+        say what the preset's notice texts (``acceptance``, ``extension``) say."""
+        own = {t.code: t for t in self.templates}
+        notices = {"acceptance": self.acceptance, "extension": self.extension}
+        chosen = [own.pop(t.code, t) for t in DEFAULT_LETTER_TEMPLATES]
+        defaults = tuple(
+            t.model_copy(update={"text": (notices[t.code],)})
+            if notices.get(t.code) and t in DEFAULT_LETTER_TEMPLATES
+            else t
+            for t in chosen
+        )
+        return defaults + tuple(own.values())
 
 
 class Duty(Strict):

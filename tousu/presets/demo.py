@@ -73,6 +73,8 @@ class Texts(Strict):
     review_reason: Text
     withdraw_statement: Text
     merge_note: Text
+    # Why the handler declines a demand the fixed texts above do not address (tousu.replycheck).
+    demand_declined: Text = "该项诉求经核查不予支持，已向投诉人当面说明理由"
     upgraded_source: Text = "上级主管部门转办"  # said of a demo complaint that came by the upgraded channel
 
 
@@ -271,10 +273,11 @@ def _step(action: str, c: Any, data: DemoData, users: dict[str, User], sample: S
                 "findings": t.findings,
                 "solution": t.solution,
                 "proposed_reply": t.reply,
+                "declined": declines(sample, f"{t.findings}\n{t.solution}\n{t.reply}", t),
             },
         ),
         "approve": (head if handling.mode == "transfer" else center, {"note": "同意"}),
-        "reply": (handler, {"method": t.reply_method, "text": t.reply}),
+        "reply": (handler, {"method": t.reply_method, "text": t.reply, "declined": declines(sample, t.reply, t)}),
         "follow_up": (_first(data, users, "followup"), {"satisfaction": "satisfied", "note": t.follow_up_note}),
         "request_review": (clerk, {"reason": t.review_reason}),
         "archive": (center, {}),
@@ -283,6 +286,15 @@ def _step(action: str, c: Any, data: DemoData, users: dict[str, User], sample: S
     }
     actor, fields = steps[action]
     return actor, {"version": c.version, **fields}
+
+
+def declines(sample: Sample, answer: str, t: Texts) -> dict[int, str]:
+    """The demand items the preset's fixed texts do not address: the demo's handler declines them
+    with a reason, as the reply check asks (its items are the registration's split)."""
+    from tousu.replycheck.match import check
+    from tousu.replycheck.split import split_demands
+
+    return {r.position: t.demand_declined for r in check(split_demands(sample.demands), answer) if not r.answered}
 
 
 def build(data: DemoData, perform: Callable[..., Any], *, now: dt.datetime | None = None) -> dict[str, int]:

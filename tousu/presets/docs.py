@@ -262,6 +262,22 @@ def sections(preset: Preset) -> list[Section]:
                 [(name, text, source(letters.source)) for name, text in named_letters if text],
             )
         )
+    out.append(
+        Section(
+            _("文书模板库（PDF、Word）"),
+            (_("编码"), _("名称"), _("出具"), _("正文"), _("依据")),
+            [
+                (
+                    t.code,
+                    t.title,
+                    _("承办单位") if t.issuer == "unit" else _("投诉中心"),
+                    " ".join(t.text),
+                    source(t.source),
+                )
+                for t in letters.library()
+            ],
+        )
+    )
     if preset.duties:
         out.append(
             Section(

@@ -228,6 +228,8 @@ def parse(model: type[M], **values: Any) -> M:
 
 
 def _widget(annotation: Any, info: Any, extra: dict[str, Any]) -> str:
+    if extra.get("widget") == "demand_items":  # a checkbox and a reason per demand item (tousu.replycheck)
+        return "demand_items"
     if extra.get("multiple"):
         return "multiselect"
     if extra.get("choices"):
@@ -298,6 +300,8 @@ class ActionForm(Form):
 
     @staticmethod
     def _raw(f: FormField, data: QueryDict) -> Any:
+        if f.widget == "demand_items":  # the items ticked, each with its reason
+            return {p: data.get(f"declined_reason_{p}", "") for p in data.getlist(f.name)}
         if f.widget == "multiselect":
             return data.getlist(f.name)
         if f.widget == "checkbox":

@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tousu.web import detection_views, import_views, preset_views, useradmin, views, views_mail
+from tousu.web import (
+    demand_views,
+    detection_views,
+    import_views,
+    preset_views,
+    useradmin,
+    views,
+    views_letters,
+    views_mail,
+)
 from tousu.web.auth import PasswordChange, ThrottledAuthenticationForm
 
 app_name = "web"
@@ -38,5 +47,7 @@ urlpatterns = [
     path("c/<str:number>/contact/", views.contact, name="contact"),
     path("c/<str:number>/identity/<int:grant_id>/", views.identity_decision, name="identity_decision"),
     path("c/<str:number>/files/<int:attachment_id>/release/", views.release, name="release"),
+    path("c/<str:number>/demand-items/", demand_views.demand_items, name="demand_items"),
+    path("c/<str:number>/letters/", views_letters.letters, name="letters"),
     path("c/<str:number>/<str:action>/", views.act, name="act"),
 ]

@@ -21,7 +21,12 @@ from tousu.complaints.models import (
 from tousu.complaints.states import Status
 
 CLOSED_SETS = [Channel, Kind, Status, DispatchMode, ReplyMethod, Satisfaction, Substantiated, Validity, Role, Scope]
-FILES = {"text/csv", "*/*"}
+FILES = {
+    "text/csv",
+    "*/*",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from tousu.complaints.services.common import begin, choice, finish, require
 from tousu.complaints.services.intake import _written_reply_check
 from tousu.complaints.states import Status
 from tousu.core.errors import ValidationFailed
+from tousu.replycheck import services as replycheck
 
 
 @transaction.atomic(durable=True)
@@ -24,6 +25,9 @@ def reply(*, actor: User, number: str, data: Reply) -> Complaint:
     complaint.reply_method = choice(data.method, ReplyMethod, "method")
     _written_reply_check(complaint, data.method)
     complaint.reply_text = require(data.text, "text", _("请填写答复内容"))
+    demands = replycheck.enforce(
+        complaint, actor=actor, action="reply", answer=complaint.reply_text, declined=data.declined
+    )
     complaint.replied_at = timezone.now()
     complaint.status = Status.REPLIED
     dues.set_due(complaint, dues.FOLLOW_UP)
@@ -41,6 +45,7 @@ def reply(*, actor: User, number: str, data: Reply) -> Complaint:
             "method": data.method,
             "followup_due": complaint.followup_due,
             "review_window_ends": complaint.review_window_ends,
+            **({"demands": demands} if demands else {}),
         },
     )
 

@@ -17,6 +17,7 @@ from tousu.complaints.services.common import begin, choice, finish, require
 from tousu.complaints.states import Status
 from tousu.core.errors import InvalidTransition, ValidationFailed
 from tousu.presets.base import PERIOD_LABELS
+from tousu.replycheck import services as replycheck
 
 
 @transaction.atomic(durable=True)
@@ -141,6 +142,8 @@ def submit_result(*, actor: User, number: str, data: SubmitResult) -> Complaint:
     complaint.findings = require(data.findings, "findings", _("请填写调查情况"))
     complaint.solution = require(data.solution, "solution", _("请填写处理意见"))
     complaint.proposed_reply = require(data.proposed_reply, "proposed_reply", _("请填写拟答复意见"))
+    answer = "\n".join((complaint.findings, complaint.solution, complaint.proposed_reply))
+    demands = replycheck.enforce(complaint, actor=actor, action="submit_result", answer=answer, declined=data.declined)
     complaint.compensation_type = data.compensation_type.strip()
     complaint.compensation_amount = _amount(data.compensation_amount, "compensation_amount")
     complaint.status = Status.PENDING_APPROVAL
@@ -153,6 +156,7 @@ def submit_result(*, actor: User, number: str, data: SubmitResult) -> Complaint:
             "substantiated": complaint.substantiated,
             "compensation_type": complaint.compensation_type,
             "compensation_amount": complaint.compensation_amount,
+            **({"demands": demands} if demands else {}),
         },
     )
 

@@ -42,6 +42,7 @@ from tousu.core import identifiers
 from tousu.core.crypto import blind_index, normalize_phone, phone_tail_index
 from tousu.core.errors import ValidationFailed
 from tousu.detection import services as detection
+from tousu.replycheck import services as replycheck
 from tousu.search import index as search_index
 
 
@@ -285,6 +286,7 @@ def _register(*, actor: User, data: RegisterIn) -> Registered:
         r.complaint = complaint
     Respondent.objects.bulk_create(respondents)
     detection.record(complaint, found)
+    replycheck.record(complaint, complaint.demands)  # its demand items, each to be answered
     search_index.refresh([complaint.id])  # its words, as every view may search them (tousu.search)
     finish(
         complaint,

@@ -39,7 +39,7 @@ def test_the_api_has_one_action_route_per_form_action_and_no_other(openapi):
         for path, ops in openapi["paths"].items()
         if re.fullmatch(r"/api/v1/complaints/\{number\}/[a-z_]+", path) and "post" in ops
     }
-    assert routes - {"attachments"} == set(FORM_ACTIONS)
+    assert routes - {"attachments", "letters"} == set(FORM_ACTIONS)
     for name, action in FORM_ACTIONS.items():
         operation = openapi["paths"][f"/api/v1/complaints/{{number}}/{name}"]["post"]
         body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
@@ -50,6 +50,14 @@ def test_every_action_with_a_face_of_its_own_has_its_route(openapi):
     assert {n for n, a in ACTIONS.items() if a.face is Face.OWN} == set(OWN_ROUTES)
     for method, path in OWN_ROUTES.values():
         assert method in openapi["paths"][path], path
+
+
+def test_the_routes_of_other_packages_rows_are_in_the_reference_and_the_api(openapi):
+    from tousu.api.reference import ELSEWHERE_ROUTES
+
+    for name, route in ELSEWHERE_ROUTES.items():
+        method, path = route.split()
+        assert ACTIONS[name].face is Face.SYSTEM and method.lower() in openapi["paths"][path], name
 
 
 @pytest.mark.django_db

@@ -339,6 +339,12 @@ def _gatherings() -> list[int]:
     return sorted({*GroupEvent.objects.values_list("pk", flat=True), *HotIssue.objects.values_list("pk", flat=True)})
 
 
+def _letters(case: Case) -> list[int]:
+    from tousu.letters.models import Letter
+
+    return list(Letter.objects.filter(complaint=case.complaint).values_list("pk", flat=True))
+
+
 def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
     """Every GET route of the API with its parameters filled in (from the OpenAPI document)."""
     today = timezone.localdate().isoformat()
@@ -352,6 +358,8 @@ def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
         "username": ["handler", "clerk"],
         "name": ["government"],
         "pk": [str(pk) for pk in _gatherings()] or ["1"],
+        # The case's letters (their redaction is tousu/letters/tests' to prove: a PDF is compressed).
+        "letter_id": [str(pk) for pk in _letters(case)] or ["1"],
     }
     query_values = {"start": today, "end": today, "days": "3", "code": case.query_code}
     found = []

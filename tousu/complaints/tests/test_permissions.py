@@ -66,6 +66,9 @@ EXPECTED = {
     "confirm_repeat": {CLERK, CENTER},
     "reject_repeat": {CLERK, CENTER},
     "override_grade": {CLERK, CENTER},
+    "edit_demands": {CLERK, CENTER},
+    # Letters: the intake staff and the handling unit (which letters each may make: tousu.letters).
+    "make_letter": {CLERK, CENTER, HEAD, HANDLER},
 }
 
 

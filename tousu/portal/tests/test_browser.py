@@ -107,7 +107,13 @@ def test_the_portal_without_javascript(live_server, transactional_db, org, page,
         (
             "submit_result",
             "handler",
-            {"substantiated": "yes", "findings": INTERNAL[1], "solution": INTERNAL[2], "proposed_reply": INTERNAL[3]},
+            {
+                "substantiated": "yes",
+                "findings": INTERNAL[1],
+                "solution": INTERNAL[2],
+                "proposed_reply": INTERNAL[3],
+                "declined": {1: "材料清单随答复一并告知"},  # the demand, answered by the reply
+            },
         ),
         ("approve", "center", {"note": "同意"}),
         ("reply", "handler", {"method": "phone", "text": REPLY}),

@@ -39,6 +39,7 @@ def _planted(submit: Any, org: dict[str, Any]) -> tuple[Complaint, str]:
         findings=SECRETS["findings"],
         solution=SECRETS["solution"],
         proposed_reply=SECRETS["proposed_reply"],
+        declined={1: "材料清单随答复一并告知"},  # the demand (一次性告知所需材料), answered by the reply
     )
     act("approve", "center", note=SECRETS["approve_note"])
     act("reply", "handler", method="phone", text="经核查，已要求窗口一次性告知所需材料。")

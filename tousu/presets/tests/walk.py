@@ -18,7 +18,7 @@ import time_machine
 from tousu.accounts.models import User
 from tousu.complaints.reference import load_preset
 from tousu.presets import REGISTRY, demo_data
-from tousu.presets.demo import DemoData, organisation
+from tousu.presets.demo import DemoData, declines, organisation
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -111,9 +111,10 @@ class Walk:
                 "findings": t.findings,
                 "solution": t.solution,
                 "proposed_reply": t.reply,
+                "declined": declines(self.s, f"{t.findings}\n{t.solution}\n{t.reply}", t),
             },
             "approve": {"note": "同意"},
-            "reply": {"method": t.reply_method, "text": t.reply},
+            "reply": {"method": t.reply_method, "text": t.reply, "declined": declines(self.s, t.reply, t)},
             "follow_up": {"satisfaction": "satisfied", "note": t.follow_up_note},
             "request_review": {"reason": t.review_reason},
         }

@@ -31,7 +31,9 @@ from tousu.complaints.models import (
     Suspension,
 )
 from tousu.detection.selectors import shown_words
+from tousu.letters.models import Letter
 from tousu.presets import REGISTRY
+from tousu.replycheck.models import DemandItem
 from tousu.web.tests.pagescan import DemoPages, visible_lines
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -59,6 +61,8 @@ DATA_MODELS: tuple[type[models.Model], ...] = (
     CalendarDay,
     CalendarYear,
     AdminLog,
+    DemandItem,  # the demand items as split from what the complainant wrote, and the handler's reasons
+    Letter,  # a letter's text is the preset's Chinese template as filled (letters stay Chinese)
 )
 # Shown in Chinese on purpose: the language switch names each language in its own language.
 OWN_NAMES = tuple(name for _code, name in settings.LANGUAGES)
