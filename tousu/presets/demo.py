@@ -55,6 +55,9 @@ class Sample(Strict):
     unit: Code  # the respondent unit, which the complaint is dispatched to
     kind: str = "complaint"
     custom: dict[str, str] = Field(default_factory=dict)
+    # The reply to this complaint, answering its demands item by item (empty: the preset's
+    # general reply of ``texts.reply``, which leaves the demands it does not meet declined).
+    reply: str = ""
 
 
 class Texts(Strict):
@@ -260,6 +263,7 @@ def _step(action: str, c: Any, data: DemoData, users: dict[str, User], sample: S
     head = users[data.heads[sample.unit]] if sample.unit in data.heads else _first(data, users, "center")
     center = _first(data, users, "center")
     clerk = _first(data, users, "clerk")
+    answer = sample.reply or t.reply
     steps: dict[str, tuple[Any, dict[str, Any]]] = {
         "accept": (clerk, {"category": sample.category, "grade": t.grade}),
         "decline": (center, {"reason": t.decline_reason}),
@@ -272,12 +276,12 @@ def _step(action: str, c: Any, data: DemoData, users: dict[str, User], sample: S
                 "substantiated": t.substantiated,
                 "findings": t.findings,
                 "solution": t.solution,
-                "proposed_reply": t.reply,
-                "declined": declines(sample, f"{t.findings}\n{t.solution}\n{t.reply}", t),
+                "proposed_reply": answer,
+                "declined": declines(sample, f"{t.findings}\n{t.solution}\n{answer}", t),
             },
         ),
         "approve": (head if handling.mode == "transfer" else center, {"note": "同意"}),
-        "reply": (handler, {"method": t.reply_method, "text": t.reply, "declined": declines(sample, t.reply, t)}),
+        "reply": (handler, {"method": t.reply_method, "text": answer, "declined": declines(sample, answer, t)}),
         "follow_up": (_first(data, users, "followup"), {"satisfaction": "satisfied", "note": t.follow_up_note}),
         "request_review": (clerk, {"reason": t.review_reason}),
         "archive": (center, {}),
