@@ -171,7 +171,7 @@ STEPS: dict[str, Callable[[dict[str, Any]], tuple[User, dict[str, Any]]]] = {
     "reply": lambda o: (o["handler"], {"method": "phone", "text": "经核查属实,已整改。"}),
     "follow_up": lambda o: (o["followup"], {"satisfaction": "satisfied"}),
     "request_review": lambda o: (o["clerk"], {"reason": "认为处理过轻"}),
-    "decide_review": lambda o: (o["center"], {"upheld": True, "note": "维持"}),
+    "decide_review": lambda o: (o["leader"], {"upheld": True, "note": "维持"}),  # the unit above decides
     "archive": lambda o: (o["center"], {}),
     "withdraw": lambda o: (o["clerk"], {"statement": "已自行解决"}),
     "reopen": lambda o: (o["center"], {"facts": "有新证据"}),

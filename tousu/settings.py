@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tousu.detection",
     "tousu.replycheck",
     "tousu.letters",
+    "tousu.archive",
     "tousu.search",
     "tousu.mailgate",
     "tousu.ledger",

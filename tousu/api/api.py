@@ -124,7 +124,9 @@ from tousu.api import (  # noqa: E402  (routes register on import)
     reference,
     users,
 )
+from tousu.archive import api as archive_api  # noqa: E402
 
+archive_api.mount(complaints.router)  # GET …/archive, the archive file: on the archive action's path
 api.add_router("/complaints", complaints.router)
 api.add_router("/calendar", calendar.router)
 api.add_router("/notifications", notifications.router)

@@ -31,6 +31,7 @@ ELSEWHERE_ROUTES = {
     "override_grade": "POST /api/v1/complaints/{number}/grade-override",
     "edit_demands": "PUT /api/v1/complaints/{number}/demand-items",
     "make_letter": "POST /api/v1/complaints/{number}/letters",
+    "export_archive": "GET /api/v1/complaints/{number}/archive",
 }
 
 

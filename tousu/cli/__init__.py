@@ -11,6 +11,7 @@ ALIASES = {
     "calendar-import": "calendar_import",
     "scan-deadlines": "scan_deadlines",
     "mail-in": "mail_in",
+    "archive-file": "archive_file",
 }
 
 

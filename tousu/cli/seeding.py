@@ -25,14 +25,13 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tousu.accounts.models import Role, Unit, User
+from tousu.cli.seed_people import INIT_HINT, People
 from tousu.complaints import dues
 from tousu.complaints.bulk import DERIVED, ComplaintIn, EventIn, NumberOf
 from tousu.complaints.models import DIRECT_CHANNELS, WRITTEN_CHANNELS, Category, Complaint, Grade, ReasonCode
 from tousu.complaints.numbering import QUERY_CODE_ALPHABET
 from tousu.complaints.preset import active
 from tousu.complaints.states import OPEN
-
-INIT_HINT = "run `tousu migrate` and `tousu init --preset government --demo` first"
 
 # ------------------------------------------------------------------------------ text fragments
 # The word lists and weights of the generated complaints are data (seeding.json beside this file):
@@ -68,35 +67,6 @@ class _Stop(Exception):  # now is reached, or the case is stuck here: it stays a
 
 
 # ------------------------------------------------------------------------------ the world
-class _People:
-    """Who acts: intake, centre, follow-up staff, and per unit its handler and the head above it."""
-
-    def __init__(self, units: list[Unit]) -> None:
-        by_role: dict[str, list[User]] = {}
-        for u in User.objects.filter(is_active=True).select_related("unit"):
-            by_role.setdefault(u.role, []).append(u)
-        missing = [r for r in (Role.CLERK, Role.CENTER, Role.FOLLOWUP) if not by_role.get(r)]
-        if missing:
-            raise CommandError(f"no active user with role {', '.join(missing)}: {INIT_HINT}")
-        self.clerks, self.center, self.followup = by_role[Role.CLERK], by_role[Role.CENTER], by_role[Role.FOLLOWUP]
-        self.handler = {
-            unit.id: next((u for u in by_role.get(Role.HANDLER, []) if u.unit_id == unit.id), None) for unit in units
-        }
-        heads = [(u.unit.path, u) for u in by_role.get(Role.HEAD, []) if u.unit]
-        self.head = {
-            unit.id: max(
-                ((len(p), u) for p, u in heads if unit.path.startswith(p)),  # the nearest above
-                key=lambda pair: pair[0],
-                default=(0, None),
-            )[1]
-            for unit in units
-        }
-
-    def unit(self, unit_id: int) -> User | None:
-        """Who acts for the unit: its handler, else the head above it (the table allows no one else)."""
-        return self.handler.get(unit_id) or self.head.get(unit_id)
-
-
 class _RememberingPolicy:
     """The deadline policy, remembering its answers for millions of due dates: which rule applies
     depends only on what the rules' conditions name, and a day-counted rule answers the same all day."""
@@ -204,7 +174,7 @@ class Generator:
                 u = by_id[u.parent_id]
             bureaus[u.code] = u
         self.bureaus = sorted(bureaus.values(), key=lambda b: b.code)
-        self.people = _People(units)
+        self.people = People(units)
         # Complaints go to units with someone to act for them.
         self.units = {u.code: u for u in units if self.people.unit(u.id)}
         if not self.units:
@@ -742,9 +712,10 @@ class _Sim:
             payload={"review_due": c.review_due},
         )
         self.at(5, 28)
+        reviewer = self.people.reviewer.get(None if c.review_from == "declined" else c.handling_unit_id, self.center)
         if self.plan["upheld"] or not c.handling_unit_id:
             return self.event(
-                self.center,
+                reviewer,
                 "decide_review",
                 c.review_from or "closed",
                 note="经复核，维持原处理意见",
@@ -753,7 +724,7 @@ class _Sim:
         c.closed_at = None
         self.due(dues.HANDLING)
         self.event(
-            self.center, "decide_review", "in_progress", note="复核认为调查不充分，重新办理", payload={"upheld": False}
+            reviewer, "decide_review", "in_progress", note="复核认为调查不充分，重新办理", payload={"upheld": False}
         )
         self.handle(first=False)
         self.at(0.3, 4)

@@ -28,6 +28,9 @@ from tousu.complaints.states import OPEN, Status
 
 S = Status
 ANY = frozenset(Status)
+# Every state but archived: an archived record is frozen for everyone (services.common.READS lists
+# the audited reads it still allows).
+LIVE = ANY - {S.ARCHIVED}
 SAME = "="  # a target meaning "stays in its current state"
 
 CLERK, CENTER, HEAD, HANDLER = Role.CLERK, Role.CENTER, Role.HEAD, Role.HANDLER
@@ -170,8 +173,10 @@ TABLE: tuple[Action, ...] = (
          {Role.FOLLOWUP, CENTER}, I.FollowUp, closing.follow_up, vet=guards.closing_anyway),
     _row("request_review", _("申请复核"), {S.CLOSED, S.DECLINED}, S.UNDER_REVIEW, INTAKE, I.Reason,
          closing.request_review, guard=guards.review_window),
+    # The unit above the one whose result is reviewed decides (complaints/reviewing.py), its head
+    # or members in these roles; the centre's supervisors as such are refused by the guard.
     _row("decide_review", _("复核决定"), {S.UNDER_REVIEW}, (S.CLOSED, S.IN_PROGRESS, S.ACCEPTED, S.DECLINED),
-         {CENTER}, I.DecideReview, closing.decide_review),
+         {CENTER, HEAD}, I.DecideReview, closing.decide_review, guard=guards.review_decider),
     _row("archive", _("归档"), {S.CLOSED}, S.ARCHIVED, {CENTER}, I.Note, closing.archive),
     _row("withdraw", _("撤诉"), OPEN, S.WITHDRAWN, INTAKE, I.Withdraw, intake.withdraw, secondary=True),
     _row("merge", _("合并"), OPEN, S.MERGED, {CENTER}, I.Merge, intake.merge, secondary=True),
@@ -179,13 +184,13 @@ TABLE: tuple[Action, ...] = (
     # -- material and confidentiality (摘转) -----------------------------------------------------
     _row("attach", _("上传附件"), ANY - {S.ARCHIVED}, SAME, STAFF, I.Attach, attachments.add,
          versioned=False, face=Face.OWN),
-    _row("request_identity", _("申请查看投诉人信息"), ANY, SAME, UNIT, I.IdentityRequest,
+    _row("request_identity", _("申请查看投诉人信息"), LIVE, SAME, UNIT, I.IdentityRequest,
          grants.request_identity, versioned=False, face=Face.OWN, guard=guards.identity_requestable),
     _row("reveal_contact", _("查看完整联系方式"), ANY, SAME, STAFF, I.RevealContact, grants.reveal_contact,
          versioned=False, face=Face.OWN, guard=guards.contact_revealable),
-    _row("decide_identity", _("审批查看投诉人信息"), ANY, SAME, {CENTER}, I.IdentityDecision,
+    _row("decide_identity", _("审批查看投诉人信息"), LIVE, SAME, {CENTER}, I.IdentityDecision,
          grants.decide_identity, versioned=False, face=Face.OWN),
-    _row("release_attachment", _("放行附件"), ANY, SAME, {CENTER}, I.ReleaseAttachment,
+    _row("release_attachment", _("放行附件"), LIVE, SAME, {CENTER}, I.ReleaseAttachment,
          grants.release_attachment, versioned=False, face=Face.OWN),
     # -- the system's own writes ----------------------------------------------------------------
     _row("recompute_dues", _("重新计算期限"), OPEN, SAME, SYSTEM, I.Input, timekeeping.recompute_one,
@@ -200,17 +205,17 @@ TABLE: tuple[Action, ...] = (
          _elsewhere("tousu.portal"),
          face=Face.SYSTEM),
     # Detection (tousu.detection): what the system found, and staff's decisions on it.
-    _row("detect_repeat", _("识别为重复投诉"), ANY, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
+    _row("detect_repeat", _("识别为重复投诉"), LIVE, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
-    _row("detect_group", _("列入群体投诉"), ANY, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
+    _row("detect_group", _("列入群体投诉"), LIVE, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
     _row("detect_grade", _("逾期未解决，自动提级"), OPEN, SAME, SYSTEM, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
-    _row("confirm_repeat", _("确认重复投诉"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
+    _row("confirm_repeat", _("确认重复投诉"), LIVE, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
-    _row("reject_repeat", _("否认重复投诉"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
+    _row("reject_repeat", _("否认重复投诉"), LIVE, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
-    _row("override_grade", _("人工调整等级"), ANY, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
+    _row("override_grade", _("人工调整等级"), LIVE, SAME, INTAKE, I.Input, _elsewhere("tousu.detection"),
          face=Face.SYSTEM),
     # The demands split into items (tousu.replycheck), each to be answered: the clerk corrects the split.
     _row("edit_demands", _("修改诉求事项"), OPEN, SAME, INTAKE, I.Input, _elsewhere("tousu.replycheck"),
@@ -218,6 +223,9 @@ TABLE: tuple[Action, ...] = (
     # Letters (tousu.letters): a letter made from the preset's library, its 文号 and text on record.
     _row("make_letter", _("制作文书"), ANY - {S.ARCHIVED}, SAME, INTAKE | UNIT, I.Input,
          _elsewhere("tousu.letters"), versioned=False, face=Face.SYSTEM),
+    # The archive file (tousu.archive): an audited read, on the record of whoever may read the case.
+    _row("export_archive", _("导出归档文件"), ANY, SAME, frozenset(Role), I.Input, _elsewhere("tousu.archive"),
+         versioned=False, face=Face.SYSTEM),
 )
 # fmt: on
 

@@ -37,9 +37,25 @@ def no_pending_extension(actor: User, c: Complaint) -> str | None:
     return None
 
 
-def review_window(actor: User, c: Complaint) -> str | None:
+def review_window(actor: User | None, c: Complaint) -> str | None:
+    """A review is asked within the window, once per result: the decision is final (seed 003-20;
+    ``reviewing.already_reviewed``). The portal asks it with no actor, to offer the form or not."""
+    from tousu.complaints.reviewing import already_reviewed
+
+    if already_reviewed(c):
+        return _("本件已经复核，复核决定为最终决定，不能再次申请复核")
     if c.review_window_ends and timezone.now() > c.review_window_ends:
         return _("已超过复核申请期限")
+    return None
+
+
+def review_decider(actor: User, c: Complaint) -> str | None:
+    """The unit above the one whose result is reviewed decides, not the centre as such
+    (``tousu.complaints.reviewing``); anyone else is refused as not permitted (403)."""
+    from tousu.complaints.reviewing import may_decide_review, not_the_reviewer
+
+    if not may_decide_review(actor, c):
+        raise NotPermitted(not_the_reviewer(c), action="decide_review", code="not_the_reviewer")
     return None
 
 

@@ -61,6 +61,13 @@ def recipients(complaint: Complaint, *, centre: bool) -> list[User]:
     unit the centre dispatched to (a section's case reaches its bureau's head), and for overdue
     cases the centre's supervisors. A registered case goes to its first owner."""
     people: dict[int, User] = {}
+    if complaint.status == Status.UNDER_REVIEW:  # the review is the unit above's (complaints/reviewing.py)
+        from tousu.complaints.reviewing import reviewers
+
+        people = {u.pk: u for u in reviewers(complaint)}
+        if centre:
+            people.update((u.pk, u) for u in User.objects.filter(role=Role.CENTER, is_active=True))
+        return list(people.values())
     if complaint.status == Status.REGISTERED:
         people[complaint.first_owner_id] = complaint.first_owner
     unit = complaint.handling_unit

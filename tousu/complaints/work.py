@@ -30,6 +30,7 @@ from tousu.accounts.models import Role, User
 from tousu.complaints.access import Recused, allowed_actions, in_handling_unit, in_scope, recused, visible_complaints
 from tousu.complaints.guards import approval_chain
 from tousu.complaints.models import Complaint, Conflict, DispatchMode, Extension, Respondent
+from tousu.complaints.reviewing import may_decide_review, review_q, reviewers
 from tousu.complaints.states import Status
 
 S = Status
@@ -191,7 +192,10 @@ WORK: tuple[Work, ...] = (
         "reply", UNIT | {CENTER}, lambda a: Q(status=S.APPROVED) & _centre_direct_or_unit_q(a), _centre_direct_or_unit
     ),
     Work("follow_up", frozenset({Role.FOLLOWUP}), lambda a: Q(status=S.REPLIED), _always),
-    Work("decide_review", frozenset({CENTER}), lambda a: Q(status=S.UNDER_REVIEW), _always),
+    # The unit above the one whose result is reviewed (complaints/reviewing.py), not the centre.
+    Work(
+        "decide_review", frozenset({CENTER, HEAD}), lambda a: Q(status=S.UNDER_REVIEW) & review_q(a), may_decide_review
+    ),
 )
 WORK_ACTIONS = frozenset(w.action for w in WORK)
 
@@ -253,6 +257,8 @@ def _candidates(c: Complaint) -> list[User]:
     roles = {r for w in WORK if c.status in _states(w) for r in w.roles}
     if not roles:
         return []
+    if c.status == S.UNDER_REVIEW:  # its only work is the review, decided by the unit above
+        return reviewers(c)
     near = Q(role__in=[r for r in roles if r not in UNIT])
     units: set[int] = set()
     if c.handling_unit_id and c.handling_unit is not None:

@@ -114,7 +114,7 @@ def public_view(complaint: Complaint) -> PublicView:
         "rating_label": str(Satisfaction(rating).label) if rating else "",
         "steps": steps,
         "may_rate": replied and c.status in RATEABLE and not rating,
-        "may_request_review": c.status in REVIEWABLE and review_window(None, c) is None,  # type: ignore[arg-type]
+        "may_request_review": c.status in REVIEWABLE and review_window(None, c) is None,
         "may_add_material": c.status in MATERIAL,
         "may_withdraw": c.status in OPEN,
     }

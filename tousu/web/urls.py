@@ -8,6 +8,7 @@ from tousu.web import (
     preset_views,
     useradmin,
     views,
+    views_archive,
     views_letters,
     views_mail,
 )
@@ -49,5 +50,6 @@ urlpatterns = [
     path("c/<str:number>/files/<int:attachment_id>/release/", views.release, name="release"),
     path("c/<str:number>/demand-items/", demand_views.demand_items, name="demand_items"),
     path("c/<str:number>/letters/", views_letters.letters, name="letters"),
+    path("c/<str:number>/archive-file/", views_archive.archive_file, name="archive_file"),
     path("c/<str:number>/<str:action>/", views.act, name="act"),
 ]

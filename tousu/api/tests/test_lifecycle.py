@@ -83,7 +83,7 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):
         (handler, "reply", {"method": "phone", "text": "已处分相关人员。"}, "replied"),
         (followup, "follow_up", {"satisfaction": "satisfied"}, "closed"),
         (clerk, "request_review", {"reason": "认为仍有遗漏"}, "under_review"),
-        (center, "decide_review", {"upheld": True, "note": "维持原处理"}, "closed"),
+        (org["leader"], "decide_review", {"upheld": True, "note": "维持原处理"}, "closed"),  # the unit above amr
         (center, "reopen", {"facts": "投诉人提供了新证据"}, "accepted"),
         (
             clerk,
@@ -106,7 +106,8 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):
     declined = new(api, clerk)["number"]
     act(api, center, declined, "decline", reason="E_out_of_scope", forwarded_to="县人民法院")
     act(api, clerk, declined, "request_review", reason="认为属于受理范围")
-    assert act(api, center, declined, "decide_review", upheld=False, note="应予受理")["status"] == "accepted"
+    # A decline is the centre's result: the unit above the centre decides its review.
+    assert act(api, org["leader"], declined, "decide_review", upheld=False, note="应予受理")["status"] == "accepted"
 
     withdrawn = new(api, clerk)["number"]
     assert act(api, clerk, withdrawn, "withdraw", statement="已自行解决")["status"] == "withdrawn"

@@ -83,7 +83,8 @@ def test_it_names_the_callers_role_and_the_actions_it_may_take(api_client, org):
     assert me["role"] == {"code": "handler", "label": "承办人"}
     assert me["actions"] == [a.name for a in TABLE if Role.HANDLER in a.roles]
     assert "sign" in me["actions"] and "dispatch" not in me["actions"]
-    assert reference(api_client, org["auditor"])["me"]["actions"] == []  # reads everything, changes nothing
+    # Reads everything, changes nothing: its one action is a read on record (the archive file).
+    assert reference(api_client, org["auditor"])["me"]["actions"] == ["export_archive"]
 
 
 def test_it_needs_a_token(client):

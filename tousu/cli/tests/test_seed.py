@@ -167,3 +167,16 @@ def test_numbering_stays_gap_free_when_registrations_come_between_batches(org, r
     assert len(registered) == 4 and Complaint.objects.count() == 244
     assert_gap_free()
     assert verify_audit().ok
+
+
+@pytest.mark.django_db
+def test_seeded_reviews_are_decided_by_the_unit_above_not_the_centre(org):
+    from tousu.complaints.reviewing import reviewers
+
+    seed(count=600, batch=200, sequential=True)
+    decisions = Event.objects.filter(action="decide_review").select_related("actor")
+    assert decisions.exists()
+    for e in decisions:
+        c = Complaint.objects.select_related("handling_unit", "dispatched_unit").get(number=e.number)
+        probe = Complaint(handling_unit=c.handling_unit, dispatched_unit=c.handling_unit, review_from=c.review_from)
+        assert e.actor in reviewers(probe) and e.actor.role != "center", (e.number, e.actor)

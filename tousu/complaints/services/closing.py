@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints import dues
+from tousu.complaints import dues, reviewing
 from tousu.complaints.inputs import DecideReview, FollowUp, Note, Reason, Reopen, Reply
 from tousu.complaints.models import Complaint, ReplyMethod, Satisfaction
 from tousu.complaints.preset import active
@@ -94,9 +94,24 @@ def follow_up(*, actor: User, number: str, data: FollowUp) -> Complaint:
     )
 
 
+def _reviewer_payload(complaint: Complaint) -> dict[str, object]:
+    """Who decides the review, for the events: the unit above, or the fallback said as such."""
+    r = reviewing.review_unit(complaint)
+    if r is None:
+        return {}
+    payload: dict[str, object] = {"review_unit": r.unit.code}
+    if r.fallback:
+        payload["fallback"] = reviewing.fallback_note(r)
+    return payload
+
+
 @transaction.atomic(durable=True)
 def request_review(*, actor: User, number: str, data: Reason) -> Complaint:
+    """The complainant (on the portal, or staff on their behalf) asks the unit above the one that
+    decided to review the result, within the window and once per result (the row's guard); the
+    review deadline (the preset's ``review`` kind) runs from now."""
     complaint, before = begin(actor, number, "request_review", data)
+    reason = require(data.reason, "reason", _("请填写复核理由"))
     complaint.review_from = complaint.status
     complaint.status = Status.UNDER_REVIEW
     dues.set_due(complaint, dues.REVIEW)
@@ -105,31 +120,46 @@ def request_review(*, actor: User, number: str, data: Reason) -> Complaint:
         actor=actor,
         action="request_review",
         before=before,
-        note=require(data.reason, "reason", _("请填写复核理由")),
-        payload={"review_due": complaint.review_due},
+        note=reason,
+        payload={"review_due": complaint.review_due, **_reviewer_payload(complaint)},
     )
 
 
 @transaction.atomic(durable=True)
 def decide_review(*, actor: User, number: str, data: DecideReview) -> Complaint:
-    """The higher unit's decision is final: upheld restores the original outcome, otherwise the
-    complaint is handled again."""
+    """The higher unit's decision (the row's guard: ``reviewing.may_decide_review``), which is
+    final: upheld (维持) restores the result as it was; overturned (撤销) reopens the case for
+    handling again, with the same unit (IN_PROGRESS) or for dispatch anew (ACCEPTED), under the
+    reviewer's instructions."""
     complaint, before = begin(actor, number, "decide_review", data)
     if not isinstance(data.upheld, bool):
         raise ValidationFailed(_("请选择复核结论"), field="upheld")
     note = require(data.note, "note", _("请填写复核意见"))
+    reviewer = _reviewer_payload(complaint)
     if data.upheld:
         complaint.status = complaint.review_from or Status.CLOSED
-    elif complaint.review_from == Status.CLOSED and complaint.handling_unit_id:
-        complaint.status = Status.IN_PROGRESS
-        complaint.closed_at = None
-        dues.set_due(complaint, dues.HANDLING)
+        decision = _("维持原处理结果。复核决定为最终决定。")
     else:
-        complaint.status = Status.ACCEPTED
+        if complaint.review_from == Status.CLOSED and complaint.handling_unit_id:
+            complaint.status = Status.IN_PROGRESS
+        else:
+            complaint.status = Status.ACCEPTED
         complaint.closed_at = None
         dues.set_due(complaint, dues.HANDLING)
+        decision = _("撤销原处理结果，按复核意见重新办理。复核决定为最终决定。")
     return finish(
-        complaint, actor=actor, action="decide_review", before=before, note=note, payload={"upheld": data.upheld}
+        complaint,
+        actor=actor,
+        action="decide_review",
+        before=before,
+        note=note,
+        payload={
+            "upheld": data.upheld,
+            "final": True,
+            "decision": decision,
+            **({} if data.upheld else {"instructions": note}),
+            **reviewer,
+        },
     )
 
 

@@ -14,12 +14,36 @@ from tousu.complaints.events import record_event
 from tousu.complaints.inputs import Input
 from tousu.complaints.models import Complaint
 from tousu.complaints.notify import handoff
+from tousu.complaints.states import Status
 from tousu.complaints.work import holders
-from tousu.core.errors import NotPermitted, StaleVersion, ValidationFailed
+from tousu.core.errors import InvalidTransition, NotPermitted, StaleVersion, ValidationFailed
+
+# An archived complaint is a frozen record (SPEC §5: "archive … record frozen"), for everyone:
+# every write is refused here, in the steps all of them share (``begin`` and ``finish``), not in
+# each face. Only audited reads stay: revealing the contact details (on record with its reason, as
+# a complaint can be needed after archiving, for a review by a court or a repeat caller) and the
+# export of the archive file. They append to the hash-chained history and change no fact.
+READS = frozenset({"reveal_contact", "export_archive"})
+
+
+def refuse_archived(complaint: Complaint, action: str) -> None:
+    """Raise InvalidTransition (409) if ``complaint`` is archived and ``action`` is a write."""
+    if complaint.status == Status.ARCHIVED and action not in READS:
+        from tousu.complaints.actions import ACTIONS
+
+        label = ACTIONS[action].label if action in ACTIONS else action
+        raise InvalidTransition(
+            _("投诉件 %(number)s 已归档，只能查阅，不能再执行「%(action)s」")
+            % {"number": complaint.number, "action": label},
+            code="archived",
+            action=action,
+            status=complaint.status,
+        )
 
 
 def begin(actor: User, number: str, action: str, data: Input) -> tuple[Complaint, str]:
-    """Lock the complaint and check what the action table says, in order: scope (404); role, unit
+    """Lock the complaint and check what the action table says, in order: scope (404); an
+    archived complaint refuses every write, whoever asks (409, ``refuse_archived``); role, unit
     and recusal (403); the input's options that depend on who acts (the row's ``vet``); the
     input's ``version`` against the row's, where the action is versioned, and the state with the
     action's guard (409).
@@ -29,6 +53,7 @@ def begin(actor: User, number: str, action: str, data: Input) -> tuple[Complaint
 
     a = ACTIONS[action]
     complaint = access_complaint(actor, number, for_update=True)
+    refuse_archived(complaint, action)
     check_role(actor, complaint, a)
     if a.vet is not None:
         a.vet(actor, complaint, data)
@@ -58,7 +83,7 @@ def begin_new(actor: User, action: str) -> None:
 def begin_system(pk: int, action: str) -> tuple[Complaint, str] | None:
     """Lock a complaint for the system's own write (the deadline scan, a calendar change): no
     actor, so no scope or role; the state must still allow the action. None if it does not (the
-    case moved on since it was selected)."""
+    case moved on since it was selected, or is archived)."""
     from tousu.complaints.actions import ACTIONS
 
     complaint = (
@@ -66,7 +91,7 @@ def begin_system(pk: int, action: str) -> tuple[Complaint, str] | None:
         .select_related("handling_unit", "handler", "first_owner", "category", "grade")
         .get(pk=pk)
     )
-    if complaint.status not in ACTIONS[action].sources:
+    if complaint.status not in ACTIONS[action].sources or complaint.status == Status.ARCHIVED:
         return None
     return complaint, complaint.status
 
@@ -89,7 +114,17 @@ def finish(
 ) -> Complaint:
     """Bump the version, save, and append the event: the last step of every write. ``created``:
     the complaint was just inserted at version 1 with its rows (registration), so it only gets its
-    first event. ``actor`` None is the system (the deadline scan, a calendar change)."""
+    first event. ``actor`` None is the system (the deadline scan, a calendar change).
+
+    The backstop of the read-only rule, for the writers that lock the complaint themselves
+    (detection, the portal): a user's write on an archived complaint is refused (its transaction
+    rolls back); the system's (detection putting an archived case in a group) leaves the record as
+    it was, unsaved and without an event."""
+    if not created and before == Status.ARCHIVED and action not in READS:
+        if actor is not None:
+            refuse_archived(complaint, action)
+        complaint.refresh_from_db()
+        return complaint
     if not created:
         dues.refresh_due_at(complaint)
         complaint.version += 1

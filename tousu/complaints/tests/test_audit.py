@@ -291,7 +291,7 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
         (handler, "reply", {"method": "phone", "text": "已处分相关人员。"}),
         (followup, "follow_up", {"satisfaction": "satisfied"}),
         (clerk, "request_review", {"reason": "认为仍有遗漏"}),
-        (center, "decide_review", {"upheld": True, "note": "维持原处理"}),
+        (org["leader"], "decide_review", {"upheld": True, "note": "维持原处理"}),  # the unit above amr
         (center, "reopen", {"facts": "投诉人提供了新证据"}),
         (clerk, "resolve_on_spot", {"solution": "当场说明", "reply_method": "phone", "reply_text": "已答复"}),
         (followup, "follow_up", {"satisfaction": "basic"}),
@@ -301,7 +301,7 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
 
     b = step(center, register(), "decline", reason="E_out_of_scope", forwarded_to="县人民法院")
     b = step(clerk, b, "request_review", reason="认为属于受理范围")
-    b = step(center, b, "decide_review", upheld=False, note="应予受理")
+    b = step(org["leader"], b, "decide_review", upheld=False, note="应予受理")  # the unit above the centre
     step(clerk, register(), "withdraw", statement="已自行解决")
     step(center, register(), "merge", target=b.number)
 

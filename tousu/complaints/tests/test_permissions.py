@@ -42,7 +42,8 @@ EXPECTED = {
     "reply": UNIT | {CENTER},
     "follow_up": {FOLLOWUP, CENTER},
     "request_review": {CLERK, CENTER},
-    "decide_review": {CENTER},
+    # The roles of the unit above the one reviewed; the guard picks the unit (complaints/reviewing.py).
+    "decide_review": {CENTER, HEAD},
     "archive": {CENTER},
     "withdraw": {CLERK, CENTER},
     "merge": {CENTER},
@@ -69,6 +70,8 @@ EXPECTED = {
     "edit_demands": {CLERK, CENTER},
     # Letters: the intake staff and the handling unit (which letters each may make: tousu.letters).
     "make_letter": {CLERK, CENTER, HEAD, HANDLER},
+    # The archive file: an audited read, for whoever may read the case (tousu.archive).
+    "export_archive": set(Role),
 }
 
 
