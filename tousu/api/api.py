@@ -138,3 +138,5 @@ api.add_router("/public", "tousu.api.public.router", auth=None)  # the portal's 
 api.add_router("", "tousu.detection.api.router")  # repeat candidates, hot issues, group events
 api.add_router("", "tousu.replycheck.api.router")  # the clerk's correction of the demand items
 api.add_router("", "tousu.letters.api.router")  # letters: make, list, PDF and Word
+api.add_router("", "tousu.solution.api.router")  # the solution's sign-offs
+api.add_router("", "tousu.investigation.api.router")  # investigation record, root cause, batch trace

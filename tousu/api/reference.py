@@ -32,6 +32,9 @@ ELSEWHERE_ROUTES = {
     "edit_demands": "PUT /api/v1/complaints/{number}/demand-items",
     "make_letter": "POST /api/v1/complaints/{number}/letters",
     "export_archive": "GET /api/v1/complaints/{number}/archive",
+    "sign_solution": "POST /api/v1/complaints/{number}/solution-signoffs",
+    "refuse_solution": "POST /api/v1/complaints/{number}/solution-signoffs",
+    "record_investigation": "POST /api/v1/complaints/{number}/investigation/entries",
 }
 
 

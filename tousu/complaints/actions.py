@@ -164,7 +164,7 @@ TABLE: tuple[Action, ...] = (
     _row("submit_result", _("提交办理结果"), {S.IN_PROGRESS}, S.PENDING_APPROVAL, UNIT_AND_CENTER, I.SubmitResult,
          handling.submit_result, unit_action=True, guard=guards.opinions_in),
     _row("approve", _("审核通过"), {S.PENDING_APPROVAL}, S.APPROVED, {HEAD, CENTER}, I.Note, handling.approve,
-         unit_action=True, guard=guards.approver),
+         unit_action=True, guard=guards.approver_signed),
     _row("reject_result", _("审核退回"), {S.PENDING_APPROVAL}, S.IN_PROGRESS, {HEAD, CENTER}, I.RequiredNote,
          handling.reject_result, unit_action=True, guard=guards.approver),
     # -- closing --------------------------------------------------------------------------------
@@ -223,6 +223,15 @@ TABLE: tuple[Action, ...] = (
     # Letters (tousu.letters): a letter made from the preset's library, its 文号 and text on record.
     _row("make_letter", _("制作文书"), ANY - {S.ARCHIVED}, SAME, INTAKE | UNIT, I.Input,
          _elsewhere("tousu.letters"), versioned=False, face=Face.SYSTEM),
+    # The investigation record (tousu.investigation): entries, root cause, batch trace, by the unit.
+    _row("record_investigation", _("记录调查"), {S.IN_PROGRESS, S.SUSPENDED}, SAME, UNIT_AND_CENTER, I.Input,
+         _elsewhere("tousu.investigation"), unit_action=True, versioned=False, face=Face.SYSTEM),
+    # The solution's sign-offs (tousu.solution): by the head of a unit or a role the preset names,
+    # above its amount and grade thresholds, before the result may be approved.
+    _row("sign_solution", _("签批处理方案"), {S.PENDING_APPROVAL}, SAME, {CENTER, HEAD, Role.QUALITY}, I.Input,
+         _elsewhere("tousu.solution"), guard=guards.solution_signer, face=Face.SYSTEM),
+    _row("refuse_solution", _("不同意处理方案"), {S.PENDING_APPROVAL}, S.IN_PROGRESS, {CENTER, HEAD, Role.QUALITY},
+         I.Input, _elsewhere("tousu.solution"), guard=guards.solution_signer, face=Face.SYSTEM),
     # The archive file (tousu.archive): an audited read, on the record of whoever may read the case.
     _row("export_archive", _("导出归档文件"), ANY, SAME, frozenset(Role), I.Input, _elsewhere("tousu.archive"),
          versioned=False, face=Face.SYSTEM),

@@ -19,6 +19,20 @@ def approver(actor: User, c: Complaint) -> str | None:
     return None
 
 
+def approver_signed(actor: User, c: Complaint) -> str | None:
+    """The approver, once every sign-off the solution needs is given (tousu.solution)."""
+    from tousu.solution.selectors import missing_signoff
+
+    return approver(actor, c) or missing_signoff(c)
+
+
+def solution_signer(actor: User, c: Complaint) -> str | None:
+    """The one whose signature on the solution is due now (tousu.solution)."""
+    from tousu.solution.selectors import signer_refusal
+
+    return signer_refusal(actor, c)
+
+
 def convertible(actor: User, c: Complaint) -> str | None:
     if c.kind not in CONVERTIBLE_KINDS:
         return _("只有查询、咨询和障碍申告可以转为投诉")

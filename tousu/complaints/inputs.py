@@ -282,6 +282,17 @@ class Supervise(ActionIn):
     deadline: Day | None = Field(None, title="督办期限（可选）")
 
 
+class SolutionLineIn(Input):
+    """One line of the solution (tousu.solution): kind, amount in 元 (0 for an apology), a note.
+    Checked by ``tousu.solution.services`` with messages that name the line."""
+
+    kind: str = Field(
+        title="类型", max_length=20, description="refund/return/exchange/repair/compensation/goodwill/apology"
+    )
+    amount: str | int | float = Field("0", title="金额（元）", description="非负，最多12位整数、2位小数")
+    note: str = Field("", title="说明", max_length=500)
+
+
 class SubmitResult(ActionIn):
     substantiated: SubstantiatedCode = _pick("是否属实", "substantiated")
     findings: str = _text("调查情况", long=True)
@@ -289,6 +300,10 @@ class SubmitResult(ActionIn):
     proposed_reply: str = _text("拟答复意见", long=True)
     compensation_type: str = _text("补偿方式（退款/退货/换货/维修/赔偿/道歉）", required=False, max_length=20)
     compensation_amount: str = Field("", title="补偿金额（元）", max_length=20, pattern=r"^(\d{1,12}(\.\d{1,2})?)?$")
+    # The solution's lines (tousu.solution); without them the two fields above make one line.
+    lines: list[SolutionLineIn] = Field(
+        default_factory=list, title="处理方案明细", max_length=20, json_schema_extra={"widget": "none"}
+    )
     declined: Declined = _declined()
 
 

@@ -37,6 +37,7 @@ from tousu.complaints.codes import (
 )
 from tousu.detection.rows import DetectionRow, GatheringRef
 from tousu.replycheck.rows import DemandItemRow
+from tousu.solution.rows import SolutionRow
 
 # An amount in yuan: a decimal string on the wire ("1280.00"), never a float that loses a fen.
 Money = Annotated[
@@ -284,6 +285,9 @@ class ComplaintDetail(ListRow):
     detection: Annotated[DetectionRow, Field(description="重复投诉的相似依据、归入同一事项的依据、自动定级命中的规则")]
     demand_items: Annotated[
         list[DemandItemRow], Field(description="诉求事项，及办理结果、答复对每一项的回应情况（答非所问检查）")
+    ]
+    solution_plan: Annotated[
+        SolutionRow | None, Field(description="最近一次办理结果的处理方案明细（退款、赔偿等）、合计金额及签批情况")
     ]
     complainants: list[ComplainantRow]
     respondents: list[RespondentRow]

@@ -54,6 +54,7 @@ from tousu.core.crypto import (
 from tousu.core.errors import NotPermitted, ValidationFailed
 from tousu.detection.selectors import detection_of
 from tousu.replycheck.selectors import demand_items_of
+from tousu.solution.selectors import solution_of
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
     from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ListRow, NotificationRow
@@ -511,6 +512,7 @@ def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
         "merged_into": c.merged_into.number if c.merged_into else None,
         **detection_of(c),  # type: ignore[typeddict-item]
         "demand_items": demand_items_of(c),
+        "solution_plan": solution_of(c),
         "complainants": []
         if c.anonymous
         else [

@@ -104,6 +104,26 @@ def _pending_plan() -> Q:
     return Q(id__in=DispatchPlan.objects.filter(state="pending").values("complaint_id"))
 
 
+def _signoff_pending() -> Q:
+    from tousu.solution.selectors import pending_q
+
+    return pending_q()
+
+
+# The solution's sign-offs (tousu.solution) are not form actions: the signer's turn is read from
+# the solution itself (whose signature is due), beside the rows below.
+SIGNOFF = "sign_solution"
+
+
+def _signoff_due(actor: User, c: Complaint, people: Recused | None = None) -> list[str]:
+    from tousu.complaints.access import recusal_reason
+    from tousu.solution.selectors import is_due_signer
+
+    if c.status != S.PENDING_APPROVAL or actor.role not in (CENTER, HEAD, Role.QUALITY):
+        return []
+    return [SIGNOFF] if is_due_signer(actor, c) and not recusal_reason(c, actor, people) else []
+
+
 @dataclass(frozen=True)
 class Work:
     action: str
@@ -185,6 +205,7 @@ WORK: tuple[Work, ...] = (
         lambda a: (
             Q(status=S.PENDING_APPROVAL)
             & (~Q(dispatch_mode=DispatchMode.TRANSFER) if a.role == CENTER else Q(dispatch_mode=DispatchMode.TRANSFER))
+            & ~_signoff_pending()  # the solution's sign-offs first (guards.approver_signed)
         ),
         lambda a, c: (c.dispatch_mode != DispatchMode.TRANSFER) == (a.role == CENTER),
     ),
@@ -215,7 +236,8 @@ def work_of(actor: User, c: Complaint, people: Recused | None = None) -> list[st
     """The work actions that are ``actor``'s on ``c`` now (the action table decides what is allowed;
     ``people``: ``access.recused(c)`` when the caller has it)."""
     rows = {w.action: w for w in _rows(actor.role)}
-    return [name for name in allowed_actions(actor, c, people, among=rows) if rows[name].holds(actor, c)]
+    found = [name for name in allowed_actions(actor, c, people, among=rows) if rows[name].holds(actor, c)]
+    return found + _signoff_due(actor, c, people)
 
 
 def queue(actor: User) -> QuerySet[Complaint]:
@@ -231,7 +253,9 @@ def queue(actor: User) -> QuerySet[Complaint]:
         else:
             exact |= w.q(actor)
     confirmed = [c.pk for c in base.filter(wide).exclude(exact) if work_of(actor, c)]
-    return base.filter(exact | Q(pk__in=confirmed))
+    from tousu.solution.selectors import due_q
+
+    return base.filter(exact | due_q(actor) | Q(pk__in=confirmed))
 
 
 def holders(c: Complaint, candidates: Iterable[User] | None = None) -> dict[User, list[str]]:
@@ -259,6 +283,12 @@ def _candidates(c: Complaint) -> list[User]:
         return []
     if c.status == S.UNDER_REVIEW:  # its only work is the review, decided by the unit above
         return reviewers(c)
+    if c.status == S.PENDING_APPROVAL:  # the solution's signer may sit anywhere (tousu.solution)
+        from tousu.solution.selectors import due_signers
+
+        signers = due_signers(c)
+        if signers:
+            return signers
     near = Q(role__in=[r for r in roles if r not in UNIT])
     units: set[int] = set()
     if c.handling_unit_id and c.handling_unit is not None:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]  # reference codes fit 40 chars
@@ -329,93 +330,10 @@ class LetterTemplate(Strict):
     source: SourceText = ""
 
 
-DEFAULT_LETTER_TEMPLATES = (
-    LetterTemplate(
-        code="acceptance",
-        title="投诉受理告知书",
-        needs="accept",
-        prefix="受",
-        text=(
-            "您于{received}反映的「{summary}」（投诉编号{number}）已受理，{unit}将依照规定办理，"
-            "并于{due}前将处理结果告知您。您可凭投诉编号和查询码查询办理进度。",
-        ),
-        source="SPEC §9；措辞为我方所拟",
-    ),
-    LetterTemplate(
-        code="decline",
-        title="不予受理告知书",
-        needs="decline",
-        prefix="不受",
-        text=(
-            "您于{received}反映的「{summary}」（投诉编号{number}）收悉。经审查，决定不予受理，理由：{decline_reason}。",
-            "{decline_text}",
-            "如对本决定有异议，可于{review_until}{review_channel}。",
-        ),
-        source="SPEC §9（五类不予受理告知）；每个不予受理理由一份，告知文字取自该理由的模板",
-    ),
-    LetterTemplate(
-        code="extension",
-        title="延期办理告知书",
-        needs="decide_extension",
-        prefix="延",
-        text=(
-            "您于{received}反映的「{summary}」（投诉编号{number}）因情况复杂，经批准延期办理，办理期限延至{due}。"
-            "办理结果将及时告知您。",
-        ),
-        source="SPEC §6；措辞为我方所拟",
-    ),
-    LetterTemplate(
-        code="suspension",
-        title="中止办理告知书",
-        needs="suspend",
-        prefix="中",
-        text=(
-            "您于{received}反映的「{summary}」（投诉编号{number}），因{suspend_reason}，自即日起中止办理；"
-            "中止的情形消除后将恢复办理，并告知您办理结果。",
-        ),
-        source="SPEC §5；措辞为我方所拟",
-    ),
-    LetterTemplate(
-        code="reply",
-        title="投诉答复意见书",
-        needs="approve",
-        issuer="unit",
-        prefix="复",
-        text=(
-            "您于{received}反映的「{summary}」（投诉编号{number}），经调查核实，现答复如下：",
-            "一、调查情况：{findings}",
-            "二、处理意见：{solution}",
-            "{reply_text}",
-            "如对本答复不服，可于{review_until}{review_channel}。",
-        ),
-        source="SPEC §9；措辞为我方所拟",
-    ),
-    LetterTemplate(
-        code="unit_reply",
-        title="关于投诉办理情况的复函",
-        to="centre",
-        issuer="unit",
-        needs="submit_result",
-        prefix="函",
-        text=(
-            "你单位交办的投诉件（投诉编号{number}，「{summary}」）收悉。经调查核实，现将办理情况函复如下：",
-            "一、调查情况：{findings}",
-            "二、处理意见：{solution}",
-            "特此函复。",
-        ),
-        source="004-45：复函须加盖本单位公章；措辞为我方所拟",
-    ),
-    LetterTemplate(
-        code="review_decision",
-        title="复核决定书",
-        needs="decide_review",
-        prefix="复核",
-        text=(
-            "您对投诉编号{number}（「{summary}」）的处理结果申请复核。经复核，决定如下：{decision}",
-            "本复核决定为最终决定。",
-        ),
-        source="SPEC §9：复核决定为最终决定；措辞为我方所拟",
-    ),
+# The library every preset has unless it names its own letters: data, beside this module.
+DEFAULT_LETTER_TEMPLATES = tuple(
+    LetterTemplate.model_validate(t)
+    for t in yaml.safe_load(Path(__file__).with_name("default_letters.yaml").read_text(encoding="utf-8"))
 )
 
 
@@ -497,12 +415,75 @@ class Labels(Strict):
     channels: dict[str, Text] = Field(default_factory=dict)
 
 
+class Investigation(Strict):
+    """What the handling unit's investigation must hold before its result is submitted (issue 14):
+    a structured root cause (8D disciplines D1–D8 with owner and date, or 5W1H) and, for product
+    presets, the batch-trace panel and the batch number."""
+
+    root_cause: Literal["none", "5w1h", "8d"] = "none"
+    # Whose result needs the root cause (and the batch, where ``batch_required``) first: kinds
+    # and category codes (a category covers its children); a complaint must match one of the
+    # kinds named, and one of the categories named, if any are. Empty: no result needs them.
+    required_for: tuple[str, ...] = ()
+    batch_trace: bool = False  # a product preset: the complaint page shows the batch-trace panel
+    batch_required: bool = False
+    source: SourceText = ""
+
+
 class ApprovalStep(Strict):
     """One step of the pre-dispatch approval chain, decided by the head of the unit ``up`` levels
     above the centre (0: the centre's own head)."""
 
     label: Text
     up: NonNegativeInt = 0
+
+
+class SignStep(Strict):
+    """Who signs a solution (tousu.solution): the head of a unit — ``head_of`` the unit that approves
+    the result ("approver": the centre, or the handling unit for a transfer), the centre, the
+    handling unit or the organisation's top unit, then ``up`` levels above it — or, with ``role``,
+    any user of that role (the pharma 质量负责人)."""
+
+    label: Text
+    head_of: Literal["approver", "centre", "unit", "top"] | None = None
+    up: NonNegativeInt = 0
+    role: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SignStep:
+        if (self.head_of is None) == (self.role is None):
+            raise ValueError("a step names either head_of or role")
+        return self
+
+
+class ApprovalWhen(Strict):
+    grade: tuple[str, ...] = ()  # any of these grades
+    amount_over: Decimal | None = Field(None, ge=0)  # the solution's total above this (元)
+
+
+class ApprovalRule(Strict):
+    """A sign-off a result needs before it is approved, where every condition in ``when`` holds."""
+
+    label: Text
+    when: ApprovalWhen
+    step: SignStep
+    source: SourceText = ""
+
+
+DEFAULT_APPROVALS = (
+    ApprovalRule(
+        label="补偿金额超过5000元",
+        when=ApprovalWhen(amount_over=Decimal(5000)),
+        step=SignStep(label="审批单位负责人签批", head_of="approver"),
+        source="ours: 超过一定金额的补偿须经负责人签批（种子000-75、001-21）；金额为本系统默认值",
+    ),
+    ApprovalRule(
+        label="补偿金额超过50000元",
+        when=ApprovalWhen(amount_over=Decimal(50000)),
+        step=SignStep(label="单位主要负责人签批", head_of="top"),
+        source="ours: 大额补偿报主要负责人（总经理）同意后方可执行（种子000-75）；金额为本系统默认值",
+    ),
+)
 
 
 BusinessHours = tuple[tuple[dt.time, dt.time], ...]
@@ -528,6 +509,8 @@ class Preset(Strict):
     flags: tuple[Flag, ...]
     # Pre-dispatch approval, in force where TOUSU_DISPATCH_APPROVAL is on (SPEC §7).
     dispatch_approval: tuple[ApprovalStep, ...]
+    # Sign-offs a result's solution needs before approval, by amount and grade (SPEC §9, tousu.solution).
+    approvals: tuple[ApprovalRule, ...] = DEFAULT_APPROVALS
     # Every dispatch to a unit is redacted, whatever the dispatcher chose (SPEC §7).
     always_redact: bool
     # Unit staff may use the caller look-up by phone, which tells who complained (SPEC §8).
@@ -540,6 +523,7 @@ class Preset(Strict):
     custom_fields: tuple[CustomField, ...] = ()
     detection: Detection = Detection()
     letters: Letters = Letters()
+    investigation: Investigation = Investigation()
     duties: tuple[Duty, ...] = ()
     # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
     # "always_redact") → its source, as ``source`` does for the items of a list.
@@ -593,6 +577,15 @@ class Preset(Strict):
                 for value in wanted if isinstance(wanted, tuple) else () if wanted is None else (wanted,):
                     if value not in codes:
                         raise ValueError(f"deadlines.{i}.when.{key}: {value!r} is not a {key} of this preset")
+        for code in self.investigation.required_for:
+            if code not in self.kinds and code not in categories:
+                raise ValueError(
+                    f"investigation.required_for: {code!r} is neither a kind nor a category of this preset"
+                )
+        for i, approval in enumerate(self.approvals):
+            for code in approval.when.grade:
+                if code not in known["grade"]:
+                    raise ValueError(f"approvals.{i}.when.grade: {code!r} is not a grade of this preset")
         for i, (begin, end) in enumerate(self.business_hours):
             if begin >= end or (i and begin < self.business_hours[i - 1][1]):
                 raise ValueError(f"business_hours.{i}: periods run in order, each ending after it starts")

@@ -331,6 +331,10 @@ def build(data: DemoData, perform: Callable[..., Any], *, now: dt.datetime | Non
                 fields["upgraded_source"] = data.texts.upgraded_source
             c = perform("register", clerk, None, fields).complaint
             for action in path:
+                if action == "submit_result":  # the preset's root cause (8D/5W1H) first, where required
+                    from tousu.investigation import demo as investigation
+
+                    c = investigation.complete(users[data.handling[sample.unit].handler], c)
                 actor, step_fields = _step(action, c, data, users, sample, anchor or c.number)
                 c = perform(action, actor, c.number, step_fields)
             if state == "in_progress" and anchor is None:

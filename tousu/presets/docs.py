@@ -248,6 +248,34 @@ def sections(preset: Preset) -> list[Section]:
                 ],
             )
         )
+    if preset.approvals:  # the solution's sign-offs (tousu.solution)
+        out.append(
+            Section(
+                _("处理方案签批"),
+                (_("规则"), _("条件"), _("签批人"), _("依据")),
+                [
+                    (a.label, _approval_when(a), _approval_step(a, preset.labels.roles), source(a.source))
+                    for a in preset.approvals
+                ],
+            )
+        )
+    inv = preset.investigation  # the investigation record's requirements (tousu.investigation)
+    if inv.root_cause != "none" or inv.batch_trace:
+        method = {"8d": _("8D 报告（D1至D8，每项写明内容、负责人、日期）"), "5w1h": _("5W1H 分析"), "none": _("不要求")}
+        names = {c.code: c.name for c, _parent in preset.walk_categories()} | dict(preset.labels.kinds)
+        scope = "、".join(names.get(code, code) for code in inv.required_for) or _("不要求")
+        batch = _("批次追溯面板；提交办理结果前须有批号") if inv.batch_required else _("批次追溯面板")
+        out.append(
+            Section(
+                _("调查与根本原因"),
+                (_("要求"), _("内容"), _("依据")),
+                [
+                    (_("根本原因分析"), method[inv.root_cause], source(inv.source)),
+                    (_("提交办理结果前须完成"), scope, source(inv.source)),
+                    (_("批次"), batch if inv.batch_trace else _("不显示"), source(inv.source)),
+                ],
+            )
+        )
     letters = preset.letters
     named_letters = (
         (_("受理告知"), letters.acceptance),
@@ -348,3 +376,22 @@ def index(presets: list[Preset]) -> str:
     lines = ["# 预置方案", "", "<!-- 由 `tousu preset docs` 生成。 -->", ""]
     lines += [f"- [{p.title}（{p.name}）]({p.name}.md)：{p.description}" for p in presets]
     return "\n".join(lines) + "\n"
+
+
+def _approval_when(rule: Any) -> str:
+    parts = []
+    if rule.when.amount_over is not None:
+        parts.append(_("合计金额超过%(n)s元") % {"n": rule.when.amount_over})
+    if rule.when.grade:
+        parts.append(_("等级为%(grades)s") % {"grades": "、".join(rule.when.grade)})
+    return _("，").join(parts) or _("每件")
+
+
+def _approval_step(rule: Any, roles: Mapping[str, str]) -> str:
+    step = rule.step
+    if step.role:
+        return _("%(label)s（角色：%(role)s）") % {"label": step.label, "role": roles.get(step.role, step.role)}
+    bases = {"approver": _("审核单位"), "centre": _("投诉中心"), "unit": _("承办单位"), "top": _("最高层单位")}
+    base = bases[step.head_of]
+    above = _("上%(n)s级") % {"n": step.up} if step.up else ""
+    return _("%(label)s（%(base)s%(above)s负责人）") % {"label": step.label, "base": base, "above": above}

@@ -51,6 +51,7 @@ ACTION_FIELD_TITLES = (
     gettext_noop("补偿方式（退款/退货/换货/维修/赔偿/道歉）"),
     gettext_noop("补偿金额（元）"),
     gettext_noop("不予回应的诉求事项"),
+    gettext_noop("处理方案明细"),
     gettext_noop("满意度"),
     gettext_noop("回访记录"),
     gettext_noop("多次联系不上，办结"),

@@ -278,6 +278,8 @@ class ActionForm(Form):
         self.fields = []
         for name, info in self.schema.model_fields.items():
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            if extra.get("widget") == "none":
+                continue  # not on the generic form (the solution's lines: API, and their own form)
             widget = "hidden" if name == "version" else _widget(info.annotation, info, extra)
             source = extra.get("choices")
             default = None if info.is_required() else info.get_default(call_default_factory=True)

@@ -9,8 +9,10 @@ from tousu.web import (
     useradmin,
     views,
     views_archive,
+    views_investigation,
     views_letters,
     views_mail,
+    views_solution,
 )
 from tousu.web.auth import PasswordChange, ThrottledAuthenticationForm
 
@@ -50,6 +52,8 @@ urlpatterns = [
     path("c/<str:number>/files/<int:attachment_id>/release/", views.release, name="release"),
     path("c/<str:number>/demand-items/", demand_views.demand_items, name="demand_items"),
     path("c/<str:number>/letters/", views_letters.letters, name="letters"),
+    path("c/<str:number>/investigation/", views_investigation.investigation, name="investigation"),
+    path("c/<str:number>/solution-signoffs/", views_solution.solution_signoff, name="solution_signoff"),
     path("c/<str:number>/archive-file/", views_archive.archive_file, name="archive_file"),
     path("c/<str:number>/<str:action>/", views.act, name="act"),
 ]

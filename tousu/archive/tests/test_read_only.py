@@ -118,6 +118,15 @@ def test_every_own_route_and_package_route_is_refused(api_client, frozen, org, c
         ),
         "edit_demands": lambda: api_client.client_put(clerk, f"/complaints/{n}/demand-items", {"items": ["新诉求"]}),
         "make_letter": lambda: api_client.post(center, f"/complaints/{n}/letters", {"template": "reply"}),
+        "record_investigation": lambda: api_client.post(
+            center, f"/complaints/{n}/investigation/entries", {"kind": "note", "text": "补记"}
+        ),
+        "sign_solution": lambda: api_client.post(
+            center, f"/complaints/{n}/solution-signoffs", {"version": frozen.version, "approved": True}
+        ),
+        "refuse_solution": lambda: api_client.post(
+            center, f"/complaints/{n}/solution-signoffs", {"version": frozen.version, "approved": False, "note": "否"}
+        ),
     }
     for name, call in calls.items():
         refused(call(), name)
@@ -135,9 +144,11 @@ def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
     with an input that skips validation: the archived check comes first, for everyone."""
     from tousu.complaints.services import timekeeping
     from tousu.detection import services as detection
+    from tousu.investigation import services as investigation
     from tousu.letters import services as letters
     from tousu.portal import services as portal
     from tousu.replycheck import services as replycheck
+    from tousu.solution import services as solution
 
     center, clerk = org["center"], org["clerk"]
     caller = portal.Caller(number=frozen.number, code="ABCD2345", address="127.0.0.1", face="web")
@@ -155,6 +166,15 @@ def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
         ),
         "attach": lambda: attachments.add(
             actor=clerk, number=frozen.number, data=inputs.Attach(name="a.png", content=PNG)
+        ),
+        "record_investigation": lambda: investigation.add_entry(
+            actor=center, number=frozen.number, data=investigation.EntryIn(kind="note", text="补记")
+        ),
+        "sign_solution": lambda: solution.decide(
+            actor=center, number=frozen.number, data=solution.SignOff(version=frozen.version, approved=True)
+        ),
+        "refuse_solution": lambda: solution.decide(
+            actor=center, number=frozen.number, data=solution.SignOff(version=frozen.version, approved=False, note="否")
         ),
     }
     # The system's writes: nothing to refuse to anyone, the record is left as it is.

@@ -16,8 +16,10 @@ from tousu.complaints.models import Complaint, Extension, ReasonCode, ReplyMetho
 from tousu.complaints.services.common import begin, choice, finish, require
 from tousu.complaints.states import Status
 from tousu.core.errors import InvalidTransition, ValidationFailed
+from tousu.investigation import rules as investigation
 from tousu.presets.base import PERIOD_LABELS
 from tousu.replycheck import services as replycheck
+from tousu.solution import services as solution
 
 
 @transaction.atomic(durable=True)
@@ -138,6 +140,7 @@ def _amount(value: object, field: str) -> Decimal | None:
 @transaction.atomic(durable=True)
 def submit_result(*, actor: User, number: str, data: SubmitResult) -> Complaint:
     complaint, before = begin(actor, number, "submit_result", data)
+    investigation.enforce(complaint)  # the preset's root cause (8D/5W1H) and batch, where required
     complaint.substantiated = choice(data.substantiated, Substantiated, "substantiated")
     complaint.findings = require(data.findings, "findings", _("请填写调查情况"))
     complaint.solution = require(data.solution, "solution", _("请填写处理意见"))
@@ -146,6 +149,7 @@ def submit_result(*, actor: User, number: str, data: SubmitResult) -> Complaint:
     demands = replycheck.enforce(complaint, actor=actor, action="submit_result", answer=answer, declined=data.declined)
     complaint.compensation_type = data.compensation_type.strip()
     complaint.compensation_amount = _amount(data.compensation_amount, "compensation_amount")
+    settled = solution.record(complaint, actor=actor, data=data)  # its lines and the sign-offs they need
     complaint.status = Status.PENDING_APPROVAL
     return finish(
         complaint,
@@ -156,6 +160,7 @@ def submit_result(*, actor: User, number: str, data: SubmitResult) -> Complaint:
             "substantiated": complaint.substantiated,
             "compensation_type": complaint.compensation_type,
             "compensation_amount": complaint.compensation_amount,
+            "solution": settled,
             **({"demands": demands} if demands else {}),
         },
     )
@@ -171,6 +176,7 @@ def approve(*, actor: User, number: str, data: Note) -> Complaint:
 @transaction.atomic(durable=True)
 def reject_result(*, actor: User, number: str, data: RequiredNote) -> Complaint:
     complaint, before = begin(actor, number, "reject_result", data)
+    solution.withdraw(complaint)
     complaint.status = Status.IN_PROGRESS
     return finish(
         complaint,

@@ -72,6 +72,12 @@ EXPECTED = {
     "make_letter": {CLERK, CENTER, HEAD, HANDLER},
     # The archive file: an audited read, for whoever may read the case (tousu.archive).
     "export_archive": set(Role),
+    # The investigation record: the handling unit and the centre (tousu.investigation).
+    "record_investigation": {CENTER, HEAD, HANDLER},
+    # The solution's sign-offs: the unit heads, the centre or the quality head the preset names
+    # (tousu.solution; the guard lets only the one whose signature is due).
+    "sign_solution": {CENTER, HEAD, Role.QUALITY},
+    "refuse_solution": {CENTER, HEAD, Role.QUALITY},
 }
 
 

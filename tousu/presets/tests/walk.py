@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from tousu.accounts.models import User
+from tousu.complaints.models import Complaint
 from tousu.complaints.reference import load_preset
+from tousu.investigation import demo as investigation
 from tousu.presets import REGISTRY, demo_data
 from tousu.presets.demo import DemoData, declines, organisation
 
@@ -120,6 +122,8 @@ class Walk:
         }
         actor = self.who(action)
         with time_machine.travel(at(when), tick=False):
+            if action == "submit_result":  # the preset's root cause (8D/5W1H) first, where required
+                investigation.complete(actor, Complaint.objects.get(number=self.number))
             version = self.api.get(actor, f"/complaints/{self.number}").json()["version"]
             fields = {"version": version, **defaults.get(action, {}), **body}
             response = self.api.post(actor, f"/complaints/{self.number}/{action}", fields)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InvestigationConfig(AppConfig):
+    name = "tousu.investigation"
+    label = "investigation"
