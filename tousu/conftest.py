@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from tousu.accounts.models import ApiToken, User
 from tousu.complaints import services
@@ -123,7 +127,7 @@ def walk(org):
         for action in actions:
             actor, fields = STEPS[action](org)
             if action in ("submit_result", "reply"):
-                fields = {**fields, "declined": _declines(complaint, fields)}
+                fields = {**fields, "declined": declines(complaint, fields)}
             complaint = perform(action, actor, complaint.number, {"version": complaint.version, **fields})
         # Every action writes its event after its last change: the history vouches for the state.
         report = verify_audit()
@@ -133,7 +137,7 @@ def walk(org):
     return step
 
 
-def _declines(complaint: Any, fields: dict[str, Any]) -> dict[int, str]:
+def declines(complaint: Any, fields: dict[str, Any]) -> dict[int, str]:
     """The demand items the walk's fixed texts leave unanswered, declined with a reason, as a
     handler must (tousu.replycheck): the walk reaches a state, whatever the complaint asked."""
     from tousu.replycheck.match import check
@@ -209,3 +213,55 @@ def api_client(client):
             return client.delete(f"/api/v1{path}", **self._auth(user))
 
     return Api()
+
+
+# -- a real SMTP server on 127.0.0.1 (aiosmtpd), for the notices' and the outbox's tests -----------
+class Mailbox:
+    """The server's handler: keeps every message it accepts; with ``refuse``, answers DATA 554."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse:
+            return "554 5.7.1 Message refused by policy"
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+class SmtpServer:
+    """An SMTP server on a fixed loopback port that can be taken down and brought back."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.box = Mailbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[SmtpServer]:
+    """Django's SMTP backend pointed at a running ``SmtpServer``."""
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

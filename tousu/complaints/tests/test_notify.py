@@ -6,13 +6,9 @@ complainant gets an e-mail scrubbed of the complainant's identity."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,55 +18,11 @@ from tousu.complaints.models import Complaint, Notification
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Mailbox:
-    """The server's handler: keeps every message it accepts; with ``refuse``, answers DATA 554."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refuse = False
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refuse:
-            return "554 5.7.1 Message refused by policy"
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-class SmtpServer:
-    """An SMTP server on a fixed loopback port that can be taken down and brought back."""
-
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.box = Mailbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
 @pytest.fixture
-def smtp(settings):
-    server = SmtpServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
+def smtp(smtp, settings):
+    """The shared SMTP server (tousu/conftest.py), with the retry policy these tests count on."""
     settings.TOUSU_EMAIL_RETRY_SECONDS, settings.TOUSU_EMAIL_MAX_ATTEMPTS = 300, 8
-    yield server
-    server.stop()
+    return smtp
 
 
 @pytest.fixture

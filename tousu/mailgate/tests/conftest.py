@@ -1,6 +1,6 @@
 """A private Dovecot IMAP server on 127.0.0.1 for the poller's tests: its own configuration,
-users and maildir in a temporary directory, on a free port, no SSL; stopped after the test. And an
-SMTP server on 127.0.0.1 (aiosmtpd) for the outbox's, which can be taken down and brought back."""
+users and maildir in a temporary directory, on a free port, no SSL; stopped after the test. (The
+SMTP server for the outbox's tests is the shared ``smtp`` fixture of tousu/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -14,12 +14,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER, PASSWORD = "tousu", "imap-test-password"
@@ -154,43 +151,3 @@ def mailbox(settings, imap_server: Imap) -> Imap:
 
 
 # -- an SMTP server on loopback (aiosmtpd), for the outbox's tests ------------------------------------
-class Mailbox:
-    """The server's handler: keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 OK"
-
-
-class SmtpServer:
-    """An SMTP server on a fixed loopback port that can be taken down and brought back."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.box = Mailbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def smtp(settings) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from tousu.complaints.audit import verify_audit
-from tousu.conftest import _declines
+from tousu.conftest import declines
 from tousu.presets.tests.walk import Walk, at, use_preset
 from tousu.solution.models import Solution
 
@@ -25,7 +25,7 @@ def case(register: Any, walk: Any) -> Any:
 
 def _submit(api: Any, org: dict, c: Any, lines: list[dict]) -> Any:
     version = api.get(org["handler"], f"/complaints/{c.number}").json()["version"]
-    body = {**RESULT, "lines": lines, "declined": _declines(c, RESULT)}
+    body = {**RESULT, "lines": lines, "declined": declines(c, RESULT)}
     return api.post(org["handler"], f"/complaints/{c.number}/submit_result", {"version": version, **body})
 
 

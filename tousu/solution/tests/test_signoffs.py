@@ -28,12 +28,12 @@ def in_progress(register: Any, walk: Any) -> Complaint:
 
 
 def submit(org: dict, c: Complaint, lines: list[dict] | None = None, **fields: Any) -> Complaint:
-    from tousu.conftest import _declines
+    from tousu.conftest import declines
 
     body = {**RESULT, **fields}
     if lines is not None:
         body["lines"] = lines
-    body["declined"] = _declines(c, body)
+    body["declined"] = declines(c, body)
     return perform("submit_result", org["handler"], c.number, {"version": c.version, **body})
 
 

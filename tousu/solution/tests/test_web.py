@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tousu.complaints.models import Complaint
-from tousu.conftest import _declines
+from tousu.conftest import declines
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def fresh(c: Complaint) -> Complaint:
 def submitted(client: Any, org: dict, register: Any, walk: Any) -> Complaint:
     c = walk(register(), "accept", "dispatch", "sign")
     result = {"substantiated": "yes", "findings": "属实", "solution": "赔偿损失", "proposed_reply": "已整改"}
-    declined = _declines(c, result)
+    declined = declines(c, result)
     client.force_login(org["handler"])
     form = {"version": c.version, **result, "compensation_type": "赔偿", "compensation_amount": "6000"}
     for position, reason in declined.items():

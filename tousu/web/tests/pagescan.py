@@ -145,6 +145,19 @@ _BUILD_SETTINGS = {
 }
 
 
+# The administration pages every page scan opens as the administrator.
+ADMIN_PAGES = (
+    "/calendar/",
+    "/units/",
+    "/routing/",
+    "/users/",
+    "/admin-log/",
+    "/preset/",
+    "/presets/government/",
+    "/mail/",
+)
+
+
 class DemoPages(TestCase):
     """The government demo (one round: a complaint in every state) and the hand-offs it lacks: a
     co-handled case with an opinion, a pending extension, a returned case, an urged and supervised

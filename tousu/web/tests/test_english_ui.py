@@ -34,7 +34,7 @@ from tousu.detection.selectors import shown_words
 from tousu.letters.models import Letter
 from tousu.presets import REGISTRY
 from tousu.replycheck.models import DemandItem
-from tousu.web.tests.pagescan import DemoPages, visible_lines
+from tousu.web.tests.pagescan import ADMIN_PAGES, DemoPages, visible_lines
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -68,16 +68,6 @@ DATA_MODELS: tuple[type[models.Model], ...] = (
 OWN_NAMES = tuple(name for _code, name in settings.LANGUAGES)
 
 MAIN_PAGES = ("/", "/notifications/", "/password/")
-ADMIN_PAGES = (
-    "/calendar/",
-    "/units/",
-    "/routing/",
-    "/users/",
-    "/admin-log/",
-    "/preset/",
-    "/presets/government/",
-    "/mail/",
-)
 
 
 def _strings(value: object) -> list[str]:

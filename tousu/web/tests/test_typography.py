@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from tousu.core.errors import StaleVersion
-from tousu.web.tests.pagescan import DemoPages, as_sentence, catalogue, half_width_marks, page_problems
+from tousu.web.tests.pagescan import ADMIN_PAGES, DemoPages, as_sentence, catalogue, half_width_marks, page_problems
 
 TOUSU = Path(__file__).resolve().parents[2]
 
@@ -104,16 +104,6 @@ def test_the_allowed_exceptions_are_still_needed() -> None:
 # -- the pages --------------------------------------------------------------------------------------
 
 ROLES = ("clerk", "center", "head", "handler", "followup", "auditor", "panel", "admin")
-ADMIN_PAGES = (
-    "/calendar/",
-    "/units/",
-    "/routing/",
-    "/users/",
-    "/admin-log/",
-    "/preset/",
-    "/presets/government/",
-    "/mail/",
-)
 
 
 class TestTypography(DemoPages):
