@@ -126,7 +126,7 @@ def walk(org):
     def step(complaint, *actions: str):
         for action in actions:
             actor, fields = STEPS[action](org)
-            if action in ("submit_result", "reply"):
+            if action in ("submit_result", "reply", "resolve_on_spot"):
                 fields = {**fields, "declined": declines(complaint, fields)}
             complaint = perform(action, actor, complaint.number, {"version": complaint.version, **fields})
         # Every action writes its event after its last change: the history vouches for the state.
@@ -143,7 +143,8 @@ def declines(complaint: Any, fields: dict[str, Any]) -> dict[int, str]:
     from tousu.replycheck.match import check
     from tousu.replycheck.selectors import demand_items_of
 
-    answer = fields.get("text") or "\n".join(fields[k] for k in ("findings", "solution", "proposed_reply"))
+    parts = ("solution", "reply_text") if "reply_text" in fields else ("findings", "solution", "proposed_reply")
+    answer = fields.get("text") or "\n".join(fields[k] for k in parts)
     items = [i["text"] for i in demand_items_of(complaint)]
     return {r.position: "该项诉求不在本次处理范围" for r in check(items, answer) if not r.answered}
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tousu.letters",
     "tousu.archive",
     "tousu.investigation",
+    "tousu.followup",
     "tousu.search",
     "tousu.mailgate",
     "tousu.ledger",

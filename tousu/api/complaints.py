@@ -233,7 +233,10 @@ def _action_route(action: Action) -> None:
     def perform(request: AuthedRequest, number: str, body: action.input) -> ComplaintDetail | MovedOut:  # type: ignore[name-defined]
         complaint = action.service(actor=request.auth, number=number, data=body)
         try:
-            return _detail(request, number)
+            detail = _detail(request, number)
+            if sms := getattr(complaint, "sms_text", ""):  # an SMS reply's text, shown this once
+                detail["sms_text"] = sms
+            return detail
         except NotFound:
             # The action moved the complaint out of the caller's scope (e.g. a return to the centre).
             return {

@@ -31,6 +31,7 @@ from tousu.complaints.bulk import DERIVED, ComplaintIn, EventIn, NumberOf
 from tousu.complaints.models import DIRECT_CHANNELS, WRITTEN_CHANNELS, Category, Complaint, Grade, ReasonCode
 from tousu.complaints.numbering import QUERY_CODE_ALPHABET
 from tousu.complaints.preset import active
+from tousu.complaints.services.closing import UNREACHABLE
 from tousu.complaints.states import OPEN
 
 # ------------------------------------------------------------------------------ text fragments
@@ -674,7 +675,7 @@ class _Sim:
                 self.at(0.3, 1.5)
                 c.followup_attempts += 1
                 if attempt == self.g.attempts:
-                    return self.close("电话无人接听", "unreachable", "unreachable")
+                    return self.close("电话无人接听", "unreachable", UNREACHABLE)
                 self.event(
                     self.agent,
                     "follow_up",

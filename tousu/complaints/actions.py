@@ -169,8 +169,12 @@ TABLE: tuple[Action, ...] = (
          handling.reject_result, unit_action=True, guard=guards.approver),
     # -- closing --------------------------------------------------------------------------------
     _row("reply", _("答复"), {S.APPROVED}, S.REPLIED, UNIT_AND_CENTER, I.Reply, closing.reply, unit_action=True),
+    # By the follow-up staff or the unit the preset names (complaints/visiting.py); the centre may always.
     _row("follow_up", _("回访"), {S.REPLIED}, (S.CLOSED, S.IN_PROGRESS, S.ACCEPTED, S.REPLIED),
-         {Role.FOLLOWUP, CENTER}, I.FollowUp, closing.follow_up, vet=guards.closing_anyway),
+         {Role.FOLLOWUP, CENTER} | UNIT, I.FollowUp, closing.follow_up, guard=guards.visitor,
+         vet=guards.closing_anyway),
+    _row("close", _("免予回访办结"), {S.REPLIED}, S.CLOSED, {CENTER}, I.Close, closing.close,
+         guard=guards.waivable, secondary=True),
     _row("request_review", _("申请复核"), {S.CLOSED, S.DECLINED}, S.UNDER_REVIEW, INTAKE, I.Reason,
          closing.request_review, guard=guards.review_window),
     # The unit above the one whose result is reviewed decides (complaints/reviewing.py), its head

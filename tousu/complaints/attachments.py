@@ -104,6 +104,9 @@ def add(*, actor: User, number: str, data: Attach) -> Attachment:
                 size=len(data.content),
                 sha256=digest,
                 uploaded_by=actor,
+                # What a reader of the redacted view adds (a unit's evidence) holds nothing hidden from
+                # them: it is theirs to see from the start; the complainant's material waits for the centre.
+                released=not sees_identity(actor, complaint),
             )
             finish(
                 complaint,
@@ -111,7 +114,7 @@ def add(*, actor: User, number: str, data: Attach) -> Attachment:
                 action="attach",
                 before=before,
                 note=data.note,
-                payload={"name": base, "size": len(data.content), "sha256": digest},
+                payload={"name": base, "size": len(data.content), "sha256": digest, "released": attachment.released},
             )
     except BaseException:
         path.unlink(missing_ok=True)

@@ -215,6 +215,8 @@ class ReplyMethod(Coded):
     EMAIL = "email"
     VISIT = "visit"
     PORTAL = "portal"
+    HOME = "home"
+    ORAL = "oral"
 
 
 @coded(complaint_models.Satisfaction, "满意度")

@@ -178,6 +178,20 @@ def contact_revealable(actor: User, c: Complaint) -> str | None:
 
 
 # -- vets: checks of an action's input that depend on who acts --------------------------------------
+def visitor(actor: User, c: Complaint) -> str | None:
+    """The return visit is made by whom the preset says (complaints/visiting.py)."""
+    from tousu.complaints.visiting import visitor_refusal
+
+    return visitor_refusal(actor, c)
+
+
+def waivable(actor: User, c: Complaint) -> str | None:
+    """The preset lets the centre close a replied case without a visit, with its reason."""
+    from tousu.complaints.preset import active
+
+    return None if active().aftercare.waivable else _("本预设要求每件均须回访，不能免予回访")
+
+
 def closing_anyway(actor: User, c: Complaint, data: Any) -> None:
     """Closing a case the complainant is unsatisfied with is the centre's call, with a reason."""
     if getattr(data, "close_anyway", False) and actor.role != Role.CENTER:

@@ -224,6 +224,7 @@ class ResolveOnSpot(ActionIn):
     reply_method: MethodCode = _pick("答复方式", "reply_methods")
     reply_text: str = _text("答复内容", long=True)
     note: str = _text("备注", required=False)
+    declined: Declined = _declined()
 
 
 class Convert(ActionIn):
@@ -302,22 +303,47 @@ class SubmitResult(ActionIn):
     compensation_amount: str = Field("", title="补偿金额（元）", max_length=20, pattern=r"^(\d{1,12}(\.\d{1,2})?)?$")
     # The solution's lines (tousu.solution); without them the two fields above make one line.
     lines: list[SolutionLineIn] = Field(
-        default_factory=list, title="处理方案明细", max_length=20, json_schema_extra={"widget": "none"}
+        default_factory=list, title="处理方案明细", max_length=20, json_schema_extra={"widget": "solution_lines"}
     )
     declined: Declined = _declined()
 
 
 class Reply(ActionIn):
+    """The reply as given (tousu.followup keeps each one): how, what, by whom, when; a written reply
+    carries one of the complaint's letters (the latest, unless ``letter`` names another); an SMS
+    goes to ``sms_to`` (the complainant's mobile by default) with the number and a new query code."""
+
     method: MethodCode = _pick("答复方式", "reply_methods")
     text: str = _text("答复内容", long=True)
+    given_by: str = _text("答复人（口头答复须写明姓名及职务）", required=False, max_length=100)
+    sms_to: str = _text("短信接收号码（默认投诉人手机）", required=False, max_length=20)
+    replied_at: PastMoment | None = Field(
+        None, title="答复时间（默认现在）", description="without an offset: Beijing time"
+    )
+    letter: Id | None = Field(
+        None,
+        title="书面答复所附文书",
+        description="GET /api/v1/complaints/{number}/letters 中某份文书的 id；书面答复时默认最新一份",
+        json_schema_extra={"widget": "none"},
+    )
     declined: Declined = _declined()
 
 
 class FollowUp(ActionIn):
     satisfaction: SatisfactionCode = _pick("满意度", "satisfaction")
+    method: Annotated[MethodCode | Blank, CODE_OR_BLANK] = _pick(
+        "回访方式（默认电话）", "visit_methods", required=False
+    )
+    visited_at: PastMoment | None = Field(
+        None, title="回访时间（默认现在）", description="without an offset: Beijing time"
+    )
     note: str = _text("回访记录", required=False, long=True)
     close_unreachable: bool = Field(False, title="多次联系不上，办结")
     close_anyway: bool = Field(False, title="不满意但说明理由后办结（投诉中心）")
+
+
+class Close(ActionIn):
+    reason: str = _text("免予回访的理由", long=True)
 
 
 class DecideReview(ActionIn):

@@ -72,6 +72,8 @@ class ReplyMethod(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     VISIT = "visit", _("当面")
     PORTAL = "portal", _("网站")
+    HOME = "home", _("上门走访")
+    ORAL = "oral", _("口头")
 
 
 WRITTEN_REPLY_METHODS = frozenset({ReplyMethod.LETTER, ReplyMethod.EMAIL})

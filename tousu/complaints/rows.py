@@ -36,6 +36,7 @@ from tousu.complaints.codes import (
     ValidityCode,
 )
 from tousu.detection.rows import DetectionRow, GatheringRef
+from tousu.followup.rows import ReplyRecordRow, VisitRow
 from tousu.replycheck.rows import DemandItemRow
 from tousu.solution.rows import SolutionRow
 
@@ -288,6 +289,13 @@ class ComplaintDetail(ListRow):
     ]
     solution_plan: Annotated[
         SolutionRow | None, Field(description="最近一次办理结果的处理方案明细（退款、赔偿等）、合计金额及签批情况")
+    ]
+    replies: Annotated[list[ReplyRecordRow], Field(description="每一次答复：方式、内容、答复人、所附文书、时间")]
+    visits: Annotated[list[VisitRow], Field(description="每一次回访：时间、方式、结果")]
+    # Only in the answer to the reply that sent it: the SMS with the number and a new query code,
+    # for the one who sends it (only the code's hash is kept); empty everywhere else.
+    sms_text: Annotated[
+        str, Field(description="短信答复的短信内容（含新的查询密码），仅在该次答复的响应中给出，其余为空")
     ]
     complainants: list[ComplainantRow]
     respondents: list[RespondentRow]

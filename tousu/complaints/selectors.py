@@ -53,6 +53,7 @@ from tousu.core.crypto import (
 )
 from tousu.core.errors import NotPermitted, ValidationFailed
 from tousu.detection.selectors import detection_of
+from tousu.followup.selectors import replies_of, visits_of
 from tousu.replycheck.selectors import demand_items_of
 from tousu.solution.selectors import solution_of
 
@@ -513,6 +514,9 @@ def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
         **detection_of(c),  # type: ignore[typeddict-item]
         "demand_items": demand_items_of(c),
         "solution_plan": solution_of(c),
+        "replies": [] if fresh else replies_of(c),
+        "visits": [] if fresh else visits_of(c),
+        "sms_text": "",
         "complainants": []
         if c.anonymous
         else [

@@ -32,6 +32,7 @@ from tousu.complaints.guards import approval_chain
 from tousu.complaints.models import Complaint, Conflict, DispatchMode, Extension, Respondent
 from tousu.complaints.reviewing import may_decide_review, review_q, reviewers
 from tousu.complaints.states import Status
+from tousu.complaints.visiting import is_visitors_turn, visitors_q
 
 S = Status
 
@@ -212,7 +213,8 @@ WORK: tuple[Work, ...] = (
     Work(
         "reply", UNIT | {CENTER}, lambda a: Q(status=S.APPROVED) & _centre_direct_or_unit_q(a), _centre_direct_or_unit
     ),
-    Work("follow_up", frozenset({Role.FOLLOWUP}), lambda a: Q(status=S.REPLIED), _always),
+    # The follow-up staff, or the unit the preset names (complaints/visiting.py).
+    Work("follow_up", UNIT | {Role.FOLLOWUP}, lambda a: Q(status=S.REPLIED) & visitors_q(a), is_visitors_turn),
     # The unit above the one whose result is reviewed (complaints/reviewing.py), not the centre.
     Work(
         "decide_review", frozenset({CENTER, HEAD}), lambda a: Q(status=S.UNDER_REVIEW) & review_q(a), may_decide_review

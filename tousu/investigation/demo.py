@@ -38,7 +38,7 @@ def complete(actor: User, complaint: Complaint) -> Complaint:
     if policy.root_cause != "none":
         today = timezone.localdate()
         parts = {
-            code: services.PartIn(text=TEXTS[code], owner=actor.get_full_name() or actor.username, date=today)
+            code: services.PartIn(text=TEXTS[code], owner=str(actor), date=today)
             for code, _label in rules.DISCIPLINES[policy.root_cause]
         }
         data = services.RootCauseIn(method=policy.root_cause, parts=parts)

@@ -105,7 +105,7 @@ def may_record(actor: User, complaint: Complaint) -> bool:
 def _person(user: User | None) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.username
+    return str(user)  # the display name (姓名), not the login
 
 
 def _entries(actor: User, c: Complaint, clean: bool) -> list[EntryRow]:

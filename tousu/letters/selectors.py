@@ -55,7 +55,7 @@ def _row(reader: User, c: Complaint, letter: Letter) -> LetterRow:
         "date": chinese_date(letter.issued_on),
         "issued_on": letter.issued_on.isoformat(),
         "redacted": parts["redacted"],
-        "created_by": letter.created_by.get_full_name() or letter.created_by.username,
+        "created_by": str(letter.created_by),
         "created_at": timezone.localtime(letter.created_at).isoformat(),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from pydantic import Field
 
 from tousu.accounts.models import User
 from tousu.complaints.inputs import Input
+from tousu.complaints.models import Complaint
 from tousu.complaints.services.common import begin, finish
 from tousu.core.errors import ValidationFailed
 from tousu.letters import library
@@ -55,6 +57,22 @@ def make_letter(*, actor: User, number: str, data: LetterIn) -> Letter:
     refused = library.refusal(actor, complaint, choice)
     if refused is not None:
         raise refused
+    letter, payload = write(actor, complaint, choice, data)
+    finish(
+        complaint,
+        actor=actor,
+        action="make_letter",
+        before=before,
+        note=f"{letter.reference} {letter.title}",
+        payload=payload,
+    )
+    return letter
+
+
+def write(actor: User, complaint: Complaint, choice: library.Choice, data: LetterIn) -> tuple[Letter, dict[str, Any]]:
+    """Fill, number and store the letter (the caller checked ``library.refusal`` and writes the
+    event): the letter and what its event records. The digest ties the kept text to the audited
+    record: a letter edited afterwards no longer matches."""
     today = timezone.localdate()
     made = library.draft(actor, complaint, choice, today=today)
     edits = {
@@ -84,20 +102,21 @@ def make_letter(*, actor: User, number: str, data: LetterIn) -> Letter:
     digest = hashlib.sha256(
         "\n".join([letter.reference, letter.title, letter.addressee, letter.body]).encode()
     ).hexdigest()
-    finish(
-        complaint,
-        actor=actor,
-        action="make_letter",
-        before=before,
-        note=f"{letter.reference} {letter.title}",
-        # The digest ties the kept text to the audited record: a letter edited afterwards no longer matches.
-        payload={
-            "letter": letter.pk,
-            "template": choice.code,
-            "reference": letter.reference,
-            "redacted": letter.redacted,
-            "edited": edited,
-            "sha256": digest,
-        },
-    )
-    return letter
+    return letter, {
+        "letter": letter.pk,
+        "template": choice.code,
+        "reference": letter.reference,
+        "redacted": letter.redacted,
+        "edited": edited,
+        "sha256": digest,
+    }
+
+
+def reply_letter(actor: User, complaint: Complaint) -> tuple[Letter, dict[str, Any]]:
+    """The reply letter (答复意见书) made with a written reply that has none yet, inside the reply's
+    transaction and on its event (``complaints.services.closing.reply``)."""
+    choice = library.find("reply")
+    refused = library.refusal(actor, complaint, choice)
+    if refused is not None:
+        raise refused
+    return write(actor, complaint, choice, LetterIn(template="reply"))

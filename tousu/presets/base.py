@@ -430,6 +430,22 @@ class Investigation(Strict):
     source: SourceText = ""
 
 
+class Aftercare(Strict):
+    """The return visit and the closing checks (SPEC §9, issue 14). ``by``: who makes the return
+    visit — the centre's follow-up staff, the unit that handled the case (seed 003: the respondent
+    department visits every closed complaint) or the unit above it (seed 000: the second-tier
+    branch); the centre may always. ``waivable``: the centre may close a replied case without a
+    visit, with the reason on record. ``checks``: what ``close`` (and every other way to 已办结)
+    verifies first — the reply given in the form the channel needs (``reply_form``), the visit
+    made or waived (``follow_up``), no approval or sign-off still open (``approvals``)."""
+
+    by: Literal["centre", "unit", "parent"] = "centre"
+    methods: tuple[Literal["phone", "sms", "home", "visit", "email", "letter"], ...] = ("phone", "sms", "home")
+    waivable: bool = True
+    checks: tuple[Literal["reply_form", "follow_up", "approvals"], ...] = ("reply_form", "follow_up", "approvals")
+    source: SourceText = ""
+
+
 class ApprovalStep(Strict):
     """One step of the pre-dispatch approval chain, decided by the head of the unit ``up`` levels
     above the centre (0: the centre's own head)."""
@@ -524,6 +540,7 @@ class Preset(Strict):
     detection: Detection = Detection()
     letters: Letters = Letters()
     investigation: Investigation = Investigation()
+    aftercare: Aftercare = Aftercare()
     duties: tuple[Duty, ...] = ()
     # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
     # "always_redact") → its source, as ``source`` does for the items of a list.

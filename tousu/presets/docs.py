@@ -276,6 +276,7 @@ def sections(preset: Preset) -> list[Section]:
                 ],
             )
         )
+    out.append(_aftercare(preset))
     letters = preset.letters
     named_letters = (
         (_("受理告知"), letters.acceptance),
@@ -395,3 +396,36 @@ def _approval_step(rule: Any, roles: Mapping[str, str]) -> str:
     base = bases[step.head_of]
     above = _("上%(n)s级") % {"n": step.up} if step.up else ""
     return _("%(label)s（%(base)s%(above)s负责人）") % {"label": step.label, "base": base, "above": above}
+
+
+def _aftercare(preset: Preset) -> Section:
+    """Who makes the return visit, how, and what closing checks (tousu.followup, complaints/visiting.py)."""
+    a = preset.aftercare
+    by = {
+        "centre": _("投诉中心（回访员）"),
+        "unit": _("承办单位（被投诉部门）"),
+        "parent": _("承办单位的上一级单位（直属本机构的单位由投诉中心回访）"),
+    }
+    methods = {
+        "phone": _("电话"),
+        "sms": _("短信"),
+        "home": _("上门走访"),
+        "visit": _("当面"),
+        "email": _("电子邮件"),
+        "letter": _("书面函件"),
+    }
+    checks = {
+        "reply_form": _("已按要求的方式答复"),
+        "follow_up": _("已回访或说明免予回访的理由"),
+        "approvals": _("无待审批事项"),
+    }
+    return Section(
+        _("答复与回访"),
+        (_("设置"), _("内容"), _("依据")),
+        [
+            (_("回访人"), by[a.by], source(a.source)),
+            (_("回访方式"), "、".join(methods[m] for m in a.methods), source(a.source)),
+            (_("免予回访"), _("可，须说明理由") if a.waivable else _("不可，每件均须回访"), source(a.source)),
+            (_("办结前检查"), "；".join(checks[c] for c in a.checks) or _("无"), source(a.source)),
+        ],
+    )

@@ -43,6 +43,8 @@ from tousu.complaints.preset import active, own_label
 from tousu.core import identifiers
 from tousu.core.crypto import blind_index, normalize_phone
 from tousu.core.errors import TousuError, ValidationFailed
+from tousu.solution.models import Kind as SolutionKind
+from tousu.web import lines
 
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
 
@@ -66,9 +68,12 @@ class Choices:
             "reply_methods": ReplyMethod,
             "substantiated": Substantiated,
             "satisfaction": Satisfaction,
+            "solution_kinds": SolutionKind,
         }
         if source in static:
             return [(c.value, str(c.label)) for c in static[source]]
+        if source == "visit_methods":  # the preset's ways of a return visit
+            return [(m, str(ReplyMethod(m).label)) for m in active().aftercare.methods]
         # The preset's own: only the codes it uses, under its own names (Preset.labels).
         own: dict[str, tuple[type[TextChoices], tuple[str, ...], Literal["channels", "kinds"] | None]] = {
             "channels": (Channel, active().channels, "channels"),
@@ -242,6 +247,8 @@ def _widget(annotation: Any, info: Any, extra: dict[str, Any]) -> str:
         return "textarea"
     if any(getattr(m, "pattern", None) == DATE_PATTERN for m in info.metadata):
         return "date"
+    if dt.datetime in _plain_types(annotation):
+        return "datetime"
     if dt.date in _plain_types(annotation):
         return "date"
     return "text"
@@ -278,10 +285,17 @@ class ActionForm(Form):
         self.fields = []
         for name, info in self.schema.model_fields.items():
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            is_lines = extra.get("widget") == "solution_lines"  # their own editor (solution/_lines_editor.html)
             if extra.get("widget") == "none":
-                continue  # not on the generic form (the solution's lines: API, and their own form)
-            widget = "hidden" if name == "version" else _widget(info.annotation, info, extra)
-            source = extra.get("choices")
+                continue  # not on the generic form
+            widget = (
+                "hidden"
+                if name == "version"
+                else "solution_lines"
+                if is_lines
+                else _widget(info.annotation, info, extra)
+            )
+            source = extra.get("choices") or ("solution_kinds" if is_lines else None)
             default = None if info.is_required() else info.get_default(call_default_factory=True)
             f = FormField(
                 name=name,
@@ -295,10 +309,15 @@ class ActionForm(Form):
             )
             if widget == "hidden":
                 f.value = version
+            elif widget == "solution_lines":
+                f.value = lines.rows([])
             self.fields.append(f)
         if data is not None:
             for f in self.fields:
                 f.value = self._raw(f, data)
+        for f in self.fields:
+            if f.widget == "solution_lines":
+                f.attrs["total"] = lines.total(f.value)  # the editor's 合计 (its script keeps it live)
 
     @staticmethod
     def _raw(f: FormField, data: QueryDict) -> Any:
@@ -306,6 +325,8 @@ class ActionForm(Form):
             return {p: data.get(f"declined_reason_{p}", "") for p in data.getlist(f.name)}
         if f.widget == "multiselect":
             return data.getlist(f.name)
+        if f.widget == "solution_lines":
+            return lines.posted(data)
         if f.widget == "checkbox":
             return f.name in data
         return data.get(f.name, "")
@@ -324,8 +345,12 @@ class ActionForm(Form):
                 if value not in {"true", "false"}:
                     continue
                 value = value == "true"
-            elif f.widget == "date" and not str(value or "").strip():
-                continue  # an optional date left empty
+            elif f.widget in {"date", "datetime"} and not str(value or "").strip():
+                continue  # an optional date or moment left empty (e.g. the reply's time: now)
+            elif f.widget == "solution_lines":
+                value = self._lines(f)
+                if value is None:
+                    return None
             elif isinstance(value, str) and f.widget != "textarea":
                 value = value.strip()
             payload[f.name] = value
@@ -334,6 +359,49 @@ class ActionForm(Form):
         except pydantic.ValidationError as exc:
             self.add_pydantic_errors(exc)
             return None
+
+    def _lines(self, f: FormField) -> list[dict[str, str]] | None:
+        """The lines editor's filled rows as ``SubmitResult.lines`` (each checked by the service's
+        ``clean_lines``, as the API's), or None where they cannot be taken as typed."""
+        rows = [
+            {
+                "kind": r["kind"],
+                "amount": lines.amount(r["amount"]),
+                "note": r["note"],
+            }
+            for r in f.value
+            if lines.filled(r)
+        ]
+        most = int(f.attrs.get("maxlength") or 20)
+        if len(rows) > most:
+            self.add_error(_("处理方案明细不超过%(n)d项") % {"n": most}, f.name)
+            return None
+        pair = [self.field(n) for n in ("compensation_type", "compensation_amount")]
+        if rows and any(p is not None and str(p.value).strip() for p in pair):
+            # The service takes the lines and ignores the pair: say so rather than drop what was typed.
+            self.add_error(
+                _("已填写处理方案明细，请清空「补偿方式」和「补偿金额」（明细中逐项填写）"), "compensation_type"
+            )
+            return None
+        return rows
+
+    def add_pydantic_errors(self, exc: pydantic.ValidationError, aliases: dict[str, str] | None = None) -> None:
+        """As the form's, with an error in one of the solution's lines named by its row (第n项)."""
+        for e in exc.errors():
+            loc = e["loc"]
+            if len(loc) > 1 and loc[0] == "lines" and isinstance(loc[1], int) and self.field("lines"):
+                if not self["lines"].error:  # one message: the first line's
+                    self.add_error(_("第%(n)d项：") % {"n": loc[1] + 1} + pydantic_message(e), "lines")
+                    self["lines"].attrs["error_row"] = loc[1] + 1
+                continue
+            name = (aliases or {}).get(".".join(str(p) for p in loc), str(loc[-1]) if loc else "")
+            message = pydantic_message(e)
+            self.add_error(message if self.field(name) or not name else f"{name}：{message}", name)
+
+    def add_tousu_error(self, err: TousuError, aliases: dict[str, str] | None = None) -> None:
+        if err.data.get("field") == "lines" and self.field("lines") is not None and err.data.get("position"):
+            self["lines"].attrs["error_row"] = err.data["position"]  # the row the editor marks
+        super().add_tousu_error(err, aliases)
 
 
 # ---- intake -----------------------------------------------------------------------------------

@@ -141,7 +141,9 @@ def act(request: StaffRequest, number: str, action: str) -> HttpResponse:
     data, status = form.cleaned(), 422
     try:
         if data is not None:
-            performed.service(actor=request.user, number=number, data=data)
+            done = performed.service(actor=request.user, number=number, data=data)
+            if sms := getattr(done, "sms_text", ""):  # an SMS reply: its text, with the new code, this once
+                messages.info(request, _("请经短信平台发送以下短信：%(text)s") % {"text": sms})
     except NotFound as err:
         if err.data.get("number", number) == number:
             raise

@@ -112,6 +112,12 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):
     withdrawn = new(api, clerk)["number"]
     assert act(api, clerk, withdrawn, "withdraw", statement="已自行解决")["status"] == "withdrawn"
 
+    # The centre closes a case replied on the spot without a visit, saying why (the preset allows it).
+    spot = new(api, clerk)["number"]
+    act(api, clerk, spot, "resolve_on_spot", solution="当场说明", reply_method="phone", reply_text="已当场答复")
+    closed = act(api, center, spot, "close", reason="投诉人表示无须回访")
+    assert closed["status"] == "closed" and closed["close_reason"] == "免予回访：投诉人表示无须回访"
+
     merged = new(api, clerk)["number"]
     result = act(api, center, merged, "merge", target=declined)
     assert result["status"] == "merged" and result["merged_into"] == declined
@@ -138,6 +144,7 @@ def test_it_walks_every_action_of_the_lifecycle(api_client, org, settings):
     assert act(api, org["leader"], signed, "decide_dispatch", approved=True)["status"] == "dispatched"
 
     performed = {s[1] for s in steps} | {
+        "close",
         "decline",
         "request_review",
         "decide_review",

@@ -34,6 +34,7 @@ FIELDS: dict[str, dict[str, Any]] = {
     "mark_conflict": {"user": "handler", "reason": "亲属关系"},
     "lift_conflict": {"user": "handler", "reason": "已核实"},
     "merge": {"target": "TS2026999999"},
+    "close": {"reason": "投诉人表示无须回访"},
 }
 
 

@@ -539,3 +539,15 @@ def _tell_holders(complaint: Complaint, actor: User, template: str, params: dict
     the centre has urged or supervised it."""
     people = [u for u in holders(complaint) if u != actor] or recipients(complaint, centre=False)
     notify_users(complaint, people, template, {"number": complaint.number, "summary": complaint.summary, **params})
+
+
+def tell_supervision(complaint: Complaint, actor: User, times: int) -> None:
+    """A complainant still unsatisfied after the case was handled again: the case is back with its
+    unit under supervision (督办), and the unit and the centre's supervisors are told (seed 001-30:
+    「对客户不满意的投诉……重新评估解决方案」, unresolved → escalate)."""
+    notify_users(
+        complaint,
+        [u for u in recipients(complaint, centre=True) if u != actor],
+        gettext_noop("%(number)s「%(summary)s」第%(times)s次回访仍不满意，已列入督办，请重新办理"),
+        {"number": complaint.number, "summary": complaint.summary, "times": times},
+    )

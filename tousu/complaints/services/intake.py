@@ -396,7 +396,18 @@ def resolve_on_spot(*, actor: User, number: str, data: ResolveOnSpot) -> Complai
     complaint.reply_method = choice(data.reply_method, ReplyMethod, "reply_method")
     _written_reply_check(complaint, data.reply_method)
     complaint.reply_text = require(data.reply_text, "reply_text", _("请填写答复内容"))
-    complaint.replied_at = timezone.now()
+    # The reply on the spot answers every demand too, or declines it with a reason (tousu.replycheck).
+    from tousu.followup.services import record_reply
+    from tousu.replycheck import services as replycheck
+
+    demands = replycheck.enforce(
+        complaint,
+        actor=actor,
+        action="resolve_on_spot",
+        answer=f"{complaint.solution}\n{complaint.reply_text}",
+        declined=data.declined,
+    )
+    given = record_reply(complaint, actor=actor, method=data.reply_method, text=complaint.reply_text)
     complaint.status = Status.REPLIED
     dues.set_due(complaint, dues.FOLLOW_UP)
     return finish(
@@ -405,7 +416,12 @@ def resolve_on_spot(*, actor: User, number: str, data: ResolveOnSpot) -> Complai
         action="resolve_on_spot",
         before=before,
         note=data.note,
-        payload={"reply_method": data.reply_method, "followup_due": complaint.followup_due},
+        payload={
+            "reply_method": data.reply_method,
+            **given.payload,
+            "followup_due": complaint.followup_due,
+            **({"demands": demands} if demands else {}),
+        },
     )
 
 

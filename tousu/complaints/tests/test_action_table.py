@@ -66,7 +66,7 @@ def test_the_web_ui_has_one_form_per_form_action(org):
     for name, action in FORM_ACTIONS.items():
         assert resolve(reverse("web:act", args=["TS2026000001", name])).func is views.act
         form = ActionForm(name, choices, version=1)
-        # Every field but those marked for the API only (the solution's lines: tousu.solution).
+        # Every field but those marked for the API only (a reply's letter id: the latest letter on the web).
         shown = [n for n, f in action.input.model_fields.items() if (f.json_schema_extra or {}) != {"widget": "none"}]
         assert [f.name for f in form.fields] == shown, name
 

@@ -303,6 +303,8 @@ def test_a_full_lifecycle_of_every_action_verifies(org, register, settings, monk
     b = step(clerk, b, "request_review", reason="认为属于受理范围")
     b = step(org["leader"], b, "decide_review", upheld=False, note="应予受理")  # the unit above the centre
     step(clerk, register(), "withdraw", statement="已自行解决")
+    w = step(clerk, register(), "resolve_on_spot", solution="当场说明", reply_method="phone", reply_text="已答复")
+    step(center, w, "close", reason="投诉人明确表示无须回访")
     step(center, register(), "merge", target=b.number)
 
     e = step(clerk, register(), "accept", category="G0201", grade="normal")

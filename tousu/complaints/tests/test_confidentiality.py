@@ -130,6 +130,20 @@ def test_a_released_attachment_can_be_downloaded(api_client, org, case):
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"recording"
 
 
+def test_a_units_own_upload_is_its_to_see_and_the_complainants_waits(api_client, org, case):
+    handler = org["handler"]
+    theirs = case.attachments.get()  # the complainant's recording, not released
+    ours = attachments.add(
+        actor=handler,
+        number=case.number,
+        data=inputs.Attach(name="现场照片.png", content=b"\x89PNG\r\n\x1a\n" + bytes(64), note="现场"),
+    )
+    listed = api_client.get(handler, f"/complaints/{case.number}").json()["attachments"]
+    assert [a["id"] for a in listed] == [ours.pk]
+    assert api_client.get(handler, f"/complaints/{case.number}/attachments/{ours.pk}").status_code == 200
+    assert api_client.get(handler, f"/complaints/{case.number}/attachments/{theirs.pk}").status_code == 404
+
+
 def test_a_redacted_transfer_hides_identity_from_a_unit_not_complained_about(org, register, walk, api_client):
     c = walk(register(respondents=[inputs.RespondentSchema(unit_name="某乡镇政府")]), "accept")
     c = services.dispatch(

@@ -40,7 +40,8 @@ EXPECTED = {
     "approve": {HEAD, CENTER},
     "reject_result": {HEAD, CENTER},
     "reply": UNIT | {CENTER},
-    "follow_up": {FOLLOWUP, CENTER},
+    "follow_up": {FOLLOWUP, CENTER} | UNIT,  # a unit visits where the preset says (complaints/visiting.py)
+    "close": {CENTER},
     "request_review": {CLERK, CENTER},
     # The roles of the unit above the one reviewed; the guard picks the unit (complaints/reviewing.py).
     "decide_review": {CENTER, HEAD},

@@ -160,3 +160,25 @@ def test_the_refusal_names_no_complainant_to_a_unit_that_sees_the_redacted_view(
         _result(c, handler, findings="经核查属实", solution="已整改", proposed_reply="已整改完毕")
     assert "张三" not in err.value.message and "张三" not in str(err.value.data)
     assert "退还多收的手续费" in err.value.message
+
+
+def test_a_reply_on_the_spot_is_checked_against_the_demands_too(register, clerk):
+    c = register(demands=DEMANDS)
+    spot = {
+        "solution": "当场核对业务凭证，退还多收的手续费200元，柜员当面道歉。",
+        "reply_method": "phone",
+        "reply_text": "多收的手续费200元已当场退还，柜员已向您当面道歉。",
+    }
+    with pytest.raises(ValidationFailed) as err:
+        perform("resolve_on_spot", clerk, c.number, {"version": c.version, **spot})
+    assert "说明收费依据" in err.value.message and "第3项" in err.value.message
+    assert Complaint.objects.get(pk=c.pk).status == "registered"
+    done = perform(
+        "resolve_on_spot", clerk, c.number, {"version": c.version, **spot, "declined": {3: "投诉人当场表示无须说明"}}
+    )
+    assert done.status == "replied"
+    states = dict(DemandItem.objects.filter(complaint=done).values_list("position", "state"))
+    assert states == {1: "answered", 2: "answered", 3: "declined"}
+    assert Event.objects.get(complaint=done, action="resolve_on_spot").payload["demands"]["declined"] == {
+        "3": "投诉人当场表示无须说明"
+    }
