@@ -31,7 +31,7 @@ WHY_PUBLIC = {
 
 
 def answers(ok: dict[int, Any], *errors: int) -> dict[str, Any]:
-    statuses = sorted({422, 429, *errors})
+    statuses = sorted({400, 422, 429, *errors})  # 400: a NUL in the address (core.middleware)
     docs = {s: {"description": WHY_PUBLIC[s]} for s in statuses}
     return {"response": {**ok, **dict.fromkeys(statuses, ErrorOut)}, "openapi_extra": {"responses": docs}}
 

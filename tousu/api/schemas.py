@@ -52,7 +52,7 @@ class ErrorOut(Out):
 
 # Why each error status is given, for the description of the answer.
 WHY = {
-    400: "请求体无法解析（JSON 或 multipart 格式有误）",
+    400: "请求无法解析：请求体的 JSON 或 multipart 格式有误，或路径、查询参数含有非法字符（NUL）",
     401: "未提供令牌或令牌无效",
     403: "角色或单位无权执行此操作",
     404: "不存在，或不在调用者的数据范围内",
@@ -66,9 +66,11 @@ BODY = (400, 413, 422)
 
 def contract(ok: dict[int, Any], *errors: int, content: dict[str, Any] | None = None) -> dict[str, Any]:
     """A route's declared answers, as keyword arguments of the route decorator: ``ok`` and, as
-    ``ErrorOut``, 401 (every route needs a token) and ``errors``, each described with its reason.
+    ``ErrorOut``, 400 (a NUL anywhere in the address is refused before any route, as
+    ``core.middleware.RejectNulMiddleware`` says), 401 (every route needs a token) and ``errors``,
+    each described with its reason.
     ``content``: the media types of a 200 that is a file rather than JSON."""
-    statuses = sorted({401, *errors})
+    statuses = sorted({400, 401, *errors})
     docs: dict[int, Any] = {s: {"description": WHY[s]} for s in statuses}
     if content is not None:
         docs[200] = {"content": content}

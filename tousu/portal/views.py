@@ -32,7 +32,7 @@ SUBMIT_FIELDS = (
     "id_number",
     "preferred_reply",
 )
-REPLY_METHODS = [(m.value, m.label) for m in ReplyMethod if m != ReplyMethod.VISIT]
+REPLY_METHODS = [(m.value, m.label) for m in ReplyMethod if m not in (ReplyMethod.VISIT, ReplyMethod.ORAL)]
 RATINGS = [(s.value, s.label) for s in Satisfaction if s != Satisfaction.UNREACHABLE]
 
 

@@ -158,7 +158,7 @@ def test_an_unreachable_complainant_closes_only_after_three_attempts(register, w
         number=c.number,
         data=inputs.FollowUp(version=c.version, satisfaction="unreachable", close_unreachable=True),
     )
-    assert c.status == "closed" and c.close_reason == "unreachable"
+    assert c.status == "closed" and c.close_reason == "多次回访联系不上，按规定办结"
 
 
 def test_only_the_centre_closes_an_unsatisfied_case(register, walk, followup, center):
