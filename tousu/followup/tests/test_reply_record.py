@@ -121,3 +121,18 @@ def test_the_detail_lists_each_reply_and_the_api_returns_the_sms_once(api_client
     again = api.get(center, f"/complaints/{n}").json()
     assert again["sms_text"] == "" and again["replies"][0]["given_by"] == "陈静"
     assert again["replies"][0]["sent_to"] == "138****5678" and again["replies"][0]["query_code_sent"]
+
+
+def test_the_centre_replies_in_writing_to_a_case_it_handles_itself(register, walk, org):
+    from tousu.conftest import STEPS, declines
+
+    center = org["center"]
+    c = walk(register(channel="letter"), "accept")
+    c = perform("dispatch", center, c.number, {"version": c.version, "unit": "center", "mode": "direct"})
+    result = STEPS["submit_result"](org)[1]
+    c = perform("submit_result", center, c.number, {"version": c.version, **result, "declined": declines(c, result)})
+    c = perform("approve", center, c.number, {"version": c.version})
+    answer = {"method": "letter", "text": "经核查属实，已整改。"}
+    c = perform("reply", center, c.number, {"version": c.version, **answer, "declined": declines(c, answer)})
+    letter = Letter.objects.get(complaint=c)
+    assert c.status == "replied" and letter.issuer and ReplyRecord.objects.get(complaint=c).letter == letter

@@ -51,6 +51,20 @@ def page():
         yield tab
 
 
+def fill(block: Any, name: str, value: str) -> None:
+    """One field of an action form: a select, a radio group, a checkbox ("on") or a text field."""
+    field = block.locator(f'[name="{name}"]').first
+    tag = field.evaluate("e => e.tagName + ':' + (e.type || '')")
+    if tag.startswith("SELECT"):
+        field.select_option(value)
+    elif tag.endswith(":radio"):
+        block.locator(f'[name="{name}"][value="{value}"]').check()
+    elif tag.endswith(":checkbox"):
+        field.set_checked(value == "on")
+    else:
+        field.fill(value)
+
+
 class Desk:
     """The browser, with the few gestures the test repeats."""
 
@@ -76,16 +90,7 @@ class Desk:
         block = self.page.locator(f'details[data-action="{action}"]')
         block.locator("summary").click()
         for name, value in fields.items():
-            field = block.locator(f'[name="{name}"]').first
-            tag = field.evaluate("e => e.tagName + ':' + (e.type || '')")
-            if tag.startswith("SELECT"):
-                field.select_option(value)
-            elif tag.endswith(":radio"):
-                block.locator(f'[name="{name}"][value="{value}"]').check()
-            elif tag.endswith(":checkbox"):
-                field.set_checked(value == "on")
-            else:
-                field.fill(value)
+            fill(block, name, value)
         with self.page.expect_navigation():
             block.locator("button[type=submit]").click()
         messages = self.page.locator(".msg").all_inner_texts()

@@ -21,7 +21,7 @@ from tousu.conftest import declines
 from tousu.investigation.models import Entry
 from tousu.letters.models import Letter
 from tousu.solution.models import Solution
-from tousu.web.tests.test_browser import Desk, browser_tab
+from tousu.web.tests.test_browser import Desk, browser_tab, fill
 
 pytestmark = pytest.mark.browser
 
@@ -43,18 +43,6 @@ REPLY = "您反映的问题经核查属实，我局赔偿您误工损失6000元�
 def status(tab: Any) -> str:
     badge = tab.locator(".case-head .badge")
     return f"{badge.get_attribute('data-status')}:{badge.inner_text().strip()}"
-
-
-def fill(block: Any, name: str, value: str) -> None:
-    """One field of an action form: a select, a radio group or a text field."""
-    field = block.locator(f'[name="{name}"]').first
-    tag = field.evaluate("e => e.tagName + ':' + (e.type || '')")
-    if tag.startswith("SELECT"):
-        field.select_option(value)
-    elif tag.endswith(":radio"):
-        block.locator(f'[name="{name}"][value="{value}"]').check()
-    else:
-        field.fill(value)
 
 
 def test_handler_signer_approver_and_the_reply_letter_in_the_browser(
