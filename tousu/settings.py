@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tousu.archive",
     "tousu.investigation",
     "tousu.followup",
+    "tousu.accountability",
     "tousu.search",
     "tousu.mailgate",
     "tousu.ledger",

@@ -140,3 +140,4 @@ api.add_router("", "tousu.replycheck.api.router")  # the clerk's correction of t
 api.add_router("", "tousu.letters.api.router")  # letters: make, list, PDF and Word
 api.add_router("", "tousu.solution.api.router")  # the solution's sign-offs
 api.add_router("", "tousu.investigation.api.router")  # investigation record, root cause, batch trace
+api.add_router("", "tousu.accountability.api.router")  # responsibility determination

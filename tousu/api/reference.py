@@ -35,6 +35,7 @@ ELSEWHERE_ROUTES = {
     "sign_solution": "POST /api/v1/complaints/{number}/solution-signoffs",
     "refuse_solution": "POST /api/v1/complaints/{number}/solution-signoffs",
     "record_investigation": "POST /api/v1/complaints/{number}/investigation/entries",
+    "determine": "POST /api/v1/complaints/{number}/determination",
 }
 
 

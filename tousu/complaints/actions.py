@@ -236,6 +236,9 @@ TABLE: tuple[Action, ...] = (
          _elsewhere("tousu.solution"), guard=guards.solution_signer, face=Face.SYSTEM),
     _row("refuse_solution", _("不同意处理方案"), {S.PENDING_APPROVAL}, S.IN_PROGRESS, {CENTER, HEAD, Role.QUALITY},
          I.Input, _elsewhere("tousu.solution"), guard=guards.solution_signer, face=Face.SYSTEM),
+    # The responsibility determination (tousu.accountability): by the panel, once the case is closed.
+    _row("determine", _("责任认定"), {S.CLOSED}, SAME, {Role.PANEL}, I.Input, _elsewhere("tousu.accountability"),
+         versioned=False, face=Face.SYSTEM),
     # The archive file (tousu.archive): an audited read, on the record of whoever may read the case.
     _row("export_archive", _("导出归档文件"), ANY, SAME, frozenset(Role), I.Input, _elsewhere("tousu.archive"),
          versioned=False, face=Face.SYSTEM),

@@ -277,6 +277,7 @@ def sections(preset: Preset) -> list[Section]:
             )
         )
     out.append(_aftercare(preset))
+    out.append(_accountability(preset))
     letters = preset.letters
     named_letters = (
         (_("受理告知"), letters.acceptance),
@@ -429,3 +430,13 @@ def _aftercare(preset: Preset) -> Section:
             (_("办结前检查"), "；".join(checks[c] for c in a.checks) or _("无"), source(a.source)),
         ],
     )
+
+
+def _accountability(preset: Preset) -> Section:
+    """The determination's reason codes and deadline (tousu.accountability)."""
+    acc = preset.accountability
+    rows: list[tuple[str, ...]] = [(r.code, r.name, _("有责"), source(r.source)) for r in acc.liable_reasons]
+    rows += [(r.code, r.name, _("无责"), source(r.source)) for r in acc.not_liable_reasons]
+    if acc.due_working_days:
+        rows.append(("—", _("办结后%(n)d个工作日内作出认定") % {"n": acc.due_working_days}, "—", source(acc.source)))
+    return Section(_("责任认定理由"), (_("编码"), _("理由"), _("认定"), _("依据")), rows)

@@ -23,6 +23,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 # The generic form's fields of the actions the walk (conftest.STEPS) does not take: a valid body,
 # so that what answers is the archived state, not the input's validation.
+# A determination that would stand on a closed case (tousu.accountability).
+DETERMINATION = {"liable": False, "reasons": ["misunderstanding"], "panel": ["panel"]}
 FIELDS: dict[str, dict[str, Any]] = {
     "convert": {"reason": "实为投诉"},
     "propose_dispatch": {"unit": "amr", "mode": "assign"},
@@ -128,6 +130,7 @@ def test_every_own_route_and_package_route_is_refused(api_client, frozen, org, c
         "refuse_solution": lambda: api_client.post(
             center, f"/complaints/{n}/solution-signoffs", {"version": frozen.version, "approved": False, "note": "否"}
         ),
+        "determine": lambda: api_client.post(org["panel"], f"/complaints/{n}/determination", DETERMINATION),
     }
     for name, call in calls.items():
         refused(call(), name)
@@ -143,6 +146,7 @@ def _upload() -> Any:
 def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
     """Each row's own service (or, for the rows another package writes, that package's), called
     with an input that skips validation: the archived check comes first, for everyone."""
+    from tousu.accountability import services as accountability
     from tousu.complaints.services import timekeeping
     from tousu.detection import services as detection
     from tousu.investigation import services as investigation
@@ -176,6 +180,9 @@ def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
         ),
         "refuse_solution": lambda: solution.decide(
             actor=center, number=frozen.number, data=solution.SignOff(version=frozen.version, approved=False, note="否")
+        ),
+        "determine": lambda: accountability.determine(
+            actor=org["panel"], number=frozen.number, data=accountability.DeterminationIn(**DETERMINATION)
         ),
     }
     # The system's writes: nothing to refuse to anyone, the record is left as it is.

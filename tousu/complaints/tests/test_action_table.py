@@ -39,7 +39,7 @@ def test_the_api_has_one_action_route_per_form_action_and_no_other(openapi):
         for path, ops in openapi["paths"].items()
         if re.fullmatch(r"/api/v1/complaints/\{number\}/[a-z_]+", path) and "post" in ops
     }
-    assert routes - {"attachments", "letters"} == set(FORM_ACTIONS)
+    assert routes - {"attachments", "letters", "determination"} == set(FORM_ACTIONS)
     for name, action in FORM_ACTIONS.items():
         operation = openapi["paths"][f"/api/v1/complaints/{{number}}/{name}"]["post"]
         body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]

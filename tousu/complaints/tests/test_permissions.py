@@ -42,6 +42,7 @@ EXPECTED = {
     "reply": UNIT | {CENTER},
     "follow_up": {FOLLOWUP, CENTER} | UNIT,  # a unit visits where the preset says (complaints/visiting.py)
     "close": {CENTER},
+    "determine": {PANEL},  # the responsibility panel (tousu.accountability)
     "request_review": {CLERK, CENTER},
     # The roles of the unit above the one reviewed; the guard picks the unit (complaints/reviewing.py).
     "decide_review": {CENTER, HEAD},
