@@ -170,3 +170,14 @@ def test_the_presets_deadline_after_closure(api_client, closed, org, use_preset)
     use_preset(accountability={"due_working_days": 1})
     r = api_client.post(org["panel"], f"/complaints/{closed.number}/determination", body())
     assert r.json()["due"] is not None and r.json()["late"] is False
+
+
+def test_the_complaint_page_shows_the_determination(api_client, client, closed, org):
+    page = f"/c/{closed.number}/"
+    client.force_login(org["handler"])
+    assert 'id="determination"' not in client.get(page).content.decode()
+    api_client.post(org["panel"], f"/complaints/{closed.number}/determination", body())
+    shown = client.get(page).content.decode()
+    card = shown[shown.index('id="determination"') :]
+    assert "有责（服务态度恶劣）" in card and "1000.00 元" in card
+    assert "县市场监督管理局" in card and "33.33…%" in card and "333.34" in card and "赵志强" in card
