@@ -92,8 +92,15 @@ def _sender() -> str:
     return active().letters.signatory or (centre.name if centre else active().title)
 
 
+def reply_time(complaint: Complaint, typed: dt.datetime | None) -> dt.datetime:
+    """When the reply was given: as typed (a call made before it was recorded), not in the future
+    nor before the complaint was received; none typed is now."""
+    return _when(typed, complaint, "replied_at", complaint.received_at)
+
+
 def record_reply(complaint: Complaint, *, actor: User, method: str, text: str, data: Reply | None = None) -> Given:
-    """Write the reply's record; ``data`` is absent for a reply given at intake (当场办结)."""
+    """Write the reply's record, given at ``complaint.replied_at`` (``reply_time``); ``data`` is
+    absent for a reply given at intake (当场办结)."""
     given_by = (data.given_by if data else "").strip()
     if method == ReplyMethod.ORAL and not given_by:
         raise ValidationFailed(_("口头答复须写明答复人的姓名及职务"), field="given_by")
@@ -102,7 +109,7 @@ def record_reply(complaint: Complaint, *, actor: User, method: str, text: str, d
         letter, made = _letter(actor, complaint, data.letter)
     elif data is not None and data.letter is not None:
         raise ValidationFailed(_("只有书面函件答复才附文书"), field="letter")
-    replied_at = _when(data.replied_at if data else None, complaint, "replied_at", complaint.received_at)
+    replied_at = complaint.replied_at or timezone.now()
     sent_to, sms_text = "", ""
     if method == ReplyMethod.SMS:
         digits = _sms_number(complaint, data.sms_to if data else "")
@@ -130,7 +137,6 @@ def record_reply(complaint: Complaint, *, actor: User, method: str, text: str, d
         replied_at=replied_at,
         recorded_by=actor,
     )
-    complaint.replied_at = replied_at
     payload: dict[str, Any] = {"given_by": record.given_by, "replied_at": replied_at}
     if letter is not None:
         payload["letter"] = letter.reference

@@ -31,11 +31,12 @@ def reply(*, actor: User, number: str, data: Reply) -> Complaint:
     demands = replycheck.enforce(
         complaint, actor=actor, action="reply", answer=complaint.reply_text, declined=data.declined
     )
-    complaint.replied_at = timezone.now()
+    # The windows run from when the reply was given, which may be before it is recorded.
+    complaint.replied_at = followup.reply_time(complaint, data.replied_at)
     complaint.status = Status.REPLIED
     complaint.followup_attempts = 0  # a new reply, new visits
-    dues.set_due(complaint, dues.FOLLOW_UP)
-    dues.set_due(complaint, dues.REVIEW_WINDOW)
+    dues.set_due(complaint, dues.FOLLOW_UP, complaint.replied_at)
+    dues.set_due(complaint, dues.REVIEW_WINDOW, complaint.replied_at)
     # After the windows are set: a reply letter made now states the review window.
     given = followup.record_reply(complaint, actor=actor, method=data.method, text=complaint.reply_text, data=data)
     if data.method == ReplyMethod.EMAIL:  # queued now, sent after commit, under 「投诉编号TS…：答复」 (tousu.mailgate)

@@ -407,6 +407,7 @@ def resolve_on_spot(*, actor: User, number: str, data: ResolveOnSpot) -> Complai
         answer=f"{complaint.solution}\n{complaint.reply_text}",
         declined=data.declined,
     )
+    complaint.replied_at = timezone.now()
     given = record_reply(complaint, actor=actor, method=data.reply_method, text=complaint.reply_text)
     complaint.status = Status.REPLIED
     dues.set_due(complaint, dues.FOLLOW_UP)

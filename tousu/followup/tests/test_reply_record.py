@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tousu.complaints.actions import perform
@@ -54,6 +55,20 @@ def test_a_reply_by_phone_is_given_by_the_one_who_records_it_at_the_time_they_sa
     record = ReplyRecord.objects.get(complaint=done)
     assert record.given_by == "陈静" and abs(record.replied_at - called) < dt.timedelta(seconds=1)
     assert done.replied_at == record.replied_at
+
+
+def test_the_follow_up_and_review_windows_run_from_when_the_reply_was_given(register, walk, handler):
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        c = walk(register(), "accept", "dispatch", "sign", "submit_result", "approve")
+    given = c.received_at + dt.timedelta(days=3)
+    done = reply(c, handler, method="phone", replied_at=given.isoformat())
+    assert abs(done.replied_at - given) < dt.timedelta(seconds=1)
+    assert done.due_rules["follow_up"]["start"] == done.replied_at.isoformat()
+    assert done.due_rules["review_window"]["start"] == done.replied_at.isoformat()
+    recorded_now = reply(
+        walk(register(), "accept", "dispatch", "sign", "submit_result", "approve"), handler, method="phone"
+    )
+    assert done.followup_due < recorded_now.followup_due
 
 
 def test_a_reply_time_in_the_future_or_before_the_complaint_is_refused(approved, handler):
