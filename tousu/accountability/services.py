@@ -11,7 +11,6 @@ stands per complaint; it is on the complaint's record as ``determine``.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
@@ -29,6 +28,7 @@ from tousu.complaints.models import Substantiated
 from tousu.complaints.preset import active
 from tousu.complaints.services.common import begin, finish
 from tousu.core.errors import Conflict, ValidationFailed
+from tousu.solution.services import money
 
 
 class ShareIn(Input):
@@ -45,16 +45,6 @@ class DeterminationIn(Input):
     panel: list[str] = Field(min_length=1, max_length=15, description="认定小组成员的用户名")
     decided_on: Day | None = Field(None, description="认定日期，默认今天")
     note: str = Field("", max_length=5000, description="认定说明")
-
-
-def _money(value: Any) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip() or "0")
-    except InvalidOperation:
-        amount = Decimal(-1)
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**12:
-        raise ValidationFailed(_("损失金额须为非负数，最多12位整数、2位小数"), field="loss")
-    return amount.quantize(Decimal("0.01"))
 
 
 def _reasons(liable: bool, codes: list[str]) -> list[str]:
@@ -148,7 +138,7 @@ def determine(*, actor: User, number: str, data: DeterminationIn) -> Determinati
     if data.liable and complaint.substantiated == Substantiated.NO:
         raise ValidationFailed(_("投诉经核实不属实，不能认定为有责"), field="liable")
     reasons = _reasons(data.liable, data.reasons)
-    loss = _money(data.loss)
+    loss = money(data.loss, 0, "loss")
     if loss and not data.liable:
         raise ValidationFailed(_("无责认定不分摊损失，损失金额须为0"), field="loss")
     shares = _shares(data)

@@ -176,13 +176,3 @@ def record_visit(complaint: Complaint, *, actor: User, data: FollowUp) -> Visit:
 def unsatisfied_before(complaint: Complaint) -> int:
     """Unsatisfied visits recorded so far: a second one after re-handling escalates (seed 001-30)."""
     return Visit.objects.filter(complaint=complaint, outcome=Satisfaction.UNSATISFIED).count()
-
-
-def concluded(complaint: Complaint) -> bool:
-    """A visit has settled the case: the complainant answered (满意, 基本满意 or 不满意 — the last
-    closed only by the centre with its reason)."""
-    return (
-        Visit.objects.filter(complaint=complaint, visited_at__gte=complaint.replied_at or complaint.received_at)
-        .exclude(outcome=Satisfaction.UNREACHABLE)
-        .exists()
-    )

@@ -53,11 +53,7 @@ def make_letter(*, actor: User, number: str, data: LetterIn) -> Letter:
     or one whose history lacks what the letter tells. Text the author writes in is scrubbed as the
     filled text is, where the letter is made redacted."""
     complaint, before = begin(actor, number, "make_letter", data)
-    choice = library.find(data.template.strip())
-    refused = library.refusal(actor, complaint, choice)
-    if refused is not None:
-        raise refused
-    letter, payload = write(actor, complaint, choice, data)
+    letter, payload = write(actor, complaint, data)
     finish(
         complaint,
         actor=actor,
@@ -69,10 +65,14 @@ def make_letter(*, actor: User, number: str, data: LetterIn) -> Letter:
     return letter
 
 
-def write(actor: User, complaint: Complaint, choice: library.Choice, data: LetterIn) -> tuple[Letter, dict[str, Any]]:
-    """Fill, number and store the letter (the caller checked ``library.refusal`` and writes the
-    event): the letter and what its event records. The digest ties the kept text to the audited
-    record: a letter edited afterwards no longer matches."""
+def write(actor: User, complaint: Complaint, data: LetterIn) -> tuple[Letter, dict[str, Any]]:
+    """Fill, number and store the letter ``data.template``, if ``actor`` may make it now (the caller
+    writes the event): the letter and what its event records. The digest ties the kept text to the
+    audited record: a letter edited afterwards no longer matches."""
+    choice = library.find(data.template.strip())
+    refused = library.refusal(actor, complaint, choice)
+    if refused is not None:
+        raise refused
     today = timezone.localdate()
     made = library.draft(actor, complaint, choice, today=today)
     edits = {
@@ -115,8 +115,4 @@ def write(actor: User, complaint: Complaint, choice: library.Choice, data: Lette
 def reply_letter(actor: User, complaint: Complaint) -> tuple[Letter, dict[str, Any]]:
     """The reply letter (答复意见书) made with a written reply that has none yet, inside the reply's
     transaction and on its event (``complaints.services.closing.reply``)."""
-    choice = library.find("reply")
-    refused = library.refusal(actor, complaint, choice)
-    if refused is not None:
-        raise refused
-    return write(actor, complaint, choice, LetterIn(template="reply"))
+    return write(actor, complaint, LetterIn(template="reply"))

@@ -52,7 +52,9 @@ def _kind(value: str, position: int) -> str:
     )
 
 
-def _money(value: Any, position: int, field: str = "lines") -> Decimal:
+def money(value: Any, position: int, field: str = "lines") -> Decimal:
+    """An amount in 元 as typed: non-negative, at most two decimals and 12 integer digits; refused
+    on ``field`` (naming line ``position`` where it is one of the solution's lines)."""
     where = _("第%(n)d项：") % {"n": position} if position else ""
     if isinstance(value, bool):
         raise ValidationFailed(where + _("金额须为数字"), field=field, position=position)
@@ -88,11 +90,11 @@ def clean_lines(data: SubmitResult) -> list[dict[str, Any]]:
             note = ""
         except ValidationFailed:
             kind, note = Kind.COMPENSATION.value, text
-        return [{"kind": kind, "amount": _money(data.compensation_amount, 0, "compensation_amount"), "note": note}]
+        return [{"kind": kind, "amount": money(data.compensation_amount, 0, "compensation_amount"), "note": note}]
     cleaned = []
     for n, line in enumerate(lines, 1):
         kind = _kind(line.kind, n)
-        amount = _money(line.amount, n)
+        amount = money(line.amount, n)
         if kind == Kind.APOLOGY and amount:
             raise ValidationFailed(_("第%(n)d项：道歉不填金额") % {"n": n}, field="lines", position=n)
         cleaned.append({"kind": kind, "amount": amount, "note": " ".join(line.note.split())})

@@ -17,7 +17,8 @@ from tousu.complaints.models import Channel, Complaint, DispatchMode, ReasonCode
 from tousu.complaints.preset import active
 from tousu.complaints.states import OPEN, Status
 from tousu.web.auth import StaffRequest
-from tousu.web.forms import ActionForm, Choices, ListQuery, custom_form_fields
+from tousu.web.forms import ActionForm, Choices, ListQuery
+from tousu.web.intake_form import custom_form_fields
 
 if TYPE_CHECKING:
     from tousu.complaints.rows import ComplaintDetail

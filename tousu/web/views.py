@@ -29,7 +29,8 @@ from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, R
 from tousu.core.errors import NotFound, NotPermitted, TousuError
 from tousu.web import pages
 from tousu.web.auth import StaffRequest
-from tousu.web.forms import ActionForm, Choices, IntakeForm, ListQuery, parse
+from tousu.web.forms import ActionForm, Choices, ListQuery, parse
+from tousu.web.intake_form import IntakeForm
 
 
 def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

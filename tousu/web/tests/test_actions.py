@@ -179,7 +179,8 @@ def test_no_junk_in_any_action_form_causes_a_500(client, center, register, junk)
 
 @pytest.mark.parametrize("junk", ["\x00", "abc", "长" * 21000])
 def test_no_junk_in_the_intake_form_causes_a_500(client, clerk, junk):
-    from tousu.web.forms import Choices, IntakeForm
+    from tousu.web.forms import Choices
+    from tousu.web.intake_form import IntakeForm
 
     client.force_login(clerk)
     body = {f.name: junk for f in IntakeForm(Choices()).fields}

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from tousu.complaints.inputs import ComplainantSchema, RegisterIn, RespondentSchema
 from tousu.complaints.models import Complainant, Complaint, Event
-from tousu.web.forms import Choices, IntakeForm, parse_other_complainants
+from tousu.web.forms import Choices
+from tousu.web.intake_form import IntakeForm, parse_other_complainants
 
 pytestmark = pytest.mark.django_db
 
