@@ -20,8 +20,10 @@ from typing import Annotated, Any, Literal, Protocol
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
 
-Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]  # reference codes fit 40 chars
-Text = Annotated[str, Field(min_length=1)]
+from tousu.presets.accountability import Accountability
+from tousu.presets.fields import Code, Name, Reason, SourceText, Strict, Text, gettext_noop
+
+__all__ = ["Accountability", "Code", "Name", "Reason", "SourceText", "Strict", "Text", "gettext_noop"]
 
 # The deadline kinds of SPEC §6 that have a due-date field on the complaint
 # (``tousu.complaints.dues.DUE_FIELDS``; a test keeps the two equal).
@@ -42,12 +44,6 @@ Condition = Literal["kind", "channel", "category", "grade", "mode", "level", "le
 ConditionValue = str | int | tuple[str | int, ...]
 
 
-def gettext_noop(message: str) -> str:
-    """Mark a label for translation and return it unchanged; makemessages finds it by this name.
-    Django's own gettext_noop reads the settings, and a preset must load without them."""
-    return message
-
-
 # A period as the screens show it, "15 工作日" or "15+5 工作日" (``DeadlineRule.label``, kept in
 # ``Complaint.due_rules``): msgids, translated where they are shown ("15 working days").
 PERIOD_LABELS: dict[str, str] = {
@@ -57,17 +53,6 @@ PERIOD_LABELS: dict[str, str] = {
     "natural_days": gettext_noop("%(amount)s 自然日"),
     "working_days": gettext_noop("%(amount)s 工作日"),
 }
-
-
-class Strict(BaseModel):
-    """Immutable, and an unknown key is an error rather than silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# Where a value comes from: a seed item ("004-25 …"), a regulation and its article, or "ours: …"
-# for an assumption no source gives. Shown on the preset's documentation page (docs/presets/).
-SourceText = str
 
 
 class Category(Strict):
@@ -81,15 +66,6 @@ class Grade(Strict):
     code: Code
     name: Text
     description: str = ""
-    source: SourceText = ""
-
-
-class Reason(Strict):
-    code: Code
-    name: Text
-    # What the complainant (or, for a return, the centre) is told: the decline letter of seed 004's
-    # templates A–E, the notice of a suspension, the note of a return.
-    template: str = ""
     source: SourceText = ""
 
 
@@ -145,9 +121,6 @@ class Thresholds(Strict):
     hot_window_days: PositiveInt  # … within this many days
     max_representatives: PositiveInt  # representatives a group may send (SPEC §4)
     unreachable_attempts: PositiveInt  # failed return visits before closing as unreachable (SPEC §5)
-
-
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
 class GradingRule(Strict):
@@ -428,40 +401,6 @@ class Investigation(Strict):
     batch_trace: bool = False  # a product preset: the complaint page shows the batch-trace panel
     batch_required: bool = False
     source: SourceText = ""
-
-
-# Seed 003's lists (Appendix 5.7 of research/seeds-crosscheck.md), the default of every preset.
-DEFAULT_LIABLE = (
-    Reason(code="staff_error", name="解释不清或工作人员失误", source="003-26（一）；其他预设沿用为默认值"),
-    Reason(code="attitude", name="服务态度恶劣", source="003-26（二）；其他预设沿用为默认值"),
-    Reason(code="procedure", name="不按规范服务或违反从业操守", source="003-26（三）；其他预设沿用为默认值"),
-    Reason(code="wrong_operation", name="操作错误引发资费争议", source="003-26（四）；其他预设沿用为默认值"),
-    Reason(code="unfamiliar", name="业务不熟悉导致服务超时", source="003-26（五）；其他预设沿用为默认值"),
-)
-DEFAULT_NOT_LIABLE = (
-    Reason(code="process_gap", name="业务流程不完善", source="003-28（一）；其他预设沿用为默认值"),
-    Reason(code="technical", name="技术限制或故障", source="003-28（二）；其他预设沿用为默认值"),
-    Reason(code="staffing", name="人员不足导致处理不及时", source="003-28（三）；其他预设沿用为默认值"),
-    Reason(code="misunderstanding", name="客户挑剔、误会或不了解有关规定", source="003-28（四）；其他预设沿用为默认值"),
-)
-
-
-class Accountability(Strict):
-    """Responsibility determination (SPEC §10, tousu.accountability): the reason codes of a liable
-    and of a not-liable determination, and the working days after closure it is due in (seed 000-111:
-    one working day; none: no deadline)."""
-
-    liable_reasons: tuple[Reason, ...] = Field(DEFAULT_LIABLE, min_length=1)
-    not_liable_reasons: tuple[Reason, ...] = Field(DEFAULT_NOT_LIABLE, min_length=1)
-    due_working_days: PositiveInt | None = None
-    source: SourceText = ""
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Accountability:
-        codes = [r.code for r in (*self.liable_reasons, *self.not_liable_reasons)]
-        if len(set(codes)) != len(codes):
-            raise ValueError("accountability: a reason code appears twice")
-        return self
 
 
 class Aftercare(Strict):
