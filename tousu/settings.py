@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "tousu.investigation",
     "tousu.followup",
     "tousu.accountability",
+    "tousu.partners",
+    "tousu.capa",
     "tousu.search",
     "tousu.mailgate",
     "tousu.ledger",
@@ -99,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tousu.partners.fence.fence",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

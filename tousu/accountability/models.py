@@ -47,3 +47,80 @@ class Share(models.Model):
                 condition=models.Q(unit__isnull=False) | models.Q(person__isnull=False), name="share_names_someone"
             )
         ]
+
+
+class SanctionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("拟处理")  # the engine's proposal, awaiting the panel
+    CONFIRMED = "confirmed", _("已确认，申诉期内")
+    APPEALED = "appealed", _("申诉中")
+    FINAL = "final", _("已生效")
+    OVERTURNED = "overturned", _("已撤销")
+    WAIVED = "waived", _("不予处理")  # exempt, or the panel decided against it
+
+
+# A sanction counts against its subject (the progression, the year's count, the scorecards) unless
+# it came to nothing.
+COUNTED = (SanctionStatus.PROPOSED, SanctionStatus.CONFIRMED, SanctionStatus.APPEALED, SanctionStatus.FINAL)
+
+
+class Sanction(models.Model):
+    """One sanction on one person or unit for one breach: proposed by the policy engine with the
+    trail of rules that produced its figures, confirmed or changed by the panel, appealable within
+    the preset's window, in effect only once final (SPEC §10, issue 15 §2–3)."""
+
+    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="sanctions")
+    determination = models.ForeignKey(Determination, models.PROTECT, related_name="sanctions")
+    position = models.PositiveSmallIntegerField()
+    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    rule = models.CharField(_("适用规则"), max_length=40)
+    trigger = models.CharField(_("事由"), max_length=24)
+    breach_on = models.DateField(_("过错日期"), db_index=True)
+    what = models.CharField(_("过错情形"), max_length=300, blank=True)  # a process failure in words
+    factors = models.JSONField(_("情节"), default=list)  # aggravating, mitigating, exempting codes
+    # As proposed by the engine, and as it stands (the panel's change, the appeal's decision).
+    proposed = models.JSONField(default=dict)  # {"kind", "fine", "points", "consequences"}
+    kind = models.CharField(_("处理方式"), max_length=40, blank=True)  # "" where exempt
+    fine = models.DecimalField(_("罚款（元）"), max_digits=12, decimal_places=2, default=0)
+    points = models.DecimalField(_("扣分"), max_digits=12, decimal_places=2, default=0)
+    consequences = models.JSONField(_("附带后果"), default=list)
+    trail = models.JSONField(_("计算过程"), default=list)  # the rule trail, one line per step
+    status = models.CharField(_("状态"), max_length=12, choices=SanctionStatus.choices, default=SanctionStatus.PROPOSED)
+    change_reason = models.TextField(_("变更理由"), blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True)
+    appeal_ends = models.DateField(_("申诉截止"), null=True)
+    effective_on = models.DateField(_("生效日期"), null=True)
+
+    class Meta:
+        ordering = ["complaint", "position"]
+        indexes = [
+            models.Index(fields=["person", "breach_on"], name="sanction_person_day"),
+            models.Index(fields=["unit", "breach_on"], name="sanction_unit_day"),
+            models.Index(fields=["status", "appeal_ends"], name="sanction_status_window"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False) | models.Q(person__isnull=False), name="sanction_names_someone"
+            )
+        ]
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", _("维持原处理")
+    CHANGED = "changed", _("变更处理")
+    OVERTURNED = "overturned", _("撤销处理")
+
+
+class Appeal(models.Model):
+    """The sanctioned person's (or unit's) appeal to the level above, whose decision is final
+    (seed 003-25, 002-61)."""
+
+    sanction = models.OneToOneField(Sanction, models.PROTECT, related_name="appeal")
+    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reason = models.TextField(_("申诉理由"))
+    filed_at = models.DateTimeField(_("申诉时间"))
+    outcome = models.CharField(_("申诉结果"), max_length=12, choices=AppealOutcome.choices, blank=True)
+    decision = models.TextField(_("决定理由"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True)

@@ -5,7 +5,8 @@ The panel (责任认定小组, seed 003-03) decides, after the complaint is clos
 with their shares — exactly 100 % together — and how the loss is apportioned among them, to the
 cent (``money.apportion``). A panel member who must stay out of the case (the person complained
 about, one marked in conflict, or one named as responsible) cannot sit on it. One determination
-stands per complaint; it is on the complaint's record as ``determine``.
+stands per complaint; it is on the complaint's record as ``determine``, with the sanctions the
+policy engine proposes for it (``sanctions.propose``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import Field
 
+from tousu.accountability import sanctions
 from tousu.accountability.models import Determination, Share
 from tousu.accountability.money import HUNDRED, apportion, parse_percent, shown
 from tousu.accounts.models import Unit, User
@@ -35,6 +37,9 @@ class ShareIn(Input):
     unit: str = Field("", max_length=64, description="责任单位代码（与 person 二选一）")
     person: str = Field("", max_length=150, description="责任人用户名（与 unit 二选一）")
     percent: str = Field(max_length=20, description="责任份额（%），如 60、33.33 或 100/3；各项之和须恰为 100")
+    factors: list[str] = Field(
+        default_factory=list, max_length=10, description="认定的从重、从轻或免予追究情节代码（预设的处理规定）"
+    )
 
 
 class DeterminationIn(Input):
@@ -62,14 +67,17 @@ def _reasons(liable: bool, codes: list[str]) -> list[str]:
     return codes
 
 
-def _shares(data: DeterminationIn) -> list[tuple[Unit | None, User | None, Fraction]]:
+Found = tuple[Unit | None, User | None, Fraction, list[str]]
+
+
+def _shares(data: DeterminationIn) -> list[Found]:
     if not data.liable:
         if data.shares:
             raise ValidationFailed(_("无责认定不列责任单位和责任人"), field="shares")
         return []
     if not data.shares:
         raise ValidationFailed(_("有责认定须列出责任单位或责任人及其份额"), field="shares")
-    found: list[tuple[Unit | None, User | None, Fraction]] = []
+    found: list[Found] = []
     seen: set[tuple[str, str]] = set()
     for n, s in enumerate(data.shares, start=1):
         where: dict[str, Any] = {"field": "shares", "position": n}
@@ -90,8 +98,9 @@ def _shares(data: DeterminationIn) -> list[tuple[Unit | None, User | None, Fract
             raise ValidationFailed(
                 _("第%(n)d项：份额须为大于0、不超过100的百分数，如 60、33.33 或 100/3") % {"n": n}, **where
             )
-        found.append((unit, person, percent))
-    total = sum((p for _u, _p, p in found), Fraction(0))
+        policy = active().accountability.sanctions
+        found.append((unit, person, percent, sanctions.factors(policy, s.factors, "shares", position=n)))
+    total = sum((p for _u, _p, p, _f in found), Fraction(0))
     if total != HUNDRED:
         raise ValidationFailed(
             _("各项责任份额之和须恰为100%%，现为%(total)s%%") % {"total": shown(total)},
@@ -142,7 +151,7 @@ def determine(*, actor: User, number: str, data: DeterminationIn) -> Determinati
     if loss and not data.liable:
         raise ValidationFailed(_("无责认定不分摊损失，损失金额须为0"), field="loss")
     shares = _shares(data)
-    members = _panel(complaint, data.panel, {p.pk for _u, p, _s in shares if p is not None})
+    members = _panel(complaint, data.panel, {p.pk for _u, p, _s, _f in shares if p is not None})
     determination = Determination.objects.create(
         complaint=complaint,
         liable=data.liable,
@@ -153,7 +162,7 @@ def determine(*, actor: User, number: str, data: DeterminationIn) -> Determinati
         recorded_by=actor,
     )
     determination.panel.set(members)
-    amounts = apportion(loss, [p for _u, _p, p in shares])
+    amounts = apportion(loss, [p for _u, _p, p, _f in shares])
     Share.objects.bulk_create(
         Share(
             determination=determination,
@@ -164,7 +173,10 @@ def determine(*, actor: User, number: str, data: DeterminationIn) -> Determinati
             denominator=percent.denominator,
             amount=amount,
         )
-        for n, ((unit, person, percent), amount) in enumerate(zip(shares, amounts, strict=True), start=1)
+        for n, ((unit, person, percent, _f), amount) in enumerate(zip(shares, amounts, strict=True), start=1)
+    )
+    proposed = sanctions.propose(
+        determination, [(u, p, amount, f) for (u, p, _s, f), amount in zip(shares, amounts, strict=True)]
     )
     finish(
         complaint,
@@ -184,9 +196,10 @@ def determine(*, actor: User, number: str, data: DeterminationIn) -> Determinati
                     "percent": shown(percent),
                     "amount": amount,
                 }
-                for (unit, person, percent), amount in zip(shares, amounts, strict=True)
+                for (unit, person, percent, _f), amount in zip(shares, amounts, strict=True)
             ],
             "panel": [u.username for u in members],
+            "sanctions": [{"sanction": x.pk, "rule": x.rule, "kind": x.kind, "points": x.points} for x in proposed],
         },
     )
     return determination

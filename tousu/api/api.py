@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from tousu.accounts.models import ApiToken, User
 from tousu.core.errors import NotAuthenticated, NotFound, TousuError, ValidationFailed
 from tousu.core.middleware import too_large
+from tousu.partners.fence import api_allowed
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class BearerToken(HttpBearer):
             .filter(key_hash=ApiToken.digest(token), user__is_active=True)
             .first()
         )
+        if row is not None and not api_allowed(row.user, request.path):
+            raise NotFound("页面不存在")  # a partner's own account reaches /partners only
         return row.user if row else None
 
 
@@ -141,3 +144,6 @@ api.add_router("", "tousu.letters.api.router")  # letters: make, list, PDF and W
 api.add_router("", "tousu.solution.api.router")  # the solution's sign-offs
 api.add_router("", "tousu.investigation.api.router")  # investigation record, root cause, batch trace
 api.add_router("", "tousu.accountability.api.router")  # responsibility determination
+api.add_router("", "tousu.accountability.api_scorecards.router")  # scorecards (考核计分) and their xlsx
+api.add_router("/partners", "tousu.partners.api.router")  # partner credit, inquiries, statements
+api.add_router("", "tousu.capa.api.router")  # rectification (CAPA)

@@ -36,6 +36,10 @@ ELSEWHERE_ROUTES = {
     "refuse_solution": "POST /api/v1/complaints/{number}/solution-signoffs",
     "record_investigation": "POST /api/v1/complaints/{number}/investigation/entries",
     "determine": "POST /api/v1/complaints/{number}/determination",
+    "rectify": "POST /api/v1/capa",
+    "confirm_sanction": "POST /api/v1/complaints/{number}/sanctions/{sanction}/confirm",
+    "appeal_sanction": "POST /api/v1/sanctions/{sanction}/appeal",
+    "decide_appeal": "POST /api/v1/complaints/{number}/sanctions/{sanction}/appeal-decision",
 }
 
 

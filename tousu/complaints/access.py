@@ -154,6 +154,20 @@ def may(actor: User, action: str) -> bool:
     return actor.role in ACTIONS[action].roles
 
 
+def may_take(actor: User, complaint: Complaint, name: str) -> bool:
+    """Whether ``actor`` may take action ``name`` on ``complaint`` now, whatever its face: the
+    checks ``services.common.begin`` makes after the scope (role, unit, recusal, state, guard)."""
+    from tousu.complaints.actions import ACTIONS
+
+    action = ACTIONS[name]
+    try:
+        check_role(actor, complaint, action)
+        check_state(actor, complaint, action)
+    except TousuError:
+        return False
+    return True
+
+
 def allowed_actions(
     actor: User, complaint: Complaint, people: Recused | None = None, among: Collection[str] | None = None
 ) -> list[str]:

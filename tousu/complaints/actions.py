@@ -38,6 +38,9 @@ INTAKE = frozenset({CLERK, CENTER})
 UNIT = frozenset({HANDLER, HEAD})
 UNIT_AND_CENTER = UNIT | {CENTER}
 STAFF = frozenset(set(Role) - {Role.ADMIN, Role.AUDITOR})
+# Where a closed case's sanctions are settled: closed, or under review meanwhile (it cannot be
+# archived while one is open, guards.sanctions_settled).
+SETTLING = frozenset({S.CLOSED, S.UNDER_REVIEW})
 SYSTEM: frozenset[str] = frozenset()  # only the system takes it (the deadline scan, a calendar change)
 
 Guard = Callable[[Any, Any], "str | None"]
@@ -181,7 +184,8 @@ TABLE: tuple[Action, ...] = (
     # or members in these roles; the centre's supervisors as such are refused by the guard.
     _row("decide_review", _("复核决定"), {S.UNDER_REVIEW}, (S.CLOSED, S.IN_PROGRESS, S.ACCEPTED, S.DECLINED),
          {CENTER, HEAD}, I.DecideReview, closing.decide_review, guard=guards.review_decider),
-    _row("archive", _("归档"), {S.CLOSED}, S.ARCHIVED, {CENTER}, I.Note, closing.archive),
+    _row("archive", _("归档"), {S.CLOSED}, S.ARCHIVED, {CENTER}, I.Note, closing.archive,
+         guard=guards.sanctions_settled),
     _row("withdraw", _("撤诉"), OPEN, S.WITHDRAWN, INTAKE, I.Withdraw, intake.withdraw, secondary=True),
     _row("merge", _("合并"), OPEN, S.MERGED, {CENTER}, I.Merge, intake.merge, secondary=True),
     _row("reopen", _("重新办理"), {S.CLOSED, S.DECLINED}, S.ACCEPTED, {CENTER}, I.Reopen, closing.reopen),
@@ -239,6 +243,19 @@ TABLE: tuple[Action, ...] = (
     # The responsibility determination (tousu.accountability): by the panel, once the case is closed.
     _row("determine", _("责任认定"), {S.CLOSED}, SAME, {Role.PANEL}, I.Input, _elsewhere("tousu.accountability"),
          versioned=False, face=Face.SYSTEM),
+    # The sanctions the policy engine proposed with it: the panel confirms or changes each, the
+    # sanctioned appeal, the level above decides finally, the scan makes the unappealed final.
+    _row("confirm_sanction", _("确认处理"), SETTLING, SAME, {Role.PANEL}, I.Input, _elsewhere("tousu.accountability"),
+         versioned=False, face=Face.SYSTEM),
+    _row("appeal_sanction", _("申诉"), SETTLING, SAME, STAFF, I.Input, _elsewhere("tousu.accountability"),
+         versioned=False, face=Face.SYSTEM),
+    _row("decide_appeal", _("申诉决定"), SETTLING, SAME, {HEAD, Role.PANEL}, I.Input,
+         _elsewhere("tousu.accountability"), versioned=False, face=Face.SYSTEM),
+    _row("finalise_sanction", _("处理生效"), SETTLING, SAME, SYSTEM, I.Input, _elsewhere("tousu.accountability"),
+         versioned=False, face=Face.SYSTEM),
+    # Rectification (tousu.capa): an action linked to the case, and each change of its status.
+    _row("rectify", _("整改措施"), LIVE, SAME, {Role.QUALITY, CENTER, HEAD, Role.PANEL}, I.Input,
+         _elsewhere("tousu.capa"), versioned=False, face=Face.SYSTEM),
     # The archive file (tousu.archive): an audited read, on the record of whoever may read the case.
     _row("export_archive", _("导出归档文件"), ANY, SAME, frozenset(Role), I.Input, _elsewhere("tousu.archive"),
          versioned=False, face=Face.SYSTEM),

@@ -192,6 +192,15 @@ def waivable(actor: User, c: Complaint) -> str | None:
     return None if active().aftercare.waivable else _("本预设要求每件均须回访，不能免予回访")
 
 
+def sanctions_settled(actor: User | None, c: Complaint) -> str | None:
+    """A case is archived only once its sanctions are settled: none proposed, confirmed within its
+    appeal window, or under appeal (tousu.accountability)."""
+    from tousu.accountability.selectors import unsettled
+
+    n = unsettled(c)
+    return _("本件尚有%(n)d项处理未生效（待确认、申诉期内或申诉中），暂不能归档") % {"n": n} if n else None
+
+
 def closing_anyway(actor: User, c: Complaint, data: Any) -> None:
     """Closing a case the complainant is unsatisfied with is the centre's call, with a reason."""
     if getattr(data, "close_anyway", False) and actor.role != Role.CENTER:

@@ -49,6 +49,9 @@ def run_scan() -> Any:
         poll_mailbox()
         deliver_mail()
         grade_unsolved()
+        finalise_sanctions()
+        verify_rectifications()
+        deem_partner_inquiries()
         tidy()
         return result
     finally:
@@ -94,6 +97,45 @@ def grade_unsolved() -> None:
             log.info("grading [pid %d]: %d complaints regraded for want of a solution", os.getpid(), fired)
     except Exception:
         log.exception("grading of unsolved complaints failed")
+
+
+def finalise_sanctions() -> None:
+    """Confirmed sanctions nobody appealed within the window take effect (tousu.accountability)."""
+    from tousu.accountability.sanctions import finalise_due
+
+    try:
+        done = finalise_due()
+        if done:
+            log.info("sanctions [pid %d]: %d took effect", os.getpid(), done)
+    except Exception:
+        log.exception("finalising sanctions failed")
+
+
+def verify_rectifications() -> None:
+    """The rectifications whose verification window ended clean pass, recurrences fail
+    (tousu.capa.verification); a failure is logged and never stops the scan's other work."""
+    from tousu.capa.verification import verify_due
+
+    try:
+        counts = verify_due()
+        if any(counts.values()):
+            log.info("rectification verification [pid %d]: %s", os.getpid(), counts)
+    except Exception:
+        log.exception("rectification verification failed")
+
+
+def deem_partner_inquiries() -> None:
+    """Partner inquiries not answered in time are deemed established (seed 002-18), and new
+    complaints naming a partner attributed to it (tousu.partners.services.scan); a failure is
+    logged and never stops the scan's other work."""
+    from tousu.partners.services import scan
+
+    try:
+        counts = scan()
+        if any(counts.values()):
+            log.info("partners [pid %d]: %s", os.getpid(), counts)
+    except Exception:
+        log.exception("partners: scan failed")
 
 
 def tidy() -> None:

@@ -21,7 +21,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
 
 from tousu.presets.accountability import Accountability
+from tousu.presets.capa import Capa
 from tousu.presets.fields import Code, Name, Reason, SourceText, Strict, Text, gettext_noop
+from tousu.presets.partners import Partners
 
 __all__ = ["Accountability", "Code", "Name", "Reason", "SourceText", "Strict", "Text", "gettext_noop"]
 
@@ -515,6 +517,8 @@ class Preset(Strict):
     investigation: Investigation = Investigation()
     aftercare: Aftercare = Aftercare()
     accountability: Accountability = Accountability()
+    capa: Capa = Capa()
+    partners: Partners = Partners()
     duties: tuple[Duty, ...] = ()
     # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
     # "always_redact") → its source, as ``source`` does for the items of a list.

@@ -278,6 +278,10 @@ def sections(preset: Preset) -> list[Section]:
         )
     out.append(_aftercare(preset))
     out.append(_accountability(preset))
+    out += _sanctions(preset)
+    out.append(_capa(preset))
+    if preset.partners.enabled:
+        out.append(_partners(preset))
     letters = preset.letters
     named_letters = (
         (_("受理告知"), letters.acceptance),
@@ -432,6 +436,35 @@ def _aftercare(preset: Preset) -> Section:
     )
 
 
+def _capa(preset: Preset) -> Section:
+    """The rectification actions offered and how they are verified (tousu.capa)."""
+    capa = preset.capa
+    crit = capa.criterion
+    scope = {"product": _("同一产品"), "category": _("同一类别（含下级）"), "unit": _("同一被投诉单位（含下级）")}
+    if crit.measure == "batches":
+        how = _("此后%(n)d批不再发生，末批记录后观察%(d)d日") % {"n": crit.count, "d": capa.observation_days}
+    else:
+        how = _("完成后%(n)d日内不再发生") % {"n": crit.count}
+    rows: list[tuple[str, ...]] = [
+        (k.code, k.name, _("%(n)d个工作日") % {"n": k.due_working_days}, _("验证") if k.verified else _("不验证"),
+         source(k.source))
+        for k in capa.kinds
+    ]  # fmt: skip
+    rows.append(
+        ("—", _("有效性验证：%(s)s，%(h)s") % {"s": scope[crit.scope], "h": how}, "—", "—", source(crit.source))
+    )
+    rows.append(
+        (
+            "—",
+            _("验证无效后%(n)d个工作日内制定接续措施") % {"n": capa.reanalysis_working_days},
+            "—",
+            "—",
+            source(capa.source),
+        )
+    )
+    return Section(_("整改措施"), (_("编码"), _("措施"), _("默认期限"), _("有效性验证"), _("依据")), rows)
+
+
 def _accountability(preset: Preset) -> Section:
     """The determination's reason codes and deadline (tousu.accountability)."""
     acc = preset.accountability
@@ -440,3 +473,98 @@ def _accountability(preset: Preset) -> Section:
     if acc.due_working_days:
         rows.append(("—", _("办结后%(n)d个工作日内作出认定") % {"n": acc.due_working_days}, "—", source(acc.source)))
     return Section(_("责任认定理由"), (_("编码"), _("理由"), _("认定"), _("依据")), rows)
+
+
+def _sanctions(preset: Preset) -> list[Section]:
+    """The sanction policy (tousu.accountability.policy): the types from lightest to heaviest, and
+    the rules, the progression, the circumstances and the appeal window."""
+    from tousu.accountability.policy import amount
+    from tousu.presets.accountability import TRIGGER_LABELS
+
+    p = preset.accountability.sanctions
+    consequences = {c.code: c.name for c in p.consequences}
+    kinds = {t.code: t.name for t in p.types}
+
+    def money(t: Any) -> str:
+        if not t.fine:
+            return "—"
+        return f"{amount(t.fine)}～{amount(t.fine_max)}" if t.fine_max else _("%(n)s以上") % {"n": amount(t.fine)}
+
+    types = Section(
+        _("处理方式（由轻到重）"),
+        (_("编码"), _("处理方式"), _("罚款（元）"), _("扣分"), _("附带后果"), _("依据")),
+        [
+            (t.code, t.name, money(t), amount(t.points) if t.points else "—",
+             "、".join(consequences[c] for c in t.consequences) or "—", source(t.source))
+            for t in p.types
+        ],
+    )  # fmt: skip
+    rows: list[tuple[str, ...]] = []
+    for r in p.rules:
+        figures = [kinds[r.sanction] + (_("（%(n)s元）") % {"n": amount(r.fine)} if r.fine is not None else "")]
+        if r.points is not None:
+            figures.append(_("扣%(n)s分") % {"n": amount(r.points)})
+        if r.loss_percent:
+            figures.append(_("损失按%(p)s%%折算扣分（依次）") % {"p": "、".join(amount(x) for x in r.loss_percent)})
+        if r.head_points or r.head_loss_percent:
+            figures.append(_("部门负责人一并处理"))
+        when = _(TRIGGER_LABELS[r.trigger])
+        if r.reasons:
+            names = {x.code: x.name for x in preset.accountability.liable_reasons}
+            when += "（" + "、".join(names.get(c, c) for c in r.reasons) + "）"
+        rows.append((r.code, r.name if when == r.name else f"{r.name}：{when}", "，".join(figures), source(r.source)))
+    progression = {"geometric": _("每再犯一次乘以%(f)s"), "linear": _("第n次乘以n"), "none": _("不递增")}
+    period = {"month": _("当月"), "quarter": _("当季"), "year": _("当年")}
+    rows.append(
+        (
+            "—",
+            _("同一规则%(p)s再犯") % {"p": period[p.progression.period]},
+            progression[p.progression.kind] % {"f": amount(p.progression.factor)},
+            source(p.progression.source),
+        )
+    )
+    if p.repeat_in_year:
+        rows.append(("—", _("一年内第%(n)d次受到处理") % {"n": p.repeat_in_year}, _("从重"), source(p.source)))
+    for label, factors in ((_("从重"), p.aggravating), (_("从轻"), p.mitigating), (_("免予追究"), p.exempting)):
+        rows += [(f.code, f.name, label, source(f.source)) for f in factors]
+    rows.append(("—", _("申诉期"), _("确认后%(n)d个工作日") % {"n": p.appeal_working_days}, source(p.source)))
+    if p.clean_month_points:
+        head = amount(p.clean_month_head_points) if p.clean_month_head_points else "—"
+        rows.append(("—", _("当月无过错奖励"), _("本人%(a)s分，部门负责人%(b)s分") % {
+            "a": amount(p.clean_month_points), "b": head}, source(p.source)))  # fmt: skip
+    return [types, Section(_("处理规定"), (_("编码"), _("规则"), _("处理"), _("依据")), rows)]
+
+
+def _partners(preset: Preset) -> Section:
+    """Partner credit and charge-backs (tousu.partners): the violations and their points, the
+    answer window, the coefficients and the monthly statement's figures."""
+    p = preset.partners
+
+    def why(key: str) -> str:
+        return source(preset.basis.get(f"partners.{key}", p.source))
+
+    rows: list[tuple[str, ...]] = [(_("初始信用积分"), str(p.starting_credit), why("starting_credit"))]
+    rows += [(v.name, _("扣%(n)s分×违约系数") % {"n": v.points}, source(v.source)) for v in p.violations]
+    rows += [
+        (
+            _("反馈期限"),
+            _("发布日后%(n)d个工作日，不含发布日；逾期视为违约成立") % {"n": p.answer_working_days},
+            why("answer_working_days"),
+        ),
+        (_("正常违约系数"), str(p.normal_coefficient), why("normal_coefficient")),
+        (_("加重违约系数"), str(p.aggravated_coefficient), why("aggravated_coefficient")),
+        (_("事先报备"), _("免于处罚，或从轻（系数×%(f)s）") % {"f": p.pre_report_lighten}, why("pre_report_lighten")),
+        (_("伪码"), _("至多%(n)d个") % {"n": p.test_numbers_max}, why("test_numbers_max")),
+        (_("客户投诉"), _("%(a)s元/件") % {"a": p.per_complaint}, why("per_complaint")),
+        (_("升级投诉（合作方责任）"), _("×%(m)d") % {"m": p.upgraded_multiplier}, why("upgraded_multiplier")),
+        (
+            _("客服热线拨测"),
+            _("（%(f)s分－拨测得分）%%×当月信息费") % {"f": p.test_call_full_score},
+            why("test_call_full_score"),
+        ),
+        (_("被叫付费热线"), _("%(a)s元/月") % {"a": p.hotline_monthly}, why("hotline_monthly")),
+        (_("经销商处理不当"), _("%(a)s元/次") % {"a": p.dealer_fine}, why("dealer_fine")),
+        (_("结算单发布"), _("次月%(d)d日前") % {"d": p.statement_by_day}, why("statement_by_day")),
+        (_("异议期"), _("发布后%(n)d天内逐条提出") % {"n": p.dispute_days}, why("dispute_days")),
+    ]
+    return Section(_("合作方信用与结算"), (_("项目"), _("内容"), _("依据")), rows)

@@ -26,6 +26,7 @@ FILES = {
     "*/*",
     "application/pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/zip",
 }
 

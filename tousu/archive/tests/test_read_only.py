@@ -25,6 +25,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 # so that what answers is the archived state, not the input's validation.
 # A determination that would stand on a closed case (tousu.accountability).
 DETERMINATION = {"liable": False, "reasons": ["misunderstanding"], "panel": ["panel"]}
+RECTIFICATION = {"kind": "corrective", "title": "改进窗口办事流程", "owner": "handler"}
 FIELDS: dict[str, dict[str, Any]] = {
     "convert": {"reason": "实为投诉"},
     "propose_dispatch": {"unit": "amr", "mode": "assign"},
@@ -131,6 +132,7 @@ def test_every_own_route_and_package_route_is_refused(api_client, frozen, org, c
             center, f"/complaints/{n}/solution-signoffs", {"version": frozen.version, "approved": False, "note": "否"}
         ),
         "determine": lambda: api_client.post(org["panel"], f"/complaints/{n}/determination", DETERMINATION),
+        "rectify": lambda: api_client.post(center, "/capa", {**RECTIFICATION, "complaints": [n]}),
     }
     for name, call in calls.items():
         refused(call(), name)
@@ -146,7 +148,9 @@ def _upload() -> Any:
 def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
     """Each row's own service (or, for the rows another package writes, that package's), called
     with an input that skips validation: the archived check comes first, for everyone."""
+    from tousu.accountability import sanctions
     from tousu.accountability import services as accountability
+    from tousu.capa import services as capa
     from tousu.complaints.services import timekeeping
     from tousu.detection import services as detection
     from tousu.investigation import services as investigation
@@ -184,6 +188,16 @@ def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
         "determine": lambda: accountability.determine(
             actor=org["panel"], number=frozen.number, data=accountability.DeterminationIn(**DETERMINATION)
         ),
+        "confirm_sanction": lambda: sanctions.confirm(
+            actor=org["panel"], number=frozen.number, sanction=1, data=sanctions.ConfirmIn()
+        ),
+        "decide_appeal": lambda: sanctions.decide_appeal(
+            actor=org["leader"],
+            number=frozen.number,
+            sanction=1,
+            data=sanctions.DecideAppealIn(outcome="upheld", decision="维持"),
+        ),
+        "rectify": lambda: capa.create(actor=center, data=capa.CreateIn(**RECTIFICATION, complaints=[frozen.number])),
     }
     # The system's writes: nothing to refuse to anyone, the record is left as it is.
     system = {
@@ -191,6 +205,10 @@ def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
         "detect_repeat": lambda: _system_write(frozen, "detect_repeat"),
         "detect_group": lambda: _system_write(frozen, "detect_group"),
         "detect_grade": lambda: _system_write(frozen, "detect_grade"),
+        # An archived case has no open sanction (the archive waits for them): nothing to finalise,
+        # and an appeal finds no sanction to appeal (404 before any state).
+        "finalise_sanction": lambda: sanctions.finalise_due(),
+        "appeal_sanction": lambda: _no_appeal(org),
     }
     before = snapshot(frozen)
     for action in TABLE:
@@ -211,6 +229,14 @@ def test_every_row_of_the_table_is_refused_by_its_service(frozen, org):
                 action.service(actor=center, number=frozen.number, data=data)
             assert refusal.value.code == "archived" and refusal.value.status == 409, name
         assert snapshot(frozen) == before, name
+
+
+def _no_appeal(org: dict) -> None:
+    from tousu.accountability import sanctions
+    from tousu.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        sanctions.appeal(actor=org["handler"], sanction=1, data=sanctions.AppealIn(reason="不服"))
 
 
 def _system_write(c: Complaint, action: str) -> None:

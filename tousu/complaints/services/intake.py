@@ -306,6 +306,9 @@ def _register(*, actor: User, data: RegisterIn) -> Registered:
             "acceptance_due": complaint.acceptance_due,
         },
     )
+    from tousu.capa.verification import after_registration  # (imports these services)
+
+    after_registration(complaint)  # a recurrence fails a rectification's verification at once
     return Registered(complaint, code)
 
 

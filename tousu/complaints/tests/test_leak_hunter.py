@@ -360,6 +360,9 @@ def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
         "pk": [str(pk) for pk in _gatherings()] or ["1"],
         # The case's letters (their redaction is tousu/letters/tests' to prove: a PDF is compressed).
         "letter_id": [str(pk) for pk in _letters(case)] or ["1"],
+        "action_id": ["1"],  # a rectification action (tousu.capa)
+        "inquiry_id": ["1"],  # a partner's inquiry and statement (tousu.partners)
+        "statement_id": ["1"],
     }
     query_values = {"start": today, "end": today, "days": "3", "code": case.query_code}
     found = []
@@ -389,6 +392,12 @@ def web_routes(case: Case) -> list[str]:
         "grant_id": case.grants or [1],
         "action": ["urge"],
         "name": ["government"],
+        "sanction": ["1"],  # the sanction forms (tousu.accountability): POST only
+        "code": ["amr"],
+        "action_id": ["1"],  # a rectification action (tousu.capa)
+        "inquiry_id": ["1"],  # a partner's inquiry and statement (tousu.partners)
+        "statement_id": ["1"],
+        "step": ["done"],  # its forms: POST only
     }
     found: list[str] = []
 

@@ -43,6 +43,14 @@ EXPECTED = {
     "follow_up": {FOLLOWUP, CENTER} | UNIT,  # a unit visits where the preset says (complaints/visiting.py)
     "close": {CENTER},
     "determine": {PANEL},  # the responsibility panel (tousu.accountability)
+    # Its sanctions: the panel confirms; the sanctioned appeal, whatever their role (the service
+    # lets only the subject); the level above decides (the service checks the level); the scan
+    # makes them final.
+    "confirm_sanction": {PANEL},
+    "appeal_sanction": set(Role) - {Role.ADMIN, Role.AUDITOR},
+    "decide_appeal": {HEAD, PANEL},
+    "finalise_sanction": set(),
+    "rectify": {Role.QUALITY, CENTER, HEAD, PANEL},  # rectification (tousu.capa)
     "request_review": {CLERK, CENTER},
     # The roles of the unit above the one reviewed; the guard picks the unit (complaints/reviewing.py).
     "decide_review": {CENTER, HEAD},
