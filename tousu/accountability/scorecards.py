@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,15 +203,37 @@ def _month(value: dt.date | dt.datetime) -> dt.date:
 
 
 def _active_months(base: QuerySet[Complaint], period: Period, field: str, ids: list[int]) -> set[tuple[int, dt.date]]:
-    """(subject, month) pairs in which the subject handled a complaint received that month."""
+    """(subject, month) pairs in which the subject handled a complaint received that month. The
+    month is told by comparisons with the month boundaries, and the subjects are picked out
+    afterwards: a filter on them would lead SQLite to walk their whole history by its index on
+    the subject instead of the period's rows by its index on the receipt time."""
+    months = _months(period)
+    which = Case(
+        *(When(received_at__lt=end, then=Value(n)) for n, (_first, end) in enumerate(months)),
+        default=Value(len(months) - 1),
+        output_field=IntegerField(),
+    )
     rows = (
-        definitions.counted(base.filter(period.received(), **{f"{field}__in": ids}))
-        .annotate(month=TruncMonth("received_at", tzinfo=BEIJING))
+        definitions.counted(base)  # the period's complaints already
+        .annotate(month=which)
         .values_list(field, "month")
         .distinct()
         .order_by()
     )
-    return {(subject, _month(month)) for subject, month in rows}
+    wanted = set(ids)
+    return {(subject, months[n][0]) for subject, n in rows if subject in wanted}
+
+
+def _months(period: Period) -> list[tuple[dt.date, dt.datetime]]:
+    """The calendar months the period touches: each one's first day and the moment it ends
+    (Beijing time)."""
+    found: list[tuple[dt.date, dt.datetime]] = []
+    first = period.first.replace(day=1)
+    while first <= period.last:
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        found.append((first, dt.datetime.combine(following, dt.time(), tzinfo=BEIJING)))
+        first = following
+    return found
 
 
 def _sanctioned_months(period: Period, q: Q, key: str) -> set[tuple[int, dt.date]]:
@@ -271,12 +293,12 @@ def scorecard(
     head_reward = policy.clean_month_head_points or Decimal(0)
     if by == "unit":
         share_field = "unit"
-        figures = definitions.figures_by(base.filter(handling_unit__in=ids), "handling_unit", now)
+        figures = definitions.figures_by(base, "handling_unit", now)
         clean = _unit_clean_months(base, period, ids)
         head_clean: dict[int, int] = {}
     else:
         share_field = "person"
-        figures = definitions.figures_by(base.filter(handler__in=ids), "handler", now)
+        figures = definitions.figures_by(base, "handler", now)
         worked = _active_months(base, period, "handler", ids)
         clean = _clean_months(worked, _sanctioned_months(period, Q(person__in=ids), "person"))
         headed = dict(Unit.objects.filter(head__in=ids).values_list("pk", "head_id"))

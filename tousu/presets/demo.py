@@ -55,6 +55,7 @@ class Sample(Strict):
     unit: Code  # the respondent unit, which the complaint is dispatched to
     kind: str = "complaint"
     custom: dict[str, str] = Field(default_factory=dict)
+    partner: str = ""  # the code of the demo partner (SP, dealer) the complaint names, if any
     # The reply to this complaint, answering its demands item by item (empty: the preset's
     # general reply of ``texts.reply``, which leaves the demands it does not meet declined).
     reply: str = ""
@@ -81,6 +82,16 @@ class Texts(Strict):
     upgraded_source: Text = "上级主管部门转办"  # said of a demo complaint that came by the upgraded channel
 
 
+class DemoPartner(Strict):
+    """A partner of the demo (tousu.partners): an SP, a supplier or a dealer its complaints name."""
+
+    code: Code
+    name: Text
+    kind: str = "sp"
+    aliases: tuple[str, ...] = ()
+    hotline: bool = False
+
+
 class DemoData(Strict):
     password: str = Field(min_length=8)
     units: tuple[DemoUnit, ...] = Field(min_length=2)
@@ -95,6 +106,7 @@ class DemoData(Strict):
     # One matter as several people put it, each in their own words, registered within a day: the
     # demo's group complaint (SPEC §8), found by detection like any other (none: no burst).
     group: tuple[Sample, ...] = ()
+    partners: tuple[DemoPartner, ...] = ()
     rounds: int = Field(default=3, ge=1, le=20)  # complaints per state
 
     @model_validator(mode="after")
@@ -112,6 +124,12 @@ class DemoData(Strict):
             if u.unit not in units
         ]
         problems += [f"heads: {code!r} is not a unit" for code in self.heads if code not in units]
+        partners = {p.code for p in self.partners}
+        problems += [
+            f"samples: {s.summary!r} names partner {s.partner!r}, which is not a partner"
+            for s in (*self.samples, *self.group)
+            if s.partner and s.partner not in partners
+        ]
         problems += [f"heads: {name!r} is not a user" for name in self.heads.values() if name not in users]
         for code, handling in self.handling.items():
             user = users.get(handling.handler)
@@ -308,6 +326,7 @@ def build(data: DemoData, perform: Callable[..., Any], *, now: dt.datetime | Non
     rng = random.Random(2026)
     now = now or timezone.now()
     clerk = _first(data, users, "clerk")
+    partner_names = _partners(data, _first(data, users, "center"))
     made = 0
     anchor: str | None = None
     for _round in range(data.rounds):
@@ -323,7 +342,7 @@ def build(data: DemoData, perform: Callable[..., Any], *, now: dt.datetime | Non
                 "demands": sample.demands,
                 "received_at": received,
                 "complainants": [{"name": data.names[made % len(data.names)], "phone": phone, "address": data.address}],
-                "respondents": [{"unit": sample.unit}],
+                "respondents": [{"unit": sample.unit, "partner_name": partner_names.get(sample.partner, "")}],
             }
             if sample.custom:
                 fields["custom"] = sample.custom
@@ -341,7 +360,23 @@ def build(data: DemoData, perform: Callable[..., Any], *, now: dt.datetime | Non
                 anchor = c.number
             made += 1
     made += _group_burst(data, perform, users, rng, now)
+    if data.partners:
+        from tousu.partners.services import match_all
+
+        match_all()  # the complaints that name a partner, attributed to it as the scan would
     return {"units": len(data.units), "users": len(users), "complaints": made}
+
+
+def _partners(data: DemoData, desk: User) -> dict[str, str]:
+    """Make the demo's partners through the partners' service; their names by code."""
+    if not data.partners:
+        return {}
+    from tousu.partners.services import PartnerIn, create_partner
+
+    for p in data.partners:
+        create_partner(actor=desk, data=PartnerIn(code=p.code, name=p.name, kind=p.kind, aliases=list(p.aliases),
+                                                  hotline=p.hotline))  # fmt: skip
+    return {p.code: p.name for p in data.partners}
 
 
 def _group_burst(data: DemoData, perform: Callable[..., Any], users: dict[str, User], rng: Any, now: Any) -> int:

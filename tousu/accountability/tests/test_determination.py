@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from tousu.accountability.models import Determination
+from tousu.accountability.models import Determination, Sanction
 from tousu.accountability.money import apportion, parse_percent, shown
 from tousu.complaints.models import Conflict, Event
 
@@ -94,6 +94,7 @@ def test_shares_off_by_a_hundredth_are_refused_and_write_nothing(api_client, clo
     assert r.status_code == 422 and r.json()["data"]["field"] == "shares"
     assert "须恰为100%" in r.json()["message"]
     assert not Determination.objects.exists() and not Event.objects.filter(action="determine").exists()
+    assert not Sanction.objects.exists()
 
 
 @pytest.mark.parametrize(

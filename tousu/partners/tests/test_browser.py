@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tousu.partners.models import Inquiry
 from tousu.presets import demo_data
 from tousu.web.tests.test_browser import browser_tab
 
@@ -31,14 +32,14 @@ def test_an_inquiry_from_publication_to_deduction_in_the_browser(live_server, tr
         form.locator('[name="suspended"]').fill("生活资讯包月")
         form.locator("button[type=submit]").click()
         tab.wait_for_selector("text=已发布违约核查通知。")
-        tab.click("#inquiries >> text=第1号")
+        tab.click(f"#inquiries >> text=第{Inquiry.objects.get().pk}号")  # its id: PostgreSQL keeps counting
         assert "待反馈" in tab.inner_text("#status")
         tab.click("form.logout button")
 
         login(tab, base, "sp_a_user", "pw-sp_a_user")
         tab.click("nav.sidenav >> text=合作方")
         assert "湘江" not in tab.content()
-        tab.click("#inquiries >> text=第1号")
+        tab.click(f"#inquiries >> text=第{Inquiry.objects.get().pk}号")  # its id: PostgreSQL keeps counting
         answer = tab.locator("#answer-form")
         answer.locator('[name="answer"]').select_option("admit")
         answer.locator('[name="text"]').fill("认可违约，已整改并退费。")
