@@ -85,12 +85,20 @@ def _counted(person: User | None, unit: Unit | None) -> Any:
 
 
 def history(
-    policy: SanctionPolicy, rule: SanctionRule, person: User | None, unit: Unit | None, day: dt.date
+    policy: SanctionPolicy,
+    rule: SanctionRule,
+    person: User | None,
+    unit: Unit | None,
+    day: dt.date,
+    before: int | None = None,
 ) -> tuple[int, int]:
     """The breach's number for its rule in the period, and the subject's sanctions in the year up
-    to it, this one included."""
+    to it, this one included; ``before``: as it was when sanction ``before`` was proposed (the
+    sanctions recorded earlier only)."""
     first, last = _period(policy, day)
     mine = _counted(person, unit)
+    if before is not None:
+        mine = mine.filter(pk__lt=before)
     nth = mine.filter(rule=rule.code, breach_on__range=(first, last)).count() + 1
     in_year = mine.filter(breach_on__gt=day - dt.timedelta(days=365), breach_on__lte=day).count() + 1
     return nth, in_year
@@ -249,7 +257,7 @@ def confirm(*, actor: User, number: str, sanction: int, data: ConfirmIn) -> Sanc
     rule = policy.rule(s.rule)
     if data.factors is not None and rule is not None:
         s.factors = factors(policy, data.factors, "factors")
-        nth, in_year = history_excluding(policy, rule, s)
+        nth, in_year = history(policy, rule, s.person, s.unit, s.breach_on, before=s.pk)
         loss = _loss(s)
         p = engine(policy, Breach(rule=rule, nth=nth, in_year=in_year, loss=loss, factors=tuple(s.factors),
                                   what=s.what))  # fmt: skip
@@ -264,15 +272,6 @@ def confirm(*, actor: User, number: str, sanction: int, data: ConfirmIn) -> Sanc
     finish(complaint, actor=actor, action="confirm_sanction", before=before, note=s.change_reason,
            payload=_payload(s, appeal_ends=s.appeal_ends, trail=s.trail))  # fmt: skip
     return s
-
-
-def history_excluding(policy: SanctionPolicy, rule: SanctionRule, s: Sanction) -> tuple[int, int]:
-    """``history`` as it was when ``s`` was proposed: the sanctions recorded before it."""
-    first, last = _period(policy, s.breach_on)
-    mine = _counted(s.person, s.unit).filter(pk__lt=s.pk)
-    nth = mine.filter(rule=rule.code, breach_on__range=(first, last)).count() + 1
-    in_year = mine.filter(breach_on__gt=s.breach_on - dt.timedelta(days=365), breach_on__lte=s.breach_on).count() + 1
-    return nth, in_year
 
 
 def _loss(s: Sanction) -> Decimal:
