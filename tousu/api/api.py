@@ -147,3 +147,4 @@ api.add_router("", "tousu.accountability.api.router")  # responsibility determin
 api.add_router("", "tousu.accountability.api_scorecards.router")  # scorecards (考核计分) and their xlsx
 api.add_router("/partners", "tousu.partners.api.router")  # partner credit, inquiries, statements
 api.add_router("", "tousu.capa.api.router")  # rectification (CAPA)
+api.add_router("", "tousu.ledger.api.router")  # the pending ledger (未了事宜台账)

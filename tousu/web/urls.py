@@ -43,6 +43,7 @@ urlpatterns = [
     path("admin-log/", useradmin.admin_log, name="admin_log"),
     path("preset/", preset_views.admin, name="preset"),
     path("ledger/import/", import_views.ledger_import, name="ledger_import"),
+    path("ledger/pending/", views.pending_ledger, name="pending_ledger"),
     path("detection/", detection_views.detection, name="detection"),
     path("mail/", views_mail.mail_log, name="mail_log"),
     path("capa/", views_capa.capa_list, name="capa_list"),

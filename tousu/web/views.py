@@ -253,6 +253,19 @@ def export(request: StaffRequest) -> HttpResponse:
 
 
 @staff_view
+@require_GET
+def pending_ledger(request: StaffRequest) -> HttpResponse:
+    """未了事宜台账: every open case the reader may see, by unit, printable."""
+    from tousu.accounts.models import Unit
+    from tousu.ledger.pending import pending
+
+    unit = request.GET.get("unit", "")[:64]
+    ledger = pending(request.user, unit or None)
+    units = Unit.objects.filter(active=True).order_by("path")
+    return render(request, "web/pending_ledger.html", {"ledger": ledger, "units": units})
+
+
+@staff_view
 def notifications(request: StaffRequest) -> HttpResponse:
     from tousu.complaints.notify import mark_read
 
