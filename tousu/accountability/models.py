@@ -3,6 +3,8 @@ codes, the units and persons responsible with their shares, and the loss apporti
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +106,10 @@ class Sanction(models.Model):
                 condition=models.Q(unit__isnull=False) | models.Q(person__isnull=False), name="sanction_names_someone"
             )
         ]
+
+    def appeal_open(self, day: dt.date) -> bool:
+        """Confirmed, and ``day`` within the appeal window: the sanctioned may appeal."""
+        return self.status == SanctionStatus.CONFIRMED and self.appeal_ends is not None and day <= self.appeal_ends
 
 
 class AppealOutcome(models.TextChoices):

@@ -34,6 +34,7 @@ from tousu.complaints.models import Complaint
 from tousu.complaints.preset import active
 from tousu.complaints.services.common import begin, begin_system, finish
 from tousu.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from tousu.indicators import periods
 from tousu.presets.accountability import SanctionPolicy, SanctionRule
 from tousu.solution.services import money
 
@@ -70,16 +71,6 @@ def _subject_q(person: User | None, unit: Unit | None) -> Q:
     return Q(person=person, unit__isnull=True) if person is not None else Q(unit=unit, person__isnull=True)
 
 
-def _period(policy: SanctionPolicy, day: dt.date) -> tuple[dt.date, dt.date]:
-    period = policy.progression.period
-    if period == "year":
-        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
-    months = 3 if period == "quarter" else 1
-    first = dt.date(day.year, (day.month - 1) // months * months + 1, 1)
-    following = dt.date(first.year + (first.month + months - 1) // 12, (first.month + months - 1) % 12 + 1, 1)
-    return first, following - dt.timedelta(days=1)
-
-
 def _counted(person: User | None, unit: Unit | None) -> Any:
     return Sanction.objects.filter(_subject_q(person, unit), status__in=COUNTED).exclude(kind="")
 
@@ -95,11 +86,11 @@ def history(
     """The breach's number for its rule in the period, and the subject's sanctions in the year up
     to it, this one included; ``before``: as it was when sanction ``before`` was proposed (the
     sanctions recorded earlier only)."""
-    first, last = _period(policy, day)
+    period = periods.containing(day, policy.progression.period)
     mine = _counted(person, unit)
     if before is not None:
         mine = mine.filter(pk__lt=before)
-    nth = mine.filter(rule=rule.code, breach_on__range=(first, last)).count() + 1
+    nth = mine.filter(rule=rule.code, breach_on__range=(period.first, period.last)).count() + 1
     in_year = mine.filter(breach_on__gt=day - dt.timedelta(days=365), breach_on__lte=day).count() + 1
     return nth, in_year
 
@@ -345,8 +336,7 @@ def appeal(*, actor: User, sanction: int, data: AppealIn) -> Sanction:
         raise Conflict(_("这项处理尚未经认定小组确认，不能申诉"), code="not_confirmed")
     if s.status != SanctionStatus.CONFIRMED:
         raise Conflict(_("这项处理已申诉或已有结论，不能再申诉"), code="not_appealable", status=s.status)
-    today = timezone.localdate()
-    if s.appeal_ends is None or today > s.appeal_ends:
+    if not s.appeal_open(timezone.localdate()):
         ends = s.appeal_ends
         raise Conflict(
             _("申诉期已于%(day)s届满，不能再申诉")

@@ -37,10 +37,11 @@ from typing_extensions import TypedDict
 
 from tousu.accountability.models import COUNTED, Sanction, Share
 from tousu.accounts.models import Role, Scope, Unit, User
+from tousu.accounts.services import get_unit
 from tousu.complaints.access import visible_complaints
 from tousu.complaints.models import Complaint
 from tousu.complaints.preset import active
-from tousu.core.errors import NotFound, NotPermitted, ValidationFailed
+from tousu.core.errors import NotPermitted, ValidationFailed
 from tousu.indicators import definitions
 from tousu.indicators.definitions import Figures
 from tousu.indicators.periods import BEIJING, Period
@@ -160,12 +161,7 @@ def _subjects(actor: User, by: By, unit: Unit | None, period: Period | None = No
 
 
 def _unit_of(code: str | None) -> Unit | None:
-    if not code:
-        return None
-    found = Unit.objects.filter(code=code).first()
-    if found is None:
-        raise NotFound(_("单位 %(code)s 不存在") % {"code": code}, field="unit")
-    return found
+    return get_unit(code, field="unit") if code else None
 
 
 # -- the figures, one GROUP BY each ---------------------------------------------------------------
@@ -207,9 +203,10 @@ def _active_months(base: QuerySet[Complaint], period: Period, field: str, ids: l
     month is told by comparisons with the month boundaries, and the subjects are picked out
     afterwards: a filter on them would lead SQLite to walk their whole history by its index on
     the subject instead of the period's rows by its index on the receipt time."""
-    months = _months(period)
+    months = period.months()
+    ends = [dt.datetime.combine(m, dt.time(), tzinfo=BEIJING) for m in months[1:]]
     which = Case(
-        *(When(received_at__lt=end, then=Value(n)) for n, (_first, end) in enumerate(months)),
+        *(When(received_at__lt=end, then=Value(n)) for n, end in enumerate(ends)),
         default=Value(len(months) - 1),
         output_field=IntegerField(),
     )
@@ -221,19 +218,7 @@ def _active_months(base: QuerySet[Complaint], period: Period, field: str, ids: l
         .order_by()
     )
     wanted = set(ids)
-    return {(subject, months[n][0]) for subject, n in rows if subject in wanted}
-
-
-def _months(period: Period) -> list[tuple[dt.date, dt.datetime]]:
-    """The calendar months the period touches: each one's first day and the moment it ends
-    (Beijing time)."""
-    found: list[tuple[dt.date, dt.datetime]] = []
-    first = period.first.replace(day=1)
-    while first <= period.last:
-        following = (first + dt.timedelta(days=32)).replace(day=1)
-        found.append((first, dt.datetime.combine(following, dt.time(), tzinfo=BEIJING)))
-        first = following
-    return found
+    return {(subject, months[n]) for subject, n in rows if subject in wanted}
 
 
 def _sanctioned_months(period: Period, q: Q, key: str) -> set[tuple[int, dt.date]]:

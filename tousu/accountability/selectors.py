@@ -8,7 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 from pydantic import Field
 from typing_extensions import TypedDict
@@ -44,6 +45,7 @@ class AppealRow(TypedDict):
 
 class SanctionRow(TypedDict):
     id: int
+    number: Annotated[str, Field(description="投诉编号")]
     unit: str | None
     unit_name: str
     person: str | None
@@ -74,6 +76,7 @@ class SanctionRow(TypedDict):
     change_reason: str
     confirmed_by: str
     appeal_ends: Annotated[dt.date | None, Field(description="申诉截止日期")]
+    appeal_open: Annotated[bool, Field(description="已确认且在申诉期内：被处理人现在可以申诉")]
     effective_on: dt.date | None
     appeal: AppealRow | None
 
@@ -103,8 +106,6 @@ def due_on(c: Complaint) -> dt.date | None:
     days = active().accountability.due_working_days
     if days is None or c.closed_at is None:
         return None
-    from django.utils import timezone
-
     return calendar().add_working_days(timezone.localdate(c.closed_at), days)
 
 
@@ -152,11 +153,14 @@ def sanction_rows(sanctions: QuerySet[Sanction]) -> list[SanctionRow]:
     kinds = {t.code: t.name for t in policy.types}
     consequences = {c.code: c.name for c in policy.consequences}
     rows: list[SanctionRow] = []
-    for s in sanctions.select_related("unit", "person", "confirmed_by", "appeal__appellant", "appeal__decided_by"):
+    today = timezone.localdate()
+    related = ("unit", "person", "confirmed_by", "appeal__appellant", "appeal__decided_by")
+    for s in sanctions.select_related(*related).annotate(number=F("complaint__number")):
         appeal = getattr(s, "appeal", None)
         rows.append(
             {
                 "id": s.pk,
+                "number": s.number,
                 "unit": s.unit.code if s.unit else None,
                 "unit_name": s.unit.name if s.unit else "",
                 "person": s.person.username if s.person else None,
@@ -182,6 +186,7 @@ def sanction_rows(sanctions: QuerySet[Sanction]) -> list[SanctionRow]:
                 "change_reason": s.change_reason,
                 "confirmed_by": str(s.confirmed_by) if s.confirmed_by else "",
                 "appeal_ends": s.appeal_ends,
+                "appeal_open": s.appeal_open(today),
                 "effective_on": s.effective_on,
                 "appeal": None
                 if appeal is None

@@ -154,14 +154,17 @@ def may(actor: User, action: str) -> bool:
     return actor.role in ACTIONS[action].roles
 
 
-def may_take(actor: User, complaint: Complaint, name: str) -> bool:
+def may_take(actor: User, complaint: Complaint, name: str, people: Recused | None = None) -> bool:
     """Whether ``actor`` may take action ``name`` on ``complaint`` now, whatever its face: the
-    checks ``services.common.begin`` makes after the scope (role, unit, recusal, state, guard)."""
+    checks ``services.common.begin`` makes after the scope (role, unit, recusal, state, guard);
+    ``people``: ``recused(complaint)``, when the caller asks about several actions."""
     from tousu.complaints.actions import ACTIONS
 
     action = ACTIONS[name]
+    if actor.role not in action.roles or complaint.status not in action.sources:
+        return False  # the cheap tests first, as allowed_actions makes them
     try:
-        check_role(actor, complaint, action)
+        check_role(actor, complaint, action, people)
         check_state(actor, complaint, action)
     except TousuError:
         return False

@@ -67,75 +67,56 @@ def poll_mailbox() -> None:
         return
     from tousu.mailgate.imap import poll
 
+    _alongside("mailbox poll", poll)
+
+
+def _alongside(label: str, work: Callable[[], Any]) -> None:
+    """One piece of the work that rides on the scan's schedule: what it did is logged when it did
+    anything (a count, or counts by kind); a failure is logged and never stops the scan's other work."""
     try:
-        log.info("mailbox poll [pid %d]: %s", os.getpid(), poll())
+        done = work()
     except Exception:
-        log.exception("mailbox poll failed")
+        log.exception("%s failed", label)
+        return
+    if done and (not isinstance(done, dict) or any(done.values())):
+        log.info("%s [pid %d]: %s", label, os.getpid(), done)
 
 
 def deliver_mail() -> None:
-    """Mail to complainants due for another attempt (tousu.mailgate.outbox); a failure is logged
-    and never stops the scan's other work."""
+    """Mail to complainants due for another attempt (tousu.mailgate.outbox)."""
     from tousu.mailgate.outbox import deliver_due
 
-    try:
-        sent = deliver_due()
-        if sent:
-            log.info("complainant mail [pid %d]: %d sent", os.getpid(), sent)
-    except Exception:
-        log.exception("complainant mail delivery failed")
+    _alongside("complainant mail sent", deliver_due)
 
 
 def grade_unsolved() -> None:
-    """The grading rules that fire with time (tousu.detection: a month without a solution); a
-    failure is logged and never stops the scan's other work."""
+    """The grading rules that fire with time (tousu.detection: a month without a solution)."""
     from tousu.detection.grading import grade_unsolved as fire
 
-    try:
-        fired = fire()
-        if fired:
-            log.info("grading [pid %d]: %d complaints regraded for want of a solution", os.getpid(), fired)
-    except Exception:
-        log.exception("grading of unsolved complaints failed")
+    _alongside("complaints regraded for want of a solution", fire)
 
 
 def finalise_sanctions() -> None:
     """Confirmed sanctions nobody appealed within the window take effect (tousu.accountability)."""
     from tousu.accountability.sanctions import finalise_due
 
-    try:
-        done = finalise_due()
-        if done:
-            log.info("sanctions [pid %d]: %d took effect", os.getpid(), done)
-    except Exception:
-        log.exception("finalising sanctions failed")
+    _alongside("sanctions taking effect", finalise_due)
 
 
 def verify_rectifications() -> None:
     """The rectifications whose verification window ended clean pass, recurrences fail
-    (tousu.capa.verification); a failure is logged and never stops the scan's other work."""
+    (tousu.capa.verification)."""
     from tousu.capa.verification import verify_due
 
-    try:
-        counts = verify_due()
-        if any(counts.values()):
-            log.info("rectification verification [pid %d]: %s", os.getpid(), counts)
-    except Exception:
-        log.exception("rectification verification failed")
+    _alongside("rectification verification", verify_due)
 
 
 def deem_partner_inquiries() -> None:
     """Partner inquiries not answered in time are deemed established (seed 002-18), and new
-    complaints naming a partner attributed to it (tousu.partners.services.scan); a failure is
-    logged and never stops the scan's other work."""
+    complaints naming a partner attributed to it (tousu.partners.services.scan)."""
     from tousu.partners.services import scan
 
-    try:
-        counts = scan()
-        if any(counts.values()):
-            log.info("partners [pid %d]: %s", os.getpid(), counts)
-    except Exception:
-        log.exception("partners: scan failed")
+    _alongside("partners' scan", scan)
 
 
 def tidy() -> None:

@@ -105,6 +105,17 @@ def parse(text: str) -> Period:
     )
 
 
+def containing(day: dt.date, unit: str) -> Period:
+    """The calendar month, quarter, half-year or year (``unit``) that ``day`` falls in."""
+    code = {
+        "month": f"{day.year}-{day.month:02d}",
+        "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+        "half": f"{day.year}-H{(day.month - 1) // 6 + 1}",
+        "year": str(day.year),
+    }[unit]
+    return parse(code)
+
+
 def span(first: str, last: str) -> Period:
     """The days ``first`` to ``last`` (ISO dates, both included)."""
     try:

@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from tousu.accounts.models import Unit, User
+from tousu.accounts.models import User
+from tousu.accounts.services import get_unit
 from tousu.calendar.store import current as calendar
 from tousu.complaints.access import visible_complaints
 from tousu.complaints.rows import ListRow
 from tousu.complaints.selectors import list_rows
 from tousu.complaints.states import OPEN
-from tousu.core.errors import NotFound
 
 
 class PendingRow(TypedDict):
@@ -71,9 +71,7 @@ def pending(actor: User, unit: str | None = None, now: dt.datetime | None = None
     """The ledger of ``actor``'s open complaints (``unit``: those its subtree handles), most urgent
     first within each unit; NotFound for an unknown unit."""
     now = now or timezone.now()
-    where = Unit.objects.filter(code=unit).first() if unit else None
-    if unit and where is None:
-        raise NotFound(_("单位 %(code)s 不存在") % {"code": unit}, field="unit")
+    where = get_unit(unit, field="unit") if unit else None
     qs = visible_complaints(actor).filter(status__in=OPEN)
     if where is not None:
         qs = qs.filter(handling_unit__path__startswith=where.path)

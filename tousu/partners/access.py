@@ -34,9 +34,14 @@ def require_staff(user: User) -> None:
         raise NotFound(_("页面不存在"))
 
 
+def is_desk(user: User) -> bool:
+    """Staff of the SP desk: administrators, the centre and the quality head."""
+    return member_of(user) is None and (user.is_superuser or user.role in DESK_ROLES)
+
+
 def require_desk(user: User) -> None:
     require_staff(user)
-    if not (user.is_superuser or user.role in DESK_ROLES):
+    if not is_desk(user):
         raise NotPermitted(_("只有管理员、投诉中心和质量负责人可以办理合作方核查与结算"))
 
 

@@ -49,6 +49,21 @@ def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
     return wrapper
 
 
+def posted(request: HttpRequest, call: Callable[[], Any], done: str | Callable[[Any], str]) -> Any:
+    """Run a form's one service: its outcome is the page's message (``done``, or ``done(result)``),
+    its refusal the error message instead — never a 500; a NotFound stays a 404. Returns the
+    service's result, or None when it was refused."""
+    try:
+        result = call()
+    except NotFound:
+        raise
+    except TousuError as err:
+        messages.error(request, err.message)
+        return None
+    messages.success(request, done if isinstance(done, str) else done(result))
+    return result
+
+
 @staff_view
 @require_GET
 def home(request: StaffRequest) -> HttpResponse:

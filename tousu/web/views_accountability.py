@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.accountability import sanctions, selectors, services
+from tousu.accountability.models import Sanction
 from tousu.accounts.models import Role, Unit, User
 from tousu.complaints.access import access_complaint, may_take
 from tousu.complaints.preset import active
 from tousu.core.errors import NotFound, NotPermitted, TousuError, ValidationFailed
 from tousu.web.auth import StaffRequest
 from tousu.web.forms import parse
-from tousu.web.views import staff_view
+from tousu.web.views import posted, staff_view
 
 ROWS = 5  # share rows the form offers
 
@@ -111,7 +112,8 @@ def _money(value: str) -> str | None:
 @require_POST
 def confirm(request: StaffRequest, number: str, sanction: int) -> HttpResponse:
     post = request.POST
-    try:
+
+    def call() -> Sanction:
         data = parse(
             sanctions.ConfirmIn,
             factors=post.getlist("factors") if post.get("refactor") else None,
@@ -121,13 +123,9 @@ def confirm(request: StaffRequest, number: str, sanction: int) -> HttpResponse:
             waive=bool(post.get("waive")),
             reason=post.get("reason", ""),
         )
-        s = sanctions.confirm(actor=request.user, number=number, sanction=sanction, data=data)
-    except NotFound:
-        raise
-    except TousuError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, _("已确认处理") if s.kind else _("已决定不予处理"))
+        return sanctions.confirm(actor=request.user, number=number, sanction=sanction, data=data)
+
+    posted(request, call, lambda s: _("已确认处理") if s.kind else _("已决定不予处理"))
     return redirect(reverse("web:complaint", args=[number]) + f"#sanction-{sanction}")
 
 
@@ -135,7 +133,8 @@ def confirm(request: StaffRequest, number: str, sanction: int) -> HttpResponse:
 @require_POST
 def decide(request: StaffRequest, number: str, sanction: int) -> HttpResponse:
     post = request.POST
-    try:
+
+    def call() -> Sanction:
         data = parse(
             sanctions.DecideAppealIn,
             outcome=post.get("outcome", ""),
@@ -144,41 +143,26 @@ def decide(request: StaffRequest, number: str, sanction: int) -> HttpResponse:
             fine=_money(post.get("fine", "")),
             points=_money(post.get("points", "")),
         )
-        sanctions.decide_appeal(actor=request.user, number=number, sanction=sanction, data=data)
-    except NotFound:
-        raise
-    except TousuError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, _("已作出申诉决定，该决定为最终决定"))
+        return sanctions.decide_appeal(actor=request.user, number=number, sanction=sanction, data=data)
+
+    posted(request, call, _("已作出申诉决定，该决定为最终决定"))
     return redirect(reverse("web:complaint", args=[number]) + f"#sanction-{sanction}")
 
 
 @staff_view
 @require_GET
 def mine(request: StaffRequest) -> HttpResponse:
-    mine = selectors.visible_to_subject(request.user)
-    numbers = dict(mine.values_list("pk", "complaint__number"))
-    today = timezone.localdate()
-    rows = [
-        {**row, "number": numbers.get(row["id"], ""),
-         "may_appeal": row["status"] == "confirmed" and row["appeal_ends"] is not None and today <= row["appeal_ends"]}
-        for row in selectors.sanction_rows(mine)
-    ]  # fmt: skip
+    rows = selectors.sanction_rows(selectors.visible_to_subject(request.user))
     return render(request, "web/my_sanctions.html", {"rows": rows})
 
 
 @staff_view
 @require_POST
 def appeal(request: StaffRequest, sanction: int) -> HttpResponse:
-    try:
-        sanctions.appeal(
-            actor=request.user, sanction=sanction, data=parse(sanctions.AppealIn, reason=request.POST.get("reason", ""))
-        )
-    except NotFound:
-        raise
-    except TousuError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, _("已提出申诉；申诉期间处理暂不生效，由上一级作出最终决定"))
+    reason = request.POST.get("reason", "")
+    posted(
+        request,
+        lambda: sanctions.appeal(actor=request.user, sanction=sanction, data=parse(sanctions.AppealIn, reason=reason)),
+        _("已提出申诉；申诉期间处理暂不生效，由上一级作出最终决定"),
+    )
     return redirect(reverse("web:my_sanctions") + f"#sanction-{sanction}")

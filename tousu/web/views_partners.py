@@ -5,9 +5,6 @@ the answer and dispute forms. Each form posts to one service and returns with th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -15,34 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.complaints.preset import active
-from tousu.core.errors import NotFound, TousuError
+from tousu.core.errors import NotFound
 from tousu.partners import exports, selectors, services, statements
 from tousu.partners.access import (
-    DESK_ROLES,
     access_inquiry,
     access_partner,
     access_statement,
+    is_desk,
     member_of,
 )
 from tousu.partners.models import Answer, DisputeStatus, Kind, PreReport
 from tousu.web.auth import StaffRequest
 from tousu.web.forms import parse
-from tousu.web.views import staff_view
-
-
-def _desk(request: StaffRequest) -> bool:
-    return member_of(request.user) is None and (request.user.is_superuser or request.user.role in DESK_ROLES)
-
-
-def _post(request: StaffRequest, done: str, call: Callable[[], Any]) -> None:
-    """Run one service for a form; its refusal is the page's message, never a 500."""
-    try:
-        call()
-        messages.success(request, done)
-    except NotFound:
-        raise
-    except TousuError as err:
-        messages.error(request, err.message)
+from tousu.web.views import posted, staff_view
 
 
 def _flag(request: StaffRequest, name: str) -> bool:
@@ -57,7 +39,7 @@ def partner_list(request: StaffRequest) -> HttpResponseBase:
         return redirect("web:partner", own.code)
     context = {
         "rows": selectors.partners(request.user),
-        "desk": _desk(request),
+        "desk": is_desk(request.user),
         "kinds": Kind.choices,
         "enabled": active().partners.enabled,
         "statements": selectors.statement_list(request.user)[:20],
@@ -82,7 +64,7 @@ def partner_create(request: StaffRequest) -> HttpResponseBase:
         )
         services.create_partner(actor=request.user, data=data)
 
-    _post(request, _("已新增合作方。"), call)
+    posted(request, call, _("已新增合作方。"))
     return redirect("web:partners")
 
 
@@ -98,7 +80,7 @@ def partner(request: StaffRequest, code: str) -> HttpResponseBase:
         "statements": selectors.statement_list(request.user, found),
         "attributions": selectors.attributions(found) if staff else [],
         "staff": staff,
-        "desk": _desk(request),
+        "desk": is_desk(request.user),
         "violations": active().partners.violations,
         "pre_reports": PreReport.choices,
     }
@@ -110,15 +92,14 @@ def _partner_post(request: StaffRequest, code: str) -> HttpResponseBase:
     form = post.get("form", "")
     user = request.user
     if form == "member":
-        _post(
+        posted(
             request,
-            _("已开通合作方账号。"),
             lambda: services.add_member(actor=user, partner_code=code, username=post.get("username", "").strip()),
+            _("已开通合作方账号。"),
         )
     elif form == "attribute":
-        _post(
+        posted(
             request,
-            _("已归属。"),
             lambda: services.attribute(
                 actor=user,
                 number=post.get("number", "").strip(),
@@ -130,11 +111,11 @@ def _partner_post(request: StaffRequest, code: str) -> HttpResponseBase:
                     note=post.get("note", ""),
                 ),
             ),
+            _("已归属。"),
         )
     elif form == "inquiry":
-        _post(
+        posted(
             request,
-            _("已发布违约核查通知。"),
             lambda: services.publish_inquiry(
                 actor=user,
                 data=parse(
@@ -148,11 +129,11 @@ def _partner_post(request: StaffRequest, code: str) -> HttpResponseBase:
                     hq_judged=_flag(request, "hq_judged"),
                 ),
             ),
+            _("已发布违约核查通知。"),
         )
     elif form == "statement":
-        _post(
+        posted(
             request,
-            _("已生成结算单草稿。"),
             lambda: statements.prepare(
                 actor=user,
                 data=parse(
@@ -165,6 +146,7 @@ def _partner_post(request: StaffRequest, code: str) -> HttpResponseBase:
                     double_refunds=post.get("double_refunds", "") or "0",
                 ),
             ),
+            _("已生成结算单草稿。"),
         )
     else:
         messages.error(request, _("未知的操作"))
@@ -184,9 +166,8 @@ def inquiry(request: StaffRequest, inquiry_id: str) -> HttpResponseBase:
         post = request.POST
         if post.get("form") == "answer":
             count = post.get("test_numbers", "") or "0"
-            _post(
+            posted(
                 request,
-                _("已反馈。"),
                 lambda: services.answer(
                     actor=request.user,
                     inquiry_id=found.pk,
@@ -198,11 +179,11 @@ def inquiry(request: StaffRequest, inquiry_id: str) -> HttpResponseBase:
                         test_numbers=int(count) if count.isdigit() and len(count) < 3 else -1,
                     ),
                 ),
+                _("已反馈。"),
             )
         elif post.get("form") == "outcome":
-            _post(
+            posted(
                 request,
-                _("已定性。"),
                 lambda: services.decide(
                     actor=request.user,
                     inquiry_id=found.pk,
@@ -214,12 +195,13 @@ def inquiry(request: StaffRequest, inquiry_id: str) -> HttpResponseBase:
                         note=post.get("note", ""),
                     ),
                 ),
+                _("已定性。"),
             )
         return redirect("web:partner_inquiry", found.pk)
     context = {
         "i": selectors.inquiry_row(found),
         "member": member_of(request.user) is not None,
-        "desk": _desk(request),
+        "desk": is_desk(request.user),
         "answers": Answer.choices,
     }
     return render(request, "partners/inquiry.html", context)
@@ -234,7 +216,7 @@ def statement(request: StaffRequest, statement_id: str) -> HttpResponseBase:
     context = {
         "s": selectors.statement_row(found),
         "member": member_of(request.user) is not None,
-        "desk": _desk(request),
+        "desk": is_desk(request.user),
         "decisions": [c for c in DisputeStatus.choices if c[0] in ("accepted", "refused", "unclear")],
     }
     return render(request, "partners/statement.html", context)
@@ -246,19 +228,18 @@ def _statement_post(request: StaffRequest, pk: int) -> None:
     item = post.get("item", "")
     position = int(item) if item.isdigit() and len(item) < 10 else 0
     if form == "dispute":
-        _post(
+        posted(
             request,
-            _("已提出异议。"),
             lambda: statements.dispute(
                 actor=request.user,
                 statement_id=pk,
                 data=parse(statements.DisputeIn, item=position, reason=post.get("reason", "")),
             ),
+            _("已提出异议。"),
         )
     elif form == "decide":
-        _post(
+        posted(
             request,
-            _("已处理异议。"),
             lambda: statements.decide(
                 actor=request.user,
                 statement_id=pk,
@@ -266,11 +247,12 @@ def _statement_post(request: StaffRequest, pk: int) -> None:
                     statements.DecisionIn, item=position, decision=post.get("decision", ""), note=post.get("note", "")
                 ),
             ),
+            _("已处理异议。"),
         )
     elif form == "publish":
-        _post(request, _("已发布结算单。"), lambda: statements.publish(actor=request.user, statement_id=pk))
+        posted(request, lambda: statements.publish(actor=request.user, statement_id=pk), _("已发布结算单。"))
     elif form == "finalise":
-        _post(request, _("已确定结算金额。"), lambda: statements.finalise(actor=request.user, statement_id=pk))
+        posted(request, lambda: statements.finalise(actor=request.user, statement_id=pk), _("已确定结算金额。"))
     else:
         messages.error(request, _("未知的操作"))
 

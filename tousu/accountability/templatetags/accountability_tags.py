@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from tousu.accountability.models import Sanction, SanctionStatus
 from tousu.accountability.sanctions import above
 from tousu.accountability.selectors import determination_of
-from tousu.complaints.access import may_take
+from tousu.complaints.access import may_take, recused
 from tousu.complaints.preset import active
 
 register = template.Library()
@@ -22,19 +22,20 @@ register = template.Library()
 @register.inclusion_tag("accountability/_determination.html", takes_context=True)
 def determination_card(context: Any) -> dict[str, Any]:
     c, user = context["c"], context["request"].user
+    people = recused(c)
     det = determination_of(c)
     if det is None:
-        return {"det": None, "c": c, "may_determine": may_take(user, c, "determine")}
+        return {"det": None, "c": c, "may_determine": may_take(user, c, "determine", people)}
     policy = active().accountability.sanctions
     appealed = Sanction.objects.filter(complaint=c, status=SanctionStatus.APPEALED).select_related(
         "confirmed_by__unit", "appeal"
     )
-    deciding = may_take(user, c, "decide_appeal")
+    deciding = may_take(user, c, "decide_appeal", people)
     return {
         "det": det,
         "c": c,
         "csrf_token": context.get("csrf_token"),
-        "may_confirm": may_take(user, c, "confirm_sanction"),
+        "may_confirm": may_take(user, c, "confirm_sanction", people),
         "may_decide": {s.pk for s in appealed if deciding and above(user, s) is None},
         "types": policy.types,
         "factors": [
