@@ -26,6 +26,7 @@ from tousu.presets.demo import organisation
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "attachments"
+    settings.TOUSU_EXPORT_DIR = tmp_path / "exports"
     # The audit log's key and anchors: one per test, never the developer's var/ (events.py).
     settings.TOUSU_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789abcdef"
     settings.TOUSU_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"

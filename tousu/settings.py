@@ -6,6 +6,7 @@ Typed helpers fail loudly on bad values and accept ``NAME_FILE`` for secrets.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "tousu.search",
     "tousu.mailgate",
     "tousu.ledger",
+    "tousu.reports",
     "tousu.web",
     "tousu.portal",
     "tousu.cli",
@@ -230,6 +232,10 @@ TOUSU_SCAN_INTERVAL_SECONDS = envint("TOUSU_SCAN_INTERVAL_SECONDS", 300)
 # With Redis, background jobs run in `tousu worker` processes (any number, on any machine) that
 # take turns through a Redis lock; `tousu serve` then runs none itself.
 TOUSU_REDIS_URL = env("TOUSU_REDIS_URL", "")
+# Tasks run where they are enqueued, with no queue (tousu.core.tasks): under pytest, or on request.
+TOUSU_TASKS_IMMEDIATE = env("TOUSU_TASKS_IMMEDIATE", "") == "1" or "pytest" in sys.modules
+# Files of the ledger exports made in the background (kept 7 days).
+TOUSU_EXPORT_DIR = Path(env("TOUSU_EXPORT_DIR", str(DATA_DIR / "exports")))
 # -- audit (the keyed event chain and its anchors outside the database) -------------------
 # HMAC key of the event chain, held outside the database (environment or TOUSU_AUDIT_KEY_FILE).
 TOUSU_AUDIT_KEY = env("TOUSU_AUDIT_KEY", "")

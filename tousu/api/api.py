@@ -145,6 +145,8 @@ api.add_router("", "tousu.solution.api.router")  # the solution's sign-offs
 api.add_router("", "tousu.investigation.api.router")  # investigation record, root cause, batch trace
 api.add_router("", "tousu.accountability.api.router")  # responsibility determination
 api.add_router("", "tousu.accountability.api_scorecards.router")  # scorecards (考核计分) and their xlsx
+api.add_router("", "tousu.indicators.api.router")  # statistics (GET /stats)
 api.add_router("/partners", "tousu.partners.api.router")  # partner credit, inquiries, statements
 api.add_router("", "tousu.capa.api.router")  # rectification (CAPA)
 api.add_router("", "tousu.ledger.api.router")  # the pending ledger (未了事宜台账)
+api.add_router("", "tousu.reports.api.router")  # periodic reports: draft, edit, issue, Word and PDF

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.db import models
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
@@ -129,9 +129,9 @@ class ExportQuery(ListQuery):
     ),
     summary="导出投诉列表 export",
 )
-def export_list(request: AuthedRequest, filters: Query[ExportQuery]) -> HttpResponse:
+def export_list(request: AuthedRequest, filters: Query[ExportQuery]) -> StreamingHttpResponse:
     body, content_type, name = exports.export(request.auth, filters, filters.format)
-    response = HttpResponse(body, content_type=content_type)
+    response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

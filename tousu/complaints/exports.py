@@ -1,10 +1,11 @@
 """Exports of the complaint list (CSV and Excel): the rows the actor may see, as the list shows
-them — out-of-scope complaints absent, identities hidden where the redacted view applies."""
+them — out-of-scope complaints absent, identities hidden where the redacted view applies. Written
+as the rows are read, a batch at a time (``tousu.core.sheets``), so there is no cap on the count;
+the ledger (``tousu.ledger``) is the formatted register with the preset's own columns."""
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +18,12 @@ from tousu.complaints import dues, selectors
 from tousu.complaints.models import Channel, Kind
 from tousu.complaints.preset import active, own_label
 from tousu.complaints.states import Status
+from tousu.core import sheets
 from tousu.core.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from tousu.complaints.rows import ListRow
 
-LIMIT = 50_000  # rows in one export; a larger ledger goes through the statistics exports
 BATCH = 100
 FORMATS = ("csv", "xlsx")
 
@@ -42,19 +43,15 @@ COLUMNS = (
     ("due_at", gettext_lazy("当前期限")),
     ("timing", gettext_lazy("时效")),
 )
+CELLS: dict[str, sheets.Cell] = {"received_at": "datetime", "due_at": "datetime", "summary": "long"}
 
 
-def rows(actor: User, filters: selectors.ListFilters) -> Iterator[ListRow]:
-    """Every matching row, newest first, in keyset batches; refuses more than ``LIMIT``."""
+def batches(actor: User, filters: selectors.ListFilters) -> Iterator[list[ListRow]]:
+    """Every matching row, newest first, in keyset batches."""
     f = filters.model_copy(update={"limit": BATCH, "cursor": None})
-    sent = 0
     while True:
         page, cursor = selectors.list_complaints(actor, f)
-        for row in selectors.list_rows(actor, page):
-            sent += 1
-            if sent > LIMIT:
-                raise ValidationFailed(_("导出超过 %(n)d 条，请缩小筛选范围") % {"n": LIMIT}, limit=LIMIT)
-            yield row
+        yield selectors.list_rows(actor, page)
         if cursor is None:
             return
         f = f.model_copy(update={"cursor": cursor})
@@ -90,51 +87,28 @@ def _labelled(listed: ListRow, named: dict[str, dict[str, str]]) -> dict[str, An
     return row
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value
-
-
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is written as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def export(actor: User, filters: selectors.ListFilters, fmt: str) -> tuple[bytes, str, str]:
-    """The file's bytes, content type and file name. All rows are read before anything is
-    returned, so a refused export writes nothing."""
+def export(actor: User, filters: selectors.ListFilters, fmt: str) -> tuple[Iterator[bytes], str, str]:
+    """The file's bytes as they are written, its content type and name. The filters are checked and
+    the first batch read before anything is returned, so a refused export sends nothing."""
     if fmt not in FORMATS:
         raise ValidationFailed(_("导出格式只能是 csv 或 xlsx"), field="format", allowed=list(FORMATS))
     own = active().custom_fields  # a column per field of the preset's own, after the common ones
+    columns = [sheets.Column(key, label, CELLS.get(key, "text"), 14) for key, label in COLUMNS]
+    columns += [sheets.Column(f"custom:{f.code}", f.label, "text", 14) for f in own]
     named = names()
-    table = [
-        [_safe(_cell(r[key])) for key, _label in COLUMNS] + [_safe(r["custom"].get(f.code, "")) for f in own]
-        for r in (_labelled(listed, named) for listed in rows(actor, filters))
-    ]
-    header = [str(label) for _key, label in COLUMNS] + [f.label for f in own]
+    source = batches(actor, filters)
+    first = next(source)  # the filters' errors surface here, before the response begins
+
+    def labelled() -> Iterator[list[dict[str, Any]]]:
+        for batch in itertools.chain([first], source):
+            out = []
+            for listed in batch:
+                row = _labelled(listed, named)
+                row.update({f"custom:{f.code}": row["custom"].get(f.code, "") for f in own})
+                out.append(row)
+            yield out
+
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(table)
-        return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", f"tousu-{stamp}.csv"
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("投诉件"))
-    sheet.append(header)
-    for line in table:
-        sheet.append(line)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return (
-        buffer.getvalue(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"tousu-{stamp}.xlsx",
-    )
+        return sheets.csv_chunks(columns, labelled()), sheets.CSV, f"tousu-{stamp}.csv"
+    return sheets.xlsx_chunks(None, columns, labelled(), _("投诉件")), sheets.XLSX, f"tousu-{stamp}.xlsx"

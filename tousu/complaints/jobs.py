@@ -52,6 +52,7 @@ def run_scan() -> Any:
         finalise_sanctions()
         verify_rectifications()
         deem_partner_inquiries()
+        draft_reports()
         tidy()
         return result
     finally:
@@ -119,6 +120,13 @@ def deem_partner_inquiries() -> None:
     _alongside("partners' scan", scan)
 
 
+def draft_reports() -> None:
+    """The drafts of the periodic reports whose period has just ended, once each (tousu.reports)."""
+    from tousu.reports.services import draft_due
+
+    _alongside("periodic report drafts", draft_due)
+
+
 def tidy() -> None:
     """Delete what has expired: login failures past the throttle's window, and server-side
     sessions past their age (logout deletes its own; abandoned ones stay until here); once a day
@@ -136,8 +144,10 @@ def tidy() -> None:
 
 def housekeeping() -> dict[str, int]:
     """Each app deletes its own rows past their keeping time: Idempotency-Keys, the portal's wrong
-    query codes, mail sent to complainants. Returns how many rows of each went."""
+    query codes, mail sent to complainants, ledger exports and their files. Returns how many rows of
+    each went."""
     from tousu.complaints import idempotency
+    from tousu.ledger.exports import expire
     from tousu.mailgate.outbox import purge_sent
     from tousu.portal.housekeeping import purge_code_failures
 
@@ -145,6 +155,7 @@ def housekeeping() -> dict[str, int]:
         "idempotency_keys": idempotency.purge(),
         "portal_code_failures": purge_code_failures(),
         "sent_mail": purge_sent(),
+        "ledger_exports": expire(),
     }
 
 
@@ -216,6 +227,9 @@ def start_in_worker(lock_path: Path, interval: int, anchor_interval: int = 0) ->
         os.write(fd, f"{os.getpid()}\n".encode())
         log.info("background jobs [pid %d]: this worker runs them", os.getpid())
         start_in_process(interval, anchor_interval)
+        from tousu.core.tasks import start_embedded
+
+        start_embedded()  # and the task queue's consumer (exports, reports)
 
     threading.Thread(target=take_lock_then_run, name="tousu-jobs-lock", daemon=True).start()
 

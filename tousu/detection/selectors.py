@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tousu.accounts.models import Scope, User
 from tousu.complaints.access import visible_complaints
-from tousu.complaints.confidentiality import hidden_q, may_look_up_callers
+from tousu.complaints.confidentiality import hidden_ids, hidden_q, mark_hidden, may_look_up_callers, with_hidden
 from tousu.complaints.models import Complaint
 from tousu.complaints.states import Status
 from tousu.core.errors import NotPermitted
@@ -157,17 +157,38 @@ def repeat_candidates(
 # ------------------------------------------------------------------------ gatherings
 def gatherings(actor: User, kind: str, *, state: str = "") -> list[GatheringRow]:
     """Hot issues (``kind`` "hot") or group events ("group"), newest first, with the members the
-    reader may see; one with no member the reader may see is not listed."""
+    reader may see; one with no member the reader may see is not listed. The members of them all
+    are read at once (three queries, however many there are)."""
     model, member, fk = KINDS[kind]
     rows = model.objects.filter(merged_into=None)
     if state:
         rows = rows.filter(state=state)
+    listed = list(rows.order_by("-last_at", "-id")[:200])
+    ids: dict[int, list[int]] = {g.pk: [] for g in listed}
+    for g_id, complaint_id in member.objects.filter(**{f"{fk}__in": listed}).values_list(f"{fk}_id", "complaint_id"):
+        ids[g_id].append(complaint_id)
+    seen = _visible_members(actor, [pk for group in ids.values() for pk in group])
     out: list[GatheringRow] = []
-    for g in rows.order_by("-last_at", "-id")[:200]:
-        members = _members(actor, member, fk, g)
+    for g in listed:
+        members = sorted((seen[pk] for pk in ids[g.pk] if pk in seen), key=lambda m: (m["received_at"], m["number"]))
         if members:
             out.append(_row(actor, kind, g, members))
     return out
+
+
+def _visible_members(actor: User, ids: list[int]) -> dict[int, Member]:
+    """The complaints of ``ids`` ``actor`` may see, each summary as ``actor`` may read it (摘转)."""
+    found = mark_hidden(list(with_hidden(visible_complaints(actor).filter(pk__in=ids), actor)), actor)
+    hidden = hidden_ids(actor, found)
+    return {
+        c.id: {
+            "number": c.number,
+            "summary": c.summary_redacted if c.id in hidden else c.summary,
+            "received_at": c.received_at,
+            "status": c.status,
+        }
+        for c in found
+    }
 
 
 def gathering(actor: User, kind: str, pk: int) -> GatheringRow | None:
@@ -180,19 +201,9 @@ def gathering(actor: User, kind: str, pk: int) -> GatheringRow | None:
 
 
 def _members(actor: User, member: Any, fk: str, g: Any) -> list[Member]:
-    """The members ``actor`` may see, each summary as ``actor`` may read it (摘转: scrubbed)."""
-    from tousu.complaints.confidentiality import sees_identity
-
-    ids = member.objects.filter(**{fk: g}).values_list("complaint_id", flat=True)
-    return [
-        {
-            "number": c.number,
-            "summary": c.summary if sees_identity(actor, c) else c.summary_redacted,
-            "received_at": c.received_at,
-            "status": c.status,
-        }
-        for c in visible_complaints(actor).filter(pk__in=ids).order_by("received_at", "id")
-    ]
+    """The members ``actor`` may see, oldest first, each summary as ``actor`` may read it."""
+    seen = _visible_members(actor, list(member.objects.filter(**{fk: g}).values_list("complaint_id", flat=True)))
+    return sorted(seen.values(), key=lambda m: (m["received_at"], m["number"]))
 
 
 # How a mark (``kind:value`` among the key terms, ``matter.Print.key_terms``) reads on a screen.

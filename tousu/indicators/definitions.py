@@ -9,6 +9,10 @@ person, month or category alike::
     by_unit = counted(qs).values("handling_unit").annotate(**counts_expressions(now)).order_by()
     figures_of(counts)  # adds the rates and the overdue total
 
+The statistics (``stats.py``) add two figures that the scorecards do not ask for, as further
+aggregates (``extra_expressions``, ``stats_figures_of``): the working days taken to close, on the
+working-day calendar, and the upgraded (越级/升级) complaints.
+
 What counts (``counted``): complaints proper (kind 投诉), valid, and not merged into another (the
 case it was merged into counts once). Withdrawn and declined ones count as received but are not
 expected to close. Every figure is the state at query time: a reopened complaint is open again
@@ -18,18 +22,18 @@ expected to close. Every figure is the state at query time: a reopened complaint
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Expression, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from tousu.complaints.models import Complaint, Kind, Satisfaction, Validity
+from tousu.complaints.models import Channel, Complaint, Kind, Satisfaction, Validity
 from tousu.complaints.states import OPEN, Status
 
 # Closed for good: closed or archived, with its closure time (dues.timing's "closed_*").
@@ -189,3 +193,129 @@ def figures_by(qs: QuerySet[Complaint], field: str, now: dt.datetime | None = No
     """Every indicator per value of ``field`` (``handling_unit``, ``handler`` …), one GROUP BY."""
     rows = counted(qs).values(field).annotate(**counts_expressions(now)).order_by()
     return {row[field]: figures_of(row) for row in rows}
+
+
+# -- the statistics' further figures ---------------------------------------------------------------
+# Upgraded (越级/升级投诉, SPEC §11 "skip-level/upgraded rate"): it came from above — by the
+# upgraded channel (上级/监管转办), with its source named (``upgraded_source`` at intake,
+# ``upgraded_from``), or marked with the preset's 升级投诉 flag (every preset has the flag
+# ``upgraded``; intake sets it for the channel, a clerk may set it on a complaint that came
+# another way). Partners' statements read the same marks (``partners.services.is_upgraded``).
+UPGRADED = Q(channel=Channel.UPGRADED) | ~Q(upgraded_from="") | ~Q(upgraded_source="") | Q(flags__has_key="upgraded")
+AVG_PLACES = Decimal("0.01")
+
+
+class Steps(Func):
+    """How many of ``boundaries`` (ascending datetimes) are at or before the value of a datetime
+    column, as a balanced tree of ``CASE WHEN column < boundary THEN … ELSE … END``: about
+    log2(len) plain comparisons of the stored value per row — no date function (SQLite would call
+    back into Python for one per row), no join. The time buckets and the working-day counts are
+    both such step functions. The SQL is written here rather than from ``Case``/``When`` objects:
+    a tree of thousands of those takes Django seconds to compile."""
+
+    output_field = IntegerField()
+
+    def __init__(self, field: str, boundaries: Sequence[dt.datetime]) -> None:
+        super().__init__(F(field))
+        self.boundaries = tuple(boundaries)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        column, column_params = compiler.compile(self.get_source_expressions()[0])
+        values = [connection.ops.adapt_datetimefield_value(b) for b in self.boundaries]
+        params: list[Any] = []
+
+        def tree(lo: int, hi: int) -> str:
+            # For a value v with boundaries[lo-1] <= v < boundaries[hi]: how many are <= v.
+            if lo == hi:
+                return str(lo)
+            mid = (lo + hi + 1) // 2
+            params.extend(column_params)
+            params.append(values[mid - 1])
+            below = tree(lo, mid - 1)
+            return f"CASE WHEN {column} < %s THEN {below} ELSE {tree(mid, hi)} END"
+
+        return tree(0, len(values)), params
+
+
+def steps(field: str, boundaries: Sequence[dt.datetime]) -> Expression:
+    """How many of ``boundaries`` are at or before the value of ``field`` (``Steps``)."""
+    return Steps(field, boundaries)
+
+
+def working_day_count(field: str, first: dt.date, last: dt.date) -> Expression:
+    """The number of working days from ``first`` up to and including the Beijing day of ``field``
+    (a datetime column), for values from 00:00 Beijing on ``first`` to the end of ``last``; 0
+    before, the count at ``last`` after.
+
+    The working-day calendar (statutory holidays, 调休 and the administrators' days) lives in
+    Python (``tousu.calendar``), not in the database. It enters the query as data: the count is a
+    step function of the time that rises by one at 00:00 Beijing of each working day (``steps``)."""
+    from tousu.calendar.store import current
+    from tousu.indicators.periods import BEIJING
+
+    calendar = current()
+    day, starts = first, []
+    while day <= last:
+        if calendar.is_working(day):
+            starts.append(dt.datetime.combine(day, dt.time(), tzinfo=BEIJING))
+        day += dt.timedelta(days=1)
+    return steps(field, starts)
+
+
+def working_days_expression(first: dt.date, last: dt.date, closed_until: dt.date) -> Expression:
+    """Per complaint received from ``first`` to ``last`` and closed from then to ``closed_until``:
+    the working days from receipt to closure, the receipt day not counted, as
+    ``dues.working_days_used`` counts them: the working days up to the closure day less those up
+    to the receipt day."""
+    return working_day_count("closed_at", first, closed_until) - working_day_count("received_at", first, last)
+
+
+def extra_expressions(first: dt.date, last: dt.date, closed_until: dt.date) -> dict[str, Any]:
+    """The statistics' further counts over complaints received from ``first`` to ``last`` (Beijing
+    days) and closed no later than ``closed_until``: ``closed_working_days``, the working days the
+    closed ones took, and ``upgraded``. A closure recorded before the receipt counts 0 days."""
+    closed = Q(status__in=CLOSED, closed_at__isnull=False)
+    return {
+        "closed_working_days": Coalesce(
+            Sum(
+                working_days_expression(first, last, closed_until),
+                filter=closed & Q(closed_at__gte=F("received_at")),
+            ),
+            0,
+        ),
+        "upgraded": Count("id", filter=UPGRADED),
+    }
+
+
+EXTRA_COUNTS = ("closed_working_days", "upgraded")
+LABELS.update(
+    {
+        "closed_working_days": _("办结用时合计（工作日）"),
+        "avg_working_days": _("平均办理工作日"),
+        "upgraded": _("越级（升级）投诉量"),
+        "upgraded_rate": _("越级（升级）投诉率"),
+    }
+)
+
+
+class StatsFigures(Figures):
+    closed_working_days: Annotated[int, Field(description="已办结投诉自受理次日至办结日的工作日数之和")]
+    avg_working_days: Annotated[
+        Decimal | None, Field(description="平均办理工作日（两位小数）= 办结用时合计 ÷ 办结量；无办结时为空")
+    ]
+    upgraded: Annotated[int, Field(description="越级（升级）投诉量：上级/监管转办渠道、注明转办来源或带升级投诉标记")]
+    upgraded_rate: Rate
+
+
+def stats_figures_of(counts: Mapping[str, Any]) -> StatsFigures:
+    """``figures_of`` plus the average working days to close and the upgraded count and rate."""
+    f = figures_of(counts)
+    days, upgraded = int(counts.get("closed_working_days") or 0), int(counts.get("upgraded") or 0)
+    average = (Decimal(days) / Decimal(f["closed"])).quantize(AVG_PLACES, ROUND_HALF_UP) if f["closed"] else None
+    return StatsFigures(
+        **f,
+        closed_working_days=days,
+        avg_working_days=average,
+        upgraded=upgraded,
+        upgraded_rate=rate(upgraded, f["received"]),
+    )

@@ -26,6 +26,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _HALF = re.compile(r"^(\d{4})-?H([12])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)  # an ISO week, Monday to Sunday
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,17 @@ def parse(text: str) -> Period:
         year, h = _year(m[1]), int(m[2])
         label = _("%(y)d年上半年") if h == 1 else _("%(y)d年下半年")
         return Period(dt.date(year, 6 * h - 5, 1), _month_end(year, 6 * h), f"{year}-H{h}", label % {"y": year})
+    if m := _WEEK.match(text):
+        year, week = _year(m[1]), int(m[2])
+        try:
+            monday = dt.date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ValidationFailed(
+                _("周次有误：%(y)d年没有第%(w)d周") % {"y": year, "w": week}, field="period"
+            ) from None
+        return Period(
+            monday, monday + dt.timedelta(days=6), f"{year}-W{week:02d}", _("%(y)d年第%(w)d周") % {"y": year, "w": week}
+        )
     if m := _YEAR.match(text):
         year = _year(m[1])
         return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), _("%(y)d年") % {"y": year})

@@ -45,3 +45,42 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} {self.done}/{self.total}"
+
+
+class Export(models.Model):
+    """One export of the ledger to a file, made in the background when it is large (issue 16 §2):
+    what was asked (the filters, as the ledger reads them), how far it has got, and the file. Only
+    the user who asked may download it; the file is deleted after ``KEEP_DAYS``."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在导出")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    KEEP_DAYS = 7
+
+    key = models.CharField(max_length=32, unique=True)  # the file's name and the URL's id: not guessable
+    user = models.ForeignKey("accounts.User", models.CASCADE, related_name="+")
+    format = models.CharField(max_length=8)
+    filters = models.JSONField(default=dict)
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-id"], name="ledger_export_user")]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

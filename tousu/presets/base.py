@@ -23,7 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, 
 from tousu.presets.accountability import Accountability
 from tousu.presets.capa import Capa
 from tousu.presets.fields import Code, Name, Reason, SourceText, Strict, Text, gettext_noop
+from tousu.presets.ledger import CUSTOM_PREFIX, Ledger
 from tousu.presets.partners import Partners
+from tousu.presets.reports import Reports
 
 __all__ = ["Accountability", "Code", "Name", "Reason", "SourceText", "Strict", "Text", "gettext_noop"]
 
@@ -518,7 +520,9 @@ class Preset(Strict):
     aftercare: Aftercare = Aftercare()
     accountability: Accountability = Accountability()
     capa: Capa = Capa()
+    ledger: Ledger = Ledger()
     partners: Partners = Partners()
+    reports: Reports = Reports()
     duties: tuple[Duty, ...] = ()
     # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
     # "always_redact") → its source, as ``source`` does for the items of a list.
@@ -577,6 +581,11 @@ class Preset(Strict):
                 raise ValueError(
                     f"investigation.required_for: {code!r} is neither a kind nor a category of this preset"
                 )
+        own = {f.code for f in self.custom_fields}
+        for layout in self.ledger.layouts:
+            for column in layout.columns:
+                if column.startswith(CUSTOM_PREFIX) and column.removeprefix(CUSTOM_PREFIX) not in own:
+                    raise ValueError(f"ledger.{layout.code}: {column!r} is not a custom field of this preset")
         for i, approval in enumerate(self.approvals):
             for code in approval.when.grade:
                 if code not in known["grade"]:

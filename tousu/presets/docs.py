@@ -280,6 +280,7 @@ def sections(preset: Preset) -> list[Section]:
     out.append(_accountability(preset))
     out += _sanctions(preset)
     out.append(_capa(preset))
+    out.append(_reports(preset))
     if preset.partners.enabled:
         out.append(_partners(preset))
     letters = preset.letters
@@ -463,6 +464,18 @@ def _capa(preset: Preset) -> Section:
         )
     )
     return Section(_("整改措施"), (_("编码"), _("措施"), _("默认期限"), _("有效性验证"), _("依据")), rows)
+
+
+def _reports(preset: Preset) -> Section:
+    """The periodic reports offered, and those drafted by themselves after their period (tousu.reports)."""
+    from tousu.presets.reports import NAMES
+
+    rep = preset.reports
+    rows: list[tuple[str, ...]] = [
+        (code, _(NAMES[code]), _("期满自动生成草稿") if code in rep.scheduled else _("手工生成"), source(rep.source))
+        for code in rep.kinds
+    ]
+    return Section(_("统计报告"), (_("编码"), _("报告"), _("生成"), _("依据")), rows)
 
 
 def _accountability(preset: Preset) -> Section:

@@ -11,7 +11,7 @@ import datetime as dt
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pydantic
 from django.db.models import TextChoices
@@ -37,6 +37,7 @@ from tousu.complaints.models import (
 )
 from tousu.complaints.preset import active, own_label
 from tousu.core.errors import TousuError, ValidationFailed
+from tousu.ledger.selectors import LedgerIn
 from tousu.solution.models import Kind as SolutionKind
 from tousu.web import lines
 
@@ -427,24 +428,37 @@ FILTER_LABELS = {
     "open": gettext_lazy("在办"),
     "cursor": gettext_lazy("页码"),
     "limit": gettext_lazy("每页条数"),
+    "period": gettext_lazy("统计期"),
+    "subtree": gettext_lazy("含下级单位"),
+    "respondent": gettext_lazy("被投诉单位/人员"),
+    "product": gettext_lazy("产品"),
+    "batch": gettext_lazy("批号"),
+    "satisfaction": gettext_lazy("满意度"),
+    "liable": gettext_lazy("责任认定"),
+    "layout": gettext_lazy("台账格式"),
+    "sort": gettext_lazy("排序"),
+    "after": gettext_lazy("页码"),
 }
+# The yes/no filters, as a form sends them.
+_FLAGS = ("overdue", "due_soon", "mine", "open", "subtree", "liable")
 
 
-class ListQuery(ListIn):
-    """The list page's query string: the API's filters (inputs.ListIn), read from a form."""
+class _FromQuery:
+    """A page's query string read into its filters (a model of ``inputs``), from a form."""
 
     @classmethod
-    def from_query(cls, query: QueryDict) -> tuple[ListQuery, str]:
+    def from_query(cls, query: QueryDict) -> tuple[Any, str]:
         """The filters and an error message ("" when fine); bad input falls back to no filters."""
-        data: dict[str, Any] = {k: query.get(k, "").strip() for k in cls.model_fields if k != "status"}
+        model = cast(type[ListIn], cls)
+        data: dict[str, Any] = {k: query.get(k, "").strip() for k in model.model_fields if k != "status"}
         data = {k: v for k, v in data.items() if v != ""}
-        for flag in ("overdue", "due_soon", "mine", "open"):
+        for flag in _FLAGS:
             if flag in data:
                 data[flag] = data[flag] in {"1", "true", "on", "yes"}
         data["status"] = [s for s in query.getlist("status") if s]
         data["custom"] = [*query.getlist("custom"), *_custom_terms(query)]
         try:
-            return cls.model_validate(data), ""
+            return model.model_validate(data), ""
         except pydantic.ValidationError as exc:
             # Drop the bad filters and keep the others, so the page still shows something sensible.
             first = exc.errors()[0]
@@ -456,6 +470,14 @@ class ListQuery(ListIn):
                 "msg": pydantic_message(first),
             }
             try:
-                return cls.model_validate(data), message
+                return model.model_validate(data), message
             except pydantic.ValidationError:
-                return cls(), message
+                return model(), message
+
+
+class ListQuery(_FromQuery, ListIn):
+    """The list page's query string: the API's filters (inputs.ListIn)."""
+
+
+class LedgerQuery(_FromQuery, LedgerIn):
+    """The ledger page's query string: the ledger API's filters (ledger.selectors.LedgerIn)."""

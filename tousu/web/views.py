@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -249,7 +249,7 @@ def letter(request: StaffRequest, number: str) -> HttpResponse:
 
 
 @staff_view
-def export(request: StaffRequest) -> HttpResponse:
+def export(request: StaffRequest) -> HttpResponseBase:
     """The list as CSV or Excel, with the list's filters (the rows the user may see, as shown)."""
     from tousu.complaints import exports
 
@@ -262,7 +262,7 @@ def export(request: StaffRequest) -> HttpResponse:
     except TousuError as err:
         messages.error(request, err.message)
         return redirect(reverse("web:list") + "?" + request.GET.urlencode())
-    response = HttpResponse(body, content_type=content_type)
+    response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

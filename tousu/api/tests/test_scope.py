@@ -77,8 +77,8 @@ def test_a_complaint_outside_the_scope_is_invisible_everywhere(client, api_clien
     client.force_login(user)
     web_list = client.get("/list/").content.decode()
     api_list = {r["number"] for r in api_client.get(user, "/complaints", limit=100).json()["items"]}
-    export = api_client.get(user, "/complaints/export", format="csv").content.decode("utf-8-sig")
-    web_export = client.get("/list/export/", {"format": "csv"}).content.decode("utf-8-sig")
+    export = api_client.get(user, "/complaints/export", format="csv").getvalue().decode("utf-8-sig")
+    web_export = client.get("/list/export/", {"format": "csv"}).getvalue().decode("utf-8-sig")
     for unit, c in cases.items():
         visible = unit in SCOPES[persona]
         assert (c.number in api_list) is visible, (persona, unit)

@@ -72,12 +72,12 @@ def everything_a_user_sees(client, api_client, user, c) -> str:
 
 def exported(response) -> str:
     """An export's text: the CSV as is, the workbook's cells one per line."""
-    assert response.status_code == 200, response.content[:300]
+    assert response.status_code == 200, response.getvalue()[:300]
     if response["Content-Type"].startswith("text/csv"):
-        return response.content.decode("utf-8-sig")
+        return response.getvalue().decode("utf-8-sig")
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    book = load_workbook(io.BytesIO(response.getvalue()), read_only=True)
     return "\n".join(str(v) for row in book.active.iter_rows(values_only=True) for v in row if v is not None)
 
 

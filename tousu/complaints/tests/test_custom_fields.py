@@ -63,7 +63,7 @@ def test_custom_values_are_checked_stored_shown_filtered_and_exported(fields, ap
     listed = client.get("/list/", {"cf_plate": "粤A"}).content.decode()
     assert number in listed and 'name="cf_plate"' in listed
     exported = client.get("/list/export/", {"format": "csv", "cf_contract": "HT-2026"})
-    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exported.getvalue().decode("utf-8-sig"))))
     assert rows[0][-4:] == ["车牌号", "合同号", "服务等级", "客户账号"]
     assert [r[0] for r in rows[1:]] == [number] and rows[1][-4:] == ["粤A12345", "HT-2026-001", "金卡", ""]
 

@@ -345,6 +345,12 @@ def _letters(case: Case) -> list[int]:
     return list(Letter.objects.filter(complaint=case.complaint).values_list("pk", flat=True))
 
 
+def _exports() -> list[str]:
+    from tousu.ledger.models import Export
+
+    return list(Export.objects.values_list("key", flat=True)) or ["0" * 32]
+
+
 def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
     """Every GET route of the API with its parameters filled in (from the OpenAPI document)."""
     today = timezone.localdate().isoformat()
@@ -363,6 +369,8 @@ def api_routes(case: Case) -> list[tuple[str, dict[str, str]]]:
         "action_id": ["1"],  # a rectification action (tousu.capa)
         "inquiry_id": ["1"],  # a partner's inquiry and statement (tousu.partners)
         "statement_id": ["1"],
+        "key": _exports(),  # the ledger's exports (tousu.ledger): each user reaches only their own
+        "report_id": ["1"],  # a periodic report (tousu.reports): figures only, no identity
     }
     query_values = {"start": today, "end": today, "days": "3", "code": case.query_code}
     found = []
@@ -398,6 +406,9 @@ def web_routes(case: Case) -> list[str]:
         "inquiry_id": ["1"],  # a partner's inquiry and statement (tousu.partners)
         "statement_id": ["1"],
         "step": ["done"],  # its forms: POST only
+        "key": _exports(),
+        "report_id": ["1"],
+        "ext": ["docx", "pdf"],
     }
     found: list[str] = []
 

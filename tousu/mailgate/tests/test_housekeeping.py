@@ -54,7 +54,7 @@ def test_old_rows_go_and_recent_ones_stay(settings, register):
 
     gone = jobs.housekeeping()
 
-    assert gone == {"idempotency_keys": 1, "portal_code_failures": 1, "sent_mail": 1}
+    assert gone == {"idempotency_keys": 1, "portal_code_failures": 1, "sent_mail": 1, "ledger_exports": 0}
     assert set(IdempotencyKey.objects.values_list("pk", flat=True)) == {new_key.pk}
     assert set(CodeFailure.objects.values_list("pk", flat=True)) == {new_guess.pk}
     assert set(OutgoingMail.objects.values_list("pk", flat=True)) == {new_sent.pk, failed.pk, pending.pk}
@@ -71,11 +71,21 @@ def test_the_keeping_times_are_settings(settings, register):
     mail(State.SENT, 2)
     settings.TOUSU_IDEMPOTENCY_KEEP_DAYS = settings.TOUSU_PORTAL_FAILURE_KEEP_DAYS = 3
     settings.TOUSU_MAIL_KEEP_DAYS = 3
-    assert jobs.housekeeping() == {"idempotency_keys": 0, "portal_code_failures": 0, "sent_mail": 0}
+    assert jobs.housekeeping() == {
+        "idempotency_keys": 0,
+        "portal_code_failures": 0,
+        "sent_mail": 0,
+        "ledger_exports": 0,
+    }
 
     settings.TOUSU_IDEMPOTENCY_KEEP_DAYS = settings.TOUSU_PORTAL_FAILURE_KEEP_DAYS = 1
     settings.TOUSU_MAIL_KEEP_DAYS = 1
-    assert jobs.housekeeping() == {"idempotency_keys": 1, "portal_code_failures": 1, "sent_mail": 1}
+    assert jobs.housekeeping() == {
+        "idempotency_keys": 1,
+        "portal_code_failures": 1,
+        "sent_mail": 1,
+        "ledger_exports": 0,
+    }
 
 
 def test_the_periodic_job_does_it_once_a_day(monkeypatch, db):

@@ -155,3 +155,9 @@ def options(choices: Any, selected: Any = "", width: int = 0) -> str:
         else:
             parts.append(one(value, text))
     return mark_safe("".join(parts))
+
+
+@register.filter
+def get_item(row: Any, key: str) -> Any:
+    """``row[key]`` in a template (a ledger row's cell by its column's key)."""
+    return row.get(key) if isinstance(row, dict) else None

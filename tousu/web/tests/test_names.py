@@ -23,7 +23,7 @@ def handled(register, walk):
 
 
 def _csv_rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def test_the_exports_show_names_not_codes(client, center, handled):
@@ -32,7 +32,7 @@ def test_the_exports_show_names_not_codes(client, center, handled):
     assert row["类别"] == "办事拖拉、推诿扯皮、敷衍塞责、工作效率低下，无故超过办事时限"
     assert (row["等级"], row["承办单位"], row["承办人"]) == ("一般", "县市场监督管理局", "陈静")
     assert (row["状态"], row["渠道"], row["类型"]) == ("办理中", "热线电话", "投诉")
-    book = load_workbook(io.BytesIO(client.get("/list/export/", {"format": "xlsx"}).content), read_only=True)
+    book = load_workbook(io.BytesIO(client.get("/list/export/", {"format": "xlsx"}).getvalue()), read_only=True)
     header, line = list(book.active.iter_rows(values_only=True))
     cells = dict(zip(header, line, strict=True))
     assert (cells["等级"], cells["承办单位"], cells["承办人"]) == ("一般", "县市场监督管理局", "陈静")

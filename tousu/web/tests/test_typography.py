@@ -197,7 +197,7 @@ class TestTypography(DemoPages):
         found = []
         for role in ("center", "handler", "auditor"):
             self.client.force_login(self.people[role])
-            body = self.client.get("/list/export/", {"format": "csv"}).content.decode("utf-8-sig")
+            body = self.client.get("/list/export/", {"format": "csv"}).getvalue().decode("utf-8-sig")
             cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
             found += [f"{role}: {hit}" for cell in cells for hit in half_width_marks(cell)]
         assert not found, "\n".join(found)

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from tousu.accounts.models import Role, User
+from tousu.cli.actors import actor as acting
 from tousu.core.errors import TousuError
 from tousu.ledger import importer, mapping
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             columns = json.loads(options["columns"]) if options["columns"] else None
         except json.JSONDecodeError:
             raise CommandError("--columns 须为 JSON 对象") from None
-        actor = self._actor(options["actor"])
+        actor = acting(options["actor"], "--actor")
         bar = None if options["dry_run"] else tqdm(unit="行", desc="import", file=sys.stderr, mininterval=0.5)
         try:
             report = importer.run(
@@ -74,14 +74,3 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"共 {report.total} 行，已导入 {report.imported}，已导入过而跳过 {report.existing}")
-
-    def _actor(self, username: str) -> User:
-        if username:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                raise CommandError(f"没有用户 {username}")
-            return user
-        user = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first()
-        if user is None:
-            raise CommandError("没有管理员账号：请用 --actor 指定导入人")
-        return user

@@ -3,7 +3,8 @@ machines: they take turns, so the deadline scan (with the e-mail retries and the
 ride on it) and the audit anchoring each run once per interval. With Redis set, `tousu serve` runs
 none of them: start at least one worker.
 Each worker anchors to its own machine's TOUSU_AUDIT_ANCHOR_FILE: point it at shared storage, or
-ship every machine's file off it."""
+ship every machine's file off it.
+Each worker also takes tasks off the queue (tousu.core.tasks: ledger exports, reports) from Redis."""
 
 import threading
 from typing import Any
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             default=None,
             help="seconds between audit anchors (TOUSU_ANCHOR_INTERVAL_SECONDS; 0: none)",
         )
+        parser.add_argument("--tasks", type=int, default=2, help="threads taking the queue's tasks (exports, reports)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = settings.TOUSU_REDIS_URL
@@ -42,6 +44,9 @@ class Command(BaseCommand):
         anchor = settings.TOUSU_ANCHOR_INTERVAL_SECONDS if anchor is None else anchor
         anchoring = f", audit anchor every {anchor}s" if anchor > 0 else ", no audit anchoring"
         self.stdout.write(f"tousu worker: deadline scan every {interval}s{anchoring} via {url} (Ctrl-C stops)")
+        from tousu.core.tasks import start_embedded
+
+        start_embedded(workers=options["tasks"])  # the task queue's consumer: exports, reports
         try:
             work_forever(url, interval, threading.Event(), anchor_interval=anchor)
         except KeyboardInterrupt:

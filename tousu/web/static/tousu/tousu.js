@@ -70,7 +70,30 @@
     });
   }
 
+  /* Ledger exports in the background: follow each unfinished one until its file can be downloaded. */
+  function exportProgress() {
+    document.querySelectorAll("[data-export-state]").forEach(function (row) {
+      var url = row.dataset.exportState;
+      function poll() {
+        fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (e) {
+          var bar = row.querySelector("progress");
+          if (bar) { bar.value = e.percent; }
+          var state = row.querySelector("[data-export-text]");
+          if (state) { state.textContent = e.state_name + " " + e.done + "/" + e.total; }
+          if (e.download) {
+            var link = row.querySelector("[data-export-download]");
+            if (link) { link.href = e.download; link.hidden = false; }
+            return;
+          }
+          if (e.state !== "failed") { setTimeout(poll, 1500); }
+        }).catch(function () { setTimeout(poll, 5000); });
+      }
+      poll();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    exportProgress();
     repeatLookup();
     callerLookup();
     singleSubmit();
