@@ -280,6 +280,7 @@ def sections(preset: Preset) -> list[Section]:
     out.append(_accountability(preset))
     out += _sanctions(preset)
     out.append(_capa(preset))
+    out.append(_ledger(preset))
     out.append(_reports(preset))
     if preset.partners.enabled:
         out.append(_partners(preset))
@@ -464,6 +465,30 @@ def _capa(preset: Preset) -> Section:
         )
     )
     return Section(_("整改措施"), (_("编码"), _("措施"), _("默认期限"), _("有效性验证"), _("依据")), rows)
+
+
+def _ledger(preset: Preset) -> Section:
+    """The registers the ledger is kept in (tousu.ledger) and who reads a contact in full."""
+    from tousu.ledger.columns import CATALOGUE
+    from tousu.presets.ledger import CUSTOM_PREFIX
+
+    own = {f.code: f.label for f in preset.custom_fields}
+
+    def column(key: str) -> str:
+        if key.startswith(CUSTOM_PREFIX):
+            return own.get(key.removeprefix(CUSTOM_PREFIX), key)
+        return str(CATALOGUE[key].label)
+
+    rows: list[tuple[str, ...]] = [
+        (layout.code, layout.name, "、".join(column(k) for k in layout.columns), source(layout.source))
+        for layout in preset.ledger.layouts
+    ]
+    from tousu.accounts.models import Role
+
+    names = {code: preset.labels.roles.get(code, str(label)) for code, label in Role.choices}
+    roles = "、".join(names.get(r, r) for r in preset.ledger.contact_roles)
+    rows.append(("—", _("联系方式完整显示的角色"), roles, source(preset.ledger.source)))
+    return Section(_("台账格式"), (_("编码"), _("名称"), _("各列"), _("依据")), rows)
 
 
 def _reports(preset: Preset) -> Section:
