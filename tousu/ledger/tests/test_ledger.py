@@ -151,8 +151,22 @@ def test_the_xlsx_export_reopens_with_its_title_header_filter_dates_and_masked_c
     assert contacts[cases[1].number] == "138****0001"
     received = sheet.cell(3, 3)
     assert received.is_date and isinstance(received.value, dt.datetime)
+    assert {sheet.cell(row, 5).value for row in range(3, 6)} == {"投诉人0", "投诉人1", "投诉人2"}
     assert received.number_format == "yyyy-mm-dd"
     assert sheet.cell(3, 1).value == 1 and isinstance(sheet.cell(3, 1).value, int)
+
+
+def test_the_bureau_complained_about_reads_no_contact_at_all(org, cases, register, walk, api_client):
+    """Where the unit is the respondent itself, its staff read the redacted view: no complainant,
+    no contact (stricter than masked), whatever the dispatcher chose."""
+    c = walk(Complaint.objects.get(pk=register(summary="市场监管局窗口态度差").pk), "accept")
+    fields = {"version": c.version, "unit": "amr", "mode": "assign", "handler": "handler", "redacted": False}
+    perform("dispatch", org["center"], c.number, fields)
+    r = api_client.get(org["handler"], "/ledger/export", format="xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    line = next(row for row in range(3, sheet.max_row + 1) if sheet.cell(row, 2).value == c.number)
+    assert sheet.cell(line, 5).value == "（已隐去）" and sheet.cell(line, 6).value is None
+    assert "13812345678" not in str([[cell.value for cell in row] for row in sheet.iter_rows()])
 
 
 def test_a_formula_in_a_complaint_is_written_as_text(org, register, api_client):
