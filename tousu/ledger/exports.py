@@ -48,6 +48,25 @@ def title(f: LedgerIn, layout_name: str) -> str:
     return layout_name
 
 
+def record(actor: User, f: LedgerIn, fmt: str, heading: str, total: int) -> None:
+    """Put the export on record (the administration log): who took which rows out, and whether the
+    contacts went with them in full — a ledger carries personal data out of the system."""
+    from tousu.accounts.services import log
+    from tousu.complaints.preset import active
+
+    log(
+        actor,
+        "ledger_export",
+        heading,
+        {
+            "format": fmt,
+            "rows": total,
+            "filters": f.model_dump(mode="json", exclude_defaults=True),
+            "full_contacts": actor.role in active().ledger.contact_roles,
+        },
+    )
+
+
 def file_name(fmt: str) -> str:
     return f"ledger-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
 
@@ -69,6 +88,7 @@ def start(actor: User, f: LedgerIn, fmt: str) -> Export:
     """Queue the export of the ledger ``f`` asks for; it is written by the task queue."""
     check_format(fmt)
     layout, _columns, total, _batches = selectors.every(actor, f)
+    record(actor, f, fmt, title(f, layout.name), total)
     export = Export.objects.create(
         key=secrets.token_hex(16),
         user=actor,
@@ -155,6 +175,7 @@ def direct(actor: User, f: LedgerIn, fmt: str) -> tuple[Iterator[bytes], str, st
             total=total,
             limit=DIRECT_LIMIT,
         )
+    record(actor, f, fmt, title(f, layout.name), total)
     if fmt == "csv":
         return sheets.csv_chunks(columns, batches), CSV, file_name(fmt)
     return sheets.xlsx_chunks(title(f, layout.name), columns, batches), XLSX, file_name(fmt)

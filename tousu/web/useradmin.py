@@ -43,6 +43,10 @@ ACTION_LABELS = {
     "save_routing_rule": gettext_lazy("保存分办规则"),
     "delete_routing_rule": gettext_lazy("删除分办规则"),
     "preset.revise": gettext_lazy("修改预置方案"),
+    "ledger_export": gettext_lazy("导出台账"),
+    "report_generate": gettext_lazy("生成报告"),
+    "report_edit": gettext_lazy("修改报告"),
+    "report_issue": gettext_lazy("印发报告"),
 }
 FIELD_LABELS = {
     "username": gettext_lazy("用户名"),

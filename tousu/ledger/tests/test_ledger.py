@@ -147,6 +147,10 @@ def test_the_xlsx_export_reopens_with_its_title_header_filter_dates_and_masked_c
     assert sheet.max_row == 2 + 3  # the amr bureau's three
     assert sheet.freeze_panes == "A3"
     assert sheet.auto_filter.ref == "A2:V5"
+    from tousu.accounts.models import AdminLog
+
+    logged = AdminLog.objects.get(action="ledger_export")
+    assert logged.actor == org["handler"] and logged.payload["rows"] == 3 and logged.payload["full_contacts"] is False
     contacts = {sheet.cell(row, 2).value: sheet.cell(row, 6).value for row in range(3, 6)}
     assert contacts[cases[1].number] == "138****0001"
     received = sheet.cell(3, 3)

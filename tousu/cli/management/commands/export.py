@@ -50,6 +50,7 @@ class Command(BaseCommand):
         f = self._filters(options)
         try:
             layout, columns, total, batches = selectors.every(actor, f)
+            exports.record(actor, f, fmt, exports.title(f, layout.name), total)
             bar = tqdm(
                 total=total, unit="行", desc="export", file=sys.stderr, disable=options["quiet"], mininterval=0.5
             )
