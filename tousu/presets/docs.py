@@ -469,15 +469,14 @@ def _capa(preset: Preset) -> Section:
 
 def _ledger(preset: Preset) -> Section:
     """The registers the ledger is kept in (tousu.ledger) and who reads a contact in full."""
-    from tousu.ledger.columns import CATALOGUE
-    from tousu.presets.ledger import CUSTOM_PREFIX
+    from tousu.presets.ledger import COLUMN_LABELS, CUSTOM_PREFIX
 
     own = {f.code: f.label for f in preset.custom_fields}
 
     def column(key: str) -> str:
         if key.startswith(CUSTOM_PREFIX):
             return own.get(key.removeprefix(CUSTOM_PREFIX), key)
-        return str(CATALOGUE[key].label)
+        return _(COLUMN_LABELS[key])
 
     rows: list[tuple[str, ...]] = [
         (layout.code, layout.name, "、".join(column(k) for k in layout.columns), source(layout.source))

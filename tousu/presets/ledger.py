@@ -10,49 +10,51 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from tousu.presets.fields import Code, SourceText, Strict, Text
+from tousu.presets.fields import Code, SourceText, Strict, Text, gettext_noop
 
-# Every column a layout may name; tousu.ledger.columns says what each holds and how it is written.
-COLUMN_KEYS = (
-    "seq",
-    "number",
-    "received_on",
-    "received_at",
-    "channel",
-    "kind",
-    "status",
-    "complainant",
-    "contact",
-    "address",
-    "respondent",
-    "product",
-    "product_name",
-    "batch",
-    "quantity",
-    "purchase_place",
-    "category",
-    "grade",
-    "summary",
-    "content",
-    "demands",
-    "findings",
-    "measures",
-    "handling_unit",
-    "handler",
-    "handling_due",
-    "closed_on",
-    "overdue",
-    "result",
-    "reply_method",
-    "replied_on",
-    "satisfaction",
-    "determination",
-    "capa",
-    "amount",
-    "compensation",
-    "registered_by",
-    "remarks",
-)
+# Every column a layout may name, with its header; tousu.ledger.columns says what each holds and how
+# it is written.
+COLUMN_LABELS: dict[str, str] = {
+    "seq": gettext_noop("序号"),
+    "number": gettext_noop("编号"),
+    "received_on": gettext_noop("受理日期"),
+    "received_at": gettext_noop("受理时间"),
+    "channel": gettext_noop("渠道"),
+    "kind": gettext_noop("类型"),
+    "status": gettext_noop("状态"),
+    "complainant": gettext_noop("投诉人"),
+    "contact": gettext_noop("联系方式"),
+    "address": gettext_noop("地址"),
+    "respondent": gettext_noop("被投诉单位/人员"),
+    "product": gettext_noop("产品/批号"),
+    "product_name": gettext_noop("投诉产品名称"),
+    "batch": gettext_noop("生产批号"),
+    "quantity": gettext_noop("数量"),
+    "purchase_place": gettext_noop("购买地点"),
+    "category": gettext_noop("类别"),
+    "grade": gettext_noop("等级"),
+    "summary": gettext_noop("内容摘要"),
+    "content": gettext_noop("投诉内容"),
+    "demands": gettext_noop("诉求"),
+    "findings": gettext_noop("调查情况"),
+    "measures": gettext_noop("处理措施"),
+    "handling_unit": gettext_noop("承办单位"),
+    "handler": gettext_noop("承办人"),
+    "handling_due": gettext_noop("办理期限"),
+    "closed_on": gettext_noop("办结日期"),
+    "overdue": gettext_noop("是否超期"),
+    "result": gettext_noop("处理结果"),
+    "reply_method": gettext_noop("答复方式"),
+    "replied_on": gettext_noop("答复日期"),
+    "satisfaction": gettext_noop("回访/满意度"),
+    "determination": gettext_noop("责任认定"),
+    "capa": gettext_noop("整改措施"),
+    "amount": gettext_noop("涉及金额（元）"),
+    "compensation": gettext_noop("补偿金额（元）"),
+    "registered_by": gettext_noop("记录人"),
+    "remarks": gettext_noop("备注"),
+}
+COLUMN_KEYS = tuple(COLUMN_LABELS)
 CUSTOM_PREFIX = "custom:"
 
 STANDARD_COLUMNS = (
