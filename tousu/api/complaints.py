@@ -39,6 +39,7 @@ from tousu.complaints.inputs import (
     RevealContact,
 )
 from tousu.complaints.rows import ComplaintDetail, DispatchLetter
+from tousu.core import downloads
 from tousu.core.errors import NotFound
 
 router = Router(tags=["complaints"])
@@ -130,10 +131,7 @@ class ExportQuery(ListQuery):
     summary="导出投诉列表 export",
 )
 def export_list(request: AuthedRequest, filters: Query[ExportQuery]) -> StreamingHttpResponse:
-    body, content_type, name = exports.export(request.auth, filters, filters.format)
-    response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return downloads.streamed(*exports.export(request.auth, filters, filters.format))
 
 
 @router.get("/{number}", **contract({200: ComplaintDetail}, 404), summary="投诉详情 detail")

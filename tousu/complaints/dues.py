@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -319,6 +320,16 @@ TIMING_LABELS = {
     "closed_on_time": gettext_lazy("按期办结"),
     "closed_late": gettext_lazy("超期办结"),
 }
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """The complaints past the deadline they are running against (``timing`` "overdue", in SQL)."""
+    return Q(due_at__lt=now)
+
+
+def due_soon_q(now: dt.datetime) -> Q:
+    """The complaints due within ``DUE_SOON_HOURS`` and not yet overdue (``timing`` "due_soon")."""
+    return Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=DUE_SOON_HOURS))
 
 
 def timing(c: Complaint, now: dt.datetime | None = None) -> str:

@@ -124,11 +124,11 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
         qs = qs.filter(received_at__lt=_day_start(f.received_to + dt.timedelta(days=1)))
     now = timezone.now()
     if f.overdue is True:
-        qs = qs.filter(due_at__lt=now)
+        qs = qs.filter(dues.overdue_q(now))
     elif f.overdue is False:
-        qs = qs.exclude(due_at__lt=now)
+        qs = qs.exclude(dues.overdue_q(now))
     if f.due_soon:
-        qs = qs.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=dues.DUE_SOON_HOURS))
+        qs = qs.filter(dues.due_soon_q(now))
     if f.open is True:
         qs = qs.filter(status__in=OPEN)
     elif f.open is False:

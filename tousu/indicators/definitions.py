@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from tousu.complaints import dues
 from tousu.complaints.models import Channel, Complaint, Kind, Satisfaction, Validity
 from tousu.complaints.states import OPEN, Status
 
@@ -72,7 +73,7 @@ def counts_expressions(now: dt.datetime | None = None) -> dict[str, Any]:
         "closed_on_time": Count("id", filter=with_due & Q(closed_at__lte=F("handling_due"))),
         "closed_late": Count("id", filter=with_due & Q(closed_at__gt=F("handling_due"))),
         # dues.timing's "overdue": open, past the deadline it is running against now.
-        "open_overdue": Count("id", filter=Q(status__in=OPEN, due_at__lt=now)),
+        "open_overdue": Count("id", filter=Q(status__in=OPEN) & dues.overdue_q(now)),
         "rated": Count("id", filter=Q(satisfaction__in=RATED)),
         "satisfied": Count("id", filter=Q(satisfaction__in=SATISFIED)),
         "repeats": Count("id", filter=Q(repeat_of__isnull=False)),

@@ -15,6 +15,7 @@ from typing_extensions import TypedDict
 from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import contract
 from tousu.complaints.preset import active
+from tousu.core import downloads
 from tousu.core.errors import Conflict
 from tousu.ledger import exports, pending, selectors
 from tousu.ledger.models import Export
@@ -112,10 +113,7 @@ def ledger(request: AuthedRequest, q: Query[LedgerIn]) -> LedgerOut:
     description=f"不超过 {exports.DIRECT_LIMIT} 条时直接下载；更多时 409 too_large，请用 POST /api/v1/ledger/exports 后台导出。",
 )
 def export_direct(request: AuthedRequest, q: Query[ExportQuery]) -> StreamingHttpResponse:
-    body, content_type, name = exports.direct(request.auth, q, q.format)
-    response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return downloads.streamed(*exports.direct(request.auth, q, q.format))
 
 
 @router.post(

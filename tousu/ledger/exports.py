@@ -179,3 +179,14 @@ def direct(actor: User, f: LedgerIn, fmt: str) -> tuple[Iterator[bytes], str, st
     if fmt == "csv":
         return sheets.csv_chunks(columns, batches), CSV, file_name(fmt)
     return sheets.xlsx_chunks(title(f, layout.name), columns, batches), XLSX, file_name(fmt)
+
+
+def deliver(actor: User, f: LedgerIn, fmt: str) -> tuple[Iterator[bytes], str, str] | Export:
+    """What the ledger page's export buttons get: the file at once when it is small enough
+    (``direct``), otherwise a queued ``Export`` (``start``)."""
+    try:
+        return direct(actor, f, fmt)
+    except Conflict as err:
+        if err.code != "too_large":
+            raise
+    return start(actor, f, fmt)

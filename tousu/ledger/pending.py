@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from tousu.accounts.models import User
+from tousu.accounts.models import Unit, User
 from tousu.accounts.services import get_unit
 from tousu.calendar.store import current as calendar
+from tousu.complaints import dues
 from tousu.complaints.access import visible_complaints
 from tousu.complaints.rows import ListRow
 from tousu.complaints.selectors import list_rows
@@ -115,3 +117,31 @@ def pending(actor: User, unit: str | None = None, now: dt.datetime | None = None
         "overdue": sum(g["overdue"] for g in ordered),
         "groups": ordered,
     }
+
+
+class DueCount(TypedDict):
+    unit: str | None
+    unit_name: str
+    overdue: int
+    due_soon: int
+
+
+def due_by_unit(actor: User, unit: Unit | None = None, now: dt.datetime | None = None) -> list[DueCount]:
+    """The open cases ``actor`` may see that are overdue, or due within ``dues.DUE_SOON_HOURS``,
+    now, per handling unit (``unit``: its subtree), in one GROUP BY; the most overdue unit first,
+    the cases no unit holds yet under an empty unit."""
+    now = now or timezone.now()
+    overdue, due_soon = dues.overdue_q(now), dues.due_soon_q(now)
+    qs = visible_complaints(actor).filter(status__in=OPEN).filter(overdue | due_soon)
+    if unit is not None:
+        qs = qs.filter(handling_unit__path__startswith=unit.path)
+    found = (
+        qs.values("handling_unit__code", "handling_unit__name")
+        .annotate(overdue=Count("id", filter=overdue), due_soon=Count("id", filter=due_soon))
+        .order_by("-overdue", "-due_soon", "handling_unit__name")
+    )
+    return [
+        {"unit": r["handling_unit__code"], "unit_name": r["handling_unit__name"] or "", "overdue": r["overdue"],
+         "due_soon": r["due_soon"]}
+        for r in found
+    ]  # fmt: skip

@@ -4,14 +4,13 @@ selector, answers."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, Field
 
 from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import BODY, contract
+from tousu.core.downloads import disposition
 from tousu.letters import render, selectors, services
 from tousu.letters.selectors import LetterRow
 
@@ -72,10 +71,7 @@ def list_letters(request: AuthedRequest, number: str) -> dict[str, list[LetterRo
 def _file(row: LetterRow, content: bytes, content_type: str, ext: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     name = selectors.file_name(row, ext)
-    # RFC 6266 / 5987: an ASCII fallback, and the Chinese name percent-encoded in UTF-8.
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"letter-{row['id']}.{ext}\"; filename*=UTF-8''{quote(name)}"
-    )
+    response["Content-Disposition"] = disposition(f"letter-{row['id']}.{ext}", name)
     return response
 
 

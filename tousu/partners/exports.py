@@ -4,11 +4,11 @@ as numbers (two decimals) so the partner's finance staff can add them up."""
 from __future__ import annotations
 
 from io import BytesIO
-from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tousu.core import downloads
 from tousu.partners.selectors import StatementRow
 
 MONEY = "#,##0.00"
@@ -68,4 +68,4 @@ def statement_xlsx(row: StatementRow) -> bytes:
 def disposition(row: StatementRow) -> str:
     """The download's file name: the partner's name and the month, with an ASCII fallback."""
     name = f"{row['partner_name']}-{row['month']}-服务费用结算.xlsx"
-    return f"attachment; filename=\"statement-{row['id']}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return downloads.disposition(f"statement-{row['id']}.xlsx", name)

@@ -4,7 +4,6 @@ issue, download as Word or PDF. Thin: each parses, calls one service or selector
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import BODY, contract
+from tousu.core.downloads import disposition
 from tousu.reports import render, selectors, services
 from tousu.reports.selectors import ReportRow, ReportSummary
 
@@ -114,10 +114,7 @@ def issue(request: AuthedRequest, report_id: int, body: IssueBody) -> ReportRow:
 def _file(row: ReportRow, content: bytes, content_type: str, ext: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     name = selectors.file_name(row, ext)
-    # RFC 6266 / 5987: an ASCII fallback, and the Chinese name percent-encoded in UTF-8.
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"report-{row['id']}.{ext}\"; filename*=UTF-8''{quote(name)}"
-    )
+    response["Content-Disposition"] = disposition(f"report-{row['id']}.{ext}", name)
     return response
 
 

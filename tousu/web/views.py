@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from tousu.complaints import attachments, selectors, services
 from tousu.complaints.access import access_complaint, may
 from tousu.complaints.actions import FORM_ACTIONS
 from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, ReleaseAttachment, RevealContact
+from tousu.core import downloads
 from tousu.core.errors import NotFound, NotPermitted, TousuError
 from tousu.web import pages
 from tousu.web.auth import StaffRequest
@@ -262,9 +263,7 @@ def export(request: StaffRequest) -> HttpResponseBase:
     except TousuError as err:
         messages.error(request, err.message)
         return redirect(reverse("web:list") + "?" + request.GET.urlencode())
-    response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return downloads.streamed(body, content_type, name)
 
 
 @staff_view

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,13 +26,12 @@ from django.views.decorators.http import require_GET
 
 from tousu.accounts.models import Unit, User
 from tousu.complaints import dues
-from tousu.complaints.access import visible_complaints
-from tousu.complaints.states import OPEN
 from tousu.core.errors import ValidationFailed
 from tousu.detection import selectors as detection
 from tousu.indicators import periods
 from tousu.indicators.definitions import LABELS
 from tousu.indicators.stats import StatsOut, StatsQuery, last_year, read_period, stats
+from tousu.ledger.pending import DueCount, due_by_unit
 from tousu.web.auth import StaffRequest
 from tousu.web.views import staff_view
 
@@ -296,21 +294,11 @@ def _units(actor: User, query: dict[str, Any], base: dict[str, str], now: dt.dat
 def _open(actor: User, unit: Unit | None, scope: dict[str, str], now: dt.datetime) -> dict[str, Any]:
     """The open cases overdue, or due within ``dues.DUE_SOON_HOURS``, now (whatever the period), by
     handling unit, in one GROUP BY; the links use the complaint list's own filters."""
-    soon = now + dt.timedelta(hours=dues.DUE_SOON_HOURS)
-    qs = visible_complaints(actor).filter(status__in=OPEN, due_at__isnull=False)
-    if unit is not None:
-        qs = qs.filter(handling_unit__path__startswith=unit.path)
-    overdue, due_soon = Q(due_at__lt=now), Q(due_at__gte=now, due_at__lt=soon)
-    found = (
-        qs.filter(overdue | due_soon)
-        .values("handling_unit__code", "handling_unit__name")
-        .annotate(overdue=Count("id", filter=overdue), due_soon=Count("id", filter=due_soon))
-        .order_by("-overdue", "-due_soon", "handling_unit__name")
-    )
+    found = due_by_unit(actor, unit, now)
     late, near = {"open": "true", "overdue": "true"}, {"open": "true", "due_soon": "true"}
     rows = [
         {
-            "label": r["handling_unit__name"] or str(_("待分办")),
+            "label": r["unit_name"] or str(_("待分办")),
             "overdue": r["overdue"],
             "due_soon": r["due_soon"],
             "overdue_href": _unit_link(late, r, scope),
@@ -332,8 +320,8 @@ def _open(actor: User, unit: Unit | None, scope: dict[str, str], now: dt.datetim
     }
 
 
-def _unit_link(params: dict[str, str], row: dict[str, Any], scope: dict[str, str]) -> str:
-    code = row["handling_unit__code"]
+def _unit_link(params: dict[str, str], row: DueCount, scope: dict[str, str]) -> str:
+    code = row["unit"]
     return ledger({**params, "unit": code} if code else {**params, **scope})
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tousu.complaints.models import Satisfaction
 from tousu.complaints.preset import active
 from tousu.complaints.states import Status
+from tousu.core import downloads
 from tousu.core.errors import NotFound, TousuError
 from tousu.ledger import exports, selectors
 from tousu.ledger.models import Export
@@ -96,36 +97,32 @@ def ledger_export(request: StaffRequest) -> HttpResponseBase:
     if problem:
         messages.error(request, problem)
         return redirect(back)
-    fmt = request.POST.get("format", "xlsx")
     try:
-        body, content_type, name = exports.direct(request.user, query, fmt)
+        made = exports.deliver(request.user, query, request.POST.get("format", "xlsx"))
     except TousuError as err:
-        if err.code != "too_large":
-            messages.error(request, err.message)
-            return redirect(back)
-        try:
-            export = exports.start(request.user, query, fmt)
-        except TousuError as err2:
-            messages.error(request, err2.message)
-            return redirect(back)
-        messages.success(
-            request,
-            _("共%(n)d条，已转为后台导出「%(t)s」，完成后可在本页下载") % {"n": export.total, "t": export.title},
-        )
-        return redirect(back + "#exports")
-    response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        messages.error(request, err.message)
+        return redirect(back)
+    if not isinstance(made, Export):
+        return downloads.streamed(*made)
+    messages.success(
+        request, _("共%(n)d条，已转为后台导出「%(t)s」，完成后可在本页下载") % {"n": made.total, "t": made.title}
+    )
+    return redirect(back + "#exports")
+
+
+def _mine(request: StaffRequest, key: str) -> Export:
+    """One of the user's exports; anyone else's is not found."""
+    try:
+        return exports.mine(request.user, key)
+    except NotFound:
+        raise Http404 from None
 
 
 @staff_view
 @require_GET
 def export_state(request: StaffRequest, key: str) -> JsonResponse:
     """The progress of one of the user's exports, for the page to show without reloading."""
-    try:
-        e = exports.mine(request.user, key)
-    except NotFound:
-        raise Http404 from None
+    e = _mine(request, key)
     done = e.state == Export.State.DONE
     return JsonResponse(
         {
@@ -143,10 +140,7 @@ def export_state(request: StaffRequest, key: str) -> JsonResponse:
 @staff_view
 @require_GET
 def export_file(request: StaffRequest, key: str) -> HttpResponseBase:
-    try:
-        e = exports.mine(request.user, key)
-    except NotFound:
-        raise Http404 from None
+    e = _mine(request, key)
     if e.state != Export.State.DONE:
         messages.error(request, _("导出尚未完成（%(s)s）") % {"s": e.get_state_display()})
         return redirect(reverse("web:ledger") + "#exports")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -11,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tousu.core.downloads import disposition
 from tousu.core.errors import NotFound, TousuError
 from tousu.letters import render, selectors, services
 from tousu.web.auth import StaffRequest
@@ -36,8 +35,7 @@ def letters(request: StaffRequest, number: str) -> HttpResponse:
         raise Http404(err.message) from None
     content = render.pdf(row) if ext == "pdf" else render.docx(row)
     response = HttpResponse(content, content_type=TYPES[ext])
-    name = quote(selectors.file_name(row, ext))
-    response["Content-Disposition"] = f"attachment; filename=\"letter-{row['id']}.{ext}\"; filename*=UTF-8''{name}"
+    response["Content-Disposition"] = disposition(f"letter-{row['id']}.{ext}", selectors.file_name(row, ext))
     return response
 
 

@@ -4,14 +4,13 @@ service, and returns with the outcome as a message."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tousu.complaints.preset import active
+from tousu.core.downloads import disposition
 from tousu.core.errors import NotFound
 from tousu.reports import render as documents
 from tousu.reports import selectors, services
@@ -126,8 +125,5 @@ def report_file(request: StaffRequest, report_id: int, ext: str) -> HttpResponse
     row = selectors.report_of(request.user, report_id)
     content = documents.pdf(row) if ext == "pdf" else documents.docx(row)
     response = HttpResponse(content, content_type=CONTENT_TYPES[ext])
-    name = selectors.file_name(row, ext)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"report-{row['id']}.{ext}\"; filename*=UTF-8''{quote(name)}"
-    )
+    response["Content-Disposition"] = disposition(f"report-{row['id']}.{ext}", selectors.file_name(row, ext))
     return response
