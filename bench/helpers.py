@@ -4,6 +4,8 @@ python bench/helpers.py cookie USERNAME   the session cookie value of a logged-i
 python bench/helpers.py busy-unit         the unit code with the most in-progress complaints
 python bench/helpers.py count             how many complaints there are
 python bench/helpers.py explain UNIT      EXPLAIN (QUERY PLAN) of the API list query for UNIT, as center
+python bench/helpers.py pg-create URL     create URL's PostgreSQL database if it is missing (no Django)
+python bench/helpers.py pg-recreate URL   drop and create it again: only a database whose name says "bench"
 """
 
 from __future__ import annotations
@@ -12,7 +14,40 @@ import os
 import sys
 
 
+def pg_database(url: str, *, recreate: bool) -> None:
+    """Create the database of ``url`` (connecting to the server's ``postgres`` database with the same
+    role) if it is missing; with ``recreate``, drop it first. Refuses to drop a database whose name
+    does not contain "bench": the benchmark never wipes a database it was merely pointed at."""
+    from urllib.parse import unquote, urlsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        sys.exit(f"no database name in {url!r}")
+    if recreate and "bench" not in name:
+        sys.exit(f"refusing to drop {name!r}: only a database whose name contains 'bench' is recreated")
+    admin = parts._replace(path="/postgres").geturl()
+    try:
+        conn = psycopg.connect(admin, autocommit=True)
+    except psycopg.Error as err:
+        sys.exit(f"PostgreSQL at {parts.hostname}:{parts.port or 5432}: {err}")
+    with conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and recreate:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+
+
 def main(argv: list[str]) -> None:
+    if argv and argv[0] in ("pg-create", "pg-recreate") and len(argv) == 2:
+        pg_database(argv[1], recreate=argv[0] == "pg-recreate")
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tousu.settings")
     import django
 

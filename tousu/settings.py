@@ -57,6 +57,12 @@ SECRET_KEY = env("SECRET_KEY") or TOUSU_DEVELOPMENT_SECRET_KEY
 # Key for personal data at rest (phone, ID number). Outside production mode it defaults to one
 # derived from SECRET_KEY; production requires its own, so rotating SECRET_KEY keeps the data readable.
 TOUSU_PII_KEY = env("TOUSU_PII_KEY", "")
+# The key ring (issue 17 §3): "id=secret,id=secret", the first encrypts, all read; replaces
+# TOUSU_PII_KEY (which is key id 0). `tousu rotate-keys` rewrites the data under the first.
+TOUSU_PII_KEYS = env("TOUSU_PII_KEYS", "")
+# The key of the blind indexes (look-up by phone, e-mail, ID number, name); it does not rotate.
+# Unset: derived from key 0 (TOUSU_PII_KEY), so set it before dropping key 0 from the ring.
+TOUSU_PII_INDEX_KEY = env("TOUSU_PII_INDEX_KEY", "")
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -92,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request's log records, and the tasks it enqueues, carry its id.
+    "tousu.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tousu.core.middleware.SecurityHeadersMiddleware",
     "tousu.core.middleware.RejectNulMiddleware",
@@ -138,6 +146,13 @@ if DATABASE_URL:
         # count cross the JIT threshold, and compiling takes longer (~100 ms) than the query.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
+    # FULL: a commit (a complaint acknowledged to the citizen) is on disk before the answer, also
+    # after a power loss; NORMAL in WAL only survives a process crash. Measured trade-off in
+    # docs/operations.md ("Durability", bench/durability.py). The test suite's throw-away
+    # databases need no power-loss safety: NORMAL there, unless set.
+    TOUSU_SQLITE_SYNCHRONOUS = env("TOUSU_SQLITE_SYNCHRONOUS", "NORMAL" if "pytest" in sys.modules else "FULL").upper()
+    if TOUSU_SQLITE_SYNCHRONOUS not in {"FULL", "NORMAL", "EXTRA"}:
+        raise ValueError(f"TOUSU_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA, not {TOUSU_SQLITE_SYNCHRONOUS!r}")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -148,7 +163,7 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={TOUSU_SQLITE_SYNCHRONOUS};",
             },
             # Keep the connection (and its PRAGMAs) across requests of a worker.
             "CONN_MAX_AGE": 600,
@@ -224,14 +239,38 @@ TOUSU_PORTAL_SUBMITS_PER_HOUR = envint("TOUSU_PORTAL_SUBMITS_PER_HOUR", 10)
 TOUSU_PORTAL_REQUESTS_PER_MINUTE = envint("TOUSU_PORTAL_REQUESTS_PER_MINUTE", 30)
 TOUSU_PORTAL_CODE_TRIES_PER_NUMBER = envint("TOUSU_PORTAL_CODE_TRIES_PER_NUMBER", 5)
 TOUSU_PORTAL_CODE_TRIES_PER_ADDRESS = envint("TOUSU_PORTAL_CODE_TRIES_PER_ADDRESS", 20)
+# Bytes one address may upload through the portal per hour (files of submissions and material).
+TOUSU_PORTAL_UPLOAD_MB_PER_HOUR = envint("TOUSU_PORTAL_UPLOAD_MB_PER_HOUR", 100)
+# -- API tokens (tousu.accounts.tokens; docs/security.md): a new token's lifetime in days; how long a
+# worker trusts its cached token → user look-up (a revocation, expiry or user change acts at once
+# through the generation counter in CACHES; this bounds a change made behind the code's back, e.g.
+# SQL); requests per token per minute (fixed one-minute windows in CACHES).
+TOUSU_TOKEN_DAYS = envint("TOUSU_TOKEN_DAYS", 90)
+TOUSU_TOKEN_CACHE_SECONDS = envint("TOUSU_TOKEN_CACHE_SECONDS", 30)
+TOUSU_API_REQUESTS_PER_MINUTE = envint("TOUSU_API_REQUESTS_PER_MINUTE", 600)
 # Deadline scan: remind this many hours before the running deadline; escalate a case overdue by
 # more than this many hours; run the scan every this many seconds in `tousu serve` (0: never).
 TOUSU_REMIND_HOURS = envint("TOUSU_REMIND_HOURS", 48)
 TOUSU_ESCALATE_AFTER_HOURS = envint("TOUSU_ESCALATE_AFTER_HOURS", 72)
 TOUSU_SCAN_INTERVAL_SECONDS = envint("TOUSU_SCAN_INTERVAL_SECONDS", 300)
+# The e-mail gateway's mailbox is polled every this many seconds (when TOUSU_IMAP_HOST is set; 0: never).
+TOUSU_MAILBOX_INTERVAL_SECONDS = envint("TOUSU_MAILBOX_INTERVAL_SECONDS", 60)
+# A periodic job's lock expires after this many seconds (a worker killed mid-run frees it then);
+# a run taking longer may overlap the next one, which the jobs' idempotence makes harmless.
+TOUSU_JOB_LOCK_SECONDS = envint("TOUSU_JOB_LOCK_SECONDS", 900)
 # With Redis, background jobs run in `tousu worker` processes (any number, on any machine) that
 # take turns through a Redis lock; `tousu serve` then runs none itself.
 TOUSU_REDIS_URL = env("TOUSU_REDIS_URL", "")
+# With Redis the cache (rate-limit counters, the token cache's generation) is shared by every worker;
+# without, each process counts for itself (docs/security.md).
+if TOUSU_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TOUSU_REDIS_URL,
+            "KEY_PREFIX": "tousu",
+        }
+    }
 # Tasks run where they are enqueued, with no queue (tousu.core.tasks): under pytest, or on request.
 TOUSU_TASKS_IMMEDIATE = env("TOUSU_TASKS_IMMEDIATE", "") == "1" or "pytest" in sys.modules
 # Files of the ledger exports made in the background (kept 7 days).
@@ -257,9 +296,9 @@ if TOUSU_PRODUCTION:
         _problems.append("SECRET_KEY is the public development key; set a random one")
     elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         _problems.append("SECRET_KEY must be at least 50 random characters")
-    if not TOUSU_PII_KEY:
-        _problems.append("TOUSU_PII_KEY is not set (the key of personal data at rest)")
-    elif TOUSU_PII_KEY == SECRET_KEY:
+    if not TOUSU_PII_KEY and not TOUSU_PII_KEYS:
+        _problems.append("TOUSU_PII_KEY is not set, nor TOUSU_PII_KEYS (the keys of personal data at rest)")
+    elif TOUSU_PII_KEY == SECRET_KEY or f"={SECRET_KEY}" in TOUSU_PII_KEYS:
         _problems.append("TOUSU_PII_KEY must differ from SECRET_KEY")
     if not TOUSU_AUDIT_KEY:
         _problems.append("TOUSU_AUDIT_KEY is not set (the key of the audit chain)")
@@ -303,14 +342,32 @@ TOUSU_IDEMPOTENCY_KEEP_DAYS = envint("TOUSU_IDEMPOTENCY_KEEP_DAYS", 7)
 TOUSU_PORTAL_FAILURE_KEEP_DAYS = envint("TOUSU_PORTAL_FAILURE_KEEP_DAYS", 30)
 TOUSU_MAIL_KEEP_DAYS = envint("TOUSU_MAIL_KEEP_DAYS", 180)
 
+# Logs: readable text by default, one JSON object per line with TOUSU_LOG_FORMAT=json; every
+# record carries the request's id (tousu.core.middleware.RequestIdMiddleware) or the task's.
+TOUSU_LOG_FORMAT = env("TOUSU_LOG_FORMAT", "text")
+if TOUSU_LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"TOUSU_LOG_FORMAT must be text or json, not {TOUSU_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A refused request (403, 404, 413 …) is the client's error, not ours: one line, no traceback.
-    "filters": {"client_errors_in_one_line": {"()": "tousu.core.logfilters.ClientErrorsInOneLine"}},
+    "filters": {
+        "client_errors_in_one_line": {"()": "tousu.core.logfilters.ClientErrorsInOneLine"},
+        "request_id": {"()": "tousu.core.logfilters.RequestId"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "tousu.core.logfilters.JsonLines"},
+    },
     # On the logger where Django logs refused requests, and on the handler for the loggers below
     # it (django.security.*), whose records a logger filter of a parent does not see.
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_in_one_line", "request_id"],
+            "formatter": TOUSU_LOG_FORMAT,
+        }
+    },
     "loggers": {"django.request": {"filters": ["client_errors_in_one_line"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }

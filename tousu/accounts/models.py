@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,23 +90,77 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may be used for (``tousu.accounts.tokens.required_scope`` maps routes to
+    them). Scopes narrow what the user's role allows; they never widen it."""
+
+    READ = "read", _("读取")
+    WRITE = "write", _("办理")
+    EXPORT = "export", _("批量导出")
+    ADMIN = "admin", _("系统管理")
+
+
+def _default_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.TOUSU_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 is stored."""
+    """A bearer token; only its SHA-256 is stored. It carries scopes, expires (``expires_at``;
+    empty only where an operator chose ``never``) and is revoked by setting ``revoked_at``, so the
+    row stays as the record of who held which key when."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    scopes = models.CharField(max_length=60, default="read,write")  # TokenScope values, comma-separated
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Written at most once a minute per worker (tousu.accounts.tokens), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.label}"
 
     @staticmethod
     def digest(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(s for s in self.scopes.split(",") if s)
+
     @classmethod
-    def issue(cls, user: User, label: str = "") -> str:
+    def issue(
+        cls,
+        user: User,
+        label: str = "",
+        *,
+        scopes: Iterable[str] = tuple(TokenScope.values),
+        expires_at: datetime | None | Literal["default"] = "default",
+    ) -> str:
+        """A new key for ``user`` (returned once, stored only as its digest). By default it holds
+        every scope and expires after ``TOUSU_TOKEN_DAYS``; ``expires_at=None`` never expires."""
         key = "ts_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=cls.digest(key), label=label)
+        cls.objects.create(
+            user=user,
+            key_hash=cls.digest(key),
+            label=label,
+            scopes=",".join(s for s in TokenScope.values if s in set(scopes)),
+            expires_at=_default_expiry() if expires_at == "default" else expires_at,
+        )
         return key
+
+
+class TokenGeneration(models.Model):
+    """One row: a counter raised whenever a token, a user or a unit changes, so that every worker's
+    cached token look-ups (``tousu.accounts.tokens``) are dropped within a second, whichever
+    process or machine made the change and whatever ``CACHES`` is."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 class AdminLog(models.Model):

@@ -15,24 +15,24 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
-from tousu.accounts.models import ApiToken, User
+from tousu.accounts import tokens
+from tousu.accounts.models import User
 from tousu.core.errors import NotAuthenticated, NotFound, TousuError, ValidationFailed
 from tousu.core.middleware import too_large
-from tousu.partners.fence import api_allowed
+from tousu.core.ratelimit import retry_after
+from tousu.partners.fence import api_allowed, is_partner_account
 
 log = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
+    """A token's scopes, expiry, revocation and rate, with a cached look-up (tousu.accounts.tokens)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        row = (
-            ApiToken.objects.select_related("user__unit")
-            .filter(key_hash=ApiToken.digest(token), user__is_active=True)
-            .first()
-        )
-        if row is not None and not api_allowed(row.user, request.path):
+        user = tokens.authenticate(request, token, prepare=is_partner_account)
+        if user is not None and not api_allowed(user, request.path):
             raise NotFound("页面不存在")  # a partner's own account reaches /partners only
-        return row.user if row else None
+        return user
 
 
 api = NinjaAPI(
@@ -54,7 +54,12 @@ api = NinjaAPI(
 
 
 def _error(request: HttpRequest, err: TousuError) -> HttpResponse:
-    return api.create_response(request, err.as_dict(), status=err.status)
+    response = api.create_response(request, err.as_dict(), status=err.status)
+    if wait := retry_after(err):  # 429 rate_limited
+        response["Retry-After"] = str(wait)
+    if err.status == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(TousuError)
@@ -88,9 +93,7 @@ def input_error(request: HttpRequest, exc: pydantic.ValidationError) -> HttpResp
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(request, NotAuthenticated())
-    response["WWW-Authenticate"] = "Bearer"
-    return response
+    return _error(request, NotAuthenticated())
 
 
 @api.exception_handler(Http404)
@@ -127,6 +130,7 @@ from tousu.api import (  # noqa: E402  (routes register on import)
     reference,
     users,
 )
+from tousu.api import tokens as tokens_api  # noqa: E402
 from tousu.archive import api as archive_api  # noqa: E402
 
 archive_api.mount(complaints.router)  # GET …/archive, the archive file: on the archive action's path
@@ -136,6 +140,7 @@ api.add_router("/notifications", notifications.router)
 api.add_router("", organisation.router)
 api.add_router("/reference", reference.router)
 api.add_router("/admin", users.router)
+api.add_router("/tokens", tokens_api.router)  # the caller's API tokens (an administrator's: anyone's)
 api.add_router("/admin/preset", preset_admin.router)
 api.add_router("/public", "tousu.api.public.router", auth=None)  # the portal's JSON, no token
 api.add_router("", "tousu.detection.api.router")  # repeat candidates, hot issues, group events

@@ -29,7 +29,9 @@ class PresetOut(TypedDict):
     data: dict[str, Any]
 
 
-class Change(TypedDict):
+# Not "Change": the OpenAPI document names a schema by its class, and the statistics have a
+# Change of their own (one would declare the other's answer).
+class PresetChange(TypedDict):
     path: str
     before: Any
     after: Any
@@ -37,7 +39,7 @@ class Change(TypedDict):
 
 class Changes(TypedDict):
     name: str
-    changes: list[Change]
+    changes: list[PresetChange]
 
 
 class DueRow(TypedDict):

@@ -26,7 +26,7 @@ WHY_PUBLIC = {
     403: "投诉编号或查询码不正确（wrong_code）",
     404: "不存在",
     409: "当前状态不允许此操作（如未答复、已评价、超过复核期限）",
-    429: "请求过于频繁，或查询码错误次数过多（throttled、code_throttled）",
+    429: "请求过于频繁（rate_limited，附 Retry-After），或查询码错误次数过多（code_throttled）",
 }
 
 

@@ -53,12 +53,13 @@ class ErrorOut(Out):
 # Why each error status is given, for the description of the answer.
 WHY = {
     400: "请求无法解析：请求体的 JSON 或 multipart 格式有误，或路径、查询参数含有非法字符（NUL）",
-    401: "未提供令牌或令牌无效",
-    403: "角色或单位无权执行此操作",
+    401: "未提供令牌或令牌无效、已过期（token_expired）或已撤销（token_revoked）",
+    403: "角色或单位无权执行此操作，或令牌缺少所需的权限范围（scope_missing）",
     404: "不存在，或不在调用者的数据范围内",
     409: "与记录的当前状态冲突：状态不允许、版本已过期（stale_version）或其他冲突",
     413: "请求体超过上限",
     422: "输入有误",
+    429: "此令牌的请求过于频繁（rate_limited），按 Retry-After 的秒数等待后重试",
 }
 # What a route that reads a JSON body may always answer, besides its own refusals.
 BODY = (400, 413, 422)
@@ -70,7 +71,7 @@ def contract(ok: dict[int, Any], *errors: int, content: dict[str, Any] | None = 
     ``core.middleware.RejectNulMiddleware`` says), 401 (every route needs a token) and ``errors``,
     each described with its reason.
     ``content``: the media types of a 200 that is a file rather than JSON."""
-    statuses = sorted({400, 401, *errors})
+    statuses = sorted({400, 401, 403, 429, *errors})  # 403 scope_missing, 429 rate_limited: any token
     docs: dict[int, Any] = {s: {"description": WHY[s]} for s in statuses}
     if content is not None:
         docs[200] = {"content": content}

@@ -66,13 +66,15 @@ class DoneIn(Input):
     attachments: list[Id] = Field(default_factory=list, max_length=20, description="证据附件：关联投诉的附件编号")
 
 
-class BatchIn(Input):
+# Not "BatchIn": the OpenAPI document names a schema by its class, and the investigation's batch
+# trace has a BatchIn of its own (one would declare the other's body).
+class ProducedBatchIn(Input):
     number: str = Field(max_length=100, description="批号")
     produced_on: Day | None = Field(None, description="生产日期")
 
 
 class BatchesIn(Input):
-    batches: list[BatchIn] = Field(min_length=1, max_length=20, description="措施完成后生产的批次")
+    batches: list[ProducedBatchIn] = Field(min_length=1, max_length=20, description="措施完成后生产的批次")
 
 
 class CancelIn(Input):

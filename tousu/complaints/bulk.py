@@ -78,7 +78,8 @@ DERIVED = frozenset(
         "merged_into_id",
     }
 )
-ROW_DERIVED = frozenset({"id", "complaint_id", "phone_index", "phone_tail_index"})
+ROW_DERIVED = frozenset({"id", "complaint_id", *crypto.person_indexes({})})
+_PERSON = ("name", "phone", "email", "id_number")  # what a complainant's keyed indexes are made of
 
 
 class NumberOf(NamedTuple):
@@ -321,8 +322,8 @@ class _Encoding:
 
     def __init__(self) -> None:
         self.encrypt = _Memo(lambda value: crypto.encrypt(value) if value else "")
-        self.blind_index = _Memo(crypto.blind_index)
-        self.tail_index = _Memo(crypto.phone_tail_index)
+        # A complainant's keyed indexes by (name, phone, e-mail, ID number): a seeded caller repeats.
+        self.indexes = _Memo(lambda person: crypto.person_indexes(dict(zip(_PERSON, person, strict=True))))
         self.sqlite = sqlite = connection.vendor == "sqlite"
         self.datetime: Any = _sqlite_datetime if sqlite else _as_is
         self.due: Any = _Memo(_sqlite_datetime).__getitem__ if sqlite else _as_is
@@ -343,7 +344,8 @@ _ENCODING: dict[tuple[str, str, str], _Encoding] = {}
 def _encoding() -> _Encoding:
     from django.conf import settings
 
-    marker = (connection.vendor, settings.TOUSU_PII_KEY, settings.SECRET_KEY)
+    keys = "|".join((settings.TOUSU_PII_KEY, settings.TOUSU_PII_KEYS, settings.TOUSU_PII_INDEX_KEY))
+    marker = (connection.vendor, keys, settings.SECRET_KEY)
     if marker not in _ENCODING:
         _ENCODING.clear()
         _ENCODING[marker] = _Encoding()
@@ -409,14 +411,10 @@ def prepare(
         batch.links.append((item.repeat_of, item.merged_into))
         for table, columns in enc.tables.items():
             for values in getattr(item, table):
-                if table == "complainants" and values.get("phone"):
-                    phone = crypto.normalize_phone(values["phone"])
-                    values = {
-                        **values,
-                        "phone": phone,
-                        "phone_index": enc.blind_index[phone],
-                        "phone_tail_index": enc.tail_index[phone],
-                    }
+                if table == "complainants":
+                    phone = crypto.normalize_phone(values.get("phone") or "")
+                    person = (values.get("name") or "", phone, values.get("email") or "", values.get("id_number") or "")
+                    values = {**values, **({"phone": phone} if phone else {}), **enc.indexes[person]}
                 batch.rows[table].append((position, tuple(columns.row(values))))
         _chain(enc, item, actors, batch)
     # Event ids in the order things happened across the batch; each chain's own order is its seq.

@@ -1,16 +1,24 @@
-"""Background jobs (SPEC §14): in a web worker of `tousu serve` by default, Redis-backed workers at scale.
+"""Background jobs (SPEC §14): periodic tasks on the task queue (``tousu.core.tasks``, huey).
 
-Two periodic jobs: the deadline scan (with the e-mail retries and the housekeeping that ride on
-its schedule), and the anchoring of the audit chains' heads outside the database
-(``audit.anchor_heads``). Both are idempotent by themselves (the database refuses a second
-notification for the same due date; an e-mail is taken by one sender before it is sent; a head
-already anchored is not written again, and the anchor file is locked while it is appended to); the
-locks here only keep several processes from doing the same work at the same time.
+Each job is its own task, so one that fails never stops the others: the deadline scan, the e-mail
+retries, mail to complainants, the mailbox poll, the grading that fires with time, sanctions taking
+effect, CAPA verification, the partners' scan, report drafts, tidying, the daily housekeeping and
+the anchoring of the audit chains' heads outside the database. Each runs under its own lock, is
+retried twice 30 s apart, and leaves a dead letter (``core.DeadLetter``) when it still fails.
 
-Under `tousu serve` they run in one web worker at a time — never in gunicorn's master, whose
-threads would not survive the fork and whose copies would run in every worker — chosen by an
-exclusive ``flock`` on a file in DATA_DIR (``start_in_worker``). With TOUSU_REDIS_URL set, `tousu
-worker` processes run them instead, taking turns through a Redis lock.
+Each is idempotent by itself, so a run repeated after a worker died half-way does no work twice:
+the database refuses a second notification for the same due date (a unique constraint), an e-mail
+and a complainant's mail are each claimed by one sender before they are sent, a report is drafted only
+if its kind and period have none yet, a sanction takes effect and a rectification is verified under
+a row lock that rechecks its status, a grading rule fires once per complaint (a record of it), and
+a head already anchored is not written again (the anchor file is locked while it is appended to).
+
+Where they run: under `tousu serve` without Redis, in one web worker at a time — never in
+gunicorn's master, whose threads would not survive the fork — chosen by an exclusive ``flock`` on a
+file in DATA_DIR (``start_in_worker``): that worker runs the queue's consumer with its scheduler on
+the SQLite queue. With TOUSU_REDIS_URL set, `tousu worker` processes run the consumer and scheduler
+(each scheduler claims a period before enqueueing it, so a job runs once per period however many
+workers there are) and `tousu serve` runs none.
 """
 
 from __future__ import annotations
@@ -19,16 +27,16 @@ import fcntl
 import logging
 import os
 import threading
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.db import close_old_connections, connections
+from django.conf import settings
+from django.db import close_old_connections
+
+from tousu.core.tasks import fresh_connections, periodic
 
 log = logging.getLogger(__name__)
-LOCK_KEY = "tousu:deadline-scan"
-ANCHOR_LOCK_KEY = "tousu:audit-anchor"
 HOUSEKEEPING_KEY = "tousu:housekeeping"
 
 
@@ -169,53 +177,147 @@ def run_anchor() -> Any:
         close_old_connections()
 
 
-def run_forever(job: Callable[[], Any], name: str, interval: int, stop: threading.Event) -> None:
+# -- the periodic tasks ----------------------------------------------------------------------
+
+
+def _scan_interval() -> int:
+    return settings.TOUSU_SCAN_INTERVAL_SECONDS
+
+
+def _mailbox_interval() -> int:
+    return settings.TOUSU_MAILBOX_INTERVAL_SECONDS if settings.TOUSU_IMAP_HOST else 0
+
+
+def _anchor_interval() -> int:
+    return settings.TOUSU_ANCHOR_INTERVAL_SECONDS
+
+
+def _housekeeping_interval() -> int:
+    return 24 * 3600 if settings.TOUSU_SCAN_INTERVAL_SECONDS > 0 else 0
+
+
+def _job(label: str, work: Callable[[], Any], *, always: bool = False) -> Any:
+    """One run of a periodic job, in a worker's thread: a fresh database connection, the preset
+    in force, a log line of what it did (always, or when it did anything). Errors propagate: the
+    queue retries the task, then keeps a dead letter."""
+    from tousu.complaints.preset import refresh
+
+    fresh_connections()
     try:
-        while not stop.wait(interval):
-            try:
-                log.info("%s [pid %d]: %s", name, os.getpid(), job())
-            except Exception:
-                log.exception("%s failed", name)
+        refresh()  # the preset an administrator may have revised since the last run
+        done = work()
+        if always or (done and (not isinstance(done, dict) or any(done.values()))):
+            log.info("%s [pid %d]: %s", label, os.getpid(), done)
+        return done
     finally:
-        connections.close_all()  # this thread's own connections: none is left open behind it
+        fresh_connections()
 
 
-def run_scans_forever(interval: int, stop: threading.Event) -> None:
-    run_forever(run_scan, "deadline scan", interval, stop)
+@periodic("deadline-scan", _scan_interval)
+def deadline_scan_task() -> None:
+    """Reminders, urging and escalation of overdue cases (``timekeeping.scan_deadlines``)."""
+    from tousu.complaints.services.timekeeping import scan_deadlines
+
+    _job("deadline scan", scan_deadlines, always=True)
 
 
-def start_in_process(interval: int, anchor_interval: int = 0) -> threading.Event | None:
-    """Run the deadline scan every ``interval`` seconds and the anchoring every ``anchor_interval``
-    seconds, each in a daemon thread; 0 disables a job. Returns the event that stops both."""
-    if interval <= 0 and anchor_interval <= 0:
-        return None
-    stop = threading.Event()
-    if interval > 0:
-        threading.Thread(
-            target=run_forever, args=(run_scan, "deadline scan", interval, stop), name="tousu-jobs", daemon=True
-        ).start()
-    if anchor_interval > 0:
-        threading.Thread(
-            target=run_forever,
-            args=(run_anchor, "audit anchor", anchor_interval, stop),
-            name="tousu-anchor",
-            daemon=True,
-        ).start()
-    return stop
+@periodic("email-retry", _scan_interval)
+def email_retry_task() -> None:
+    """Notices' e-mails due for another attempt (``notify.retry_emails``)."""
+    from tousu.complaints import notify
 
+    _job("e-mail retry", notify.retry_emails)
+
+
+@periodic("complainant-mail", _scan_interval)
+def complainant_mail_task() -> None:
+    from tousu.mailgate.outbox import deliver_due
+
+    _job("complainant mail sent", deliver_due)
+
+
+@periodic("mailbox-poll", _mailbox_interval)
+def mailbox_poll_task() -> None:
+    from tousu.mailgate.imap import poll
+
+    _job("mailbox poll", poll)
+
+
+@periodic("grading", _scan_interval)
+def grading_task() -> None:
+    from tousu.detection.grading import grade_unsolved as fire
+
+    _job("complaints regraded for want of a solution", fire)
+
+
+@periodic("sanctions", _scan_interval)
+def sanctions_task() -> None:
+    from tousu.accountability.sanctions import finalise_due
+
+    _job("sanctions taking effect", finalise_due)
+
+
+@periodic("capa-verification", _scan_interval)
+def capa_verification_task() -> None:
+    from tousu.capa.verification import verify_due
+
+    _job("rectification verification", verify_due)
+
+
+@periodic("partner-scan", _scan_interval)
+def partner_scan_task() -> None:
+    from tousu.partners.services import scan
+
+    _job("partners' scan", scan)
+
+
+@periodic("report-drafts", _scan_interval)
+def report_drafts_task() -> None:
+    from tousu.reports.services import draft_due
+
+    _job("periodic report drafts", draft_due)
+
+
+@periodic("tidy", _scan_interval)
+def tidy_task() -> None:
+    """Login failures past the throttle's window, expired sessions."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tousu.accounts import throttle
+
+    def tidy_up() -> None:
+        throttle.prune()
+        SessionStore.clear_expired()
+
+    _job("tidy", tidy_up)
+
+
+@periodic("housekeeping", _housekeeping_interval)
+def housekeeping_task() -> None:
+    """Once a day: the rows past their keeping time (``housekeeping``)."""
+    _job("housekeeping", housekeeping, always=True)
+
+
+@periodic("audit-anchor", _anchor_interval)
+def audit_anchor_task() -> None:
+    from tousu.complaints.audit import anchor_heads
+
+    _job("audit anchor", anchor_heads, always=True)
+
+
+# -- where the consumer runs under `tousu serve` -----------------------------------------------
 
 # The lock file's descriptor, open (and the lock held) for the rest of the worker's life.
 _held: int | None = None
 
 
-def start_in_worker(lock_path: Path, interval: int, anchor_interval: int = 0) -> None:
-    """In a web worker (gunicorn's ``post_worker_init``): run the jobs as ``start_in_process`` does,
-    while this process holds an exclusive ``flock`` on ``lock_path``. A thread waits for the lock:
-    the first worker to take it runs the jobs for as long as it lives; when it exits or is killed
-    the kernel drops its lock, and one of the waiting workers (or the master's replacement for the
-    dead one) takes over. So one process per DATA_DIR runs them, however many workers there are."""
-    if interval <= 0 and anchor_interval <= 0:
-        return
+def start_in_worker(lock_path: Path) -> None:
+    """In a web worker (gunicorn's ``post_worker_init``): run the task queue's consumer, with the
+    scheduler of the periodic jobs, while this process holds an exclusive ``flock`` on
+    ``lock_path``. A thread waits for the lock: the first worker to take it runs the consumer for
+    as long as it lives; when it exits or is killed the kernel drops its lock, and one of the
+    waiting workers (or the master's replacement for the dead one) takes over. So one consumer
+    runs per DATA_DIR (the SQLite queue's file), however many workers there are."""
 
     def take_lock_then_run() -> None:
         global _held
@@ -226,55 +328,8 @@ def start_in_worker(lock_path: Path, interval: int, anchor_interval: int = 0) ->
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         log.info("background jobs [pid %d]: this worker runs them", os.getpid())
-        start_in_process(interval, anchor_interval)
         from tousu.core.tasks import start_embedded
 
-        start_embedded()  # and the task queue's consumer (exports, reports)
+        start_embedded()
 
     threading.Thread(target=take_lock_then_run, name="tousu-jobs-lock", daemon=True).start()
-
-
-def redis_client(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=10)
-
-
-def _if_turn(client: Any, key: str, interval: int, job: Callable[[], Any]) -> Any:
-    token = uuid.uuid4().hex
-    if not client.set(key, token, nx=True, px=max(interval, 1) * 1000):
-        return None
-    return job()
-
-
-def run_scan_if_turn(client: Any, interval: int) -> Any:
-    """One worker tick: take the scan lock for one interval, or let another worker have its turn.
-
-    Returns the scan's result, or None when another worker holds the lock."""
-    return _if_turn(client, LOCK_KEY, interval, run_scan)
-
-
-def run_anchor_if_turn(client: Any, interval: int) -> Any:
-    """Anchor the chains' heads if no other worker did in the last ``interval`` seconds."""
-    return _if_turn(client, ANCHOR_LOCK_KEY, interval, run_anchor)
-
-
-def work_forever(url: str, interval: int, stop: threading.Event, anchor_interval: int = 0) -> None:
-    client = redis_client(url)
-    active = [i for i in (interval, anchor_interval) if i > 0]
-    tick = max(min(active) // 4, 1) if active else 1
-    while True:
-        for name, every, job in (
-            ("deadline scan", interval, run_scan_if_turn),
-            ("audit anchor", anchor_interval, run_anchor_if_turn),
-        ):
-            if every <= 0:
-                continue
-            try:
-                result = job(client, every)
-                if result is not None:
-                    log.info("%s [pid %d]: %s", name, os.getpid(), result)
-            except Exception:
-                log.exception("worker tick failed (%s)", name)
-        if stop.wait(tick):
-            return

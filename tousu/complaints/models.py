@@ -334,14 +334,20 @@ class Complaint(models.Model):
 class Complainant(models.Model):
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="complainants")
     position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("姓名"), max_length=100, blank=True)
+    # Identity is encrypted at rest (core.crypto; max_length bounds the plain text) and found
+    # through keyed indexes: phone (whole and last four digits), e-mail, ID number, whole name.
+    name = EncryptedTextField(_("姓名"), max_length=100, blank=True)
     phone = EncryptedTextField(_("电话"), blank=True)
     phone_index = models.CharField(max_length=32, blank=True)
     # The keyed index of the last four digits (crypto.phone_tail_index): found by 尾号.
     phone_tail_index = models.CharField(max_length=32, blank=True)
-    email = models.CharField(_("电子邮件"), max_length=200, blank=True)
-    address = models.CharField(_("地址"), max_length=300, blank=True)
+    email = EncryptedTextField(_("电子邮件"), max_length=200, blank=True)
+    address = EncryptedTextField(_("地址"), max_length=300, blank=True)
     id_number = EncryptedTextField(_("身份证号"), blank=True)
+    # NULL when the value is empty: their indexes hold only the rows that have one.
+    email_index = models.CharField(max_length=32, null=True, blank=True)
+    id_index = models.CharField(max_length=32, null=True, blank=True)
+    name_index = models.CharField(max_length=32, null=True, blank=True)
     organisation = models.CharField(_("工作单位"), max_length=200, blank=True)
     real_name = models.BooleanField(_("实名"), default=True)
     preferred_reply = models.CharField(_("答复方式"), max_length=10, choices=ReplyMethod.choices, blank=True)
@@ -353,6 +359,11 @@ class Complainant(models.Model):
         indexes = [
             models.Index(fields=["phone_index", "complaint"], name="complainant_phone"),
             models.Index(fields=["phone_tail_index", "complaint"], name="complainant_phone_tail"),
+            models.Index(
+                fields=["email_index"], name="complainant_email", condition=models.Q(email_index__isnull=False)
+            ),
+            models.Index(fields=["id_index"], name="complainant_id_number", condition=models.Q(id_index__isnull=False)),
+            models.Index(fields=["name_index"], name="complainant_name", condition=models.Q(name_index__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -153,7 +153,10 @@ def handoff(complaint: Complaint, actor: User | None, before: dict[User, list[st
         for u, actions in holders(complaint).items()
         if u != actor and (fresh := [a for a in actions if a not in earlier.get(u.pk, set())])
     }
-    if not new:
+    # A notice is keyed on the deadline it is about: with no deadline running (a suspended case),
+    # there is none to write, as in notify_work (the 500 the role matrix found: a suspension by
+    # the centre or the unit head handed the handler the case's resumption).
+    if not new or complaint.due_at is None:
         return 0
     due = complaint.due_at
     made: list[Notification] = []

@@ -46,8 +46,10 @@ from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import (
     PHONE_TAIL,
     blind_index,
+    email_index,
     mask_id_number,
     mask_phone,
+    name_index,
     normalize_phone,
     phone_tail_index,
 )
@@ -147,6 +149,8 @@ def filter_complaints(actor: User, f: ListFilters) -> QuerySet[Complaint]:
 
 
 _PHONE_QUERY = re.compile(r"[\d\s\-+().]+")
+# What may be a person's whole name: 2 to 30 characters, no digit, no "@".
+_NAME_QUERY = re.compile(r"[^\d@]{2,30}")
 # A case number or its end, as people quote it: TS2026000043, 2026000043, 000043, 43.
 _NUMBER_QUERY = re.compile(r"[A-Za-z]*\d+")
 
@@ -157,9 +161,10 @@ def search_q(actor: User, text: str) -> Q:
     Everyone finds a case in their scope by its number or the end of it (``43`` finds TS2026000043;
     the number says nothing of who complained) and by the words of its stored redacted summary and
     content. Where ``actor`` sees the identity, also by the words of the summary, content, demands
-    and respondents, of the complainants' name (whole or part), address and work unit, by e-mail,
-    and by phone: the whole number however written (``+86 138 1234 5678``) or its last four digits
-    or more (``phone_q``). Where the redacted view applies, name and phone find nothing, so that a
+    and respondents, of the complainants' work unit, by a complainant's whole name and whole e-mail
+    address (their keyed indexes: both are encrypted, so a part of either finds nothing), and by
+    phone: the whole number however written (``+86 138 1234 5678``) or its last four digits or
+    more (``phone_q``). Where the redacted view applies, name and phone find nothing, so that a
     search never confirms who complained (SPEC §7); nor does anyone find an anonymous case by its
     caller. Words go through the full-text index (``tousu.search``): every word of the text must
     match, in any order."""
@@ -172,7 +177,11 @@ def search_q(actor: User, text: str) -> Q:
     hidden = hidden_q(actor)
     words = matching(folded)  # the index's plain and redacted documents (tousu.search.index)
     plain, redacted = words.plain, words.redacted
-    people = Q(email__icontains=folded) if "@" in folded else None
+    people = Q(email_index=email_index(folded)) if "@" in folded else None
+    if people is None and _NAME_QUERY.fullmatch(folded):
+        # A whole name, through its keyed index: only where the identity is seen (``plain``).
+        named = Complainant.objects.filter(name_index=name_index(folded)).values("complaint_id")
+        plain |= Q(anonymous=False, id__in=named)
     phone = phone_q(normalize_phone(folded)) if _PHONE_QUERY.fullmatch(folded) else None
     if phone is not None:
         people = phone if people is None else people | phone

@@ -20,7 +20,7 @@ def secrets_are_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                 id="tousu.W001",
             )
         )
-    if not settings.TOUSU_PII_KEY:
+    if not settings.TOUSU_PII_KEY and not settings.TOUSU_PII_KEYS:
         problems.append(
             Warning(
                 "TOUSU_PII_KEY is not set: personal data at rest is encrypted with a key derived from SECRET_KEY.",
@@ -54,6 +54,26 @@ def secrets_are_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
             )
         )
     return problems
+
+
+@register(Tags.database)
+def pii_keys_open_the_data(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The configured PII keys decrypt the values stored (core.crypto.check_keys): a wrong key is
+    an error before the server serves empty names (`tousu check --database default`, /readyz)."""
+    from django.core.checks import Error
+
+    from tousu.core.crypto import check_keys
+
+    if not databases:
+        return []
+    return [
+        Error(
+            problem,
+            hint="Set TOUSU_PII_KEYS (or TOUSU_PII_KEY) to the keys the data was written with.",
+            id="tousu.E020",
+        )
+        for problem in check_keys()
+    ]
 
 
 @register()

@@ -45,7 +45,22 @@ def tasks() -> bool:
     return True
 
 
-CHECKS: dict[str, Callable[[], bool]] = {"database": database, "migrations": migrations, "tasks": tasks}
+def pii_keys() -> bool:
+    """The configured PII keys open the stored personal data (core.crypto.check_keys)."""
+    from tousu.core.crypto import check_keys
+
+    problems = check_keys()
+    for problem in problems:
+        log.error("readiness check pii_keys: %s", problem)
+    return not problems
+
+
+CHECKS: dict[str, Callable[[], bool]] = {
+    "database": database,
+    "migrations": migrations,
+    "tasks": tasks,
+    "pii_keys": pii_keys,
+}
 
 
 def _passes(name: str, check: Callable[[], bool]) -> bool:

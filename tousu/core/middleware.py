@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
+import re
 import sys
+import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -13,6 +17,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from tousu.core import logfilters
 
 # Every asset is served by the app (intranets have no internet), and no page has inline script or
 # style: the templates use static files only, so nothing here needs 'unsafe-inline' or 'unsafe-eval'.
@@ -194,3 +200,55 @@ def client_address(request: HttpRequest) -> str:
         if forwarded:
             return forwarded[:64]
     return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+# An incoming X-Request-ID (from the proxy or the client) is kept only if it is this plain.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+request_log = logging.getLogger("tousu.request")
+
+
+class RequestIdMiddleware:
+    """First in the stack: every request gets an id — a sane incoming ``X-Request-ID`` (at most 64
+    of ``A-Za-z0-9._-``: the proxy's, so its log and ours meet) or a new one — held in a context
+    variable for the log records (``tousu.core.logfilters.RequestId``) and the tasks it enqueues,
+    and echoed in the response's ``X-Request-ID``. Ends with one log line (``tousu.request``, INFO):
+    method, path (never the query string: it may carry personal data), status, duration, user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        rid = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = rid  # type: ignore[attr-defined]
+        token, user_token = logfilters.request_id.set(rid), logfilters.user_id.set(None)
+        start = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = rid
+            if request_log.isEnabledFor(logging.INFO):  # the hot paths skip the rest below INFO
+                self.log(request, response, start)
+            return response
+        finally:
+            logfilters.request_id.reset(token)
+            logfilters.user_id.reset(user_token)
+
+    @staticmethod
+    def log(request: HttpRequest, response: HttpResponse, start: float) -> None:
+        user = request.__dict__.get("_cached_user") or getattr(request, "auth", None)
+        if getattr(user, "is_authenticated", False):
+            logfilters.user_id.set(user.pk)  # type: ignore[union-attr]
+        duration = round((time.monotonic() - start) * 1000, 1)
+        request_log.info(
+            "%s %s %d %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration,
+            },
+        )

@@ -45,7 +45,9 @@ class Split(Schema):
     reason: str = Field(max_length=500)
 
 
-class Merge(Schema):
+# Not "Merge": the OpenAPI document names a schema by its class, and the complaints' merge action
+# has a Merge of its own (one would declare the other's body).
+class GatheringMerge(Schema):
     ids: list[int] = Field(min_length=2, max_length=50, description="合并到第一项")
     reason: str = Field(max_length=500)
 
@@ -106,7 +108,7 @@ def _routes(path: str, kind: str, label: str) -> None:
         f"/{path}/merge", **contract({200: GatheringRow}, *BODY, 403, 404, 409), summary=f"合并{label}（有记录）",
         operation_id=f"{kind}_merge",
     )  # fmt: skip
-    def merge(request: AuthedRequest, body: Merge) -> GatheringRow:
+    def merge(request: AuthedRequest, body: GatheringMerge) -> GatheringRow:
         into = services.merge(actor=request.auth, kind=kind, ids=body.ids, reason=body.reason)
         return _shown(request, kind, into.pk)
 

@@ -46,6 +46,11 @@ class RootCauseIn(Input):
     parts: dict[str, PartIn] = Field(
         default_factory=dict, description="8D：D1…D8；5W1H：what、why、where、when、who、how"
     )
+    # Optional: a client that sends the version it read is refused (409) if someone changed the
+    # complaint since, rather than overwriting their edit (tousu.complaints.services.common.begin).
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="投诉件的当前版本（乐观锁）；填写时，版本不符答复 409"
+    )
 
 
 class BatchIn(Input):
@@ -54,6 +59,11 @@ class BatchIn(Input):
     retained_sample: str = Field("", max_length=200, description="留样（批号、数量、存放处）")
     sample_result: str = Field("", max_length=500, description="留样检查结果")
     related_batches: str = Field("", max_length=500, description="调查中检查的相关批次")
+    # Optional: a client that sends the version it read is refused (409) if someone changed the
+    # complaint since, rather than overwriting their edit (tousu.complaints.services.common.begin).
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="投诉件的当前版本（乐观锁）；填写时，版本不符答复 409"
+    )
 
 
 def _needs(value: object, field: str, message: str) -> None:

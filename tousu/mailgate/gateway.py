@@ -30,6 +30,7 @@ from tousu.complaints.inputs import Attach, ComplainantSchema, RegisterIn
 from tousu.complaints.models import Complaint
 from tousu.complaints.services import intake
 from tousu.complaints.states import Status
+from tousu.core.crypto import email_index
 from tousu.core.errors import TousuError
 from tousu.mailgate import outgoing
 from tousu.mailgate.models import MailMessage
@@ -214,9 +215,11 @@ def _replied_to(number: str, work: _Work) -> Complaint | None:
         work.warnings.append(_("投诉件%(number)s已归档，来信按新投诉登记。") % {"number": number})
         return None
     sender = work.mail.sender.lower()
-    complainants = {e.strip().lower() for e in complaint.complainants.values_list("email", flat=True)}
+    # The complainants' e-mail addresses are encrypted: compared through their keyed index.
+    index = email_index(sender)
+    complainant = bool(index) and complaint.complainants.filter(email_index=index).exists()
     staff = User.objects.filter(email__iexact=sender, is_active=True).exclude(username=USERNAME).exists()
-    if sender not in complainants and not staff:
+    if not complainant and not staff:
         work.warnings.append(
             _("发件人不是投诉件%(number)s的投诉人，来信按新投诉登记。") % {"number": number},
         )

@@ -84,7 +84,7 @@ def inquiry_publish(request: AuthedRequest, body: services.InquiryIn) -> Status[
     return Status(201, selectors.inquiry_row(inquiry))
 
 
-@router.get("/inquiries/{inquiry_id}", **contract({200: InquiryRow}, 404), summary="违约核查通知")
+@router.get("/inquiries/{inquiry_id}", **contract({200: InquiryRow}, 404, 422), summary="违约核查通知")
 def inquiry_read(request: AuthedRequest, inquiry_id: int) -> InquiryRow:
     return selectors.inquiry_row(access_inquiry(request.auth, inquiry_id))
 
@@ -125,12 +125,14 @@ def statement_prepare(request: AuthedRequest, body: statements.StatementIn) -> S
     return Status(201, selectors.statement_row(statements.prepare(actor=request.auth, data=body)))
 
 
-@router.get("/statements/{statement_id}", **contract({200: StatementRow}, 404), summary="结算单")
+@router.get("/statements/{statement_id}", **contract({200: StatementRow}, 404, 422), summary="结算单")
 def statement_read(request: AuthedRequest, statement_id: int) -> StatementRow:
     return selectors.statement_row(access_statement(request.auth, statement_id))
 
 
-@router.post("/statements/{statement_id}/publish", **contract({200: StatementRow}, 403, 404, 409), summary="发布结算单")
+@router.post(
+    "/statements/{statement_id}/publish", **contract({200: StatementRow}, 403, 404, 409, 422), summary="发布结算单"
+)
 def statement_publish(request: AuthedRequest, statement_id: int) -> StatementRow:
     return selectors.statement_row(statements.publish(actor=request.auth, statement_id=statement_id))
 
@@ -158,7 +160,7 @@ def statement_decide(request: AuthedRequest, statement_id: int, body: statements
 
 @router.post(
     "/statements/{statement_id}/finalise",
-    **contract({200: StatementRow}, 403, 404, 409),
+    **contract({200: StatementRow}, 403, 404, 409, 422),
     summary="确定结算金额 finalise",
     description="异议期届满且异议均已处理后，确定最终金额。",
 )
@@ -168,7 +170,7 @@ def statement_finalise(request: AuthedRequest, statement_id: int) -> StatementRo
 
 @router.get(
     "/statements/{statement_id}/export",
-    **contract({200: None}, 404, content={exports.XLSX: BINARY}),
+    **contract({200: None}, 404, 422, content={exports.XLSX: BINARY}),
     summary="导出结算单 xlsx",
 )
 def statement_export(request: AuthedRequest, statement_id: int) -> HttpResponse:

@@ -190,6 +190,7 @@ def submit(*, data: Submission, address: str, challenge_token: str = "", challen
     _check_identifiers(person)
     # The challenge last among the checks: a form with a typo keeps its answered question.
     throttle.check_submit_rate(address)
+    throttle.check_upload_rate(address, sum(len(f.content) for f in data.files))
     challenge.verify(challenge_token, challenge_answer)
     actor = public_actor()
     registered = services.register(actor=actor, data=register_in)
@@ -286,6 +287,7 @@ def add_material(*, caller: Caller, text: str = "", file: Upload | None = None) 
         raise InvalidTransition(_("此件已结束，不能再补充材料"), code="material_closed")
     if file is not None:
         _check_files([file])
+        throttle.check_upload_rate(caller.address, len(file.content))
         attachments.add(
             actor=public_actor(),
             number=complaint.number,

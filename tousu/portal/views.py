@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tousu.complaints.models import ReplyMethod, Satisfaction
 from tousu.core.errors import TousuError
 from tousu.core.middleware import client_address
+from tousu.core.ratelimit import retry_after
 from tousu.portal import challenge, selectors, services
 
 SUBMIT_FIELDS = (
@@ -45,6 +46,14 @@ def _caller(request: HttpRequest) -> services.Caller:
     )
 
 
+def _page(request: HttpRequest, template: str, context: dict[str, Any], error: TousuError | None) -> HttpResponse:
+    """A page, with the error's status; a rate limit's page says when to come back (Retry-After)."""
+    response = render(request, template, context, status=error.status if error else 200)
+    if error is not None and (wait := retry_after(error)):
+        response["Retry-After"] = str(wait)
+    return response
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/index.html", {})
@@ -60,7 +69,7 @@ def _submit_page(request: HttpRequest, values: dict[str, Any], error: TousuError
         "challenge": challenge.new() if challenge.enabled() else None,
         "reply_methods": REPLY_METHODS,
     }
-    return render(request, "portal/submit.html", context, status=error.status if error else 200)
+    return _page(request, "portal/submit.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,12 +108,12 @@ def _complaint_page(
         "error": error,
         "ratings": RATINGS,
     }
-    return render(request, "portal/complaint.html", context, status=error.status if error else 200)
+    return _page(request, "portal/complaint.html", context, error)
 
 
 def _query_page(request: HttpRequest, number: str = "", error: TousuError | None = None) -> HttpResponse:
     context = {"number": number, "error": error}
-    return render(request, "portal/query.html", context, status=error.status if error else 200)
+    return _page(request, "portal/query.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,6 +26,8 @@ from tousu.presets.fields import Code, Name, Reason, SourceText, Strict, Text, g
 from tousu.presets.ledger import CUSTOM_PREFIX, Ledger
 from tousu.presets.partners import Partners
 from tousu.presets.reports import Reports
+from tousu.presets.retention import Retention
+from tousu.presets.uploads import Uploads
 
 __all__ = ["Accountability", "Code", "Name", "Reason", "SourceText", "Strict", "Text", "gettext_noop"]
 
@@ -523,6 +525,8 @@ class Preset(Strict):
     ledger: Ledger = Ledger()
     partners: Partners = Partners()
     reports: Reports = Reports()
+    uploads: Uploads = Uploads()  # which files a case accepts (tousu.presets.uploads)
+    retention: Retention = Retention()  # when the complainants' identity is anonymised (presets.retention)
     duties: tuple[Duty, ...] = ()
     # Where each single setting comes from: a dotted path ("thresholds.group_threshold",
     # "always_redact") → its source, as ``source`` does for the items of a list.

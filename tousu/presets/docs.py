@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from tousu.presets.base import PERIOD_LABELS, Category, GradingRule, Preset, gettext_noop
+from tousu.presets.uploads import KIND_LABELS as UPLOAD_KINDS
+from tousu.presets.uploads import KINDS
 
 # The labels are msgids: the web page shows them in the reader's language, the Markdown files in
 # Chinese (``markdown`` and ``index`` render under the Chinese locale).
@@ -314,6 +316,8 @@ def sections(preset: Preset) -> list[Section]:
             ],
         )
     )
+    out.append(_uploads(preset))
+    out.append(_retention(preset))
     if preset.duties:
         out.append(
             Section(
@@ -605,3 +609,32 @@ def _partners(preset: Preset) -> Section:
         (_("异议期"), _("发布后%(n)d天内逐条提出") % {"n": p.dispute_days}, why("dispute_days")),
     ]
     return Section(_("合作方信用与结算"), (_("项目"), _("内容"), _("依据")), rows)
+
+
+def _retention(preset: Preset) -> Section:
+    """When the complainants' identity is anonymised (tousu.presets.retention, `tousu retention`)."""
+    r = preset.retention
+    years = r.anonymise_after_years
+    text = _("归档满%(n)d年后匿名化") % {"n": years} if years else _("长期保存，不匿名化")
+    return Section(
+        _("个人信息保存期限"), (_("项目"), _("期限"), _("依据")), [(_("投诉人身份信息"), text, source(r.source))]
+    )
+
+
+def _uploads(preset: Preset) -> Section:
+    """Which files a case accepts (tousu.presets.uploads): by kind, the allowed extensions and the
+    preset's own size limit, if any (else the installation's, TOUSU_ATTACHMENT_MAX_BYTES)."""
+    u = preset.uploads
+    rows: list[tuple[str, ...]] = []
+    for kind, extensions in KINDS.items():
+        allowed = [e for e in extensions if e in u.allowed]
+        mb = u.max_mb.get(kind)  # type: ignore[call-overload]
+        rows.append(
+            (
+                _(UPLOAD_KINDS[kind]),
+                " ".join(allowed) if allowed else _("不接收"),
+                _("%(mb)d MB") % {"mb": mb} if mb else _("按安装设置"),
+                source(u.source),
+            )
+        )
+    return Section(_("附件类型（按内容检查）"), (_("种类"), _("可上传"), _("大小上限"), _("依据")), rows)

@@ -18,6 +18,9 @@ router = Router(tags=["replycheck 诉求事项"])
 
 class DemandItemsIn(Schema):
     items: list[str] = Field(max_length=20, description="诉求事项，按顺序，每项不超过500字；空列表：无须逐项回应")
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="投诉件的当前版本（乐观锁）；填写时，版本不符答复 409"
+    )
 
 
 @router.put(
@@ -28,5 +31,5 @@ class DemandItemsIn(Schema):
     "或在 declined 中按序号说明不予回应的理由。",
 )
 def edit_demand_items(request: AuthedRequest, number: str, body: DemandItemsIn) -> ComplaintDetail:
-    services.edit_items(actor=request.auth, number=number, items=body.items)
+    services.edit_items(actor=request.auth, number=number, items=body.items, version=body.version)
     return complaint_selectors.complaint_detail(request.auth, access_complaint(request.auth, number))

@@ -29,6 +29,11 @@ EDIT = "edit_demands"
 
 class EditDemands(Input):
     items: list[str] = Field(max_length=MAX_ITEMS)
+    # Optional: a client that sends the version it read is refused (409) if someone changed the
+    # complaint since, rather than overwriting their edit (tousu.complaints.services.common.begin).
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="投诉件的当前版本（乐观锁）；填写时，版本不符答复 409"
+    )
 
 
 def record(complaint: Complaint, demands: str) -> list[DemandItem]:
@@ -63,13 +68,13 @@ def _clean_items(items: list[str]) -> list[str]:
 
 
 @transaction.atomic(durable=True)
-def edit_items(*, actor: User, number: str, items: list[str]) -> list[DemandItem]:
+def edit_items(*, actor: User, number: str, items: list[str], version: int | None = None) -> list[DemandItem]:
     """The clerk's split of the demands replaces the system's (or an earlier edit): the items are
     checked afresh at the next result or reply."""
     from tousu.complaints.services.common import begin, finish
 
     cleaned = _clean_items(items)
-    complaint, before = begin(actor, number, EDIT, EditDemands(items=cleaned))
+    complaint, before = begin(actor, number, EDIT, EditDemands(items=cleaned, version=version))
     old = [i.text for i in items_of(complaint)]
     if old == cleaned:
         raise ValidationFailed(_("诉求事项没有变化"), field="items")

@@ -81,7 +81,7 @@ def generate(request: AuthedRequest, body: GenerateBody) -> Status[ReportRow]:
     return Status(201, selectors.report_of(request.auth, report.pk))
 
 
-@router.get("/reports/{report_id}", **contract({200: ReportRow}, 403, 404), summary="报告 a report")
+@router.get("/reports/{report_id}", **contract({200: ReportRow}, 403, 404, 422), summary="报告 a report")
 def read(request: AuthedRequest, report_id: int) -> ReportRow:
     return selectors.report_of(request.auth, report_id)
 
@@ -119,7 +119,7 @@ def _file(row: ReportRow, content: bytes, content_type: str, ext: str) -> HttpRe
 
 
 @router.get(
-    "/reports/{report_id}/docx", **contract({200: None}, 403, 404, content={DOCX: BINARY}), summary="下载报告 Word"
+    "/reports/{report_id}/docx", **contract({200: None}, 403, 404, 422, content={DOCX: BINARY}), summary="下载报告 Word"
 )
 def download_docx(request: AuthedRequest, report_id: int) -> HttpResponse:
     row = selectors.report_of(request.auth, report_id)
@@ -127,7 +127,7 @@ def download_docx(request: AuthedRequest, report_id: int) -> HttpResponse:
 
 
 @router.get(
-    "/reports/{report_id}/pdf", **contract({200: None}, 403, 404, content={PDF: BINARY}), summary="下载报告 PDF"
+    "/reports/{report_id}/pdf", **contract({200: None}, 403, 404, 422, content={PDF: BINARY}), summary="下载报告 PDF"
 )
 def download_pdf(request: AuthedRequest, report_id: int) -> HttpResponse:
     row = selectors.report_of(request.auth, report_id)

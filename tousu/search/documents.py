@@ -98,7 +98,7 @@ def _pieces(token: str) -> Iterable[Word]:
 
 # The index's columns: the redacted view's words and pairs, then the words and pairs only those
 # who see the identity may search by (the plain text where it differs from the redacted one, the
-# demands, the respondents, the complainants' names, addresses, work units and e-mail addresses).
+# demands, the respondents, the complainants' work units).
 COLUMNS = ("rwords", "rgrams", "pwords", "pgrams")
 
 

@@ -8,7 +8,9 @@ One entry per complaint (``documents.Entry``), for both views of SPEC §7:
   never confirms who complained;
 * the plain view searches that and besides the summary and content as written (where they differ
   from the redacted ones), the demands, the respondents' names and — unless the case is anonymous
-  — the complainants' names, addresses, work units and e-mail addresses.
+  — the complainants' work units. Their names, addresses and e-mail addresses are encrypted at
+  rest and stay out of the index (issue 17 §3): a whole name or e-mail address is found through
+  its keyed index (``complaints.selectors.search_q``), an address not at all.
 
 SQLite keeps the entries in one FTS5 table (``search_complaint``; rowid = complaint id; columns
 ``documents.COLUMNS``), PostgreSQL in a table of one weighted ``tsvector`` with a GIN index
@@ -60,10 +62,10 @@ def entries(where: dict[str, Any]) -> dict[int, Entry]:
     three queries."""
     of_complaint = {f"complaint_{key}": value for key, value in where.items()}
     people: dict[int, list[str]] = {}
-    for cid, *identity in Complainant.objects.filter(complaint__anonymous=False, **of_complaint).values_list(
-        "complaint_id", "name", "organisation", "address", "email"
+    for cid, organisation in Complainant.objects.filter(complaint__anonymous=False, **of_complaint).values_list(
+        "complaint_id", "organisation"
     ):
-        people.setdefault(cid, []).extend(identity)
+        people.setdefault(cid, []).append(organisation)
     respondents: dict[int, list[str]] = {}
     for cid, *names in Respondent.objects.filter(**of_complaint).values_list(
         "complaint_id", "unit_name", "staff_name", "product_name", "partner_name"

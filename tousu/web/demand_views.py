@@ -19,8 +19,11 @@ from tousu.web.views import staff_view
 @require_POST
 def demand_items(request: StaffRequest, number: str) -> HttpResponseBase:
     lines = request.POST.get("items", "")[:20000].splitlines()
+    version = request.POST.get("version", "")
     try:
-        services.edit_items(actor=request.user, number=number, items=lines)
+        services.edit_items(
+            actor=request.user, number=number, items=lines, version=int(version) if version.isdigit() else None
+        )
         messages.success(request, _("诉求事项已修改，记录在案。"))
     except NotFound:
         raise

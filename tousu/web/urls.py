@@ -20,6 +20,7 @@ from tousu.web import (
     views_reports,
     views_scorecards,
     views_solution,
+    views_tokens,
 )
 from tousu.web.auth import PasswordChange, ThrottledAuthenticationForm
 
@@ -33,6 +34,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("password/", PasswordChange.as_view(), name="password_change"),
+    path("tokens/", views_tokens.tokens_page, name="tokens"),
     path("", views.home, name="home"),
     path("intake/", views.intake, name="intake"),
     path("intake/callers/", views.callers, name="callers"),

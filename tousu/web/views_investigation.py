@@ -76,7 +76,9 @@ def _root_cause(request: StaffRequest, number: str) -> str:
             "date": post.get(f"{code}-date", "") or None,
         }
     services.set_root_cause(
-        actor=request.user, number=number, data=parse(services.RootCauseIn, method=method, parts=parts)
+        actor=request.user,
+        number=number,
+        data=parse(services.RootCauseIn, method=method, parts=parts, version=post.get("version") or None),
     )
     return _("已保存根本原因分析")
 
@@ -90,6 +92,7 @@ def _batch(request: StaffRequest, number: str) -> str:
         retained_sample=post.get("retained_sample", ""),
         sample_result=post.get("sample_result", ""),
         related_batches=post.get("related_batches", ""),
+        version=post.get("version") or None,
     )
     services.set_batch_trace(actor=request.user, number=number, data=data)
     return _("已保存批次信息")

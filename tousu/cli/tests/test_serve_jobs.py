@@ -1,6 +1,8 @@
-"""`tousu serve` runs the background jobs in one web worker at a time, never in gunicorn's master,
-and another process takes over when that worker dies; with Redis configured it runs none. A real
-server with two workers on a loopback port, its own SQLite database in a temporary DATA_DIR."""
+"""`tousu serve` runs the task queue's consumer and the periodic jobs' scheduler (SQLite queue) in
+one web worker at a time, never in gunicorn's master, and another process takes over when that
+worker dies — the locks the dead one held on the queue go with it; with Redis configured it runs
+none. A real server with two workers on a loopback port, its own SQLite database in a temporary
+DATA_DIR."""
 
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ import pytest
 
 TOUSU = Path(sys.executable).with_name("tousu")
 BOOTED = re.compile(r"Booting worker with pid: (\d+)")
-SCAN = re.compile(r"^deadline scan \[pid (\d+)\]", re.M)
-ANCHOR = re.compile(r"^audit anchor \[pid (\d+)\]", re.M)
+SCAN = re.compile(r"\bdeadline scan \[pid (\d+)\]")
+ANCHOR = re.compile(r"\baudit anchor \[pid (\d+)\]")
 
 pytestmark = pytest.mark.skipif(
     not TOUSU.exists() or not Path("/proc/self/status").exists(),

@@ -57,10 +57,11 @@ def begin(actor: User, number: str, action: str, data: Input) -> tuple[Complaint
     check_role(actor, complaint, a)
     if a.vet is not None:
         a.vet(actor, complaint, data)
-    if a.versioned:
-        version = getattr(data, "version", None)
-        if complaint.version != version:
-            raise StaleVersion(current_version=complaint.version, given_version=version)
+    # An unversioned action whose input carries a version (a form that replaces a whole record:
+    # the demand items, the root cause, the batch trace) is checked too: no lost update.
+    version = getattr(data, "version", None)
+    if (a.versioned or version is not None) and complaint.version != version:
+        raise StaleVersion(current_version=complaint.version, given_version=version)
     check_state(actor, complaint, a)
     # Whose turn it is before the action: finish() tells those whose turn it becomes.
     complaint._holders_before = holders(complaint)  # type: ignore[attr-defined]

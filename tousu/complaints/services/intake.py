@@ -39,7 +39,7 @@ from tousu.complaints.preset import active
 from tousu.complaints.services.common import begin, begin_new, choice, finish, in_calendar, require
 from tousu.complaints.states import OPEN, Status
 from tousu.core import identifiers
-from tousu.core.crypto import blind_index, normalize_phone, phone_tail_index
+from tousu.core.crypto import normalize_phone, person_indexes
 from tousu.core.errors import ValidationFailed
 from tousu.detection import services as detection
 from tousu.replycheck import services as replycheck
@@ -263,11 +263,10 @@ def _register(*, actor: User, data: RegisterIn) -> Registered:
             position=i,
             name=c.name.strip(),
             phone=normalize_phone(c.phone),
-            phone_index=blind_index(normalize_phone(c.phone)),
-            phone_tail_index=phone_tail_index(c.phone),
             email=c.email.strip(),
             address=c.address.strip(),
             id_number=c.id_number.strip().upper(),
+            **person_indexes({"name": c.name, "phone": c.phone, "email": c.email, "id_number": c.id_number}),
             organisation=c.organisation.strip(),
             real_name=c.real_name,
             preferred_reply=c.preferred_reply,

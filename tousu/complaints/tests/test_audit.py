@@ -461,47 +461,26 @@ def test_anchoring_from_several_processes_keeps_one_chain(org, register, setting
     assert verify_audit().ok
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_server_anchors_in_process(org, register, settings):
-    import threading
-    import time
-
-    from tousu.complaints.jobs import start_in_process
+@pytest.mark.django_db
+def test_the_periodic_anchor_job_anchors(org, register, settings):
+    from tousu.complaints.jobs import audit_anchor_task
 
     register()
-    stop = start_in_process(0, anchor_interval=1)
-    try:
-        for _ in range(100):
-            if settings.TOUSU_AUDIT_ANCHOR_FILE.exists() and anchor_lines(settings):
-                break
-            time.sleep(0.1)
-    finally:
-        stop.set()
-        for thread in threading.enumerate():
-            if thread.name == "tousu-anchor":
-                thread.join(timeout=10)
+    audit_anchor_task()  # the queue runs it at once under the tests
     assert anchor_lines(settings)[0]["heads"][0][:2] == [Complaint.objects.get().pk, 1]
 
 
-def test_the_worker_anchors_in_its_turn(monkeypatch):
-    from tousu.complaints import jobs
+@pytest.mark.django_db
+def test_the_anchor_job_is_skipped_while_another_worker_runs_it(org, register, settings):
+    from tousu.complaints.jobs import audit_anchor_task
+    from tousu.core.tasks import lock
 
-    class Redis:
-        def __init__(self) -> None:
-            self.keys: set[str] = set()
-
-        def set(self, key: str, value: str, nx: bool, px: int) -> bool:
-            if key in self.keys:
-                return False
-            self.keys.add(key)
-            return True
-
-    runs: list[str] = []
-    monkeypatch.setattr(jobs, "run_anchor", lambda: runs.append("anchor") or "anchored")
-    client = Redis()
-    assert jobs.run_anchor_if_turn(client, 60) == "anchored"
-    assert jobs.run_anchor_if_turn(client, 60) is None  # another worker's turn is still running
-    assert runs == ["anchor"] and jobs.ANCHOR_LOCK_KEY in client.keys
+    register()
+    with lock("audit-anchor"):
+        audit_anchor_task()
+    assert not settings.TOUSU_AUDIT_ANCHOR_FILE.exists() or not anchor_lines(settings)
+    audit_anchor_task()
+    assert len(anchor_lines(settings)) == 1
 
 
 @pytest.mark.django_db

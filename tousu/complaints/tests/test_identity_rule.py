@@ -251,11 +251,12 @@ def test_the_centre_finds_the_case_by_name_phone_and_contact_details(client, api
         "+86 137 1234 5678",
         "１３７１２３４５６７８",
         EMAIL,
-        "幸福路8号",
         "第二中学",
     ]:
         assert [r["number"] for r in api_client.get(org["center"], "/complaints", q=q).json()["items"]] == [c.number], q
         assert c.number in client.get("/list/", {"q": q}).content.decode(), q
+    # The address is encrypted at rest and not searchable (issue 17 §3).
+    assert api_client.get(org["center"], "/complaints", q="幸福路8号").json()["items"] == []
 
 
 def test_the_search_is_one_query_and_pages_with_the_keyset_cursor(api_client, org, django_assert_max_num_queries):

@@ -33,7 +33,8 @@ PHONE_FORMS = [
     "１３８１２３４５６７８",
 ]
 TAILS = ["5678", "45678", "345678", "12345678", " 5678 ", "５６７８", "3812345678"]
-IDENTITY_QUERIES = [NAME, "秀英", "李秀", *PHONE_FORMS, *TAILS]
+# A name is encrypted at rest and found through its keyed index: whole (issue 17 §3).
+IDENTITY_QUERIES = [NAME, *PHONE_FORMS, *TAILS]
 
 
 def register(org, *, name=NAME, phone=PHONE, respondent=None, **more):
@@ -71,12 +72,14 @@ def numbered(seq: int) -> None:
 
 
 # -- a user who may see the identity ----------------------------------------------------------
-def test_it_finds_a_case_by_the_complainant_name_whole_or_part(api_client, org):
+def test_it_finds_a_case_by_the_complainant_name_whole_not_part(api_client, org):
     c = register(org)
     other = register(org, name="王海涛", phone="13900001111")
-    for q in (NAME, "秀英", "李秀", " 李秀英 ", "李 秀英"):
+    for q in (NAME, " 李秀英 ", "李秀英"):
         assert found(api_client, org["center"], q) == ([c.number], 1), q
     assert found(api_client, org["center"], "王海涛") == ([other.number], 1)
+    for q in ("秀英", "李秀"):  # encrypted at rest: a part of a name is not searchable (issue 17 §3)
+        assert found(api_client, org["center"], q) == ([], 0), q
 
 
 def test_it_finds_a_case_by_the_phone_however_it_is_written(api_client, org):

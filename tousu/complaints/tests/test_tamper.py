@@ -128,7 +128,8 @@ def test_it_detects_a_direct_edit_of_the_handling_unit(case, org):
 @pytest.mark.django_db
 def test_it_detects_an_edited_complainant_name(case):
     person = case.complainants.get()
-    sql(f"UPDATE {models.Complainant._meta.db_table} SET name = %s WHERE id = %s", "李四", person.pk)
+    # The name is encrypted at rest (issue 17 §3): the edit writes another name's ciphertext.
+    models.Complainant.objects.filter(pk=person.pk).update(name="李四")
     assert assert_fails(f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}") == [
         f"complainant #{person.pk} of {case.number}: name changed since {when(case, 4)}"
     ]

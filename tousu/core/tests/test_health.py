@@ -22,7 +22,10 @@ def test_liveness_answers_without_asking_anything(client, django_assert_num_quer
 def test_ready_when_the_database_migrations_and_queue_answer(client):
     r = client.get("/readyz")
     assert r.status_code == 200
-    assert r.json() == {"ready": True, "checks": {"database": "ok", "migrations": "ok", "tasks": "ok"}}
+    assert r.json() == {
+        "ready": True,
+        "checks": {"database": "ok", "migrations": "ok", "tasks": "ok", "pii_keys": "ok"},
+    }
 
 
 @pytest.mark.parametrize("failing", ["database", "migrations", "tasks"])

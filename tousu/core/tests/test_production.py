@@ -83,6 +83,13 @@ def test_https_and_proxy_turn_on_hsts_secure_cookies_and_the_forwarded_scheme(tm
     ], result.stderr
 
 
+def test_production_mode_takes_a_key_ring_instead_of_one_key(tmp_path):
+    ring = f"2={secrets.token_urlsafe(32)},0={secrets.token_urlsafe(32)}"
+    env = production_env(tmp_path, TOUSU_PII_KEY="", TOUSU_PII_KEYS=ring)
+    result = django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_check_deploy_flags_development_secrets_outside_production_mode(settings):
     settings.SECRET_KEY = settings.TOUSU_DEVELOPMENT_SECRET_KEY
     settings.TOUSU_PII_KEY = ""

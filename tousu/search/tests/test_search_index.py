@@ -133,10 +133,12 @@ def test_odd_input_is_an_empty_or_a_plain_search_never_an_error(api_client, org,
 # -- who finds what (SPEC §7) -------------------------------------------------------------------
 def test_a_name_is_found_only_by_users_who_may_see_the_identity(api_client, org):
     c = dispatched(org, register(org, respondent={"unit": "amr"}))  # the bureau is complained about
-    for q in (NAME, "晓梅", "尹晓", "幸福路"):
+    for q in (NAME, "晓梅", "尹晓"):
         assert found(api_client, org["center"], q) == {c.number}, q
         for persona in ("handler", "head"):
             assert found(api_client, org[persona], q) == set(), (persona, q)
+    # The address is encrypted at rest and kept out of the index (issue 17 §3): nobody finds it.
+    assert found(api_client, org["center"], "幸福路") == set()
     for persona in ("handler", "head"):  # words that name nobody
         assert found(api_client, org[persona], "窗口 执照") == {c.number}, persona
 
@@ -149,7 +151,7 @@ def test_redacted_viewers_never_match_on_hidden_names_or_text(api_client, org, r
         register(org, respondent=respondent, content="尹晓梅反映营业执照办理拖沓，电话13812345678。"),
         redacted=redacted,
     )
-    for q in (NAME, "晓梅", "尹晓 拖沓", "13812345678", "工本费", "幸福路"):
+    for q in (NAME, "晓梅", "尹晓 拖沓", "13812345678", "工本费"):
         for persona in ("handler", "head"):
             assert found(api_client, org[persona], q) == set(), (persona, q)
         assert found(api_client, org["center"], q) == {c.number}, q

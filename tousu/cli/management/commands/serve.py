@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
 
 class Command(BaseCommand):
-    help = "Serve tousu over HTTP (gunicorn, sync workers); without TOUSU_REDIS_URL, one worker runs the jobs."
+    help = (
+        "Serve tousu over HTTP (gunicorn, sync workers); without TOUSU_REDIS_URL, one worker runs the jobs and tasks."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
@@ -32,24 +34,22 @@ class Command(BaseCommand):
                 self.cfg.set("workers", options["workers"])
                 self.cfg.set("timeout", 120)
                 self.cfg.set("accesslog", "-")
+                # gunicorn's default line, then the request's id (tousu.core.middleware.RequestIdMiddleware).
+                self.cfg.set(
+                    "access_log_format",
+                    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s',
+                )
                 # gunicorn ≥ 25 would start a control-socket thread in the master, on one path in
                 # $HOME shared by every instance; tousu is managed through its process supervisor.
                 if "control_socket_disable" in self.cfg.settings:
                     self.cfg.set("control_socket_disable", True)
 
-                # The deadline scan and the audit anchoring run in one worker at a time (a file
-                # lock in DATA_DIR picks it), never in the master: a thread started there before
-                # the fork would not exist in the workers, and the master must stay a supervisor
-                # only. With Redis, `tousu worker` processes run them and serve runs none.
+                # The task queue's consumer and the periodic jobs' scheduler run in one worker at
+                # a time (a file lock in DATA_DIR picks it), never in the master: a thread started
+                # there before the fork would not exist in the workers, and the master must stay a
+                # supervisor only. With Redis, `tousu worker` processes run them and serve runs none.
                 if not settings.TOUSU_REDIS_URL:
-                    self.cfg.set(
-                        "post_worker_init",
-                        lambda worker: start_in_worker(
-                            settings.DATA_DIR / "jobs.lock",
-                            settings.TOUSU_SCAN_INTERVAL_SECONDS,
-                            settings.TOUSU_ANCHOR_INTERVAL_SECONDS,
-                        ),
-                    )
+                    self.cfg.set("post_worker_init", lambda worker: start_in_worker(settings.DATA_DIR / "jobs.lock"))
 
             def load(self) -> WSGIHandler:
                 return application

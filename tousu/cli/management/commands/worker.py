@@ -1,53 +1,45 @@
-"""``tousu worker``: a Redis-backed background worker (set TOUSU_REDIS_URL). Run several, on any
-machines: they take turns, so the deadline scan (with the e-mail retries and the housekeeping that
-ride on it) and the audit anchoring each run once per interval. With Redis set, `tousu serve` runs
-none of them: start at least one worker.
+"""``tousu worker``: a job worker on Redis (set TOUSU_REDIS_URL). Run several, on any machines: each
+runs the task queue's consumer (ledger exports, reports) and its scheduler of the periodic jobs
+(tousu.complaints.jobs: the deadline scan, mail, the audit anchoring …); a scheduler claims each
+period in Redis before enqueueing it, so every job runs once per period however many workers run.
+With Redis set, `tousu serve` runs none of them: start at least one worker.
 Each worker anchors to its own machine's TOUSU_AUDIT_ANCHOR_FILE: point it at shared storage, or
-ship every machine's file off it.
-Each worker also takes tasks off the queue (tousu.core.tasks: ledger exports, reports) from Redis."""
+ship every machine's file off it."""
 
-import threading
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tousu.complaints.jobs import redis_client, work_forever
-
 
 class Command(BaseCommand):
     help = (
-        "Run background jobs (the deadline scan and e-mail retries, the audit anchoring) from Redis; "
-        "needs TOUSU_REDIS_URL."
+        "Run the task queue's consumer and the periodic jobs (deadline scan, mail, audit anchoring …) "
+        "from Redis; needs TOUSU_REDIS_URL."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=int, default=None, help="seconds between scans")
-        parser.add_argument(
-            "--anchor-interval",
-            type=int,
-            default=None,
-            help="seconds between audit anchors (TOUSU_ANCHOR_INTERVAL_SECONDS; 0: none)",
-        )
-        parser.add_argument("--tasks", type=int, default=2, help="threads taking the queue's tasks (exports, reports)")
+        parser.add_argument("--tasks", type=int, default=2, help="threads running the queue's tasks")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        import redis
+
         url = settings.TOUSU_REDIS_URL
         if not url:
             raise CommandError("TOUSU_REDIS_URL is not set: without Redis, `tousu serve` runs the jobs itself")
+        if options["tasks"] < 1:
+            raise CommandError("--tasks must be at least 1")
         try:
-            redis_client(url).ping()
+            redis.Redis.from_url(url, socket_timeout=10).ping()
         except Exception as err:
             raise CommandError(f"cannot reach Redis at {url}: {err}") from None
-        interval = options["interval"] or settings.TOUSU_SCAN_INTERVAL_SECONDS or 300
-        anchor = options["anchor_interval"]
-        anchor = settings.TOUSU_ANCHOR_INTERVAL_SECONDS if anchor is None else anchor
-        anchoring = f", audit anchor every {anchor}s" if anchor > 0 else ", no audit anchoring"
-        self.stdout.write(f"tousu worker: deadline scan every {interval}s{anchoring} via {url} (Ctrl-C stops)")
-        from tousu.core.tasks import start_embedded
+        from tousu.core.tasks import run_consumer
 
-        start_embedded(workers=options["tasks"])  # the task queue's consumer: exports, reports
-        try:
-            work_forever(url, interval, threading.Event(), anchor_interval=anchor)
-        except KeyboardInterrupt:
-            self.stdout.write("stopped")
+        self.stdout.write(
+            f"tousu worker: {options['tasks']} task thread(s), deadline scan every "
+            f"{settings.TOUSU_SCAN_INTERVAL_SECONDS}s, audit anchor every {settings.TOUSU_ANCHOR_INTERVAL_SECONDS}s "
+            f"(0: off), via {url} (Ctrl-C stops)"
+        )
+        self.stdout.flush()
+        run_consumer(options["tasks"])
+        self.stdout.write("stopped")
