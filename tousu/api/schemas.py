@@ -4,7 +4,9 @@ The complaint, its list row, its history and a notice are the selectors' own sha
 (``tousu.complaints.rows``); this module adds the envelopes around them, the error, and the
 answers of the routes that have no selector of their own. Every route declares its answers with
 :func:`contract`, so that the OpenAPI document lists the errors a route can really give, and
-ninja checks every answer against its declaration before sending it.
+ninja checks every answer against its declaration before sending it — except the hot list, whose
+rows the selector builds to the declared shape and :func:`as_declared` sends as they are (the
+contract tests, schemathesis among them, check those answers against the schema).
 
 Serialisation conventions: every key is present (nullable ones are ``X | None``), times are
 ISO 8601 date-times with an offset, days ISO dates, amounts decimal strings.
@@ -13,9 +15,12 @@ ISO 8601 date-times with an offset, days ISO dates, amounts decimal strings.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
+from django.http import HttpResponse
 from ninja import Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict, Field
 from typing_extensions import TypedDict
 
@@ -29,6 +34,14 @@ from tousu.complaints.rows import (
     NotificationRow,
     Reference,
 )
+
+
+def as_declared(body: Any, status: int = 200) -> HttpResponse:
+    """An answer already in its declared shape, rendered as the API renders (ninja's JSON encoder:
+    ISO date-times, decimal strings) without validating it again."""
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), status=status, content_type="application/json; charset=utf-8"
+    )
 
 
 class Out(Schema):
@@ -83,6 +96,20 @@ class Registered(ComplaintDetail):
     shown this once and stored only hashed."""
 
     query_code: str
+
+
+class RegisteredBrief(TypedDict):
+    """The answer to a registration that asked for no more (``Prefer: return=minimal``, RFC 7240):
+    what a call-centre system keeps — the number, the query code (shown once), the state and
+    version for the next action, the running deadline, and the earlier case it repeats."""
+
+    number: str
+    query_code: Annotated[str, Field(description="查询码；重发时为空（只在首次登记时提供）")]
+    status: StatusCode
+    version: int
+    due_at: dt.datetime | None
+    repeat_of: str | None
+    replayed: bool
 
 
 class MovedOut(TypedDict):

@@ -51,7 +51,7 @@ def batches(actor: User, filters: selectors.ListFilters) -> Iterator[list[ListRo
     f = filters.model_copy(update={"limit": BATCH, "cursor": None})
     while True:
         page, cursor = selectors.list_complaints(actor, f)
-        yield selectors.list_rows(actor, page)
+        yield list(page)
         if cursor is None:
             return
         f = f.model_copy(update={"cursor": cursor})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired, cast
 
 from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict
@@ -81,6 +81,23 @@ class ListRow(TypedDict):
     complainant: str | None
     phone: Annotated[str | None, Field(description="掩码后的电话，如 138****5678")]
     custom: Annotated[dict[str, str], Field(description="预置方案的自定义字段；可识别投诉人的字段按身份规则隐去")]
+
+
+class ShownRow(ListRow):
+    """A list row as a page shows it: the API's row and the names beside its codes."""
+
+    category_name: str | None
+    handling_unit_name: str | None
+    anonymous: bool
+    closed: bool
+
+
+LIST_KEYS = tuple(ListRow.__annotations__)
+
+
+def api_row(row: ShownRow) -> ListRow:
+    """The API's row: the keys ListRow declares, nothing a page adds."""
+    return cast(ListRow, {k: row[k] for k in LIST_KEYS})  # type: ignore[literal-required]
 
 
 class FlagMark(TypedDict):

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from django.db.models import IntegerField, Q, QuerySet, Subquery
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from tousu.complaints.dues import DUE_FIELDS
 from tousu.complaints.inputs import ListIn
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.preset import active
+from tousu.complaints.rows import api_row
 from tousu.complaints.states import OPEN, Status
 from tousu.core.crypto import (
     PHONE_TAIL,
@@ -60,7 +62,7 @@ from tousu.replycheck.selectors import demand_items_of
 from tousu.solution.selectors import solution_of
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
-    from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ListRow, NotificationRow
+    from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ListRow, NotificationRow, ShownRow
 
 # What a list row needs: no long text, so a page reads and converts as little as it can.
 LIST_FIELDS = (
@@ -215,11 +217,11 @@ def phone_q(digits: str) -> Q | None:
 
 
 class Page(NamedTuple):
-    """One page of the list: its rows, newest first; the next page's cursor (None at the end); how
-    many complaints match in all; and the position of the page's first row (1-based, 0 when the
-    page is empty)."""
+    """One page of the list: its rows, newest first (``ShownRow``: values, no model instances); the
+    next page's cursor (None at the end); how many complaints match in all; and the position of
+    the page's first row (1-based, 0 when the page is empty)."""
 
-    rows: list[Complaint]
+    rows: list[ShownRow]
     next_cursor: int | None
     total: int
     first: int
@@ -242,7 +244,7 @@ class _CountOf(Subquery):
     output_field = IntegerField()
 
 
-def list_complaints(actor: User, f: ListFilters) -> tuple[list[Complaint], int | None]:
+def list_complaints(actor: User, f: ListFilters) -> tuple[list[ShownRow], int | None]:
     """One page, newest first, and the cursor of the next page (None at the end)."""
     page = _page(actor, f, counted=False)
     return page.rows, page.next_cursor
@@ -255,36 +257,91 @@ def page_complaints(actor: User, f: ListFilters) -> Page:
     return _page(actor, f, counted=True)
 
 
+# What a list row reads, as plain values: one query gives the page, its counts, whether each row's
+# identity is hidden from the reader (confidentiality.with_hidden), and the first complainant's
+# name and phone (correlated subqueries on the complainant's index) — no model instance is built.
+ROW_VALUES = (
+    "id",
+    "number",
+    "kind",
+    "status",
+    "channel",
+    "summary",
+    "summary_redacted",
+    "received_at",
+    "anonymous",
+    "version",
+    "due_at",
+    "due_rules",
+    "custom",
+    "closed_at",
+    "handling_due",
+    "category__code",
+    "category__name",
+    "grade__code",
+    "handling_unit__code",
+    "handling_unit__name",
+    "handler__username",
+    "identity_hidden",
+    "first_name",
+    "first_phone",
+)
+
+
+def _first_complainant(field: str) -> Case:
+    """The first complainant's ``field``, read only for the rows whose identity the reader sees:
+    for a hidden or anonymous row the database never reads the complainant (NULL)."""
+    from tousu.complaints.models import Complainant
+
+    first = Complainant.objects.filter(complaint=OuterRef("pk"), position=0).order_by("id").values(field)[:1]
+    return Case(When(Q(identity_hidden=True) | Q(anonymous=True), then=Value(None)), default=Subquery(first))
+
+
 def _page(actor: User, f: ListFilters, *, counted: bool) -> Page:
     limit = max(1, min(int(f.limit or 25), MAX_PAGE))
     matching = filter_complaints(actor, f)
     qs = matching.filter(id__lt=f.cursor) if f.cursor else matching
     capped = bool((f.q or "").strip())
+    fields: tuple[str, ...] = ROW_VALUES
     if counted:
         every = matching.order_by().values("id")
         qs = qs.annotate(matching_total=_CountOf(_bounded(every, capped)))
+        fields += ("matching_total",)
         if f.cursor:  # the rows of the pages before this one
             qs = qs.annotate(matching_before=_CountOf(_bounded(every.filter(id__gte=f.cursor), capped)))
-    # The confidentiality rule rides along in the same query (identity.with_hidden).
-    rows = mark_hidden(
-        list(
-            with_hidden(qs, actor)
-            .select_related("handling_unit", "category", "grade", "handler")
-            .only(*LIST_FIELDS)
-            .order_by("-id")[: limit + 1]
-        ),
-        actor,
+            fields += ("matching_before",)
+    found = list(
+        with_hidden(qs, actor)
+        .annotate(first_name=_first_complainant("name"), first_phone=_first_complainant("phone"))
+        .order_by("-id")
+        .values(*fields)[: limit + 1]
     )
-    next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    rows = rows[:limit]
+    next_cursor = found[limit - 1]["id"] if len(found) > limit else None
+    found = found[:limit]
+    rows = _value_rows(found)
     if not counted:
         return Page(rows, next_cursor, 0, 0)
-    if not rows:  # nothing to carry the count: only past the end of the list does it take a query
+    if not found:  # nothing to carry the count: only past the end of the list does it take a query
         total = _bounded(matching.order_by().values("id"), capped).count() if f.cursor else 0
         total, _first, more = _floor(total, 0, capped)
         return Page(rows, None, total, 0, more)
-    counts = rows[0].__dict__
+    counts = found[0]
     return Page(rows, next_cursor, *_floor(counts["matching_total"], counts.get("matching_before", 0), capped))
+
+
+def _value_rows(found: list[dict[str, Any]]) -> list[ShownRow]:
+    """The page's rows from its values. A hidden row whose redacted summary was never stored (a
+    bulk load's) is scrubbed here, with one query for those rows only."""
+    missing = [v["id"] for v in found if v["identity_hidden"] and v["summary"] and not v["summary_redacted"]]
+    if missing:
+        complaints = list(Complaint.objects.filter(id__in=missing).only("id", "summary"))
+        scrubbers = scrubbers_for(complaints)
+        redacted = {c.id: scrubbers[c.id](c.summary) for c in complaints}
+        for v in found:
+            if v["id"] in redacted:
+                v["summary_redacted"] = redacted[v["id"]]
+    now = timezone.now()
+    return [_shown(SimpleNamespace(**v), v["first_name"], v["first_phone"], v["identity_hidden"], now) for v in found]
 
 
 def _floor(total: int, before: int, capped: bool) -> tuple[int, int, bool]:
@@ -303,34 +360,68 @@ def first_complainant(c: Complaint) -> Any:
     return people[0] if people else None
 
 
-def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> ListRow:
+def list_row(c: Complaint, first: Any = None, *, hidden: bool = False) -> ShownRow:
     """One list row; ``hidden`` rows carry the stored redacted summary and no complainant."""
+    v = SimpleNamespace(
+        number=c.number,
+        kind=c.kind,
+        status=c.status,
+        channel=c.channel,
+        received_at=c.received_at,
+        category__code=c.category.code if c.category else None,
+        category__name=c.category.name if c.category else None,
+        grade__code=c.grade.code if c.grade else None,
+        handling_unit__code=c.handling_unit.code if c.handling_unit else None,
+        handling_unit__name=c.handling_unit.name if c.handling_unit else None,
+        handler__username=c.handler.username if c.handler else None,
+        due_at=c.due_at,
+        due_rules=c.due_rules,
+        closed_at=c.closed_at,
+        handling_due=c.handling_due,
+        version=c.version,
+        summary=c.summary,
+        summary_redacted=c.summary_redacted,
+        anonymous=c.anonymous,
+        custom=c.custom,
+    )
+    return _shown(v, first.name if first else None, first.phone if first else "", hidden, None)
+
+
+def _shown(v: Any, name: str | None, phone: str | None, hidden: bool, now: dt.datetime | None) -> ShownRow:
+    """A list row from a complaint's values (``v``: attributes named as in ROW_VALUES)."""
+    identity = not (hidden or v.anonymous)
     return {
-        "number": c.number,
-        "kind": KindCode(c.kind),
-        "status": StatusCode(c.status),
-        "channel": ChannelCode(c.channel),
-        "received_at": c.received_at,
-        "category": c.category.code if c.category else None,
-        "grade": c.grade.code if c.grade else None,
-        "handling_unit": c.handling_unit.code if c.handling_unit else None,
-        "handler": c.handler.username if c.handler else None,
-        "due_at": c.due_at,
-        "due_rule": dues.running_rule(c),
-        "timing": dues.timing(c),
-        "version": c.version,
-        "summary": c.summary_redacted if hidden else c.summary,
+        "number": v.number,
+        "kind": KindCode(v.kind),
+        "status": StatusCode(v.status),
+        "channel": ChannelCode(v.channel),
+        "received_at": v.received_at,
+        "category": v.category__code,
+        "grade": v.grade__code,
+        "handling_unit": v.handling_unit__code,
+        "handler": v.handler__username,
+        "due_at": v.due_at,
+        "due_rule": dues.running_rule(v),
+        "timing": dues.timing(v, now),
+        "version": v.version,
+        "summary": v.summary_redacted if hidden else v.summary,
         "hidden": hidden,
-        "complainant": None if hidden or c.anonymous or first is None else first.name,
-        "phone": mask_phone(first.phone) if first is not None and first.phone and not (c.anonymous or hidden) else None,
-        "custom": custom.hide(c.custom) if hidden else c.custom,
+        "complainant": None if not identity or name is None else name,
+        "phone": mask_phone(phone) if phone and identity else None,
+        "custom": custom.hide(v.custom) if hidden else v.custom,
+        # What a page shows beside the codes (not in the API's row).
+        "category_name": v.category__name,
+        "handling_unit_name": v.handling_unit__name,
+        "anonymous": v.anonymous,
+        "closed": v.closed_at is not None,
     }
 
 
-def list_rows(actor: User, rows: list[Complaint]) -> list[ListRow]:
-    """The list rows ``actor`` may see: identities hidden where the redacted view applies. The rule
-    rides in the page's own query (``list_complaints``; one query otherwise), and the first
-    complainants are read, in one query, only for the rows shown in full."""
+def list_rows(actor: User, rows: list[Complaint]) -> list[ShownRow]:
+    """The list rows ``actor`` may see, from complaints read as instances (the home page's queue):
+    identities hidden where the redacted view applies. The rule rides in the page's own query
+    where the rows came from ``with_hidden`` (one query otherwise), and the first complainants are
+    read, in one query, only for the rows shown in full."""
     hidden = hidden_ids(actor, rows)
     _fill_redacted_summaries([c for c in rows if c.id in hidden])
     return [list_row(c, first, hidden=c.id in hidden) for c, first in with_first_complainants(rows, skip=hidden)]
@@ -427,7 +518,7 @@ def _full_detail(actor: User, c: Complaint, fresh: bool) -> ComplaintDetail:
     # DUE_FIELDS' kinds are the keys of Dues.
     due_dates = cast("Dues", {kind: getattr(c, field) for kind, field in DUE_FIELDS.items()})
     return {
-        **list_row(c),
+        **api_row(list_row(c)),
         "version": c.version,
         "validity": ValidityCode(c.validity),
         "validity_reason": c.validity_reason,

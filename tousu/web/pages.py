@@ -47,7 +47,7 @@ def queues(actor: User) -> list[dict[str, Any]]:
             "key": "mine",
             "title": _("我的待办"),
             "count": mine_count,
-            "rows": list(zip(mine, selectors.list_rows(actor, mine), strict=True)),
+            "rows": selectors.list_rows(actor, mine),
             "query": "mine=1",
         }
     ]
@@ -63,7 +63,7 @@ def queues(actor: User) -> list[dict[str, Any]]:
                 "key": key,
                 "title": title,
                 "count": selectors.filter_complaints(actor, f).count(),
-                "rows": list(zip(rows, selectors.list_rows(actor, rows), strict=True)),
+                "rows": rows,
                 "query": urlencode({k: "1" if v is True else v for k, v in params.items()}, doseq=True),
             }
         )
@@ -229,7 +229,7 @@ def list_page(request: StaffRequest, query: ListQuery, page: selectors.Page) -> 
         params.pop("cursor")
     return {
         "q": query,
-        "rows": list(zip(page.rows, selectors.list_rows(request.user, page.rows), strict=True)),
+        "rows": page.rows,
         # 第 26–50 条，共 132 条
         "position": {
             "first": page.first,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any, Literal
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from tousu.accounts.models import Role
 from tousu.complaints.actions import ACTIONS
@@ -139,22 +138,33 @@ def unread_notifications(user: Any) -> int:
 @register.simple_tag
 def options(choices: Any, selected: Any = "", width: int = 0) -> str:
     """``<option>``s (and ``<optgroup>``s for grouped choices) with ``selected`` marked and texts
-    cut to ``width`` characters: built in Python, as filter forms repeat them on every list page."""
+    cut to ``width`` characters: built in Python with the standard library's escape, as filter
+    forms repeat hundreds of them on every list page."""
     chosen = {str(v) for v in selected} if isinstance(selected, (list, tuple, set)) else {str(selected or "")}
 
     def one(value: Any, text: Any) -> str:
         mark = " selected" if str(value) in chosen else ""
-        text = Truncator(str(text)).chars(width) if width else text
-        return format_html('<option value="{}"{}>{}</option>', value, mark, text)
+        text = cut(str(text), width) if width else str(text)
+        return f'<option value="{escape(str(value))}"{mark}>{escape(text)}</option>'
 
     parts: list[str] = []
     for value, text in choices:
         if isinstance(text, (list, tuple)):
-            inner = mark_safe("".join(one(v, t) for v, t in text))
-            parts.append(format_html('<optgroup label="{}">{}</optgroup>', value, inner))
+            inner = "".join(one(v, t) for v, t in text)
+            parts.append(f'<optgroup label="{escape(str(value))}">{inner}</optgroup>')
         else:
             parts.append(one(value, text))
     return mark_safe("".join(parts))
+
+
+def cut(text: str, limit: int) -> str:
+    """``truncatechars``: at most ``limit`` characters, the language's truncation mark included
+    (Django's, so "..." in Chinese)."""
+    if len(text) <= limit:
+        return text
+    marked = pgettext("String to return when truncating text", "%(truncated_text)s…")
+    keep = max(limit - len(marked % {"truncated_text": ""}), 0)
+    return marked % {"truncated_text": text[:keep]}
 
 
 @register.filter
