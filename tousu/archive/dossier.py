@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tousu.accounts.models import User
-from tousu.complaints.actions import ACTIONS
+from tousu.complaints.actions import event_label
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.states import Status
 from tousu.letters.selectors import LetterRow
@@ -44,14 +44,13 @@ def _status(code: str) -> str:
 def event_lines(events: list[Event]) -> list[EventLine]:
     lines: list[EventLine] = []
     for e in events:
-        action = ACTIONS.get(e.action)
         moved = e.from_status and e.from_status != e.to_status
         lines.append(
             {
                 "seq": e.seq,
                 "at": when(e.created_at),
                 "actor": e.actor_name,
-                "action": str(action.label) if action else e.action,
+                "action": event_label(e.action),
                 "states": f"{_status(e.from_status)} → {_status(e.to_status)}" if moved else _status(e.to_status),
                 "note": e.note,
             }

@@ -263,6 +263,16 @@ TABLE: tuple[Action, ...] = (
 # fmt: on
 
 ACTIONS: dict[str, Action] = {a.name: a for a in TABLE}
+# Events the system records outside the table, which no one takes (tousu.archive.retention).
+SYSTEM_EVENTS: dict[str, Promise] = {"anonymise": _("匿名化（保存期限届满）")}
+
+
+def event_label(code: str) -> str:
+    """The name of an event's action: the table's, or a system event's."""
+    action = ACTIONS.get(code)
+    return str(action.label if action else SYSTEM_EVENTS.get(code, code))
+
+
 # The lifecycle actions users take through a generic form (API route and web form).
 FORM_ACTIONS: dict[str, Action] = {a.name: a for a in TABLE if a.face is Face.FORM}
 

@@ -109,3 +109,14 @@ def test_the_command_is_a_dry_run_unless_told_and_logs_what_it_did(archived):
         assert cursor.fetchone() == ("", "")
     with pytest.raises(CommandError, match="--limit"):
         call_command("retention", "--limit", "0")
+
+
+def test_the_daily_housekeeping_anonymises_what_is_due_and_the_history_names_it(archived, client, org):
+    from tousu.complaints import jobs
+
+    with time_machine.travel(later(5.1), tick=False):
+        assert jobs.housekeeping()["anonymised"] == 1
+        assert jobs.housekeeping()["anonymised"] == 0
+    client.force_login(org["center"])
+    page = client.get(f"/c/{archived.number}/").content.decode()
+    assert "匿名化（保存期限届满）" in page and ">anonymise<" not in page

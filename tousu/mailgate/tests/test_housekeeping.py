@@ -54,7 +54,13 @@ def test_old_rows_go_and_recent_ones_stay(settings, register):
 
     gone = jobs.housekeeping()
 
-    assert gone == {"idempotency_keys": 1, "portal_code_failures": 1, "sent_mail": 1, "ledger_exports": 0}
+    assert gone == {
+        "idempotency_keys": 1,
+        "portal_code_failures": 1,
+        "sent_mail": 1,
+        "ledger_exports": 0,
+        "anonymised": 0,
+    }
     assert set(IdempotencyKey.objects.values_list("pk", flat=True)) == {new_key.pk}
     assert set(CodeFailure.objects.values_list("pk", flat=True)) == {new_guess.pk}
     assert set(OutgoingMail.objects.values_list("pk", flat=True)) == {new_sent.pk, failed.pk, pending.pk}
@@ -76,6 +82,7 @@ def test_the_keeping_times_are_settings(settings, register):
         "portal_code_failures": 0,
         "sent_mail": 0,
         "ledger_exports": 0,
+        "anonymised": 0,
     }
 
     settings.TOUSU_IDEMPOTENCY_KEEP_DAYS = settings.TOUSU_PORTAL_FAILURE_KEEP_DAYS = 1
@@ -85,6 +92,7 @@ def test_the_keeping_times_are_settings(settings, register):
         "portal_code_failures": 1,
         "sent_mail": 1,
         "ledger_exports": 0,
+        "anonymised": 0,
     }
 
 

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
 
 from tousu.accounts.models import Role
-from tousu.complaints.actions import ACTIONS
+from tousu.complaints.actions import event_label
 from tousu.complaints.dues import TIMING_LABELS
 from tousu.complaints.models import (
     Channel,
@@ -62,8 +62,7 @@ OWN_LABELS: dict[str, Literal["roles", "kinds", "channels"]] = {"role": "roles",
 
 @register.filter
 def action_label(action: str) -> str:
-    found = ACTIONS.get(action)
-    return str(found.label) if found else action
+    return event_label(action)
 
 
 @register.filter
