@@ -62,7 +62,7 @@ from tousu.replycheck.selectors import demand_items_of
 from tousu.solution.selectors import solution_of
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
-    from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ListRow, NotificationRow, ShownRow
+    from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, NotificationRow, ShownRow
 
 # What a list row needs: no long text, so a page reads and converts as little as it can.
 LIST_FIELDS = (
