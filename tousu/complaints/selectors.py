@@ -32,7 +32,6 @@ from tousu.complaints.confidentiality import (
     UNIT_ROLES,
     hidden_ids,
     hidden_q,
-    mark_hidden,
     may_look_up_callers,
     scrubber_for,
     scrubbers_for,
@@ -64,32 +63,6 @@ from tousu.solution.selectors import solution_of
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
     from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, NotificationRow, ShownRow
 
-# What a list row needs: no long text, so a page reads and converts as little as it can.
-LIST_FIELDS = (
-    "number",
-    "kind",
-    "status",
-    "channel",
-    "summary",
-    "summary_redacted",
-    "received_at",
-    "anonymous",
-    "version",
-    "redacted",
-    "due_at",
-    "due_rules",
-    "custom",
-    "closed_at",
-    "handling_due",
-    "category__code",
-    "grade__code",
-    "handling_unit__code",
-    "handling_unit__name",
-    "category__name",
-    "grade__name",
-    "handler__username",
-    "handler__display_name",
-)
 MAX_PAGE = 100
 
 
@@ -297,6 +270,14 @@ def _first_complainant(field: str) -> Case:
     return Case(When(Q(identity_hidden=True) | Q(anonymous=True), then=Value(None)), default=Subquery(first))
 
 
+def _with_values(qs: QuerySet[Complaint], actor: User) -> QuerySet[Complaint]:
+    """``qs`` with what ROW_VALUES reads beyond the complaint: the confidentiality flag and the
+    first complainant."""
+    return with_hidden(qs, actor).annotate(
+        first_name=_first_complainant("name"), first_phone=_first_complainant("phone")
+    )
+
+
 def _page(actor: User, f: ListFilters, *, counted: bool) -> Page:
     limit = max(1, min(int(f.limit or 25), MAX_PAGE))
     matching = filter_complaints(actor, f)
@@ -310,12 +291,7 @@ def _page(actor: User, f: ListFilters, *, counted: bool) -> Page:
         if f.cursor:  # the rows of the pages before this one
             qs = qs.annotate(matching_before=_CountOf(_bounded(every.filter(id__gte=f.cursor), capped)))
             fields += ("matching_before",)
-    found = list(
-        with_hidden(qs, actor)
-        .annotate(first_name=_first_complainant("name"), first_phone=_first_complainant("phone"))
-        .order_by("-id")
-        .values(*fields)[: limit + 1]
-    )
+    found = list(_with_values(qs, actor).order_by("-id").values(*fields)[: limit + 1])
     next_cursor = found[limit - 1]["id"] if len(found) > limit else None
     found = found[:limit]
     rows = _value_rows(found)
@@ -834,20 +810,14 @@ def returns_by_unit(actor: User, since: dt.date | None = None, until: dt.date | 
     ]
 
 
-def queue_page(actor: User, limit: int) -> tuple[list[Complaint], int]:
+def queue_page(actor: User, limit: int) -> tuple[list[ShownRow], int]:
     """The user's work queue (complaints/work.py), the nearest due first, and its size."""
     from django.db.models import F
 
     from tousu.complaints.work import queue
 
     mine = queue(actor)
-    rows = mark_hidden(
-        list(
-            with_hidden(Complaint.objects.filter(pk__in=mine.values("pk")), actor)
-            .select_related("handling_unit", "category", "grade", "handler")
-            .only(*LIST_FIELDS)
-            .order_by(F("due_at").asc(nulls_last=True), "-id")[:limit]
-        ),
-        actor,
+    found = _with_values(Complaint.objects.filter(pk__in=mine.values("pk")), actor).order_by(
+        F("due_at").asc(nulls_last=True), "-id"
     )
-    return rows, mine.count()
+    return _value_rows(list(found.values(*ROW_VALUES)[:limit])), mine.count()

@@ -47,7 +47,7 @@ def queues(actor: User) -> list[dict[str, Any]]:
             "key": "mine",
             "title": _("我的待办"),
             "count": mine_count,
-            "rows": selectors.list_rows(actor, mine),
+            "rows": mine,
             "query": "mine=1",
         }
     ]

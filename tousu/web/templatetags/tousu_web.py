@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
 
-from tousu.accounts.models import Role
+from tousu.accounts.models import Role, TokenScope
 from tousu.complaints.actions import event_label
 from tousu.complaints.dues import TIMING_LABELS
 from tousu.complaints.models import (
@@ -31,6 +31,7 @@ register = template.Library()
 
 CHOICES = {
     "status": Status,
+    "token_scope": TokenScope,
     "channel": Channel,
     "kind": Kind,
     "validity": Validity,
