@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tousu.core.tests.test_production_start import SCAN, TOUSU, Cluster, free_port
+from tousu.core.tests.test_production_start import SCAN, TOUSU, Cluster, free_port, start_redis
 
 SETUP = """
 import datetime as dt
@@ -74,12 +74,7 @@ def worker_env(tmp_path: Path) -> Iterator[tuple[Cluster, Path, Path]]:
     logs = tmp_path / "logs"
     logs.mkdir()
     cluster = Cluster(env, logs)
-    redis = subprocess.Popen(
-        [redis_server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis = start_redis(redis_server, port, tmp_path)
     try:
         subprocess.run([str(TOUSU), "migrate", "--skip-checks", "-v0"], env=env, check=True, timeout=120)
         subprocess.run([sys.executable, "-W", "ignore", "-c", SETUP], env=env, check=True, timeout=120)

@@ -55,6 +55,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_redis(server: str, port: int, cwd: Path) -> subprocess.Popen:
+    """A throw-away redis-server on 127.0.0.1:``port``: nothing saved to disk."""
+    return subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def postgres() -> Any:
     if not PG_ADMIN:
         pytest.skip("runs in the suite's PostgreSQL run (DATABASE_URL) or with TOUSU_TEST_PG_ADMIN_URL")
@@ -150,12 +160,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Cluster, Any, str]]:
     logs = tmp_path / "logs"
     logs.mkdir()
     cluster = Cluster(env, logs)
-    redis = subprocess.Popen(
-        [redis_server, "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis = start_redis(redis_server, redis_port, tmp_path)
     try:
         subprocess.run([str(TOUSU), "migrate", "--skip-checks", "-v0"], env=env, check=True, timeout=120)
         setup = subprocess.run(
