@@ -633,7 +633,7 @@ def _uploads(preset: Preset) -> Section:
             (
                 _(UPLOAD_KINDS[kind]),
                 " ".join(allowed) if allowed else _("不接收"),
-                _("%(mb)d MB") % {"mb": mb} if mb else _("按安装设置"),
+                f"{mb} MB" if mb else _("按安装设置"),
                 source(u.source),
             )
         )

@@ -157,12 +157,16 @@ def options(choices: Any, selected: Any = "", width: int = 0) -> str:
     return mark_safe("".join(parts))
 
 
+# Django's own message (its catalogues translate it), named here so ours does not take it in.
+_TRUNCATION = ("String to return when truncating text", "%(truncated_text)s…")
+
+
 def cut(text: str, limit: int) -> str:
     """``truncatechars``: at most ``limit`` characters, the language's truncation mark included
     (Django's, so "..." in Chinese)."""
     if len(text) <= limit:
         return text
-    marked = pgettext("String to return when truncating text", "%(truncated_text)s…")
+    marked = pgettext(*_TRUNCATION)
     keep = max(limit - len(marked % {"truncated_text": ""}), 0)
     return marked % {"truncated_text": text[:keep]}
 
