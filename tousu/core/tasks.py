@@ -281,6 +281,8 @@ def enqueue_due(huey: Huey, now: float, fired: dict[str, int]) -> list[str]:
                 huey.enqueue(job.task.s())
                 enqueued.append(job.name)
                 log.info("periodic job %s: period %d enqueued", job.name, slot)
+            else:
+                log.info("periodic job %s: period %d taken by another worker", job.name, slot)
         except Exception:
             log.exception("could not enqueue the periodic job %s", job.name)
     return enqueued
