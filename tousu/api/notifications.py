@@ -7,7 +7,7 @@ from pydantic import Field
 
 from tousu.api.authed import AuthedRequest
 from tousu.api.schemas import BODY, Marked, Notices, contract
-from tousu.complaints import selectors
+from tousu.complaints import notices
 from tousu.complaints.inputs import Id
 from tousu.complaints.notify import mark_read
 
@@ -16,8 +16,8 @@ router = Router(tags=["notifications"])
 
 @router.get("", **contract({200: Notices}, 422), summary="我的提醒")
 def list_notifications(request: AuthedRequest, unread: bool = False, limit: int = 50) -> dict[str, Any]:
-    rows = selectors.notifications_for(request.auth, unread_only=unread, limit=limit)
-    return {"unread": selectors.unread_count(request.auth), "items": [selectors.notification_row(n) for n in rows]}
+    rows = notices.notifications_for(request.auth, unread_only=unread, limit=limit)
+    return {"unread": notices.unread_count(request.auth), "items": [notices.notification_row(n) for n in rows]}
 
 
 class ReadIn(Schema):

@@ -32,7 +32,6 @@ from tousu.complaints.confidentiality import (
     UNIT_ROLES,
     hidden_ids,
     hidden_q,
-    may_look_up_callers,
     scrubber_for,
     scrubbers_for,
     sees_identity,
@@ -54,14 +53,14 @@ from tousu.core.crypto import (
     normalize_phone,
     phone_tail_index,
 )
-from tousu.core.errors import NotPermitted, ValidationFailed
+from tousu.core.errors import ValidationFailed
 from tousu.detection.selectors import detection_of
 from tousu.followup.selectors import replies_of, visits_of
 from tousu.replycheck.selectors import demand_items_of
 from tousu.solution.selectors import solution_of
 
 if TYPE_CHECKING:  # the rows' shapes, declared once for the selectors and the API (rows.py)
-    from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, NotificationRow, ShownRow
+    from tousu.complaints.rows import ComplaintDetail, Dues, EventRow, ShownRow
 
 MAX_PAGE = 100
 
@@ -702,86 +701,6 @@ def event_row(e: Event) -> EventRow:
         "payload": e.payload,
         "created_at": e.created_at,
         "hash": e.hash,
-    }
-
-
-def callers_by_phone(actor: User, phone: str, limit: int = 10) -> list[Complaint]:
-    """Earlier complaints of a caller, newest first (hotline look-up, SPEC §8): by the whole number,
-    or by its last four digits or more (``phone_q``), which may be several callers'.
-
-    A caller's history says who complained: unit staff may look callers up only where the preset
-    allows it, and never see a case whose identity is hidden from them (SPEC §7)."""
-    if not may_look_up_callers(actor):
-        raise NotPermitted(_("承办单位人员不能查询来电历史"), code="caller_lookup_refused")
-    digits = normalize_phone(unicodedata.normalize("NFKC", phone or ""))
-    if len(digits) < PHONE_TAIL:
-        return []
-    from tousu.complaints.models import Complainant
-
-    matching = Complainant.objects.filter(phone_q(digits))
-    found = list(
-        visible_complaints(actor)
-        .filter(id__in=matching.values("complaint_id"))
-        .exclude(hidden_q(actor))
-        .select_related("handling_unit")
-        .order_by("-id")[:limit]
-    )
-    # Which of each case's complainants the number matched: a match on the last digits may be
-    # several callers', so each row says whose (a name, unless anonymous, and the masked number).
-    people: dict[int, list[Complainant]] = {}
-    for person in matching.filter(complaint__in=[c.pk for c in found]).order_by("position"):
-        people.setdefault(person.complaint_id, []).append(person)
-    for c in found:
-        c.matched_callers = [  # type: ignore[attr-defined]
-            CallerMatch("" if c.anonymous else p.name, mask_phone(p.phone), p.phone == digits)
-            for p in people.get(c.pk, [])
-        ]
-    return found
-
-
-class CallerMatch(NamedTuple):
-    """One complainant a caller look-up matched: the name (empty when anonymous), the masked
-    number, and whether it is the very number looked up rather than one ending with it."""
-
-    name: str
-    phone: str
-    exact: bool
-
-
-def notifications_for(actor: User, *, unread_only: bool = False, limit: int = 50) -> list[Any]:
-    """The actor's notices, newest first. A notice is scrubbed when it is written for a recipient
-    in the redacted view; it is scrubbed again here for cases hidden from the actor since (a
-    redacted re-dispatch, a conflict marked later)."""
-    from tousu.complaints.models import Notification
-
-    qs = Notification.objects.filter(recipient=actor).select_related("complaint")
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    rows = list(qs.order_by("-id")[: max(1, min(limit, 200))])
-    hidden = hidden_ids(actor, {n.complaint_id: n.complaint for n in rows}.values())
-    if hidden:
-        scrubbers = scrubbers_for([n.complaint for n in rows if n.complaint_id in hidden])
-        for n in rows:
-            if n.complaint_id in hidden:
-                n.message = scrubbers[n.complaint_id](n.message)
-    return rows
-
-
-def unread_count(actor: User) -> int:
-    from tousu.complaints.models import Notification
-
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
-
-
-def notification_row(n: Any) -> NotificationRow:
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "number": n.complaint.number,
-        "message": n.message,
-        "due_at": n.due_at,
-        "created_at": n.created_at,
-        "read": n.read_at is not None,
     }
 
 

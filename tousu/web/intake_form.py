@@ -216,7 +216,7 @@ class IntakeForm(Form):
 
     def fill_caller_name(self, callers: list[Complaint]) -> None:
         """Fill an empty name with the caller's name on the newest of ``callers`` (their earlier
-        complaints the clerk may see, newest first: ``selectors.callers_by_phone``) that gives one.
+        complaints the clerk may see, newest first: ``callers.callers_by_phone``) that gives one.
         An anonymous complaint's name is shown to nobody, so it is not taken from there."""
         if str(self["name"].value).strip() or not callers:
             return

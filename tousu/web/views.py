@@ -22,9 +22,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tousu.complaints import attachments, selectors, services
+from tousu.complaints import attachments, notices, selectors, services
 from tousu.complaints.access import access_complaint, may
 from tousu.complaints.actions import FORM_ACTIONS
+from tousu.complaints.callers import callers_by_phone
 from tousu.complaints.inputs import Attach, IdentityDecision, IdentityRequest, ReleaseAttachment, RevealContact
 from tousu.core import downloads
 from tousu.core.errors import NotFound, NotPermitted, TousuError
@@ -89,7 +90,7 @@ def intake(request: StaffRequest) -> HttpResponse:
                 % {"number": registered.complaint.number, "code": registered.query_code},
             )
             return redirect("web:complaint", number=registered.complaint.number)
-    callers = selectors.callers_by_phone(request.user, str(form["phone"].value))
+    callers = callers_by_phone(request.user, str(form["phone"].value))
     repeat = None
     if "lookup" in request.POST:
         form.fill_caller_name(callers)
@@ -108,7 +109,7 @@ def callers(request: StaffRequest) -> HttpResponse:
     """The caller look-up fragment the intake form fetches while the clerk types the number."""
     phone = request.GET.get("phone", "")[:30]
     try:
-        found = selectors.callers_by_phone(request.user, phone)
+        found = callers_by_phone(request.user, phone)
     except NotPermitted as err:  # unit staff, unless the preset allows it (SPEC §7)
         return render(request, "web/_callers.html", {"refused": err.message}, status=403)
     return render(request, "web/_callers.html", {"phone": phone, **_caller_history(found)})
@@ -287,7 +288,7 @@ def notifications(request: StaffRequest) -> HttpResponse:
         count = mark_read(actor=request.user)
         messages.success(request, _("已将 %(n)d 条提醒标记为已读") % {"n": count})
         return redirect("web:notifications")
-    rows = selectors.notifications_for(request.user, limit=100)
+    rows = notices.notifications_for(request.user, limit=100)
     return render(request, "web/notifications.html", {"rows": rows})
 
 

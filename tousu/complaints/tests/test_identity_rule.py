@@ -344,7 +344,7 @@ def test_a_respondent_staff_member_is_never_its_handler_even_when_typed_by_name(
 
 
 def test_the_default_caller_lookup_refusal_is_a_clear_error_in_the_service(org):
-    from tousu.complaints.selectors import callers_by_phone
+    from tousu.complaints.callers import callers_by_phone
 
     with pytest.raises(NotPermitted):
         callers_by_phone(org["head"], PHONE)

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from tousu.complaints import selectors, services
+from tousu.complaints import services
+from tousu.complaints.callers import callers_by_phone
 from tousu.complaints.models import Complainant, Complaint, Event
 from tousu.conftest import registration
 from tousu.core import identifiers
@@ -150,7 +151,7 @@ def test_it_accepts_mobile_landline_and_service_numbers_stored_as_digits(registe
     person = complaint.complainants.get()
     assert person.phone == stored and person.phone_index == blind_index(stored)
     # The caller look-up finds it by the number as typed again.
-    assert [c.number for c in selectors.callers_by_phone(clerk, phone)] == [complaint.number]
+    assert [c.number for c in callers_by_phone(clerk, phone)] == [complaint.number]
 
 
 @pytest.mark.parametrize("number", [ID_WITH_X, ID_WITH_X.lower(), id_number("32010619900307123")])

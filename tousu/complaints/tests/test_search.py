@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from tousu.complaints import bulk, inputs, services
+from tousu.complaints.callers import callers_by_phone
 from tousu.complaints.models import Complainant, NumberSequence
-from tousu.complaints.selectors import callers_by_phone
 from tousu.complaints.tests.test_bulk import accepted
 from tousu.core.crypto import blind_index, phone_tail_index
 from tousu.core.errors import NotPermitted

@@ -130,7 +130,7 @@ def filesize(size: int) -> str:
 
 @register.simple_tag
 def unread_notifications(user: Any) -> int:
-    from tousu.complaints.selectors import unread_count
+    from tousu.complaints.notices import unread_count
 
     return unread_count(user) if getattr(user, "is_authenticated", False) else 0
 

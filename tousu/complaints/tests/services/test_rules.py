@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tousu.complaints import attachments, inputs, services
 from tousu.complaints.actions import perform
+from tousu.complaints.callers import callers_by_phone
 from tousu.complaints.models import Complainant, Complaint, Event
-from tousu.complaints.selectors import callers_by_phone
 from tousu.conftest import registration
 from tousu.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 
