@@ -54,8 +54,9 @@ from tousu.complaints.models import (
 )
 from tousu.complaints.numbering import hash_query_code, new_query_code, reserve_for
 from tousu.complaints.states import Status
-from tousu.core import crypto
+from tousu.core import crypto, jsontext
 from tousu.core.errors import ValidationFailed
+from tousu.core.jsontext import StoredJSON
 from tousu.core.redaction import Scrubber
 from tousu.detection import bulk as detection_index
 from tousu.search import index as search_index
@@ -268,6 +269,7 @@ def _sqlite_datetime(value: dt.datetime) -> str:
 
 
 _JSON_TEXT = json.JSONEncoder().encode  # what Django stores for a JSON value (json.dumps)
+_JSON_TEXTS: dict[type[json.JSONEncoder] | None, Any] = {None: _JSON_TEXT, StoredJSON: jsontext.text}  # by encoder
 _JSON_DATETIME = DjangoJSONEncoder().default  # a datetime inside a JSON value
 
 
@@ -291,8 +293,9 @@ class _Columns:
             elif isinstance(f, models.DateTimeField):
                 # Due dates end at 24:00 and many complaints share them: their text is remembered.
                 adapt = enc.due if f.attname in _DUE_FIELDS else enc.datetime
-            elif isinstance(f, models.JSONField) and f.encoder is None:
-                adapt = _JSON_TEXT  # as a parameter of unknown type, PostgreSQL takes the text as jsonb
+            elif isinstance(f, models.JSONField) and f.encoder in _JSON_TEXTS:
+                # As a parameter of unknown type, PostgreSQL takes the text as jsonb.
+                adapt = _JSON_TEXTS[f.encoder]
             elif isinstance(
                 f, (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
             ):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tousu.accounts.models import Unit
 from tousu.complaints.states import Status
 from tousu.core.crypto import EncryptedTextField, mask_phone
+from tousu.core.jsontext import StoredJSON
 
 
 class Kind(models.TextChoices):
@@ -207,21 +208,31 @@ class Complaint(models.Model):
     place = models.CharField(_("地点"), max_length=200, blank=True)
     amount = models.DecimalField(_("涉及金额"), max_digits=14, decimal_places=2, null=True, blank=True)
 
-    category = models.ForeignKey(Category, models.PROTECT, null=True, blank=True, verbose_name=_("类别"))
+    # category, handling_unit, handler: no index of their own; cmp_category_id, cmp_unit_id and
+    # cmp_handler_id below start with them (bench/README.md, "Storage: where the bytes go").
+    category = models.ForeignKey(
+        Category, models.PROTECT, null=True, blank=True, db_index=False, verbose_name=_("类别")
+    )
     grade = models.ForeignKey(Grade, models.PROTECT, null=True, blank=True, verbose_name=_("等级"))
     # {flag: {"by": username or null, "rule": rule code or null, "at": iso time}}
-    flags = models.JSONField(_("标记"), default=dict, blank=True)
-    extra = models.JSONField(_("扩展字段"), default=dict, blank=True)
+    flags = models.JSONField(_("标记"), default=dict, blank=True, encoder=StoredJSON)
+    extra = models.JSONField(_("扩展字段"), default=dict, blank=True, encoder=StoredJSON)
     # The preset's own fields ({code: value}), checked by complaints.custom.
-    custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
+    custom = models.JSONField(_("自定义字段"), default=dict, blank=True, encoder=StoredJSON)
 
     dispatch_mode = models.CharField(_("分办方式"), max_length=10, choices=DispatchMode.choices, blank=True)
     handling_unit = models.ForeignKey(
-        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("承办单位")
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", db_index=False, verbose_name=_("承办单位")
     )
     co_units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("协办单位"))
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("承办人")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("承办人"),
     )
     handling_level = models.PositiveSmallIntegerField(_("办理层级"), default=0)
     # The unit the centre dispatched to; the handling unit differs after a sub-dispatch (SPEC §7).
@@ -247,10 +258,10 @@ class Complaint(models.Model):
     # The deadline the complaint is running against in its current state (null when none):
     # lists filter "overdue" and "due soon" on one indexed column.
     due_at = models.DateTimeField(_("当前期限"), null=True, blank=True)
-    due_rules = models.JSONField(default=dict, blank=True)
+    due_rules = models.JSONField(default=dict, blank=True, encoder=StoredJSON)
     # Some due date falls in a year with no known holiday schedule: shown with a warning and
     # recomputed when that year's schedule is imported.
-    dues_provisional = models.BooleanField(_("期限暂定"), default=False, db_index=True)
+    dues_provisional = models.BooleanField(_("期限暂定"), default=False)  # indexed where true (below)
     suspended_at = models.DateTimeField(null=True, blank=True)
     # Dispatched as a redacted transfer (摘转): the handling unit sees no identity (SPEC §7).
     redacted = models.BooleanField(_("摘转"), default=False)
@@ -315,6 +326,10 @@ class Complaint(models.Model):
             models.Index(fields=["due_at"], name="cmp_due_at"),
             models.Index(fields=["received_at"], name="cmp_received_at"),
             models.Index(fields=["category", "-id"], name="cmp_category_id"),
+            # The few complaints to recompute when a year's holidays are imported.
+            models.Index(
+                fields=["dues_provisional"], name="cmp_dues_provisional", condition=models.Q(dues_provisional=True)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -460,7 +475,8 @@ class Event(models.Model):
     """
 
     seq = models.PositiveBigIntegerField()
-    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="events", db_index=True)
+    # No index of its own: event_complaint_seq (complaint, seq) serves every read by complaint.
+    complaint = models.ForeignKey(Complaint, models.PROTECT, related_name="events", db_index=False)
     number = models.CharField(max_length=32)
     action = models.CharField(max_length=32)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
@@ -469,21 +485,25 @@ class Event(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     version = models.PositiveIntegerField()
     note = models.TextField(blank=True)
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(default=dict, encoder=StoredJSON)
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
     # A keyed MAC of the complaint's state after this event, and per-field fingerprints that let
     # verify-audit say which field or related row was changed behind the log's back.
     state_mac = models.CharField(max_length=64, blank=True, db_default="")
-    state_prints = models.JSONField(blank=True, db_default={})
+    state_prints = models.JSONField(blank=True, db_default={}, encoder=StoredJSON)
 
     class Meta:
         ordering = ["complaint", "seq"]
         constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="event_complaint_seq")]
         indexes = [
-            # Statistics over one kind of event (e.g. returns per unit) without reading the whole log.
-            models.Index(fields=["action", "created_at"], name="event_action_at"),
+            # The only kinds of event read across complaints: returns (推诿扯皮 statistics,
+            # complaints.selectors.returns_by_unit, indicators) and anonymisations (retention).
+            # Partial, one per kind, so that SQLite's planner sees the query's own `action = …`.
+            # A statistic over another kind of event adds its index here.
+            models.Index(fields=["created_at"], name="event_returns", condition=models.Q(action="return")),
+            models.Index(fields=["complaint"], name="event_anonymised", condition=models.Q(action="anonymise")),
             # The anchoring job: the complaints whose chains moved since its last run.
             models.Index(fields=["created_at"], name="event_created_at"),
         ]

@@ -12,13 +12,13 @@ full detection instead (``services.index_existing``).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q
 
 from tousu.complaints.models import Complainant, Complaint, Respondent
+from tousu.core import jsontext
 from tousu.detection.matter import take_print
 from tousu.detection.models import ComplaintPrint, IdentityKey, Matter, Term
 from tousu.detection.services import complaint_text, respondent_names, stored_people
@@ -66,7 +66,7 @@ def index_range(after: int, upto: int) -> int:
             f"INSERT INTO {ComplaintPrint._meta.db_table} (complaint_id, received_at, data, people, matter_id, evidence)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             [
-                (p.complaint_id, when(p.received_at), json.dumps(p.data), json.dumps(p.people), p.matter_id, "{}")
+                (p.complaint_id, when(p.received_at), jsontext.text(p.data), jsontext.text(p.people), p.matter_id, "{}")
                 for p in prints
             ],
         )

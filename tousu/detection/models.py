@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tousu.complaints.models import Complaint
+from tousu.core.jsontext import StoredJSON
 
 
 class Matter(models.Model):
@@ -22,12 +23,12 @@ class ComplaintPrint(models.Model):
 
     complaint = models.OneToOneField(Complaint, models.CASCADE, primary_key=True, related_name="print")
     received_at = models.DateTimeField()
-    data = models.JSONField(default=dict)
+    data = models.JSONField(default=dict, encoder=StoredJSON)
     # The keyed indexes of its complainants (phone, ID number, e-mail): who made it, never decrypted.
-    people = models.JSONField(default=list)
+    people = models.JSONField(default=list, encoder=StoredJSON)
     matter = models.ForeignKey(Matter, models.SET_NULL, null=True, related_name="prints")
     # The score and shared words that put it into its matter (empty: it started the matter).
-    evidence = models.JSONField(default=dict)
+    evidence = models.JSONField(default=dict, encoder=StoredJSON)
 
 
 class IdentityKey(models.Model):

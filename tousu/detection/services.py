@@ -20,9 +20,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -324,7 +325,20 @@ def _merge_matters(other: Matter, *, into: Matter) -> None:
                 gathering.save(update_fields=["merged_into"])
 
 
-def _spans(rows: list[ComplaintPrint], days: int, threshold: int) -> set[int]:
+class Seen(NamedTuple):
+    """What ``evaluate`` reads of each complaint of a matter: who made it and when (a tuple, not a
+    model instance: a hot matter holds thousands within its window, read at every registration)."""
+
+    complaint_id: int
+    received_at: dt.datetime
+    people: list[str]
+
+
+def _seen(prints: QuerySet[ComplaintPrint]) -> list[Seen]:
+    return [Seen(*row) for row in prints.values_list("complaint_id", "received_at", "people")]
+
+
+def _spans(rows: Sequence[Seen], days: int, threshold: int) -> set[int]:
     """The complaints lying in some window of ``days`` that holds ``threshold`` distinct people:
     one pass with a sliding window and a count per person (a matter may hold thousands)."""
     who = persons(rows)
@@ -347,7 +361,7 @@ def _spans(rows: list[ComplaintPrint], days: int, threshold: int) -> set[int]:
     return members
 
 
-def persons(rows: Iterable[ComplaintPrint]) -> dict[int, str]:
+def persons(rows: Iterable[Seen]) -> dict[int, str]:
     """Who made each complaint: complaints that share any keyed index (a phone, an ID number, an
     e-mail) are one person's — a caller who phoned and then wrote with the ID number and the phone
     is one person, not two; a complaint with none is its own."""
@@ -370,7 +384,7 @@ def persons(rows: Iterable[ComplaintPrint]) -> dict[int, str]:
     return {row.complaint_id: root((row.people or [f"c{row.complaint_id}"])[0]) for row in rows}
 
 
-def _people(rows: Iterable[ComplaintPrint], ids: set[int]) -> int:
+def _people(rows: Iterable[Seen], ids: set[int]) -> int:
     who = persons(rows)
     return len({who[cid] for cid in who if cid in ids})
 
@@ -380,11 +394,7 @@ def evaluate(matter: Matter, current: Complaint) -> None:
     th = active().thresholds
     window = dt.timedelta(days=max(th.hot_window_days, th.group_window_days))
     t = current.received_at
-    rows = list(
-        ComplaintPrint.objects.filter(matter=matter, received_at__gte=t - window, received_at__lte=t + window).only(
-            "complaint", "matter", "received_at", "people"
-        )
-    )
+    rows = _seen(ComplaintPrint.objects.filter(matter=matter, received_at__gte=t - window, received_at__lte=t + window))
     hot = _spans(rows, th.hot_window_days, th.hot_threshold)
     if hot:
         _gather(HotIssue, HotMember, "issue", matter, rows, hot)
@@ -396,7 +406,7 @@ def evaluate(matter: Matter, current: Complaint) -> None:
             _alert(event, current)
 
 
-def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[ComplaintPrint], ids: set[int]) -> Any:
+def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[Seen], ids: set[int]) -> Any:
     gathering = model.objects.filter(matter=matter, merged_into=None).order_by("-id").first()
     if gathering is not None and gathering.curated:
         return gathering, [], False  # split or merged by staff: only staff change it now
@@ -404,7 +414,7 @@ def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[Complai
     created = gathering is None
     if gathering is None:
         first = min(chosen, key=lambda r: r.received_at)
-        first_print = ComplaintPrint.objects.select_related("complaint").get(pk=first.pk)
+        first_print = ComplaintPrint.objects.select_related("complaint").get(pk=first.complaint_id)
         gathering = model.objects.create(
             matter=matter,
             title=first_print.complaint.summary[:200],
@@ -413,7 +423,10 @@ def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[Complai
             last_at=first.received_at,
         )
     have = set(member.objects.filter(**{fk: gathering}).values_list("complaint_id", flat=True))
-    taken = set(member.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True))
+    fresh = [r.complaint_id for r in chosen if r.complaint_id not in have]  # mostly the new complaint alone
+    taken = (
+        set(member.objects.filter(complaint_id__in=fresh).values_list("complaint_id", flat=True)) if fresh else set()
+    )
     new = [r for r in chosen if r.complaint_id not in have and r.complaint_id not in taken]
     member.objects.bulk_create([member(**{fk: gathering}, complaint_id=r.complaint_id) for r in new])
     all_ids = have | {r.complaint_id for r in new}
@@ -581,7 +594,7 @@ def _refresh(kind: str, g: Any) -> None:
 
     _model, member, fk = KINDS[kind]
     ids = set(member.objects.filter(**{fk: g}).values_list("complaint_id", flat=True))
-    rows = list(ComplaintPrint.objects.filter(complaint_id__in=ids))
+    rows = _seen(ComplaintPrint.objects.filter(complaint_id__in=ids))
     if rows:
         g.first_at = min(r.received_at for r in rows)
         g.last_at = max(r.received_at for r in rows)

@@ -2,15 +2,14 @@
 that share any keyed index are one person's, whichever key comes first."""
 
 import datetime as dt
-from types import SimpleNamespace
 
-from tousu.detection.services import _spans, persons
+from tousu.detection.services import Seen, _spans, persons
 
 T = dt.datetime(2026, 4, 7, 9, tzinfo=dt.UTC)
 
 
-def row(cid: int, *people: str, hours: int = 0) -> SimpleNamespace:
-    return SimpleNamespace(complaint_id=cid, people=list(people), received_at=T + dt.timedelta(hours=hours))
+def row(cid: int, *people: str, hours: int = 0) -> Seen:
+    return Seen(complaint_id=cid, people=list(people), received_at=T + dt.timedelta(hours=hours))
 
 
 def test_complaints_sharing_any_key_are_one_person():
