@@ -55,6 +55,7 @@ from tousu.complaints.models import (
 from tousu.complaints.numbering import hash_query_code, new_query_code, reserve_for
 from tousu.complaints.states import Status
 from tousu.core import crypto, jsontext
+from tousu.core.digest import stored
 from tousu.core.errors import ValidationFailed
 from tousu.core.jsontext import StoredJSON
 from tousu.core.redaction import Scrubber
@@ -268,8 +269,8 @@ def _sqlite_datetime(value: dt.datetime) -> str:
     return value.astimezone(UTC).isoformat(" ")[:-6]
 
 
-_JSON_TEXT = json.JSONEncoder().encode  # what Django stores for a JSON value (json.dumps)
-_JSON_TEXTS: dict[type[json.JSONEncoder] | None, Any] = {None: _JSON_TEXT, StoredJSON: jsontext.text}  # by encoder
+# What Django stores for a JSON value (json.dumps), by the field's encoder.
+_JSON_TEXTS: dict[type[json.JSONEncoder] | None, Any] = {None: json.JSONEncoder().encode, StoredJSON: jsontext.text}
 _JSON_DATETIME = DjangoJSONEncoder().default  # a datetime inside a JSON value
 
 
@@ -566,12 +567,13 @@ class Writer:
             if self.planned:
                 with self._timed("detection"):
                     detection_index.index_range(first - 1, first + len(batch) - 1)
+            digests = [enc.events.index[c] for c in ("hash", "prev_hash", "state_mac")]
             with self._timed("events"), connection.cursor() as cursor:
-                cursor.executemany(enc.events.sql, [events[i] for i in batch.order])
+                cursor.executemany(enc.events.sql, [stored(events[i], digests) for i in batch.order])
             with self._timed("seals"):
                 last = self._seal(enc, batch, first, events)
             with self._timed("events"), connection.cursor() as cursor:
-                cursor.executemany(enc.events.sql, last)
+                cursor.executemany(enc.events.sql, [stored(row, digests) for row in last])
                 if connection.vendor == "postgresql":
                     from django.core.management.color import no_style
 
@@ -639,20 +641,10 @@ class Writer:
             rows[table] = [values[:slot] + (first + position,) + values[slot + 1 :] for position, values in pairs]
         e = enc.events.index
         pk_, enumber_, prev_, ehash_, payload_ = (
-            e["complaint_id"],
-            e["number"],
-            e["prev_hash"],
-            e["hash"],
-            e["payload"],
+            e[c] for c in ("complaint_id", "number", "prev_hash", "hash", "payload")
         )
         seq_, action_, actor_id_, actor_name_, from_, to_, note_ = (
-            e["seq"],
-            e["action"],
-            e["actor_id"],
-            e["actor_name"],
-            e["from_status"],
-            e["to_status"],
-            e["note"],
+            e[c] for c in ("seq", "action", "actor_id", "actor_name", "from_status", "to_status", "note")
         )
         key, sign, times, payloads = chain.audit_key(), chain.sign_event, batch.times, batch.payloads
         events: list[list[Any]] = []

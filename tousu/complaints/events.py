@@ -43,6 +43,7 @@ from tousu.complaints.models import (
     IdentityGrant,
     Respondent,
 )
+from tousu.core.digest import hexed
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
@@ -330,7 +331,7 @@ def _probe(pk: int) -> tuple[tuple[int, str] | None, list[str], list[int]]:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), [pk] * (len(parts) + 1))
         rows = cursor.fetchall()
-    head = next(((n, h) for t, n, h in rows if t == "head"), None)
+    head = next(((n, hexed(h)) for t, n, h in rows if t == "head"), None)
     present = sorted({t for t, _, _ in rows if t in _RARE}, key=_RARE.index)
     return head, present, sorted(n for t, n, _ in rows if t == "co_unit")
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tousu.accounts.models import Unit
 from tousu.complaints.states import Status
 from tousu.core.crypto import EncryptedTextField, mask_phone
+from tousu.core.digest import DigestField
 from tousu.core.jsontext import StoredJSON
 
 
@@ -487,11 +488,11 @@ class Event(models.Model):
     note = models.TextField(blank=True)
     payload = models.JSONField(default=dict, encoder=StoredJSON)
     created_at = models.DateTimeField()
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = DigestField()
+    hash = DigestField()
     # A keyed MAC of the complaint's state after this event, and per-field fingerprints that let
     # verify-audit say which field or related row was changed behind the log's back.
-    state_mac = models.CharField(max_length=64, blank=True, db_default="")
+    state_mac = DigestField(blank=True, db_default=b"")
     state_prints = models.JSONField(blank=True, db_default={}, encoder=StoredJSON)
 
     class Meta:

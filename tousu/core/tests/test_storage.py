@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tousu.complaints.audit import verify_audit
 from tousu.complaints.models import Complaint, Event
 from tousu.complaints.selectors import returns_by_unit
 from tousu.core import jsontext
@@ -90,3 +91,31 @@ def test_a_new_sqlite_database_has_16_kib_pages():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA page_size")
         assert cursor.fetchone()[0] == 16384
+
+
+def test_event_digests_are_stored_as_their_32_bytes_and_read_as_hex(register):
+    c = register()
+    with connection.cursor() as cursor:
+        length = "octet_length" if connection.vendor == "postgresql" else "length"
+        cursor.execute(
+            f"SELECT {length}(hash), {length}(prev_hash), {length}(state_mac) FROM complaints_event"
+            " WHERE complaint_id = %s",
+            [c.id],
+        )
+        assert cursor.fetchall() == [(32, 32, 32)]  # the registration: sealed, so it has a state MAC
+    event = Event.objects.get(complaint=c)
+    assert len(event.hash) == len(event.prev_hash) == len(event.state_mac) == 64
+    assert int(event.hash, 16) >= 0 and event.prev_hash == "0" * 64
+    assert verify_audit().ok
+
+
+@sqlite_only
+def test_a_digest_written_as_hex_text_before_is_read_as_it_is(register):
+    c = register()
+    event = Event.objects.get(complaint=c)
+    with connection.cursor() as cursor:  # as a row written before 0025 (SQLite keeps the row's type)
+        cursor.execute("UPDATE complaints_event SET hash = %s WHERE id = %s", [event.hash, event.id])
+        cursor.execute("SELECT typeof(hash) FROM complaints_event WHERE id = %s", [event.id])
+        assert cursor.fetchone()[0] == "text"
+    assert Event.objects.get(pk=event.pk).hash == event.hash
+    assert verify_audit().ok
