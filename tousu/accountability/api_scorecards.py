@@ -33,7 +33,9 @@ class ScorecardQuery(Schema):
         "", alias="from", max_length=10, description="开始日期（含），如 2026-11-01；与 to 同用，优先于 period"
     )
     last: str = Field("", alias="to", max_length=10, description="结束日期（含），如 2026-11-30")
-    by: Literal["unit", "person"] = Field("unit", description="unit：按单位；person：按人员")
+    by: Literal["unit", "person"] | None = Field(
+        None, description="unit：按单位；person：按人员；缺省按单位，承办人缺省按人员（只有本人一行）"
+    )
     unit: str = Field("", max_length=64, description="只看此单位及其下级单位（单位代码）")
     rank_by: Literal[tuple(scorecards.RANKINGS)] = Field(  # type: ignore[valid-type]
         "net_points", description="排名依据；缺省为综合（净得分，再按按期办结率、满意率、被认定有责件数）"
@@ -42,7 +44,13 @@ class ScorecardQuery(Schema):
 
 def _card(request: AuthedRequest, q: ScorecardQuery) -> scorecards.Scorecard:
     period = periods.resolve(q.period, q.first, q.last)
-    return scorecards.scorecard(actor=request.auth, period=period, by=q.by, unit=q.unit or None, rank_by=q.rank_by)
+    return scorecards.scorecard(
+        actor=request.auth,
+        period=period,
+        by=q.by or scorecards.default_by(request.auth),
+        unit=q.unit or None,
+        rank_by=q.rank_by,
+    )
 
 
 @router.get(

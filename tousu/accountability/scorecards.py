@@ -124,6 +124,11 @@ def own_row_only(actor: User) -> bool:
     return actor.role == Role.HANDLER and not actor.is_superuser
 
 
+def default_by(actor: User) -> By:
+    """By unit, but by person for a handler (the only rows they may see): the page and the API alike."""
+    return "person" if own_row_only(actor) else "unit"
+
+
 def unit_choices(actor: User) -> list[tuple[str, str]]:
     """The units ``actor`` may narrow the scorecard to (code, name), for the page's picker."""
     if not may_view(actor) or own_row_only(actor):

@@ -26,6 +26,7 @@ import enum
 import functools
 import json
 import multiprocessing
+import pickle
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
@@ -764,7 +765,9 @@ def prepared_ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
 def _produce(produce: Callable[[], Iterator[Any]], queue: Any) -> None:
     try:
         for item in produce():
-            queue.put(("item", item))
+            # Pickled here, not in the queue's feeder thread, which would only print its error and
+            # drop the item: the parent would write the load with a batch missing.
+            queue.put(("item", pickle.dumps(item, pickle.HIGHEST_PROTOCOL)))
         queue.put(("done", None))
     except BaseException as exc:  # reported to the parent, which stops
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
@@ -785,7 +788,7 @@ def _received(child: Any, queue: Any) -> Iterator[Any]:
                 return
             if kind == "error":
                 raise RuntimeError(f"preparing failed: {item}")
-            yield item
+            yield pickle.loads(item)
     finally:
         if child.is_alive():
             child.terminate()

@@ -41,8 +41,9 @@ class DigestField(models.Field):
         return bytes.fromhex(value)
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        # bytes, which both drivers bind as a BLOB / bytea (and a bulk write's child process can pickle)
         value = value if prepared else self.get_prep_value(value)
-        return None if value is None else connection.Database.Binary(value)
+        return None if value is None else bytes(value)
 
 
 def stored(row: Sequence[Any], positions: Sequence[int]) -> list[Any]:

@@ -65,10 +65,9 @@ def _shown(value: Any, kind: str) -> str:
 
 def _form(request: StaffRequest, q: QueryDict) -> dict[str, Any]:
     """The picker's choices and values; an unknown ``by`` or ``rank_by`` falls back to the default."""
-    handler_only = scorecards.own_row_only(request.user)
     by = q.get("by", "")
-    if by not in ("unit", "person") or handler_only:
-        by = "person" if handler_only else "unit"
+    if by not in ("unit", "person") or scorecards.own_row_only(request.user):
+        by = scorecards.default_by(request.user)
     rank_by = q.get("rank_by", "")
     if rank_by not in scorecards.RANKINGS:
         rank_by = "net_points"
@@ -82,6 +81,6 @@ def _form(request: StaffRequest, q: QueryDict) -> dict[str, Any]:
         "unit": q.get("unit", ""),
         "units": scorecards.unit_choices(request.user),
         "rankings": [(k, str(v)) for k, v in scorecards.RANK_LABELS.items()],
-        "handler_only": handler_only,
+        "handler_only": scorecards.own_row_only(request.user),
         "error": "",
     }

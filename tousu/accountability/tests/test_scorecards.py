@@ -172,6 +172,9 @@ def test_the_api_answers_the_scorecard(cases, api_client, center, org):
     assert api_client.get(org["clerk"], "/scorecards").status_code == 403
     assert api_client.get(org["handler"], "/scorecards", by="unit").status_code == 403
     assert [x["code"] for x in api_client.get(org["handler"], "/scorecards", by="person").json()["rows"]] == ["handler"]
+    # Without `by`, a handler gets their own row, as the page shows it; everyone else the units.
+    assert [x["code"] for x in api_client.get(org["handler"], "/scorecards").json()["rows"]] == ["handler"]
+    assert api_client.get(org["center"], "/scorecards").json()["by"] == "unit"
 
 
 @time_machine.travel(NOW, tick=False)

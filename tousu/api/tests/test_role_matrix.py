@@ -167,8 +167,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /sanctions/{sanction}/appeal": frozenset({Role.HANDLER}),
     "POST /complaints/{number}/sanctions/{sanction}/appeal-decision": roles_of("decide_appeal"),
     "GET /sanctions/mine": STAFF,
-    "GET /scorecards": MANAGERS,
-    "GET /scorecards.xlsx": MANAGERS,
+    # A handler gets their own row (by person, the default for them), as on the page.
+    "GET /scorecards": MANAGERS | {Role.HANDLER},
+    "GET /scorecards.xlsx": MANAGERS | {Role.HANDLER},
     "GET /stats": STAFF,
     # -- partners -----------------------------------------------------------------------------------
     "GET /partners/inquiries": PARTNERS_READ,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,7 +40,7 @@ from tousu.complaints.services.common import begin, begin_new, choice, finish, i
 from tousu.complaints.states import OPEN, Status
 from tousu.core import identifiers
 from tousu.core.crypto import normalize_phone, person_indexes
-from tousu.core.errors import ValidationFailed
+from tousu.core.errors import Conflict, ValidationFailed
 from tousu.detection import services as detection
 from tousu.replycheck import services as replycheck
 from tousu.search import index as search_index
@@ -467,6 +467,10 @@ def merge(*, actor: User, number: str, data: Merge) -> Complaint:
     if target == complaint.number:
         raise ValidationFailed(_("不能合并到自身"), field="target")
     into = access_complaint(actor, target)
+    try:  # the target stays open until this commits (a close or merge of it waits)
+        into = Complaint.objects.select_for_update(of=("self",)).get(pk=into.pk)
+    except OperationalError:  # PostgreSQL: its own merge into this one holds it (a deadlock, undone)
+        raise Conflict(_("目标投诉正在被合并或办理，请稍后重试"), field="target") from None
     if into.status not in OPEN:
         raise ValidationFailed(_("只能合并到办理中的投诉件"), field="target")
     complaint.merged_into = into

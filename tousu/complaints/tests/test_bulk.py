@@ -222,3 +222,16 @@ def test_it_refuses_a_link_to_a_complaint_it_does_not_know(org):
     problems = bulk.check([merged(org, "b", "nowhere")], known=set())
     assert {p.where for p in problems} == {"repeat_of", "merged_into", "events[0].payload", "events[1].payload"}
     assert not Complaint.objects.exists()
+
+
+def test_an_item_the_preparing_process_cannot_send_stops_the_load_instead_of_going_missing():
+    def produce():
+        yield 1
+        yield memoryview(b"not picklable")
+        yield 3
+
+    received = []
+    with pytest.raises(RuntimeError, match="preparing failed: TypeError"):
+        for item in bulk.prepared_ahead(produce):
+            received.append(item)
+    assert received == [1]

@@ -143,3 +143,23 @@ def test_the_demand_items_form_carries_the_version_and_a_stale_one_changes_nothi
     complaint.refresh_from_db()
     assert list(complaint.demand_items.values_list("text", flat=True)) == ["要求尽快办结"]
     assert list(complaint.events.values_list("action", flat=True).order_by("seq")) == ["register", "accept"]
+
+
+def test_two_complaints_merged_into_each_other_at_once_make_one_merge_not_a_cycle(org, register) -> None:
+    first, second = register(), register(summary="另一件：窗口办事拖拉")
+    token = ApiToken.issue(org["center"], "test")
+
+    def merge(one: Complaint, into: Complaint) -> Callable[[], Any]:
+        return lambda: Client().post(
+            f"/api/v1/complaints/{one.number}/merge",
+            {"version": one.version, "target": into.number, "note": "同一事项"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    answers = at_once(merge(first, second), merge(second, first))
+
+    codes = sorted(a.status_code for a in answers)
+    assert codes[0] == 200 and codes[1] in (409, 422), [a.content for a in answers]
+    statuses = sorted(Complaint.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True))
+    assert statuses.count("merged") == 1  # one merged into the other, which stays open

@@ -52,3 +52,17 @@ def test_the_page_refuses_no_file_a_bad_file_and_non_administrators(client, org)
     assert client.get("/ledger/import/").status_code == 403
     assert client.post("/ledger/import/", {"file": _upload(_sheet(GOOD)), "commit": "1"}).status_code == 403
     assert Complaint.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_centre_imports_too_as_the_action_table_says(client, org):
+    client.force_login(org["center"])
+    page = client.get("/ledger/import/")
+    assert page.status_code == 200 and 'href="/ledger/import/" class="active"' in page.content.decode()
+    assert (
+        client.post("/ledger/import/", {"file": _upload(_sheet(GOOD)), "mapping": "县热线", "commit": "1"}).status_code
+        == 200
+    )
+    assert Complaint.objects.count() == len(GOOD)
+    client.force_login(org["handler"])
+    assert 'href="/ledger/import/"' not in client.get("/list/").content.decode()

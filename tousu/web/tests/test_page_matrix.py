@@ -80,8 +80,7 @@ PAGES: dict[str, frozenset[str]] = {
     "users/": ADMIN,
     "admin-log/": ADMIN,
     "preset/": ADMIN,
-    # Administrators only, though the action table lets the centre import too (tousu import).
-    "ledger/import/": ADMIN,
+    "ledger/import/": frozenset({Role.ADMIN, Role.CENTER}),  # the action table's import row
     "ledger/": STAFF,
     "ledger/export/": STAFF,
     "ledger/exports/<str:key>/": frozenset({Role.CENTER}),  # an export is its maker's (the centre's)
