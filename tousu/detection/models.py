@@ -30,6 +30,10 @@ class ComplaintPrint(models.Model):
     # The score and shared words that put it into its matter (empty: it started the matter).
     evidence = models.JSONField(default=dict, encoder=StoredJSON)
 
+    class Meta:
+        # A matter's complaints in a window, newest first: hot issues and group events (gathering.py).
+        indexes = [models.Index(fields=["matter", "received_at"], name="print_matter_when")]
+
 
 class IdentityKey(models.Model):
     """One keyed index of a complainant of a complaint: ``phone:…``, ``id:…`` or ``mail:…``."""

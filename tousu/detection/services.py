@@ -20,10 +20,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,7 +32,8 @@ from tousu.complaints.models import Complainant, Complaint, Grade
 from tousu.complaints.preset import active
 from tousu.core.crypto import blind_index, normalize_phone
 from tousu.core.errors import NotFound, NotPermitted, ValidationFailed
-from tousu.detection.grading import fired_rules, grade_of, group_grade, lower
+from tousu.detection.gathering import _people, _seen, evaluate
+from tousu.detection.grading import fired_rules, grade_of
 from tousu.detection.matter import REPEAT_SCORE, SAME_MATTER_SCORE, Comparison, Print, compare, take_print
 from tousu.detection.models import (
     ComplaintPrint,
@@ -50,7 +50,6 @@ from tousu.detection.models import (
 
 CANDIDATES = 100  # the most candidates of the same matter scored per registration
 PER_TERM = 100  # the most recent complaints read per key term
-GROUP_NOTICE = gettext_noop("群体投诉：%(count)s人就同一事项投诉（%(title)s），已提级，请关注。")
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -279,14 +278,16 @@ def place_in_matter(complaint: Complaint, own: Print) -> None:
     matter = (best[1].matter if best else None) or Matter.objects.create()
     # It joins two matters that each had a complaint like it: one matter, unless it would join
     # look-alikes (a member of the other matter is vetoed against it).
+    merged = False
     for other in matched.values():
         if other.pk != matter.pk and not any(
             compare(own, Print.from_json(r.data)).veto for r in ComplaintPrint.objects.filter(matter=other)
         ):
             _merge_matters(other, into=matter)
+            merged = True
     evidence = {"with": best[1].complaint_id, "score": best[2].score, "shared": list(best[2].shared)} if best else {}
     ComplaintPrint.objects.filter(complaint=complaint).update(matter=matter, evidence=evidence)
-    evaluate(matter, complaint)
+    evaluate(matter, complaint, merged=merged)
 
 
 def _sharing_terms(terms: list[str], since: dt.datetime, until: dt.datetime, exclude: int) -> list[int]:
@@ -323,160 +324,6 @@ def _merge_matters(other: Matter, *, into: Matter) -> None:
                 member.objects.filter(**{fk: gathering}).update(**{fk: mine})
                 gathering.merged_into = mine
                 gathering.save(update_fields=["merged_into"])
-
-
-class Seen(NamedTuple):
-    """What ``evaluate`` reads of each complaint of a matter: who made it and when (a tuple, not a
-    model instance: a hot matter holds thousands within its window, read at every registration)."""
-
-    complaint_id: int
-    received_at: dt.datetime
-    people: list[str]
-
-
-def _seen(prints: QuerySet[ComplaintPrint]) -> list[Seen]:
-    return [Seen(*row) for row in prints.values_list("complaint_id", "received_at", "people")]
-
-
-def _spans(rows: Sequence[Seen], days: int, threshold: int) -> set[int]:
-    """The complaints lying in some window of ``days`` that holds ``threshold`` distinct people:
-    one pass with a sliding window and a count per person (a matter may hold thousands)."""
-    who = persons(rows)
-    rows = sorted(rows, key=lambda r: r.received_at)
-    width = dt.timedelta(days=days)
-    members: set[int] = set()
-    counts: Counter[str] = Counter()
-    start = marked = 0
-    for end, row in enumerate(rows):
-        counts[who[row.complaint_id]] += 1
-        while row.received_at - rows[start].received_at > width:
-            gone = who[rows[start].complaint_id]
-            counts[gone] -= 1
-            if not counts[gone]:
-                del counts[gone]
-            start += 1
-        if len(counts) >= threshold:  # the window [start, end] qualifies: its rows not yet taken
-            members.update(r.complaint_id for r in rows[max(start, marked) : end + 1])
-            marked = end + 1
-    return members
-
-
-def persons(rows: Iterable[Seen]) -> dict[int, str]:
-    """Who made each complaint: complaints that share any keyed index (a phone, an ID number, an
-    e-mail) are one person's — a caller who phoned and then wrote with the ID number and the phone
-    is one person, not two; a complaint with none is its own."""
-    parent: dict[str, str] = {}
-
-    def root(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    rows = list(rows)
-    for row in rows:
-        keys = row.people or [f"c{row.complaint_id}"]
-        first = root(keys[0])
-        for key in keys[1:]:
-            other = root(key)
-            if other != first:
-                parent[other] = first
-    return {row.complaint_id: root((row.people or [f"c{row.complaint_id}"])[0]) for row in rows}
-
-
-def _people(rows: Iterable[Seen], ids: set[int]) -> int:
-    who = persons(rows)
-    return len({who[cid] for cid in who if cid in ids})
-
-
-def evaluate(matter: Matter, current: Complaint) -> None:
-    """Make or grow the matter's hot issue and group event from its complaints."""
-    th = active().thresholds
-    window = dt.timedelta(days=max(th.hot_window_days, th.group_window_days))
-    t = current.received_at
-    rows = _seen(ComplaintPrint.objects.filter(matter=matter, received_at__gte=t - window, received_at__lte=t + window))
-    hot = _spans(rows, th.hot_window_days, th.hot_threshold)
-    if hot:
-        _gather(HotIssue, HotMember, "issue", matter, rows, hot)
-    group = _spans(rows, th.group_window_days, th.group_threshold)
-    if group:
-        event, added, created = _gather(GroupEvent, GroupMember, "event", matter, rows, group)
-        _raise(event, added, current)
-        if created:
-            _alert(event, current)
-
-
-def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[Seen], ids: set[int]) -> Any:
-    gathering = model.objects.filter(matter=matter, merged_into=None).order_by("-id").first()
-    if gathering is not None and gathering.curated:
-        return gathering, [], False  # split or merged by staff: only staff change it now
-    chosen = [r for r in rows if r.complaint_id in ids]
-    created = gathering is None
-    if gathering is None:
-        first = min(chosen, key=lambda r: r.received_at)
-        first_print = ComplaintPrint.objects.select_related("complaint").get(pk=first.complaint_id)
-        gathering = model.objects.create(
-            matter=matter,
-            title=first_print.complaint.summary[:200],
-            words=Print.from_json(first_print.data).key_terms(6),
-            first_at=first.received_at,
-            last_at=first.received_at,
-        )
-    have = set(member.objects.filter(**{fk: gathering}).values_list("complaint_id", flat=True))
-    fresh = [r.complaint_id for r in chosen if r.complaint_id not in have]  # mostly the new complaint alone
-    taken = (
-        set(member.objects.filter(complaint_id__in=fresh).values_list("complaint_id", flat=True)) if fresh else set()
-    )
-    new = [r for r in chosen if r.complaint_id not in have and r.complaint_id not in taken]
-    member.objects.bulk_create([member(**{fk: gathering}, complaint_id=r.complaint_id) for r in new])
-    all_ids = have | {r.complaint_id for r in new}
-    members = [r for r in rows if r.complaint_id in all_ids]
-    if members:
-        gathering.first_at = min(r.received_at for r in members)
-        gathering.last_at = max(r.received_at for r in members)
-        gathering.people = _people(rows, all_ids)
-        gathering.save()
-    return gathering, [r.complaint_id for r in new], created
-
-
-def _raise(event: GroupEvent, added: list[int], current: Complaint) -> None:
-    """A group event's new complaints get the group flag and the group grade, each on record."""
-    from tousu.complaints.services.common import finish
-
-    grade = group_grade()
-    now = timezone.now().isoformat()
-    flag = {"by": None, "rule": f"group_event_{event.pk}", "at": now}
-    for cid in added:
-        if cid == current.pk:
-            current.flags.setdefault("group", flag)
-            if grade is not None and lower(current.grade, grade):
-                current.grade = grade
-            current.save(update_fields=["flags", "grade"])
-            continue
-        complaint = Complaint.objects.select_for_update(of=("self",)).select_related("grade").get(pk=cid)
-        before = complaint.grade.code if complaint.grade else ""
-        complaint.flags = {**complaint.flags, "group": complaint.flags.get("group", flag)}
-        if grade is not None and lower(complaint.grade, grade):
-            complaint.grade = grade
-        finish(
-            complaint,
-            actor=None,
-            action="detect_group",
-            before=complaint.status,
-            payload={
-                "group_event": event.pk,
-                "grade_before": before,
-                "grade": complaint.grade.code if complaint.grade else "",
-            },
-        )
-
-
-def _alert(event: GroupEvent, current: Complaint) -> None:
-    from tousu.complaints.notify import notify_users
-
-    supervisors = list(User.objects.filter(role=Role.CENTER, is_active=True))
-    if supervisors:
-        notify_users(current, supervisors, GROUP_NOTICE, {"count": event.people, "title": event.title})
 
 
 # ---------------------------------------------------------------------------------- staff

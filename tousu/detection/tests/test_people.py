@@ -3,7 +3,7 @@ that share any keyed index are one person's, whichever key comes first."""
 
 import datetime as dt
 
-from tousu.detection.services import Seen, _spans, persons
+from tousu.detection.gathering import Seen, _spans, persons
 
 T = dt.datetime(2026, 4, 7, 9, tzinfo=dt.UTC)
 
