@@ -113,11 +113,6 @@ def persons(rows: Iterable[Seen]) -> dict[int, str]:
     return {row.complaint_id: root((row.people or [f"c{row.complaint_id}"])[0]) for row in rows}
 
 
-def _people(rows: Iterable[Seen], ids: set[int], who: dict[int, str] | None = None) -> int:
-    who = persons(rows) if who is None else who
-    return len({who[cid] for cid in ids if cid in who})
-
-
 def evaluate(matter: Matter, current: Complaint, *, merged: bool = False) -> None:
     """Make or grow the matter's hot issue and group event from its complaints, ``current`` just
     placed in it (``merged``: after matters were joined into it)."""
@@ -168,23 +163,7 @@ def _grow(
     new = _seen(outside.exclude(complaint_id__in=member.objects.values("complaint_id")))
     if not new:
         return []
-    member.objects.bulk_create([member(**{fk: g}, complaint_id=r.complaint_id) for r in new])
-    g.first_at = min(g.first_at, *(r.received_at for r in new))
-    g.last_at = max(g.last_at, *(r.received_at for r in new))
-    only = new[0]
-    if len(new) == 1 and len(only.people) <= 1:
-        # One complaint with one key (or none): the same person as any member holding that key.
-        known = bool(only.people) and (
-            IdentityKey.objects.filter(
-                key=only.people[0], complaint_id__in=member.objects.filter(**{fk: g}).values("complaint_id")
-            )
-            .exclude(complaint_id=only.complaint_id)
-            .exists()
-        )
-        g.people += 0 if known else 1
-    else:
-        g.people = _member_people(member, fk, g)
-    g.save()
+    _join(g, member, fk, new)
     return [r.complaint_id for r in new]
 
 
@@ -226,10 +205,34 @@ def _linked(matter_id: int, read: dict[int, Seen], reach: dt.datetime, until: dt
     return _seen(ComplaintPrint.objects.filter(matter_id=matter_id, complaint_id__in=ids)) if ids else []
 
 
-def _member_people(member: Any, fk: str, g: Any) -> int:
-    """The different people among all of ``g``'s members."""
-    ids = set(member.objects.filter(**{fk: g}).values_list("complaint_id", flat=True))
-    return _people(_seen(ComplaintPrint.objects.filter(complaint_id__in=ids)), ids)
+def members(member: Any, fk: str, g: Any) -> list[Seen]:
+    """What ``evaluate`` reads of each of ``g``'s members (``member``: its membership model, ``fk``
+    its field naming ``g``)."""
+    return _seen(
+        ComplaintPrint.objects.filter(complaint_id__in=member.objects.filter(**{fk: g}).values("complaint_id"))
+    )
+
+
+def _join(g: Any, member: Any, fk: str, new: list[Seen]) -> None:
+    """``new`` join ``g``: its period widens and its people are those of all its members. One
+    complaint with one key (or none) is the same person as any member holding that key (else one
+    more): no need to read every member."""
+    member.objects.bulk_create([member(**{fk: g}, complaint_id=r.complaint_id) for r in new])
+    g.first_at = min(g.first_at, *(r.received_at for r in new))
+    g.last_at = max(g.last_at, *(r.received_at for r in new))
+    only = new[0]
+    if len(new) == 1 and len(only.people) <= 1:
+        known = bool(only.people) and (
+            IdentityKey.objects.filter(
+                key=only.people[0], complaint_id__in=member.objects.filter(**{fk: g}).values("complaint_id")
+            )
+            .exclude(complaint_id=only.complaint_id)
+            .exists()
+        )
+        g.people += 0 if known else 1
+    else:
+        g.people = len(set(persons(members(member, fk, g)).values()))
+    g.save()
 
 
 def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[Seen], ids: set[int]) -> Any:
@@ -253,11 +256,7 @@ def _gather(model: Any, member: Any, fk: str, matter: Matter, rows: list[Seen], 
     taken = set(member.objects.filter(complaint_id__in=fresh).values_list("complaint_id", flat=True))
     new = [r for r in chosen if r.complaint_id not in have and r.complaint_id not in taken]  # or in another
     if new:
-        member.objects.bulk_create([member(**{fk: gathering}, complaint_id=r.complaint_id) for r in new])
-        gathering.first_at = min(gathering.first_at, *(r.received_at for r in new))
-        gathering.last_at = max(gathering.last_at, *(r.received_at for r in new))
-        gathering.people = _member_people(member, fk, gathering)
-        gathering.save()
+        _join(gathering, member, fk, new)
     return gathering, [r.complaint_id for r in new], created
 
 

@@ -32,7 +32,7 @@ from tousu.complaints.models import Complainant, Complaint, Grade
 from tousu.complaints.preset import active
 from tousu.core.crypto import blind_index, normalize_phone
 from tousu.core.errors import NotFound, NotPermitted, ValidationFailed
-from tousu.detection.gathering import _people, _seen, evaluate
+from tousu.detection.gathering import evaluate, members, persons
 from tousu.detection.grading import fired_rules, grade_of
 from tousu.detection.matter import REPEAT_SCORE, SAME_MATTER_SCORE, Comparison, Print, compare, take_print
 from tousu.detection.models import (
@@ -440,12 +440,11 @@ def _refresh(kind: str, g: Any) -> None:
     from tousu.detection.selectors import KINDS
 
     _model, member, fk = KINDS[kind]
-    ids = set(member.objects.filter(**{fk: g}).values_list("complaint_id", flat=True))
-    rows = _seen(ComplaintPrint.objects.filter(complaint_id__in=ids))
+    rows = members(member, fk, g)
     if rows:
         g.first_at = min(r.received_at for r in rows)
         g.last_at = max(r.received_at for r in rows)
-    g.people = _people(rows, ids)
+    g.people = len(set(persons(rows).values()))
     g.curated = True
 
 
